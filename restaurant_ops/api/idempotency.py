@@ -1,0 +1,85 @@
+"""`Idempotency-Key` on POSTs that create: the first response is stored and replayed for 24 h.
+
+The record is inserted in the same transaction as the work. A concurrent request with the same key
+blocks on the unique index until the first commits, then replays its response: one order, not two.
+A failed request rolls its record back with everything else, so it may be retried.
+"""
+
+import datetime as dt
+import functools
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.response import Response
+
+from restaurant_ops.errors import DomainError
+from restaurant_ops.models import ApiKey, IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+
+
+def _scope(request) -> str:
+    if isinstance(request.auth, ApiKey):
+        return f"key:{request.auth.pk}"
+    return f"user:{request.user.pk}"
+
+
+def _fingerprint(request) -> str:
+    body = json.dumps(request.data, sort_keys=True, cls=DjangoJSONEncoder)
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def _claim(scope: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
+    """Inserts the record; on a clash returns the earlier one (expired ones are replaced)."""
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                IdempotencyRecord.objects.create(scope=scope, key=key, request_hash=fingerprint)
+            return None
+        except IntegrityError:
+            existing = IdempotencyRecord.objects.get(scope=scope, key=key)
+            if existing.created_at >= timezone.now() - dt.timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS):
+                return existing
+            existing.delete()
+    raise DomainError(HEADER, "conflict", "Could not claim the idempotency key; retry.", status_code=409)
+
+
+def idempotent(handler):
+    """Decorates an APIView's `post`."""
+
+    @functools.wraps(handler)
+    def wrapper(self, request, *args, **kwargs):
+        key = request.headers.get(HEADER, "").strip()
+        if not key:
+            return handler(self, request, *args, **kwargs)
+        if len(key) > 255:
+            raise DomainError(HEADER, "too_long", "An Idempotency-Key has at most 255 characters.")
+        scope, fingerprint = _scope(request), _fingerprint(request)
+        with transaction.atomic():
+            earlier = _claim(scope, key, fingerprint)
+            if earlier is not None:
+                if earlier.request_hash != fingerprint:
+                    raise DomainError(
+                        HEADER, "key_reused",
+                        "This Idempotency-Key was used with a different request body.", status_code=422,
+                    )
+                return Response(earlier.response_body, status=earlier.status_code,
+                                headers={"Idempotent-Replayed": "true"})
+            response = handler(self, request, *args, **kwargs)
+            body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+            IdempotencyRecord.objects.filter(scope=scope, key=key).update(
+                status_code=response.status_code, response_body=body
+            )
+            return response
+
+    return wrapper
+
+
+def idempotency_purge(*, older_than_hours: int | None = None) -> int:
+    hours = older_than_hours if older_than_hours is not None else settings.IDEMPOTENCY_TTL_HOURS
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - dt.timedelta(hours=hours)).delete()
+    return deleted

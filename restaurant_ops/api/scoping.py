@@ -1,0 +1,41 @@
+"""Every API call and page sees only the caller's stores."""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from restaurant_ops.errors import DomainError
+from restaurant_ops.models import ApiKey, Store
+
+
+def accessible_stores(request) -> QuerySet[Store]:
+    if isinstance(getattr(request, "auth", None), ApiKey):
+        return Store.objects.filter(pk=request.auth.store_id)
+    user = request.user
+    if not user.is_authenticated:
+        return Store.objects.none()
+    return Store.objects.filter(memberships__user=user)
+
+
+def resolve_store(request, slug: str | None, field: str = "store") -> Store:
+    """The store a write is for: the API key's own, the slug given, or the user's only store."""
+    stores = accessible_stores(request)
+    if slug:
+        store = stores.filter(slug=slug).first()
+        if store is None:
+            raise DomainError(field, "not_found", _("No store %(slug)s that you can use.") % {"slug": slug},
+                              status_code=404)
+        return store
+    candidates = list(stores[:2])
+    if len(candidates) == 1:
+        return candidates[0]
+    raise DomainError(field, "required", _("Say which store: you have access to several."))
+
+
+def require(request, store: Store, perm, approver_pin: str | None = None):
+    """Role check for session users (an API key's scope was already checked by the permission class).
+    Returns the approving manager when a PIN stood in for the permission."""
+    from restaurant_ops.services import authorize
+
+    if isinstance(getattr(request, "auth", None), ApiKey):
+        return None
+    return authorize(user=request.user, store=store, perm=perm, approver_pin=approver_pin)

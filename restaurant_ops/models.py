@@ -1,0 +1,285 @@
+"""The few models every app shares: the store, who belongs to it, API keys, the audit trail."""
+
+import datetime as dt
+import hashlib
+import secrets
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class Store(models.Model):
+    class ShortagePolicy(models.TextChoices):
+        REFUSE = "refuse", _("Refuse the order")
+        ALLOW_NEGATIVE = "allow_negative", _("Let stock go negative and flag a count")
+
+    class TableSessionMode(models.TextChoices):
+        ROTATE_TOKEN = "rotate_token", _("QR token rotates when the check is paid")
+        STAFF_OPENS = "staff_opens", _("Staff open each table session")
+
+    class PaymentTiming(models.TextChoices):
+        AFTER_MEAL = "after", _("Pay after the meal")
+        UP_FRONT = "upfront", _("Pay up front")
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), unique=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    prices_include_tax = models.BooleanField(_("menu prices include tax"), default=False)
+    service_charge_rate = models.DecimalField(
+        _("service charge rate"), max_digits=5, decimal_places=4, default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+    business_day_cutoff = models.TimeField(
+        _("business day cutoff"), default=dt.time(4, 0),
+        help_text=_("Orders before this local time belong to the previous business day."),
+    )
+    shortage_policy = models.CharField(
+        _("when stock cannot cover an order"), max_length=20,
+        choices=ShortagePolicy.choices, default=ShortagePolicy.REFUSE,
+    )
+    table_session_mode = models.CharField(
+        _("table sessions"), max_length=20, choices=TableSessionMode.choices,
+        default=TableSessionMode.ROTATE_TOKEN,
+    )
+    payment_timing = models.CharField(
+        _("payment timing"), max_length=10, choices=PaymentTiming.choices, default=PaymentTiming.AFTER_MEAL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class TaxCategory(models.Model):
+    """A tax rate that menu items point to (food, alcohol, takeaway, ...)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="tax_categories")
+    name = models.CharField(_("name"), max_length=60)
+    rate = models.DecimalField(
+        _("rate"), max_digits=5, decimal_places=4,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("0.0800 for 8%"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["store", "name"], name="uniq_tax_category_name")]
+        verbose_name = _("tax category")
+        verbose_name_plural = _("tax categories")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.rate:%})"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class OpeningHours(models.Model):
+    """One opening span on a weekday. `closes` earlier than `opens` means it passes midnight."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    @property
+    def passes_midnight(self) -> bool:
+        return self.closes <= self.opens
+
+
+class Daypart(models.Model):
+    class Name(models.TextChoices):
+        BREAKFAST = "breakfast", _("Breakfast")
+        LUNCH = "lunch", _("Lunch")
+        AFTERNOON = "afternoon", _("Afternoon")
+        DINNER = "dinner", _("Dinner")
+        LATE = "late", _("Late")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="dayparts")
+    name = models.CharField(_("name"), max_length=20, choices=Name.choices)
+    starts = models.TimeField(_("starts"))
+    ends = models.TimeField(_("ends"), help_text=_("Earlier than the start means it passes midnight."))
+
+    class Meta:
+        ordering = ["starts"]
+        constraints = [models.UniqueConstraint(fields=["store", "name"], name="uniq_daypart_name")]
+        verbose_name = _("daypart")
+        verbose_name_plural = _("dayparts")
+
+    def __str__(self) -> str:
+        return f"{self.get_name_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+    def contains(self, local_time: dt.time) -> bool:
+        if self.starts < self.ends:
+            return self.starts <= local_time < self.ends
+        return local_time >= self.starts or local_time < self.ends
+
+
+class ClosedDate(models.Model):
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="closed_dates")
+    date = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["store", "date"], name="uniq_closed_date")]
+        verbose_name = _("closed date")
+        verbose_name_plural = _("closed dates")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.reason}"
+
+
+class Role(models.TextChoices):
+    """Permission roles (who may do what), separate from staffing's job positions."""
+
+    OWNER = "owner", _("Owner")
+    MANAGER = "manager", _("Manager")
+    CASHIER = "cashier", _("Cashier")
+    COOK = "cook", _("Cook")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    # A short PIN a manager types on the cashier's screen to approve a void or discount on the spot.
+    pin_hash = models.CharField(max_length=128, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "store"], name="uniq_membership")]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.store} ({self.role})"
+
+    def set_pin(self, pin: str) -> None:
+        self.pin_hash = make_password(pin)
+
+    def check_pin(self, pin: str) -> bool:
+        return bool(self.pin_hash) and check_password(pin, self.pin_hash)
+
+
+class ApiKey(models.Model):
+    """A key for one integration (a POS, a BI tool) of one store. Only its hash is stored."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read")
+        WRITE = "write", _("Read and write")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.READ)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash(raw_key: str) -> str:
+        return hashlib.sha256(raw_key.encode()).hexdigest()
+
+    @staticmethod
+    def generate() -> tuple[str, str]:
+        """Returns (prefix, raw key); the raw key is shown once and never stored."""
+        prefix = secrets.token_hex(4)
+        return prefix, f"{prefix}.{secrets.token_urlsafe(32)}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def allows_write(self) -> bool:
+        return self.scope == self.Scope.WRITE
+
+
+class AuditEntry(models.Model):
+    """Who did a sensitive thing (void, refund, discount, comp, price override, drawer count), why,
+    and who approved it. Append-only."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="audit_entries")
+    action = models.CharField(_("action"), max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="approvals"
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    target_type = models.CharField(max_length=40, blank=True)
+    target_id = models.CharField(max_length=40, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST with an Idempotency-Key, replayed for 24 h to retries."""
+
+    scope = models.CharField(max_length=80, help_text="api key id or user id the key belongs to")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="uniq_idempotency_key")]

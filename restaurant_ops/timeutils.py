@@ -1,0 +1,42 @@
+"""Store-local time: business days (with the cutoff after midnight), dayparts and opening hours."""
+
+import datetime as dt
+
+from .models import Store
+
+
+def local(store: Store, moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(store.tz)
+
+
+def business_date(store: Store, moment: dt.datetime) -> dt.date:
+    """The trading day a moment belongs to: before the cutoff it is still the previous day."""
+    here = local(store, moment)
+    if here.time() < store.business_day_cutoff:
+        return here.date() - dt.timedelta(days=1)
+    return here.date()
+
+
+def business_day_bounds(store: Store, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of a business day as aware datetimes (DST-safe: each end is built locally)."""
+    cutoff = store.business_day_cutoff
+    start = dt.datetime.combine(day, cutoff, tzinfo=store.tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), cutoff, tzinfo=store.tz)
+    return start, end
+
+
+def business_range_bounds(store: Store, first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start of `first`, end of `last`) for an inclusive range of business days."""
+    return business_day_bounds(store, first)[0], business_day_bounds(store, last)[1]
+
+
+def is_open_at(store: Store, moment: dt.datetime) -> bool:
+    here = local(store, moment)
+    t, weekday = here.time(), here.weekday()
+    yesterday = (weekday - 1) % 7
+    for span in store.opening_hours.all():
+        if span.weekday == weekday and (t >= span.opens and (span.passes_midnight or t < span.closes)):
+            return True
+        if span.weekday == yesterday and span.passes_midnight and t < span.closes:
+            return True
+    return False

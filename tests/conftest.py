@@ -1,0 +1,62 @@
+"""Shared fixtures. Tests run on PostgreSQL in CI (DATABASE_URL); browser tests drive Debian's
+chromium through pytest-playwright against pytest-django's live_server."""
+
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+# Playwright's sync API runs an event loop in this thread; Django must still allow ORM calls here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle counters and de-bounce marks live in the shared cache: start each test clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def store(db):
+    from tests.factories import StoreFactory
+
+    return StoreFactory()
+
+
+@pytest.fixture
+def other_store(db):
+    from tests.factories import StoreFactory
+
+    return StoreFactory()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def key_client(store):
+    """An API client authenticated with a write-scoped key of `store`."""
+    from restaurant_ops.services import api_key_create
+
+    _key, raw = api_key_create(store=store, name="POS", scope="write", created_by=None)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    return client
+
+
+@pytest.fixture
+def mailoutbox_backend(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,69 @@
+"""Every route in the OpenAPI schema is scoped: store B's key or user never sees store A's objects."""
+
+import re
+
+import pytest
+from rest_framework.test import APIClient
+
+from orders.services import LineRequest, order_place
+from restaurant_ops.models import Role
+from restaurant_ops.services import api_key_create
+from tests.factories import MembershipFactory, MenuItemFactory, TableFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def store_a_objects(store):
+    """One object of store A for each detail route; a new route must add its object here."""
+    item = MenuItemFactory(store=store)
+    table = TableFactory(store=store)
+    order = order_place(store=store, lines=[LineRequest(item_id=item.pk)], channel="api")
+    return {"menu/items": item.pk, "tables": table.pk, "orders": order.pk}
+
+
+def detail_routes(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    for path, operations in schema["paths"].items():
+        if "{" not in path:
+            continue
+        for method in operations:
+            if method in {"get", "post", "put", "patch", "delete"}:
+                yield path, method
+
+
+def clients_of_store_b(store_b):
+    _key, raw = api_key_create(store=store_b, name="B's POS", scope="write", created_by=None)
+    by_key = APIClient()
+    by_key.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    by_user = APIClient()
+    by_user.force_authenticate(MembershipFactory(store=store_b, role=Role.OWNER).user)
+    return {"key": by_key, "user": by_user}
+
+
+def test_every_detail_route_is_404_for_another_store(store, other_store):
+    objects = store_a_objects(store)
+    owner_a = APIClient()
+    owner_a.force_authenticate(MembershipFactory(store=store, role=Role.OWNER).user)
+    routes = list(detail_routes(owner_a))
+    assert routes, "the schema lists no detail routes"
+    for who, client in clients_of_store_b(other_store).items():
+        for path, method in routes:
+            prefix = re.sub(r"^/api/v1/|/\{[^}]+\}.*$", "", path)
+            assert prefix in objects, f"{path}: add an object of store A for this route to store_a_objects()"
+            url = re.sub(r"\{[^}]+\}", str(objects[prefix]), path, count=1)
+            response = getattr(client, method)(url, {}, format="json")
+            assert response.status_code == 404, f"{who} {method.upper()} {url} -> {response.status_code}"
+
+
+def test_lists_show_only_the_callers_store(store, other_store):
+    store_a_objects(store)
+    store_a_objects(other_store)
+    for client in clients_of_store_b(other_store).values():
+        for path in ["/api/v1/orders/", "/api/v1/tables/", "/api/v1/menu/items/"]:
+            results = client.get(path).json()["results"]
+            assert results and {row["store"] for row in results} == {other_store.slug}, path
+
+
+def test_anonymous_gets_nothing(store):
+    store_a_objects(store)
+    assert APIClient().get("/api/v1/orders/").status_code in (401, 403)
