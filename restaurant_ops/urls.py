@@ -9,6 +9,10 @@ from . import views
 
 api_v1 = [
     path("", include("orders.api.urls")),
+    path("inventory/", include("inventory.api.urls")),
+    path("kitchen/", include("kitchen.api.urls")),
+    path("staffing/", include("staffing.api.urls")),
+    path("analytics/", include("analytics.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +24,11 @@ urlpatterns = [
     path("stores/<slug:store_slug>/api-keys/", views.api_keys, name="api-keys"),
     path("stores/<slug:store_slug>/api-keys/<int:key_id>/revoke/", views.api_key_revoke, name="api-key-revoke"),
     path("stores/<slug:store_slug>/audit/", views.audit_trail, name="audit-trail"),
+    path("s/", include("orders.urls")),
+    path("inventory/", include("inventory.urls")),
+    path("kitchen/", include("kitchen.urls")),
+    path("staffing/", include("staffing.urls")),
+    path("dashboard/", include("analytics.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
