@@ -1,0 +1,11 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_PRODUCTION=1
+RUN apt-get update && apt-get install -y --no-install-recommends gettext curl && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml ./
+RUN pip install --no-cache-dir .
+COPY . .
+RUN DJANGO_SECRET_KEY=build-only-not-secret-build-only-not-secret-build-only python manage.py compilemessages -v 0 \
+ && DJANGO_SECRET_KEY=build-only-not-secret-build-only-not-secret-build-only python manage.py collectstatic --no-input -v 0
+EXPOSE 8000
+CMD ["gunicorn", "restaurant_ops.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
