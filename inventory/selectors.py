@@ -1,0 +1,149 @@
+"""Reads for inventory: costs at a date (for many ingredients and days in two queries), usage
+reports, and the querysets pages and the API list."""
+
+import datetime as dt
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, F, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from restaurant_ops.models import Store
+
+from .models import (
+    Ingredient,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    RecipeLine,
+    StockCount,
+    StockMovement,
+    SupplierItem,
+    SupplierPrice,
+)
+
+ZERO = Decimal("0")
+
+
+def ingredient_costs(*, ingredient_ids: Iterable[int], dates: Iterable[dt.date]) -> dict[tuple[int, dt.date], Decimal | None]:
+    """Cost per base unit of each ingredient on each business day: the price paid at its last goods
+    receipt on or before that day; before any receipt, its preferred supplier's list price then in
+    force; None when neither exists. Two queries whatever the number of ingredients and days."""
+    ids, days = sorted(set(ingredient_ids)), sorted(set(dates))
+    if not ids or not days:
+        return {}
+    last_day = days[-1]
+    receipts: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for ingredient_id, day, cost in (
+        StockMovement.objects.filter(ingredient_id__in=ids, kind=StockMovement.Kind.RECEIPT,
+                                     unit_cost__isnull=False, business_date__lte=last_day)
+        .order_by("ingredient_id", "business_date", "at", "id")
+        .values_list("ingredient_id", "business_date", "unit_cost")
+    ):
+        receipts[ingredient_id][0].append(day)
+        receipts[ingredient_id][1].append(cost)
+    listed: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for ingredient_id, day, price in (
+        SupplierPrice.objects.filter(
+            supplier_item__ingredient_id__in=ids, effective_from__lte=last_day,
+            supplier_item__supplier_id=F("supplier_item__ingredient__preferred_supplier_id"),
+        )
+        .order_by("supplier_item__ingredient_id", "effective_from", "id")
+        .values_list("supplier_item__ingredient_id", "effective_from", "unit_price")
+    ):
+        listed[ingredient_id][0].append(day)
+        listed[ingredient_id][1].append(price)
+    out: dict[tuple[int, dt.date], Decimal | None] = {}
+    for ingredient_id in ids:
+        for day in days:
+            out[(ingredient_id, day)] = None
+            for source in (receipts, listed):
+                if ingredient_id in source:
+                    found_days, values = source[ingredient_id]
+                    index = bisect_right(found_days, day) - 1
+                    if index >= 0:
+                        out[(ingredient_id, day)] = values[index]
+                        break
+    return out
+
+
+def ingredient_cost_at(*, ingredient: Ingredient, on: dt.date) -> Decimal | None:
+    return ingredient_costs(ingredient_ids=[ingredient.pk], dates=[on])[(ingredient.pk, on)]
+
+
+def supplier_list_prices(*, ingredient_ids: Iterable[int], on: dt.date) -> dict[tuple[int, int], Decimal]:
+    """(supplier id, ingredient id) -> list price per base unit in force on `on` (for comparing suppliers)."""
+    out: dict[tuple[int, int], Decimal] = {}
+    rows = (SupplierPrice.objects.filter(supplier_item__ingredient_id__in=list(ingredient_ids), effective_from__lte=on)
+            .order_by("supplier_item__supplier_id", "supplier_item__ingredient_id", "effective_from", "id")
+            .values_list("supplier_item__supplier_id", "supplier_item__ingredient_id", "unit_price"))
+    for supplier_id, ingredient_id, price in rows:
+        out[(supplier_id, ingredient_id)] = price  # later rows win: the one in force
+    return out
+
+
+def usage_report(*, store: Store, first: dt.date, last: dt.date) -> list[dict]:
+    """Theoretical vs actual usage per ingredient over business days [first, last], in base units.
+
+    theoretical = what recipes say orders used (consumption, net of returns from cancellations);
+    actual = everything that left stock except receipts = theoretical + waste − count variance −
+    corrections (a count that finds less than expected means more was used than the recipes say).
+    One aggregate query."""
+    kinds = StockMovement.Kind
+    dec = DecimalField(max_digits=14, decimal_places=3)
+
+    def total(kind):
+        return Coalesce(Sum("quantity", filter=Q(kind=kind)), Value(ZERO), output_field=dec)
+
+    rows = (
+        StockMovement.objects.filter(store=store, business_date__gte=first, business_date__lte=last)
+        .values("ingredient_id", "ingredient__name", "ingredient__base_unit")
+        .annotate(consumption=total(kinds.CONSUMPTION), waste=total(kinds.WASTE), count=total(kinds.COUNT),
+                  correction=total(kinds.CORRECTION), received=total(kinds.RECEIPT))
+        .order_by("ingredient__name")
+    )
+    report = []
+    for row in rows:
+        theoretical = -row["consumption"]
+        actual = -(row["consumption"] + row["waste"] + row["count"] + row["correction"])
+        report.append({
+            "ingredient_id": row["ingredient_id"], "ingredient": row["ingredient__name"],
+            "unit": row["ingredient__base_unit"], "theoretical": theoretical, "actual": actual,
+            "waste": -row["waste"], "count_variance": row["count"], "received": row["received"],
+            "difference": actual - theoretical,
+        })
+    return report
+
+
+def ingredients(*, stores: QuerySet[Store]) -> QuerySet[Ingredient]:
+    return Ingredient.objects.filter(store__in=stores).select_related("store", "preferred_supplier")
+
+
+def recipe_lines(*, stores: QuerySet[Store]) -> QuerySet[RecipeLine]:
+    return RecipeLine.objects.filter(store__in=stores).select_related("store", "ingredient", "menu_item", "modifier")
+
+
+def supplier_items(*, stores: QuerySet[Store]) -> QuerySet[SupplierItem]:
+    return (SupplierItem.objects.filter(supplier__store__in=stores).select_related("supplier__store", "ingredient")
+            .prefetch_related("prices"))
+
+
+def purchase_orders(*, stores: QuerySet[Store]) -> QuerySet[PurchaseOrder]:
+    return PurchaseOrder.objects.filter(store__in=stores).select_related("store", "supplier").prefetch_related(
+        Prefetch("lines", queryset=PurchaseOrderLine.objects.select_related("ingredient")))
+
+
+def stock_counts(*, stores: QuerySet[Store]) -> QuerySet[StockCount]:
+    return StockCount.objects.filter(store__in=stores).select_related("store").prefetch_related("lines__ingredient")
+
+
+def stock_movements(*, stores: QuerySet[Store]) -> QuerySet[StockMovement]:
+    return StockMovement.objects.filter(store__in=stores).select_related("store", "ingredient", "by")
+
+
+def ingredients_for_count(*, store: Store) -> QuerySet[Ingredient]:
+    """What a counter walks through: flagged ingredients first, then by name."""
+    return Ingredient.objects.filter(store=store, is_active=True).annotate(
+        flagged=Case(When(needs_count=True, then=Value(0)), default=Value(1))
+    ).order_by("flagged", "name")
