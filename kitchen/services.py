@@ -1,0 +1,173 @@
+"""Writes for the kitchen: tickets from orders (in the order's transaction), start and bump, the
+prep list. The order's status follows its tickets through the orders app's service."""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orders.models import MenuItem, Order, OrderLine, OrderLineModifier
+from orders.services import order_set_status
+from restaurant_ops.errors import DomainError
+from restaurant_ops.models import Store
+
+from .models import KitchenItem, PrepTask, Station, Ticket, TicketLine
+
+OPEN = (Ticket.Status.QUEUED, Ticket.Status.STARTED)
+
+
+def _user(by):
+    return by if by is not None and getattr(by, "is_authenticated", False) else None
+
+
+# --- stations and routing ---------------------------------------------------------------------
+
+@transaction.atomic
+def station_create(*, store: Store, name: str, is_default: bool = False, position: int = 0) -> Station:
+    if not name.strip():
+        raise DomainError("name", "required", _("Give the station a name."))
+    if Station.objects.filter(store=store, name=name.strip()).exists():
+        raise DomainError("name", "duplicate", _("A station with this name exists."), status_code=409)
+    if is_default:
+        Station.objects.filter(store=store, is_default=True).update(is_default=False)
+    return Station.objects.create(store=store, name=name.strip(), is_default=is_default, position=position)
+
+
+@transaction.atomic
+def kitchen_item_set(*, menu_item: MenuItem, station: Station | None = None, prep_ahead: bool | None = None) -> KitchenItem:
+    """Routes an item to a station (None: the default station) and/or marks it prepared ahead."""
+    if station is not None and station.store_id != menu_item.store_id:
+        raise DomainError("station", "unknown_station", _("No such station in this store."))
+    kitchen_item, _created = KitchenItem.objects.get_or_create(menu_item=menu_item)
+    kitchen_item.station = station
+    if prep_ahead is not None:
+        kitchen_item.prep_ahead = prep_ahead
+    kitchen_item.save()
+    return kitchen_item
+
+
+# --- tickets ----------------------------------------------------------------------------------
+
+def tickets_create_for_order(*, order: Order) -> list[Ticket]:
+    """One ticket per station the order's lines are routed to. A fixed number of queries."""
+    lines = list(OrderLine.objects.filter(order=order, voided_at__isnull=True)
+                 .values_list("id", "menu_item_id", "name", "quantity", "note"))
+    if not lines:
+        return []
+    modifiers = defaultdict(list)
+    for line_id, name in OrderLineModifier.objects.filter(line__order=order).values_list("line_id", "name"):
+        modifiers[line_id].append(name)
+    routes = dict(KitchenItem.objects.filter(menu_item_id__in={line[1] for line in lines}, station__isnull=False)
+                  .values_list("menu_item_id", "station_id"))
+    default = (Station.objects.filter(store_id=order.store_id).order_by("-is_default", "position", "id")
+               .values_list("pk", flat=True).first())
+    per_station = defaultdict(list)
+    for line_id, item_id, name, quantity, note in lines:
+        station_id = routes.get(item_id, default)
+        if station_id is not None:
+            per_station[station_id].append(TicketLine(order_line_id=line_id, name=name, quantity=quantity,
+                                                      modifiers=modifiers[line_id], note=note))
+    now = timezone.now()
+    tickets = Ticket.objects.bulk_create([Ticket(store_id=order.store_id, order=order, station_id=station_id,
+                                                 queued_at=now) for station_id in sorted(per_station)])
+    for ticket in tickets:
+        for line in per_station[ticket.station_id]:
+            line.ticket = ticket
+    TicketLine.objects.bulk_create([line for ticket in tickets for line in per_station[ticket.station_id]])
+    return tickets
+
+
+def tickets_withdraw_for_order(*, order: Order) -> int:
+    """A cancelled order's open tickets leave the displays."""
+    return Ticket.objects.filter(order=order, status__in=OPEN).update(
+        status=Ticket.Status.WITHDRAWN, withdrawn_at=timezone.now(), updated_at=timezone.now())
+
+
+def _lock(ticket: Ticket) -> tuple[Order, Ticket]:
+    # The order first, then the ticket: two stations bumping the last two tickets of one order
+    # queue on the order row, so exactly one of them sees "all ready".
+    order = Order.objects.select_for_update().get(pk=ticket.order_id)
+    return order, Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+@transaction.atomic
+def ticket_start(*, ticket: Ticket, by=None) -> Ticket:
+    order, ticket = _lock(ticket)
+    if ticket.status != Ticket.Status.QUEUED:
+        if ticket.status == Ticket.Status.STARTED:
+            return ticket  # a double tap changes nothing
+        raise DomainError("status", "invalid_transition", _("This ticket is no longer waiting."), status_code=409)
+    ticket.status, ticket.started_at, ticket.started_by = Ticket.Status.STARTED, timezone.now(), _user(by)
+    ticket.save(update_fields=["status", "started_at", "started_by", "updated_at"])
+    if order.status == Order.Status.PLACED:
+        order_set_status(order=order, status=Order.Status.IN_KITCHEN, by=_user(by))
+    return ticket
+
+
+@transaction.atomic
+def ticket_bump(*, ticket: Ticket, by=None) -> Ticket:
+    """Marks a ticket ready; when it was the order's last open ticket the order becomes ready."""
+    order, ticket = _lock(ticket)
+    if ticket.status not in OPEN:
+        if ticket.status == Ticket.Status.READY:
+            return ticket
+        raise DomainError("status", "invalid_transition", _("This ticket was withdrawn."), status_code=409)
+    now = timezone.now()
+    ticket.status, ticket.ready_at = Ticket.Status.READY, now
+    ticket.save(update_fields=["status", "ready_at", "updated_at"])
+    still_open = Ticket.objects.filter(order=order, status__in=OPEN).exists()
+    if not still_open and order.can_move_to(Order.Status.READY):
+        order_set_status(order=order, status=Order.Status.READY, by=_user(by))
+    return ticket
+
+
+# --- prep list --------------------------------------------------------------------------------
+
+def _quantity(value) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise DomainError("quantity", "invalid", _("Give a number.")) from None
+    if not number.is_finite() or number <= 0:
+        raise DomainError("quantity", "must_be_positive", _("Must be more than zero."))
+    return number.quantize(Decimal("0.1"))
+
+
+def _check_item(store: Store, menu_item: MenuItem) -> None:
+    if menu_item.store_id != store.pk:
+        raise DomainError("menu_item", "unknown_item", _("No such item on this store's menu."))
+
+
+@transaction.atomic
+def prep_task_create(*, store: Store, menu_item: MenuItem, quantity, ready_by: dt.datetime,
+                     source: str = PrepTask.Source.MANUAL, note: str = "") -> PrepTask:
+    _check_item(store, menu_item)
+    if source not in PrepTask.Source.values:
+        raise DomainError("source", "invalid", _("Source is manual or forecast."))
+    return PrepTask.objects.create(store=store, menu_item=menu_item, quantity=_quantity(quantity), ready_by=ready_by,
+                                   source=source, note=note[:200])
+
+
+@transaction.atomic
+def prep_task_upsert(*, store: Store, menu_item: MenuItem, quantity, ready_by: dt.datetime,
+                     source: str = PrepTask.Source.FORECAST, note: str = "") -> PrepTask:
+    """Idempotent for the forecast: one open task per (item, ready_by, source), its quantity replaced."""
+    _check_item(store, menu_item)
+    task = (PrepTask.objects.select_for_update()
+            .filter(store=store, menu_item=menu_item, ready_by=ready_by, source=source, done=False).first())
+    if task is None:
+        return prep_task_create(store=store, menu_item=menu_item, quantity=quantity, ready_by=ready_by,
+                                source=source, note=note)
+    task.quantity, task.note = _quantity(quantity), note[:200] or task.note
+    task.save(update_fields=["quantity", "note", "updated_at"])
+    return task
+
+
+@transaction.atomic
+def prep_task_done(*, task: PrepTask, by=None, done: bool = True) -> PrepTask:
+    task.done, task.done_at = done, timezone.now() if done else None
+    task.save(update_fields=["done", "done_at", "updated_at"])
+    return task
