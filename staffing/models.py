@@ -144,6 +144,7 @@ class Shift(models.Model):
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
     business_date = models.DateField(_("business day"), help_text=_("The business day the shift starts in."))
+    week_start = models.DateField(_("week starting"), help_text=_("Monday of the business day's week."))
     minutes = models.PositiveIntegerField(_("minutes"))
     hourly_cost = models.DecimalField(_("hourly cost"), max_digits=8, decimal_places=2)
     reason = models.CharField(_("reason for working outside opening hours"), max_length=200, blank=True)
@@ -157,6 +158,7 @@ class Shift(models.Model):
         ordering = ["start", "staff__name"]
         constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="shift_ends_after_start")]
         indexes = [models.Index(fields=["store", "business_date"], name="shift_store_day"),
+                   models.Index(fields=["store", "week_start"], name="shift_store_week"),
                    models.Index(fields=["staff", "start"], name="shift_staff_start")]
         verbose_name = _("shift")
         verbose_name_plural = _("shifts")
