@@ -183,6 +183,9 @@ class Order(models.Model):
     served_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
+    # The check the order was placed onto ("check" would shadow Model.check, hence guest_check).
+    guest_check = models.ForeignKey("Check", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="orders")
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
@@ -220,6 +223,12 @@ class OrderLine(models.Model):
     note = models.CharField(max_length=200, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=200, blank=True)
+    # The check that pays for this line: the order's, until a split by item moves it to another.
+    guest_check = models.ForeignKey("Check", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="lines")
+    # The line's share of the check's discounts and comps (as priced), kept by check_recalculate so
+    # revenue net of discounts can be summed per line in the database.
+    discount_amount = models.DecimalField(default=Decimal("0"), **MONEY)
 
     class Meta:
         ordering = ["position", "id"]
@@ -249,3 +258,233 @@ class OrderStatusChange(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+# --- Front of house: table sessions, checks, payments, receipts, registers ----------------------
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class TableSession(models.Model):
+    """One party's time at a table: opened by the first QR scan (rotate_token stores) or by staff
+    (staff_opens stores), closed when its check is paid. Guest pages carry the session's token, so a
+    page left open after payment can no longer order into the next party's check."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="table_sessions")
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="sessions")
+    token = models.CharField(max_length=32, unique=True, default=_new_token, editable=False)
+    opened_at = models.DateTimeField(default=timezone.now)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["table"], condition=models.Q(closed_at__isnull=True),
+                                               name="uniq_open_session_per_table")]
+        verbose_name = _("table session")
+        verbose_name_plural = _("table sessions")
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.opened_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class Register(models.Model):
+    """A till with its cash drawer."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="registers")
+    name = models.CharField(_("name"), max_length=40)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["store", "name"], name="uniq_register_name")]
+        verbose_name = _("register")
+        verbose_name_plural = _("registers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CashDrawerSession(models.Model):
+    """From opening float to the Z report: what the drawer should hold against what was counted."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="drawer_sessions")
+    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="drawer_sessions")
+    opened_at = models.DateTimeField(default=timezone.now)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    opening_float = models.DecimalField(_("opening float"), **MONEY)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    expected_cash = models.DecimalField(_("expected cash"), null=True, blank=True, **MONEY)
+    counted_cash = models.DecimalField(_("counted cash"), null=True, blank=True, **MONEY)
+    difference = models.DecimalField(_("over (+) / short (−)"), null=True, blank=True, **MONEY)
+    z_report = models.JSONField(null=True, blank=True, help_text=_("The Z report as printed at close."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["register"], condition=models.Q(closed_at__isnull=True),
+                                               name="uniq_open_drawer_per_register")]
+        verbose_name = _("cash drawer session")
+        verbose_name_plural = _("cash drawer sessions")
+
+    def __str__(self) -> str:
+        return f"{self.register} {self.opened_at:%Y-%m-%d %H:%M}"
+
+
+class Check(models.Model):
+    """What a table (or a takeaway guest) owes. Orders add lines to it; payments settle it. Totals are
+    recomputed by `check_recalculate` whenever lines, adjustments or payments change."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PARTIALLY_PAID = "partially_paid", _("Partially paid")
+        PAID = "paid", _("Paid")
+        CLOSED = "closed", _("Closed")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="checks")
+    table = models.ForeignKey(Table, on_delete=models.SET_NULL, null=True, blank=True, related_name="checks")
+    session = models.ForeignKey(TableSession, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="checks")
+    service_type = models.CharField(_("service"), max_length=10, choices=Order.ServiceType.choices,
+                                    default=Order.ServiceType.DINE_IN)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField(default=timezone.now)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    business_date = models.DateField(_("business day"))
+    paid_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The drawer session in which the check was settled: its sales belong to that Z report.
+    drawer_session = models.ForeignKey(CashDrawerSession, on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="checks")
+    subtotal = models.DecimalField(_("subtotal"), default=Decimal("0"), **MONEY,
+                                   help_text=_("Active lines as priced on the menu."))
+    discount_total = models.DecimalField(_("discounts and comps"), default=Decimal("0"), **MONEY)
+    net_sales = models.DecimalField(_("net sales"), default=Decimal("0"), **MONEY,
+                                    help_text=_("After discounts, without tax, service charge and tips."))
+    tax = models.DecimalField(_("tax"), default=Decimal("0"), **MONEY)
+    service_charge = models.DecimalField(_("service charge"), default=Decimal("0"), **MONEY)
+    total = models.DecimalField(_("amount due"), default=Decimal("0"), **MONEY)
+    paid_total = models.DecimalField(_("paid"), default=Decimal("0"), **MONEY,
+                                     help_text=_("Payments less refunds, without tips."))
+    tip_total = models.DecimalField(_("tips"), default=Decimal("0"), **MONEY)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["store", "business_date"], name="check_store_day"),
+                   models.Index(fields=["store", "status"], name="check_store_status")]
+        verbose_name = _("check")
+        verbose_name_plural = _("checks")
+
+    def __str__(self) -> str:
+        return f"{_('Check')} {self.pk}"
+
+    @property
+    def balance(self) -> Decimal:
+        return self.total - self.paid_total
+
+    @property
+    def is_settleable(self) -> bool:
+        return self.status in (self.Status.OPEN, self.Status.PARTIALLY_PAID)
+
+
+class CheckAdjustment(models.Model):
+    """A discount (an amount or a percentage off the check) or a comp (one line given free)."""
+
+    class Kind(models.TextChoices):
+        DISCOUNT = "discount", _("Discount")
+        COMP = "comp", _("Comp")
+
+    guest_check = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="adjustments")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    line = models.ForeignKey("OrderLine", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    amount = models.DecimalField(null=True, blank=True, **MONEY, help_text=_("A fixed amount off, as priced."))
+    percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True,
+                                  help_text=_("Or a percentage off the check."))
+    reason = models.CharField(max_length=200)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class Payment(models.Model):
+    """Money in (a payment) or out (a refund: negative amount and tip). `amount` settles the check;
+    `tip` is on top; cash `tendered` less amount and tip is the change handed back."""
+
+    class Method(models.TextChoices):
+        CASH = "cash", _("Cash")
+        CARD = "card", _("Card")
+        MOBILE = "mobile", _("Mobile")
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Payment")
+        REFUND = "refund", _("Refund")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="payments")
+    guest_check = models.ForeignKey(Check, on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PAYMENT)
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    tip = models.DecimalField(_("tip"), default=Decimal("0"), **MONEY)
+    tendered = models.DecimalField(_("tendered"), null=True, blank=True, **MONEY)
+    change_due = models.DecimalField(_("change"), default=Decimal("0"), **MONEY)
+    refund_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="refunds")
+    reason = models.CharField(max_length=200, blank=True)
+    reference = models.CharField(_("reference"), max_length=80, blank=True,
+                                 help_text=_("Card terminal or wallet reference."))
+    register = models.ForeignKey(Register, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    drawer_session = models.ForeignKey(CashDrawerSession, on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="payments")
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    business_date = models.DateField()
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["store", "business_date"], name="payment_store_day")]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.amount}"
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number of a store; locked (select_for_update) to hand out the next."""
+
+    store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="receipt_counter")
+    last_number = models.PositiveIntegerField(default=0)
+
+
+class Receipt(models.Model):
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="receipts")
+    number = models.PositiveIntegerField()
+    guest_check = models.OneToOneField(Check, on_delete=models.PROTECT, related_name="receipt")
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["store", "number"], name="uniq_receipt_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number:06d}"

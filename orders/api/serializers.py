@@ -1,7 +1,16 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from orders.models import MenuCategory, MenuItem, Modifier, ModifierGroup, Order, OrderLine, OrderLineModifier, Table
+from orders.models import (
+    MenuCategory,
+    MenuItem,
+    Modifier,
+    ModifierGroup,
+    Order,
+    OrderLine,
+    OrderLineModifier,
+    Table,
+)
 from orders.services import MAX_LINE_QUANTITY, MAX_LINES
 
 
