@@ -1,0 +1,23 @@
+"""Listeners for other apps' domain events: one line each into analytics.services."""
+
+from . import services
+
+
+def on_order_placed(sender, order, **kwargs) -> None:
+    if order.channel != "import":
+        services.low_stock_check_queue(order=order)
+
+
+def on_goods_received(sender, **kwargs) -> None:
+    services.price_change_check(**kwargs)
+
+
+def connect_optional() -> None:
+    """Wires listeners for apps whose events may not exist yet (inventory's goods received)."""
+    try:
+        from inventory import events as inventory_events
+    except ImportError:
+        return
+    signal = getattr(inventory_events, "goods_received", None)
+    if signal is not None:
+        signal.connect(on_goods_received, dispatch_uid="analytics.price_change_on_receipt")
