@@ -257,7 +257,9 @@ def labour_figures(*, store: Store, week_start: dt.date) -> dict:
     where a cell is {"scheduled_hours", "scheduled_cost", "actual_hours", "actual_cost"} (Decimal,
     hours and money to 2 places), deviation = (scheduled − required) / required (None without
     requirements) and flag is "over" / "under" when |deviation| > 5%, else None. Actual figures count
-    finished time-clock entries. Sums are grouped in the database; costs use each row's snapshot."""
+    finished time-clock entries. Sums are grouped in the database; costs use each row's snapshot.
+    The week's flag compares required hours with the scheduled hours of the positions that have
+    requirements (a position the plan does not cover, say a manager, does not skew it)."""
     days = week_days(week_start)
     minute_cost = ExpressionWrapper(F("minutes") * F("hourly_cost"), output_field=DecimalField(max_digits=14,
                                                                                                 decimal_places=2))
@@ -295,8 +297,11 @@ def labour_figures(*, store: Store, week_start: dt.date) -> dict:
         req = Decimal(required.get(position_id, 0)).quantize(CENT)
         out.append({"id": position_id, "name": names.get(position_id, ""), "days": per_day, "week": week,
                     "required_hours": req, **_flag(week["scheduled_hours"], req)})
-    required_total = sum((row["required_hours"] for row in out), Decimal("0.00"))
-    totals.update(required_hours=required_total, **_flag(totals["week"]["scheduled_hours"], required_total))
+    planned = [row for row in out if row["required_hours"]]
+    required_total = sum((row["required_hours"] for row in planned), Decimal("0.00"))
+    scheduled_planned = sum((row["week"]["scheduled_hours"] for row in planned), Decimal("0.00"))
+    totals.update(required_hours=required_total, scheduled_hours_with_requirements=scheduled_planned,
+                  **_flag(scheduled_planned, required_total))
     return {"week_start": week_start, "days": days, "positions": out, "totals": totals}
 
 
