@@ -1,0 +1,126 @@
+"""Best sellers, busy hours, trending and the menu-engineering matrix on hand-computed fixtures."""
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+
+import pytest
+
+from analytics.analyses import sales
+from analytics.models import Insight
+from orders.services import order_cancel, order_line_void
+from restaurant_ops.models import ClosedDate
+from tests.analytics.conftest import at
+from tests.factories import DaypartFactory, MenuCategoryFactory, MenuItemFactory, StoreFactory
+
+pytestmark = pytest.mark.django_db
+D = dt.date(2026, 3, 2)  # a Monday
+
+
+@pytest.fixture
+def menu(store):
+    mains, starters, sides = (MenuCategoryFactory(store=store, name=n) for n in ("Mains", "Starters", "Sides"))
+    return {
+        "wings": MenuItemFactory(store=store, category=mains, name="Wings", price=Decimal("10.00")),
+        "soup": MenuItemFactory(store=store, category=starters, name="Soup", price=Decimal("4.00")),
+        "fries": MenuItemFactory(store=store, category=sides, name="Fries", price=Decimal("3.00")),
+    }
+
+
+@pytest.fixture
+def day_of_sales(store, menu, sell):
+    """Monday D: wings 3 (30.00), soup 4 (16.00), fries 3 (9.00), after a cancelled order, a voided line
+    and an order at 01:30 the next morning (before the 04:00 cutoff: still D)."""
+    w, s, f = menu["wings"], menu["soup"], menu["fries"]
+    sell(store, [(w, 2), (s, 1)], at(D, 12))
+    sell(store, [(w, 1), (f, 3)], at(D, 19))
+    sell(store, [(s, 2)], at(D + dt.timedelta(days=1), 1, 30))
+    order_cancel(order=sell(store, [(w, 5)], at(D, 20)), reason="guest left")
+    voided = sell(store, [(f, 1), (s, 1)], at(D, 13))
+    order_line_void(line=voided.lines.get(menu_item=f), reason="wrong item")
+
+
+def names(rows):
+    return [(r["name"], r["quantity"], r["revenue"]) for r in rows]
+
+
+def test_best_sellers_by_quantity_and_revenue(store, menu, day_of_sales):
+    assert names(sales.best_sellers(store, D, D, by="quantity")) == [
+        ("Soup", 4, Decimal("16.00")), ("Wings", 3, Decimal("30.00")), ("Fries", 3, Decimal("9.00"))]
+    assert names(sales.best_sellers(store, D, D, by="revenue", limit=2)) == [
+        ("Wings", 3, Decimal("30.00")), ("Soup", 4, Decimal("16.00"))]
+    mains = menu["wings"].category_id
+    assert names(sales.best_sellers(store, D, D, category_id=mains)) == [("Wings", 3, Decimal("30.00"))]
+    # The next business day has nothing yet: the 01:30 order belongs to Monday.
+    assert sales.best_sellers(store, D + dt.timedelta(days=1), D + dt.timedelta(days=1)) == []
+
+
+def test_best_sellers_by_daypart(store, menu, day_of_sales):
+    DaypartFactory(store=store, name="lunch", starts=dt.time(11), ends=dt.time(15))
+    DaypartFactory(store=store, name="dinner", starts=dt.time(17), ends=dt.time(23))
+    DaypartFactory(store=store, name="late", starts=dt.time(23), ends=dt.time(4))
+    rows = sales.best_sellers(store, D, D, by_daypart=True)
+    got = {(r["daypart"], r["name"]): r["quantity"] for r in rows}
+    assert got == {("lunch", "Wings"): 2, ("lunch", "Soup"): 2, ("dinner", "Fries"): 3, ("dinner", "Wings"): 1,
+                   ("late", "Soup"): 2}
+
+
+def test_busy_hours_average_per_trading_day_of_the_weekday(store, menu, day_of_sales, sell):
+    sell(store, [(menu["wings"], 1)], at(D + dt.timedelta(days=7), 12, 45))
+    ClosedDate.objects.create(store=store, date=D + dt.timedelta(days=14))  # a closed Monday: not a trading day
+    cells = {(c["weekday"], c["hour"]): (c["orders"], c["trading_days"], c["average"])
+             for c in sales.busy_hours(store, D, D + dt.timedelta(days=20))}
+    assert cells == {
+        (0, 12): (2, 2, Decimal("1.00")),
+        (0, 13): (1, 2, Decimal("0.50")),
+        (0, 19): (1, 2, Decimal("0.50")),
+        (0, 1): (1, 2, Decimal("0.50")),  # 01:30 Tuesday morning is Monday's business day, clock hour 1
+    }
+
+
+def test_busy_hours_in_another_time_zone_and_a_midnight_cutoff(sell):
+    store = StoreFactory(time_zone="America/New_York", business_day_cutoff=dt.time(0, 0))
+    item = MenuItemFactory(store=store)
+    ny = zoneinfo.ZoneInfo("America/New_York")
+    sell(store, [(item, 1)], at(D, 23, 30, tz=ny))  # 04:30 UTC on Tuesday
+    sell(store, [(item, 1)], at(D + dt.timedelta(days=1), 0, 30, tz=ny))  # with cutoff 00:00: Tuesday
+    cells = {(c["weekday"], c["hour"]): c["orders"] for c in sales.busy_hours(store, D, D + dt.timedelta(days=1))}
+    assert cells == {(0, 23): 1, (1, 0): 1}
+
+
+def test_trending_rising_and_falling_with_weights(store, menu, sell):
+    w, s, f = menu["wings"], menu["soup"], menu["fries"]
+    today = dt.date(2026, 3, 30)
+    soup_before_two = {23: 4, 16: 2, 9: 0, 2: 0}
+    for day_of_month, soups in soup_before_two.items():
+        day = dt.date(2026, 3, day_of_month)
+        lines = [(w, 10)] + ([(s, soups)] if soups else [])
+        sell(store, lines, at(day, 12))
+        sell(store, [(w, 50), (s, 20)], at(day, 20))  # after 14:00: not "so far"
+    sell(store, [(s, 6), (w, 6), (f, 1)], at(today, 13))
+    found = {r["name"]: r for r in sales.trending(store, at(today, 14))}
+    # soup usual = (4·4 + 3·2 + 2·0 + 1·0) / 10 = 2.2; lift 6 / 2.2 = 2.73
+    assert (found["Soup"]["usual"], found["Soup"]["lift"], found["Soup"]["direction"]) == (
+        Decimal("2.20"), Decimal("2.73"), "up")
+    # wings usual 10, today 6: lift 0.6 ≤ 0.7 with usual ≥ 5
+    assert (found["Wings"]["usual"], found["Wings"]["lift"], found["Wings"]["direction"]) == (
+        Decimal("10.00"), Decimal("0.60"), "down")
+    assert "Fries" not in found  # one sale is no trend
+    sales.run_trending(store=store, now=at(today, 14))
+    assert set(Insight.objects.filter(kind="trending", state="new").values_list("subject", flat=True)) == {
+        f"item:{s.pk}", f"item:{w.pk}"}
+
+
+def test_menu_engineering_quadrants(store, sell):
+    cat = MenuCategoryFactory(store=store)
+    a = MenuItemFactory(store=store, category=cat, name="A", price=Decimal("10.00"))
+    b = MenuItemFactory(store=store, category=cat, name="B", price=Decimal("8.00"))
+    c = MenuItemFactory(store=store, category=cat, name="C", price=Decimal("12.00"))
+    d = MenuItemFactory(store=store, category=cat, name="D", price=Decimal("5.00"))
+    sell(store, [(a, 40), (b, 40), (c, 10), (d, 10)], at(D, 12))
+    costs = {a.pk: Decimal("4.00"), b.pk: Decimal("5.00"), c.pk: Decimal("4.00"), d.pk: Decimal("4.00")}
+    rows = {r["name"]: r for r in sales.menu_engineering(store, D, D, costs=costs)}
+    # margins 6, 3, 8, 1; weighted average (240 + 120 + 80 + 10) / 100 = 4.50; popular when share ≥ 0.175
+    assert rows["A"]["average_margin"] == Decimal("4.50")
+    assert {n: r["quadrant"] for n, r in rows.items()} == {
+        "A": "star", "B": "plowhorse", "C": "puzzle", "D": "dog"}
