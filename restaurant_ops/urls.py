@@ -13,6 +13,7 @@ api_v1 = [
     path("kitchen/", include("kitchen.api.urls")),
     path("staffing/", include("staffing.api.urls")),
     path("analytics/", include("analytics.api.urls")),
+    path("analytics/", include("analytics.api.dashboard_urls")),
 ]
 
 urlpatterns = [
