@@ -1,0 +1,78 @@
+"""Jobs: the beat schedule loads, tasks route to the analytics queue, one store's failure does not stop
+the others, every run is recorded, and the low-stock check after orders is de-bounced."""
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django_celery_beat.models import PeriodicTask
+from django_celery_beat.schedulers import DatabaseScheduler
+
+from analytics import services, tasks
+from analytics.models import JobRun
+from restaurant_ops.celery import app
+from tests.analytics.conftest import at
+from tests.factories import MenuItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_beat_schedule_loads_and_names_registered_tasks():
+    app.loader.import_default_modules()
+    scheduler = DatabaseScheduler(app=app, lazy=True)
+    # Each stored row becomes a beat entry (the scheduler may skip crontabs outside the current hour).
+    ours = {row.task: scheduler.Entry(row, app=app) for row in PeriodicTask.objects.filter(task__startswith="analytics.")}
+    assert set(ours) == {"analytics.tasks.run_analyses", "analytics.tasks.nightly"}
+    for name, entry in ours.items():
+        assert name in app.tasks
+        assert entry.is_due() is not None
+    assert "analytics.tasks.run_analyses" in {e.task for e in scheduler.all_as_schedule().values()}
+    every_five = PeriodicTask.objects.get(task="analytics.tasks.run_analyses")
+    assert (every_five.interval.every, every_five.interval.period, every_five.queue) == (5, "minutes", "analytics")
+    nightly = PeriodicTask.objects.get(task="analytics.tasks.nightly")
+    assert (nightly.crontab.hour, nightly.crontab.minute) == ("3", "30")
+
+
+def test_tasks_route_to_the_analytics_queue_and_ack_late():
+    router = app.amqp.router
+    for task in (tasks.run_store_analyses, tasks.low_stock_check, tasks.run_analyses, tasks.nightly):
+        assert router.route({}, task.name)["queue"].name == "analytics"
+        assert task.acks_late and task.time_limit
+
+
+def test_one_failing_analysis_does_not_stop_the_others(store, monkeypatch):
+    def boom(**kwargs):
+        raise RuntimeError("broken analysis")
+
+    def fine(**kwargs):
+        return {"ok": 1}
+
+    monkeypatch.setattr(services, "_registry", lambda: {"broken": boom, "fine": fine})
+    assert services.run_all(store=store) == {"broken": "failure", "fine": "success"}
+    runs = {r.job: r for r in JobRun.objects.filter(store=store)}
+    assert "broken analysis" in runs["broken"].error and runs["fine"].result == {"ok": 1}
+
+
+def test_fan_out_queues_one_task_per_store(store, other_store):
+    with mock.patch.object(tasks.run_store_analyses, "delay") as delay:
+        assert tasks.run_analyses() == 2
+    assert sorted(call.args[0] for call in delay.call_args_list) == sorted([store.pk, other_store.pk])
+
+
+def test_only_transient_errors_are_retried():
+    from django.db import OperationalError
+
+    assert OperationalError in tasks.run_store_analyses.autoretry_for
+    assert RuntimeError not in tasks.run_store_analyses.autoretry_for
+
+
+def test_low_stock_check_after_orders_is_queued_on_commit_once_per_window(store, sell,
+                                                                          django_capture_on_commit_callbacks):
+    item = MenuItemFactory(store=store)
+    with mock.patch.object(tasks.low_stock_check, "apply_async") as apply_async:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            for minute in range(3):
+                sell(store, [(item, 1)], at(dt.date(2026, 3, 2), 12, minute))
+        assert len(callbacks) >= 1
+        assert apply_async.call_count == 1
+        assert apply_async.call_args.kwargs["args"] == [store.pk]
