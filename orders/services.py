@@ -427,7 +427,7 @@ def check_recalculate(*, guest_check: Check) -> Check:
     check.subtotal, check.discount_total, check.net_sales, check.tax = subtotal, discount_total, net_sales, tax
     check.service_charge, check.total = service_charge, due + service_charge
     check.paid_total, check.tip_total = paid["amount"], paid["tip"]
-    if check.paid_at is None:  # once paid, a later refund does not reopen the check
+    if check.paid_at is None and check.status != Check.Status.CLOSED:  # a refund does not reopen a check
         if check.total > 0 and check.paid_total >= check.total:
             check.status, check.paid_at = Check.Status.PAID, timezone.now()
         elif check.paid_total > 0:
