@@ -71,11 +71,11 @@ def drawer_report(*, drawer: CashDrawerSession, counted_cash: Decimal | None = N
     is_pay, is_refund = Q(kind=Payment.Kind.PAYMENT), Q(kind=Payment.Kind.REFUND)
     methods = []
     for row in (pay.values("method").order_by("method").annotate(
-            payments=Count("id", filter=is_pay), amount=Sum("amount", filter=is_pay, default=zero),
+            payments=Count("id", filter=is_pay), paid=Sum("amount", filter=is_pay, default=zero),
             tips=Sum("tip", default=zero), refunds=Count("id", filter=is_refund),
             refunded=Sum("amount", filter=is_refund, default=zero), net=Sum("amount", default=zero))):
         methods.append({"method": row["method"], "label": str(Payment.Method(row["method"]).label),
-                        "payments": row["payments"], "amount": _s(row["amount"]), "tips": _s(row["tips"]),
+                        "payments": row["payments"], "amount": _s(row["paid"]), "tips": _s(row["tips"]),
                         "refunds": row["refunds"], "refunded": _s(-row["refunded"]), "net": _s(row["net"]),
                         "net_with_tips": _s(row["net"] + row["tips"])})
     totals = pay.aggregate(net=Sum("amount", default=zero), tips=Sum("tip", default=zero),
