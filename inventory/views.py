@@ -1,0 +1,97 @@
+"""Inventory pages: stock on hand, the phone-friendly count, purchase orders (send, receive)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from restaurant_ops.errors import DomainError, DomainErrors
+from restaurant_ops.models import Store
+from restaurant_ops.permissions import Perm
+from restaurant_ops.selectors import store_for_user
+
+from . import selectors, services
+from .models import PurchaseOrder
+
+
+def _errors(request, error) -> None:
+    for e in error.errors if isinstance(error, DomainErrors) else [error]:
+        messages.error(request, f"{e.field}: {e.message}" if e.field else e.message)
+
+
+@login_required
+def ingredients(request, store_slug):
+    store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STOCK)
+    qs = selectors.ingredients(stores=Store.objects.filter(pk=store.pk)).filter(is_active=True)
+    query = request.GET.get("q", "").strip()
+    if query:
+        qs = qs.filter(name__icontains=query)
+    page = Paginator(qs.order_by("name"), 50).get_page(request.GET.get("page"))
+    return render(request, "inventory/ingredients.html", {"store": store, "page": page, "q": query})
+
+
+@login_required
+def count(request, store_slug):
+    store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STOCK)
+    items = list(selectors.ingredients_for_count(store=store))
+    if request.method == "POST":
+        lines = [{"ingredient": i.pk, "counted": request.POST[f"count-{i.pk}"]}
+                 for i in items if request.POST.get(f"count-{i.pk}", "").strip()]
+        try:
+            result = services.stock_count_post(store=store, lines=lines, by=request.user,
+                                               note=request.POST.get("note", ""))
+        except (DomainError, DomainErrors) as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("Count saved: %(n)d ingredients.") % {"n": result.lines.count()})
+            return redirect("inventory:count", store_slug=store.slug)
+    return render(request, "inventory/count.html", {"store": store, "ingredients": items})
+
+
+@login_required
+def purchase_orders(request, store_slug):
+    store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STOCK)
+    qs = selectors.purchase_orders(stores=Store.objects.filter(pk=store.pk))
+    status = request.GET.get("status", "")
+    if status in PurchaseOrder.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "inventory/purchase_orders.html",
+                  {"store": store, "page": page, "status": status, "statuses": PurchaseOrder.Status.choices})
+
+
+@login_required
+def purchase_order_detail(request, store_slug, po_id):
+    store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STOCK)
+    po = get_object_or_404(selectors.purchase_orders(stores=Store.objects.filter(pk=store.pk)), pk=po_id)
+    return render(request, "inventory/purchase_order.html", {"store": store, "po": po})
+
+
+@login_required
+@require_POST
+def purchase_order_action(request, store_slug, po_id, action):
+    store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STOCK)
+    po = get_object_or_404(PurchaseOrder, store=store, pk=po_id)
+    try:
+        if action == "send":
+            services.purchase_order_send(purchase_order=po, by=request.user)
+            messages.success(request, _("Sent to %(supplier)s.") % {"supplier": po.supplier.name})
+        elif action == "receive":
+            lines = []
+            for line in po.lines.all():
+                quantity = request.POST.get(f"qty-{line.pk}", "").strip()
+                if quantity:
+                    lines.append({"line": line.pk, "quantity": quantity,
+                                  "unit_price": request.POST.get(f"price-{line.pk}", "").strip() or None})
+            services.purchase_order_receive(purchase_order=po, lines=lines, by=request.user,
+                                            allow_over_receipt=request.POST.get("over_receipt") == "on")
+            messages.success(request, _("Goods received."))
+        elif action == "cancel":
+            services.purchase_order_cancel(purchase_order=po, by=request.user)
+        elif action == "close":
+            services.purchase_order_close(purchase_order=po, by=request.user)
+    except (DomainError, DomainErrors) as error:
+        _errors(request, error)
+    return redirect("inventory:purchase-order", store_slug=store.slug, po_id=po.pk)

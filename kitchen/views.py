@@ -1,0 +1,106 @@
+"""Kitchen pages: the live display (htmx polls the board every second) and the prep list."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from orders.models import MenuItem
+from restaurant_ops.errors import DomainError
+from restaurant_ops.permissions import Perm
+from restaurant_ops.selectors import store_for_user
+
+from . import selectors, services
+from .models import PrepTask, Station, Ticket
+
+
+def _board_context(request, store):
+    stations = list(Station.objects.filter(store=store))
+    station = None
+    if station_id := request.GET.get("station") or request.POST.get("station"):
+        station = next((s for s in stations if str(s.pk) == station_id), None)
+    now = timezone.now()
+    tickets = list(selectors.open_tickets(store=store, station=station))
+    for ticket in tickets:
+        seconds = int((now - ticket.queued_at).total_seconds())
+        ticket.elapsed = f"{seconds // 60}:{seconds % 60:02d}"
+        ticket.late = seconds >= 15 * 60
+    return {"store": store, "stations": stations, "station": station, "tickets": tickets}
+
+
+@login_required
+def display(request, store_slug):
+    store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.WORK_KITCHEN)
+    return render(request, "kitchen/display.html", _board_context(request, store))
+
+
+@never_cache
+@login_required
+def board(request, store_slug):
+    store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.WORK_KITCHEN)
+    return render(request, "kitchen/_board.html", _board_context(request, store))
+
+
+@login_required
+@require_POST
+def ticket_action(request, store_slug, ticket_id, action):
+    store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.WORK_KITCHEN)
+    ticket = get_object_or_404(Ticket, store=store, pk=ticket_id)
+    try:
+        (services.ticket_start if action == "start" else services.ticket_bump)(ticket=ticket, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    if request.headers.get("HX-Request"):
+        return render(request, "kitchen/_board.html", _board_context(request, store))
+    url = redirect("kitchen:display", store_slug=store.slug).url
+    station = request.POST.get("station")
+    return redirect(f"{url}?station={station}" if station else url)
+
+
+@login_required
+def prep_list(request, store_slug):
+    store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.WORK_KITCHEN)
+    if request.method == "POST":
+        item = MenuItem.objects.filter(store=store, pk=request.POST.get("menu_item") or 0).first()
+        ready_by = parse_datetime(request.POST.get("ready_by", ""))
+        if item is None:
+            messages.error(request, _("Choose an item."))
+        elif ready_by is None:
+            messages.error(request, _("Say when it must be ready."))
+        else:
+            if timezone.is_naive(ready_by):
+                ready_by = timezone.make_aware(ready_by, store.tz)
+            try:
+                services.prep_task_create(store=store, menu_item=item, quantity=request.POST.get("quantity"),
+                                          ready_by=ready_by, note=request.POST.get("note", ""))
+                messages.success(request, _("Added to the prep list."))
+            except DomainError as error:
+                messages.error(request, error.message)
+        return redirect("kitchen:prep", store_slug=store.slug)
+    tasks = selectors.prep_tasks(stores=type(store).objects.filter(pk=store.pk)).filter(
+        done=False).order_by("ready_by", "id")
+    recent = selectors.prep_tasks(stores=type(store).objects.filter(pk=store.pk)).filter(
+        done=True, done_at__gte=timezone.now() - dt.timedelta(hours=12)).order_by("-done_at")[:10]
+    items = selectors.prep_items(store=store)
+    if not items.exists():
+        items = MenuItem.objects.filter(store=store, is_active=True)
+    default_ready = timezone.localtime(timezone.now() + dt.timedelta(hours=2), store.tz).strftime("%Y-%m-%dT%H:%M")
+    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    return render(request, "kitchen/prep.html", {"store": store, "page": page, "recent": recent, "items": items,
+                                                 "default_ready": default_ready})
+
+
+@login_required
+@require_POST
+def prep_done(request, store_slug, task_id):
+    store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.WORK_KITCHEN)
+    task = get_object_or_404(PrepTask, store=store, pk=task_id)
+    services.prep_task_done(task=task, by=request.user)
+    return redirect("kitchen:prep", store_slug=store.slug)
