@@ -1,3 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("best-sellers/", views.BestSellersView.as_view(), name="analytics-best-sellers"),
+    path("sales/", views.SalesView.as_view(), name="analytics-sales"),
+    path("busy-hours/", views.BusyHoursView.as_view(), name="analytics-busy-hours"),
+    path("forecast/", views.ForecastView.as_view(), name="analytics-forecast"),
+    path("menu-engineering/", views.MenuEngineeringView.as_view(), name="analytics-menu-engineering"),
+    path("insights/", views.InsightListView.as_view(), name="analytics-insights"),
+    path("insights/<int:pk>/", views.InsightDetailView.as_view(), name="analytics-insight"),
+    path("insights/<int:pk>/acknowledge/", views.InsightAcknowledgeView.as_view(), name="analytics-insight-ack"),
+    path("insights/<int:pk>/dismiss/", views.InsightDismissView.as_view(), name="analytics-insight-dismiss"),
+    path("insights/<int:pk>/act/", views.InsightActView.as_view(), name="analytics-insight-act"),
+]

@@ -1,0 +1,131 @@
+import datetime as dt
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from analytics.models import Insight
+
+MAX_SPAN_DAYS = 800
+
+
+class PeriodQuery(serializers.Serializer):
+    """Query parameters shared by the analyses: the store and an inclusive range of business days."""
+
+    store = serializers.SlugField(required=False, help_text="Store slug (optional with one store)")
+    start = serializers.DateField(required=False, help_text="First business day (store-local, inclusive)")
+    end = serializers.DateField(required=False, help_text="Last business day (store-local, inclusive)")
+
+    def validate(self, attrs):
+        start, end = attrs.get("start"), attrs.get("end")
+        if start and end and start > end:
+            raise serializers.ValidationError({"end": [_("The end is before the start.")]}, code="invalid_range")
+        if start and end and (end - start).days > MAX_SPAN_DAYS:
+            raise serializers.ValidationError({"end": [_("At most %(n)d days at once.") % {"n": MAX_SPAN_DAYS}]},
+                                              code="too_long")
+        return attrs
+
+
+class BestSellersQuery(PeriodQuery):
+    by = serializers.ChoiceField(choices=["quantity", "revenue", "profit"], default="quantity")
+    limit = serializers.IntegerField(min_value=1, max_value=500, default=10)
+    category = serializers.IntegerField(required=False, help_text="Menu category id")
+    by_daypart = serializers.BooleanField(default=False)
+
+
+class SalesQuery(PeriodQuery):
+    period = serializers.ChoiceField(choices=["day", "week", "month"], default="day")
+
+
+class MarginQuery(PeriodQuery):
+    previous_start = serializers.DateField(required=False)
+    previous_end = serializers.DateField(required=False)
+
+
+class BestSellerRow(serializers.Serializer):
+    menu_item_id = serializers.IntegerField()
+    name = serializers.CharField()
+    category_id = serializers.IntegerField()
+    category = serializers.CharField()
+    daypart = serializers.CharField(required=False)
+    quantity = serializers.IntegerField()
+    revenue = serializers.DecimalField(max_digits=14, decimal_places=2)
+    gross_profit = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+
+
+class SalesRow(serializers.Serializer):
+    period = serializers.DateField(help_text="First business day of the period")
+    orders = serializers.IntegerField()
+    quantity = serializers.IntegerField()
+    revenue = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class BusyHourRow(serializers.Serializer):
+    weekday = serializers.IntegerField(help_text="0 = Monday, of the business day")
+    hour = serializers.IntegerField(help_text="Store-local clock hour")
+    orders = serializers.IntegerField()
+    trading_days = serializers.IntegerField()
+    average = serializers.DecimalField(max_digits=10, decimal_places=2, help_text="Orders per trading day")
+    forecast = serializers.DecimalField(max_digits=10, decimal_places=3, allow_null=True)
+
+
+class ForecastRow(serializers.Serializer):
+    menu_item = serializers.IntegerField(allow_null=True, help_text="Empty for the orders forecast")
+    weekday = serializers.IntegerField()
+    hour = serializers.IntegerField()
+    quantity = serializers.DecimalField(max_digits=10, decimal_places=3)
+
+
+class AccuracyRow(serializers.Serializer):
+    series = serializers.CharField()
+    wape = serializers.DecimalField(max_digits=8, decimal_places=4, allow_null=True)
+    baseline_wape = serializers.DecimalField(max_digits=8, decimal_places=4, allow_null=True)
+    weeks_of_history = serializers.IntegerField()
+
+
+class ForecastResponse(serializers.Serializer):
+    cells = ForecastRow(many=True)
+    accuracy = AccuracyRow(many=True)
+
+
+class MenuEngineeringRow(serializers.Serializer):
+    menu_item_id = serializers.IntegerField()
+    name = serializers.CharField()
+    category_id = serializers.IntegerField()
+    category = serializers.CharField()
+    quantity = serializers.IntegerField()
+    share = serializers.DecimalField(max_digits=6, decimal_places=4)
+    contribution_margin = serializers.DecimalField(max_digits=12, decimal_places=2)
+    average_margin = serializers.DecimalField(max_digits=12, decimal_places=2)
+    popular = serializers.BooleanField()
+    profitable = serializers.BooleanField()
+    quadrant = serializers.ChoiceField(choices=["star", "plowhorse", "puzzle", "dog"])
+
+
+class InsightSerializer(serializers.ModelSerializer):
+    store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    message = serializers.CharField(read_only=True, help_text="Rendered in the request's language")
+
+    class Meta:
+        model = Insight
+        fields = ["id", "store", "kind", "severity", "subject", "state", "message_key", "numbers", "message",
+                  "job_run", "created_at", "updated_at", "acknowledged_at", "acted_at", "action_type",
+                  "action_object_type", "action_object_id", "dismissed_at", "dismiss_reason", "resolved_at",
+                  "metric", "window_days", "metric_before", "metric_after", "evaluated_at"]
+
+
+class DismissInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class ActInput(serializers.Serializer):
+    action_type = serializers.ChoiceField(choices=Insight.Action.choices)
+    object_type = serializers.CharField(max_length=60, required=False, default="")
+    object_id = serializers.CharField(max_length=40, required=False, default="")
+
+
+def default_range(attrs: dict, today: dt.date, days: int = 30) -> tuple[dt.date, dt.date]:
+    end = attrs.get("end") or today
+    start = attrs.get("start") or end - dt.timedelta(days=days - 1)
+    if start > end:
+        start = end
+    return start, end

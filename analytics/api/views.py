@@ -1,0 +1,174 @@
+"""Analysis results over the API: thin views that parse a period, call one analysis, shape rows."""
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from analytics import services
+from analytics.analyses import sales
+from analytics.models import DemandForecast, ForecastAccuracy, Insight
+from restaurant_ops.api.scoping import accessible_stores, require, resolve_store
+from restaurant_ops.permissions import Perm
+from restaurant_ops.timeutils import business_date
+
+from . import serializers as s
+from .filters import InsightFilter
+
+PERIOD_PARAMS = [
+    OpenApiParameter("store", str, description="Store slug (optional when you have one store)"),
+    OpenApiParameter("start", str, description="First business day, YYYY-MM-DD (store-local, inclusive); "
+                                               "default 30 days before `end`"),
+    OpenApiParameter("end", str, description="Last business day, YYYY-MM-DD (inclusive); default today"),
+]
+
+
+class AnalysisView(APIView):
+    """Parses the query with `query_class`, resolves the store the caller may see, and the range."""
+
+    query_class = s.PeriodQuery
+    default_days = 30
+
+    def parse(self, request):
+        query = self.query_class(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        store = resolve_store(request, params.get("store"))
+        require(request, store, Perm.VIEW_DASHBOARD)
+        first, last = s.default_range(params, business_date(store, timezone.now()), self.default_days)
+        return store, first, last, params
+
+
+class BestSellersView(AnalysisView):
+    """Items ranked by quantity, revenue (net of discounts, without tax) or gross profit."""
+
+    query_class = s.BestSellersQuery
+
+    @extend_schema(parameters=[*PERIOD_PARAMS,
+                               OpenApiParameter("by", str, enum=["quantity", "revenue", "profit"]),
+                               OpenApiParameter("limit", int), OpenApiParameter("category", int),
+                               OpenApiParameter("by_daypart", bool)],
+                   responses=s.BestSellerRow(many=True))
+    def get(self, request):
+        store, first, last, p = self.parse(request)
+        rows = sales.best_sellers(store, first, last, by=p["by"], limit=p["limit"], category_id=p.get("category"),
+                                  by_daypart=p["by_daypart"])
+        return Response(s.BestSellerRow(rows, many=True).data)
+
+
+class SalesView(AnalysisView):
+    """Orders, units and revenue per business day, week (from Monday) or month."""
+
+    query_class = s.SalesQuery
+
+    @extend_schema(parameters=[*PERIOD_PARAMS, OpenApiParameter("period", str, enum=["day", "week", "month"])],
+                   responses=s.SalesRow(many=True))
+    def get(self, request):
+        store, first, last, p = self.parse(request)
+        return Response(s.SalesRow(sales.sales(store, first, last, p["period"]), many=True).data)
+
+
+class BusyHoursView(AnalysisView):
+    """Each weekday × hour cell: orders, average per trading day of that weekday, and the forecast."""
+
+    default_days = 28
+
+    @extend_schema(parameters=PERIOD_PARAMS, responses=s.BusyHourRow(many=True))
+    def get(self, request):
+        store, first, last, _p = self.parse(request)
+        return Response(s.BusyHourRow(sales.busy_hours(store, first, last), many=True).data)
+
+
+class ForecastView(AnalysisView):
+    """The stored demand forecast per item (and orders) per weekday × hour, with its back-tested WAPE
+    beside the seasonal-naive baseline's."""
+
+    @extend_schema(parameters=[OpenApiParameter("store", str, description="Store slug"),
+                               OpenApiParameter("item", int, description="Only this menu item")],
+                   responses=s.ForecastResponse)
+    def get(self, request):
+        store, _first, _last, _p = self.parse(request)
+        cells = DemandForecast.objects.filter(store=store).order_by("menu_item_id", "weekday", "hour")
+        if item := request.query_params.get("item"):
+            cells = cells.filter(menu_item_id=item if item.isdigit() else -1)
+        data = {"cells": [{"menu_item": c.menu_item_id, "weekday": c.weekday, "hour": c.hour, "quantity": c.quantity}
+                          for c in cells],
+                "accuracy": list(ForecastAccuracy.objects.filter(store=store).values(
+                    "series", "wape", "baseline_wape", "weeks_of_history"))}
+        return Response(s.ForecastResponse(data).data)
+
+
+class MenuEngineeringView(AnalysisView):
+    """Kasavana–Smith matrix per category: stars, plowhorses, puzzles and dogs."""
+
+    @extend_schema(parameters=[*PERIOD_PARAMS, OpenApiParameter("category", int)],
+                   responses=s.MenuEngineeringRow(many=True))
+    def get(self, request):
+        store, first, last, _p = self.parse(request)
+        category = request.query_params.get("category")
+        rows = sales.menu_engineering(store, first, last,
+                                      category_id=int(category) if category and category.isdigit() else None)
+        return Response(s.MenuEngineeringRow(rows, many=True).data)
+
+
+class InsightListView(generics.ListAPIView):
+    """Alerts and recommendations; filter by kind, state, severity, `open`, `updated_since`."""
+
+    serializer_class = s.InsightSerializer
+    filterset_class = InsightFilter
+
+    def get_queryset(self):
+        return Insight.objects.filter(store__in=accessible_stores(self.request)).select_related("store")
+
+
+class InsightDetailView(generics.RetrieveAPIView):
+    serializer_class = s.InsightSerializer
+
+    def get_queryset(self):
+        return Insight.objects.filter(store__in=accessible_stores(self.request)).select_related("store")
+
+
+class InsightActionView(APIView):
+    def insight(self, request, pk):
+        insight = get_object_or_404(Insight.objects.filter(store__in=accessible_stores(request))
+                                    .select_related("store"), pk=pk)
+        require(request, insight.store, Perm.VIEW_DASHBOARD)
+        return insight
+
+
+class InsightAcknowledgeView(InsightActionView):
+    @extend_schema(request=None, responses=s.InsightSerializer)
+    def post(self, request, pk: int):
+        insight = services.insight_acknowledge(insight=self.insight(request, pk), by=_user(request))
+        return Response(s.InsightSerializer(insight).data)
+
+
+class InsightDismissView(InsightActionView):
+    @extend_schema(request=s.DismissInput, responses=s.InsightSerializer)
+    def post(self, request, pk: int):
+        insight = self.insight(request, pk)  # 404 before anything else for another store's insight
+        data = s.DismissInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        insight = services.insight_dismiss(insight=insight, reason=data.validated_data["reason"],
+                                           by=_user(request))
+        return Response(s.InsightSerializer(insight).data)
+
+
+class InsightActView(InsightActionView):
+    """Record what was done about an insight (PO sent, shift added, supplier or price changed)."""
+
+    @extend_schema(request=s.ActInput, responses=s.InsightSerializer)
+    def post(self, request, pk: int):
+        insight = self.insight(request, pk)
+        data = s.ActInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        insight = services.insight_act(insight=insight, by=_user(request), **data.validated_data)
+        return Response(s.InsightSerializer(insight).data)
+
+
+def _user(request):
+    return request.user if request.user and request.user.is_authenticated else None
+
+
