@@ -18,7 +18,16 @@ def store_a_objects(store):
     item = MenuItemFactory(store=store)
     table = TableFactory(store=store)
     order = order_place(store=store, lines=[LineRequest(item_id=item.pk)], channel="api")
-    return {"menu/items": item.pk, "tables": table.pk, "orders": order.pk}
+    objects = {"menu/items": item.pk, "tables": table.pk, "orders": order.pk}
+    objects.update(analytics_objects(store))
+    return objects
+
+
+def analytics_objects(store):
+    from analytics.models import Insight
+
+    insight = Insight.objects.create(store=store, kind="trending", subject="item:0", message_key="trending_up")
+    return {"analytics/insights": insight.pk}
 
 
 def detail_routes(client):
