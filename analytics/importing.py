@@ -1,0 +1,210 @@
+"""Sales-history import: a CSV exported from another POS, one row per order line, bulk-written as
+history (channel "import"): no stock movements, tickets, events or insights. A line's identity is
+(store, external order id, ordinal within that order), so importing the same file again adds nothing
+and two identical lines in one order both stay. Used by `manage.py import_sales` and the upload page."""
+
+import csv
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import TextIO
+
+from django.db import transaction
+
+from django.utils.translation import gettext as _
+
+from orders.models import MenuCategory, MenuItem, Order, OrderLine
+from orders.services import split_tax
+from restaurant_ops.errors import DomainError
+from restaurant_ops.models import Store
+from restaurant_ops.timeutils import business_date
+
+FIELDS = ("order_id", "timestamp", "date", "time", "item", "quantity", "unit_price")
+DEFAULT_COLUMNS = {f: f for f in FIELDS}
+CENT = Decimal("0.01")
+BATCH = 2000
+
+
+@dataclass
+class ImportReport:
+    orders: int = 0
+    lines: int = 0
+    items_created: int = 0
+    days: int = 0
+    rows: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"orders": self.orders, "lines": self.lines, "items_created": self.items_created, "days": self.days,
+                "rows": self.rows, "errors": [{"line": n, "reason": r} for n, r in self.errors]}
+
+
+def normalise_name(name: str) -> str:
+    """Items match by name ignoring case and spacing."""
+    return " ".join(name.split()).casefold()
+
+
+def _parse_moment(row: dict, columns: dict, date_format: str | None, tz) -> dt.datetime:
+    stamp = (row.get(columns["timestamp"]) or "").strip()
+    if not stamp:
+        day, clock = (row.get(columns["date"]) or "").strip(), (row.get(columns["time"]) or "").strip()
+        if not day or not clock:
+            raise ValueError(_("no timestamp, nor date and time"))
+        stamp = f"{day} {clock}"
+    try:
+        if date_format:
+            naive = dt.datetime.strptime(stamp, date_format)  # noqa: DTZ007 - store-local, made aware below
+        else:
+            naive = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        raise ValueError(_("cannot read the time %(value)r") % {"value": stamp})
+    if naive.tzinfo is not None:
+        return naive
+    return naive.replace(tzinfo=tz)
+
+
+def parse_rows(stream: TextIO, *, columns: dict, date_format: str | None, delimiter: str, tz):
+    """Yields (line number, parsed dict) or (line number, error reason)."""
+    reader = csv.DictReader(stream, delimiter=delimiter)
+    header = reader.fieldnames or []
+    needed = [columns["order_id"], columns["item"], columns["quantity"], columns["unit_price"]]
+    missing = [c for c in needed if c not in header]
+    if not (columns["timestamp"] in header or (columns["date"] in header and columns["time"] in header)):
+        missing.append(f"{columns['timestamp']} | {columns['date']}+{columns['time']}")
+    if missing:
+        raise DomainError("file", "missing_columns", _("Missing columns: %(cols)s (found: %(found)s).")
+                          % {"cols": ", ".join(missing), "found": ", ".join(header)})
+    for row in reader:
+        line = reader.line_num
+        try:
+            order_id = (row.get(columns["order_id"]) or "").strip()
+            if not order_id:
+                raise ValueError(_("no order id"))
+            if len(order_id) > 80:
+                raise ValueError(_("order id longer than 80 characters"))
+            name = " ".join((row.get(columns["item"]) or "").split())
+            if not name:
+                raise ValueError(_("no item name"))
+            raw_qty = (row.get(columns["quantity"]) or "").strip()
+            try:
+                quantity = Decimal(raw_qty)
+            except InvalidOperation:
+                raise ValueError(_("quantity %(value)r is not a number") % {"value": raw_qty})
+            if quantity != quantity.to_integral_value() or quantity <= 0 or quantity > 10000:
+                raise ValueError(_("quantity %(value)r is not a whole number of at least 1") % {"value": raw_qty})
+            raw_price = (row.get(columns["unit_price"]) or "").strip().replace(",", ".")
+            try:
+                price = Decimal(raw_price)
+            except InvalidOperation:
+                raise ValueError(_("unit price %(value)r is not a number") % {"value": raw_price})
+            if price < 0 or price != price.quantize(CENT) or price >= Decimal("10000000"):
+                raise ValueError(_("unit price %(value)r is not an amount in cents") % {"value": raw_price})
+            moment = _parse_moment(row, columns, date_format, tz)
+        except ValueError as exc:
+            yield line, str(exc)
+            continue
+        yield line, {"order_id": order_id, "name": name, "quantity": int(quantity), "price": price, "at": moment}
+
+
+@transaction.atomic
+def sales_import(*, store: Store, stream: TextIO, mapping: dict[str, str] | None = None,
+                 date_format: str | None = None, delimiter: str = ",", strict: bool = False) -> ImportReport:
+    """Reads the CSV and bulk-writes what is new. Bad rows are reported with their line numbers and the
+    good ones kept; with `strict`, any bad row rejects the whole file (DomainError, nothing written)."""
+    unknown = set(mapping or {}) - set(FIELDS)
+    if unknown:
+        raise DomainError("map", "unknown_field", _("Unknown field(s): %(f)s. Fields: %(all)s.")
+                          % {"f": ", ".join(sorted(unknown)), "all": ", ".join(FIELDS)})
+    columns = {**DEFAULT_COLUMNS, **(mapping or {})}
+    report = ImportReport()
+    orders: dict[str, dict] = {}
+    ordinal: dict[str, int] = defaultdict(int)
+    for line, parsed in parse_rows(stream, columns=columns, date_format=date_format, delimiter=delimiter,
+                                   tz=store.tz):
+        report.rows += 1
+        if isinstance(parsed, str):
+            report.errors.append((line, parsed))
+            continue
+        order_id = parsed["order_id"]
+        position = ordinal[order_id]
+        ordinal[order_id] += 1
+        entry = orders.setdefault(order_id, {"at": parsed["at"], "lines": []})
+        entry["lines"].append((position, parsed))
+    # Every row of an order counts for the ordinal, bad ones too, so a fixed re-import slots them in.
+    if strict and report.errors:
+        raise DomainError("file", "bad_rows", _("%(n)d bad row(s); nothing imported (first: line %(line)d, %(reason)s).")
+                          % {"n": len(report.errors), "line": report.errors[0][0], "reason": report.errors[0][1]})
+    if not orders:
+        return report
+
+    items = _resolve_items(store, orders, report)
+    existing = dict(Order.objects.filter(store=store, channel=Order.Channel.IMPORT, external_id__in=list(orders))
+                    .values_list("external_id", "pk"))
+    existing_positions = set(OrderLine.objects.filter(order_id__in=list(existing.values()))
+                             .values_list("order_id", "position"))
+    new_orders = []
+    for order_id, entry in orders.items():
+        if order_id in existing:
+            continue
+        subtotal = tax = total = Decimal("0")
+        for _position, row in entry["lines"]:
+            line_total = row["price"] * row["quantity"]
+            line_tax, _net = split_tax(line_total, items[normalise_name(row["name"])].tax_rate,
+                                       inclusive=store.prices_include_tax)
+            subtotal += line_total
+            tax += line_tax
+        total = subtotal if store.prices_include_tax else subtotal + tax
+        new_orders.append(Order(store=store, channel=Order.Channel.IMPORT, external_id=order_id,
+                                status=Order.Status.SERVED, currency=store.currency,
+                                prices_include_tax=store.prices_include_tax, subtotal=subtotal, tax=tax, total=total,
+                                placed_at=entry["at"], served_at=entry["at"],
+                                business_date=business_date(store, entry["at"])))
+    Order.objects.bulk_create(new_orders, batch_size=BATCH)
+    ids = {**existing, **{o.external_id: o.pk for o in new_orders}}
+    if any(o.pk is None for o in new_orders):  # a backend that does not return keys from bulk inserts
+        ids.update(Order.objects.filter(store=store, channel=Order.Channel.IMPORT,
+                                        external_id__in=[o.external_id for o in new_orders])
+                   .values_list("external_id", "pk"))
+    new_lines = []
+    days = set()
+    for order_id, entry in orders.items():
+        pk = ids[order_id]
+        for position, row in entry["lines"]:
+            if (pk, position) in existing_positions:
+                continue
+            item = items[normalise_name(row["name"])]
+            line_total = row["price"] * row["quantity"]
+            line_tax, net = split_tax(line_total, item.tax_rate, inclusive=store.prices_include_tax)
+            new_lines.append(OrderLine(order_id=pk, menu_item=item, position=position, name=row["name"][:120],
+                                       quantity=row["quantity"], unit_price=row["price"], line_total=line_total,
+                                       tax_rate=item.tax_rate, tax_amount=line_tax, net_amount=net))
+            days.add(business_date(store, entry["at"]))
+    OrderLine.objects.bulk_create(new_lines, batch_size=BATCH, ignore_conflicts=True)
+    report.orders, report.lines, report.days = len(new_orders), len(new_lines), len(days)
+    return report
+
+
+def _resolve_items(store: Store, orders: dict, report: ImportReport) -> dict[str, MenuItem]:
+    """Existing items by normalised name; unknown names become menu items in an "Imported" category,
+    priced at their first line's price and dated from their first sale."""
+    items: dict[str, MenuItem] = {}
+    for item in MenuItem.objects.filter(store=store).select_related("tax_category").order_by("pk"):
+        items.setdefault(normalise_name(item.name), item)
+    first_seen: dict[str, dict] = {}
+    for entry in orders.values():
+        for _position, row in entry["lines"]:
+            key = normalise_name(row["name"])
+            if key not in items and (key not in first_seen or row["at"] < first_seen[key]["at"]):
+                first_seen[key] = {"name": row["name"], "price": row["price"], "at": row["at"]}
+    if first_seen:
+        category, _created = MenuCategory.objects.get_or_create(store=store, name=str(_("Imported")))
+        created = MenuItem.objects.bulk_create([
+            MenuItem(store=store, category=category, name=data["name"][:120], price=data["price"],
+                     created_at=data["at"]) for data in first_seen.values()])
+        for item in created:
+            items[normalise_name(item.name)] = item
+        report.items_created = len(created)
+    return items
+
+
