@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date
@@ -52,14 +53,16 @@ def history_write(*, store: Store, lines: Iterable[HistoryLine]) -> HistorySumma
     grouped: dict[str, list[HistoryLine]] = defaultdict(list)
     for line in lines:
         grouped[line.order_id].append(line)
-    summary = HistorySummary()
+    summary, days, items = HistorySummary(), set(), set()
     order_ids = list(grouped)
     for start in range(0, len(order_ids), BATCH):
-        _write_batch(store, {oid: grouped[oid] for oid in order_ids[start:start + BATCH]}, summary)
+        _write_batch(store, {oid: grouped[oid] for oid in order_ids[start:start + BATCH]}, summary, days, items)
+    summary.days, summary.items = len(days), len(items)
     return summary
 
 
-def _write_batch(store: Store, batch: dict[str, list[HistoryLine]], summary: HistorySummary) -> None:
+def _write_batch(store: Store, batch: dict[str, list[HistoryLine]], summary: HistorySummary, days: set,
+                 items: set) -> None:
     inclusive = store.prices_include_tax
     existing = {o.external_id: o for o in Order.objects.filter(
         store=store, channel=Order.Channel.IMPORT, external_id__in=list(batch)).only("id", "external_id")}
@@ -80,10 +83,8 @@ def _write_batch(store: Store, batch: dict[str, list[HistoryLine]], summary: His
         ))
     Order.objects.bulk_create(new_orders)
     orders = {**existing, **{o.external_id: o for o in new_orders}}
-    new_ids = {o.pk for o in new_orders}
 
     order_lines, touched = [], {}
-    days, items = set(), set()
     for external_id, lines in batch.items():
         order = orders[external_id]
         for position, line in enumerate(lines):
@@ -103,13 +104,12 @@ def _write_batch(store: Store, batch: dict[str, list[HistoryLine]], summary: His
     OrderLine.objects.bulk_create(order_lines, batch_size=BATCH)
 
     # Totals from the lines just written (and any written before, for an order completed on re-import).
-    totals = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for row in OrderLine.objects.filter(order_id__in=list(touched)).values("order_id", "line_total", "tax_amount"):
-        totals[row["order_id"]][0] += row["line_total"]
-        totals[row["order_id"]][1] += row["tax_amount"]
-    for order_id, (subtotal, tax) in totals.items():
-        order = touched[order_id]
-        order.subtotal, order.tax = subtotal, tax
+    totals = (OrderLine.objects.filter(order_id__in=list(touched)).values("order_id")
+              .annotate(subtotal=Sum("line_total"), tax=Sum("tax_amount")))
+    for row in totals:
+        order = touched[row["order_id"]]
+        order.subtotal, order.tax = row["subtotal"], row["tax"]
+        subtotal, tax = order.subtotal, order.tax
         order.total = subtotal if inclusive else subtotal + tax
     Order.objects.bulk_update(list(touched.values()), ["subtotal", "tax", "total"], batch_size=BATCH)
     OrderStatusChange.objects.bulk_create([
@@ -117,7 +117,5 @@ def _write_batch(store: Store, batch: dict[str, list[HistoryLine]], summary: His
         for o in new_orders
     ], batch_size=BATCH)
 
-    summary.orders += len(new_ids)
+    summary.orders += len(new_orders)
     summary.lines += len(order_lines)
-    summary.items = max(summary.items, 0) + len(items)
-    summary.days += len(days)

@@ -1,0 +1,326 @@
+"""Front-of-house pages: the guest's QR page, the till, a check with its payments, the receipt, the
+tables' QR codes and the close of day. Each view parses input, calls one service or selector, and
+renders; money and rules live in services.py."""
+
+import io
+from decimal import Decimal
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from restaurant_ops.errors import DomainError, DomainErrors
+from restaurant_ops.permissions import Perm
+from restaurant_ops.selectors import store_for_user
+from restaurant_ops.services import authorize
+
+from . import selectors, services
+from .models import CashDrawerSession, Check, MenuItem, Order, OrderLine, Payment, Register, Table
+
+
+def _errors(error) -> list[str]:
+    return [str(e.message) for e in error.errors] if isinstance(error, DomainErrors) else [str(error.message)]
+
+
+def _menu(store):
+    categories = selectors.menu_categories(type(store).objects.filter(pk=store.pk))
+    return [c for c in categories if any(i.is_active for i in c.items.all())]
+
+
+def _lines_from_form(data, store) -> list[services.LineRequest]:
+    """The menu form: `qty-<item>` per item, `mod-<item>` modifier ids, `note-<item>`."""
+    lines = []
+    for key, value in data.items():
+        if not key.startswith("qty-") or not value.strip():
+            continue
+        try:
+            item_id, quantity = int(key[4:]), int(value)
+            modifier_ids = [int(m) for m in data.getlist(f"mod-{item_id}")]
+        except ValueError:
+            raise DomainError(key, "invalid", _("Enter whole numbers."))
+        if quantity <= 0:
+            continue
+        lines.append(services.LineRequest(item_id=item_id, quantity=quantity, modifier_ids=modifier_ids,
+                                          note=data.get(f"note-{item_id}", "")[:200]))
+    return lines
+
+
+def _preview(store, lines) -> dict:
+    """What the cart would cost, priced by the menu (the order service prices it again on placing)."""
+    items = {i.pk: i for i in MenuItem.objects.filter(store=store, pk__in=[ln.item_id for ln in lines])
+             .select_related("tax_category").prefetch_related("modifier_groups__modifiers")}
+    subtotal = tax = net = Decimal("0")
+    count = 0
+    for line in lines:
+        item = items.get(line.item_id)
+        if item is None:
+            continue
+        deltas = {m.pk: m.price_delta for g in item.modifier_groups.all() for m in g.modifiers.all()}
+        amount = (item.price + sum((deltas.get(m, Decimal("0")) for m in line.modifier_ids), Decimal("0"))) \
+            * line.quantity
+        line_tax, line_net = services.split_tax(amount, item.tax_rate, inclusive=store.prices_include_tax)
+        subtotal, tax, net, count = subtotal + amount, tax + line_tax, net + line_net, count + line.quantity
+    service = services.money(net * store.service_charge_rate)
+    total = (subtotal if store.prices_include_tax else subtotal + tax) + service
+    return {"count": count, "subtotal": subtotal, "tax": tax, "service_charge": service, "total": total}
+
+
+# --- Guest QR page -------------------------------------------------------------------------------
+
+def _guest_table(qr_token):
+    return Table.objects.select_related("store").filter(qr_token=qr_token, is_active=True).first()
+
+
+def guest_table(request, qr_token):
+    table = _guest_table(qr_token)
+    if table is None:
+        return render(request, "orders/guest_expired.html", status=404)
+    store = table.store
+    if store.table_session_mode == store.TableSessionMode.ROTATE_TOKEN:
+        session = services.table_session_open(table=table)
+    else:
+        session = services.table_session_current(table=table)
+    return render(request, "orders/guest.html", {
+        "table": table, "store": store, "session": session, "categories": _menu(store),
+    })
+
+
+@require_POST
+def guest_preview(request, qr_token):
+    table = _guest_table(qr_token)
+    if table is None:
+        return render(request, "orders/guest_expired.html", status=404)
+    try:
+        preview = _preview(table.store, _lines_from_form(request.POST, table.store))
+    except DomainError:
+        preview = None
+    return render(request, "orders/_cart_total.html", {"preview": preview, "store": table.store})
+
+
+@require_POST
+def guest_order(request, qr_token):
+    table = _guest_table(qr_token)
+    token = request.POST.get("session", "")
+    context = {"qr_token": qr_token}
+    try:
+        order = services.guest_order_place(
+            qr_token=qr_token, session_token=token, note=request.POST.get("note", ""),
+            lines=_lines_from_form(request.POST, table.store) if table else [])
+        context["placed"] = order
+        status = 201
+    except (DomainError, DomainErrors) as error:
+        context["errors"] = _errors(error)
+        status = error.status_code
+    # htmx swaps only 2xx by default; the message must show either way, so answer 200 to htmx.
+    response = render(request, "orders/_guest_result.html", context,
+                      status=200 if request.headers.get("HX-Request") else status)
+    if "placed" in context:
+        response["HX-Trigger"] = "order-placed"
+    return response
+
+
+def guest_check(request, qr_token):
+    """The table's shared check, polled by every phone at the table."""
+    table = _guest_table(qr_token)
+    session = None
+    if table is not None:
+        session = services.table_session_current(table=table)
+        if session is not None and session.token != request.GET.get("session", ""):
+            session = None
+    guest_checks = []
+    if session is not None:
+        for check in Check.objects.filter(session=session, merged_into__isnull=True):
+            guest_checks.append({"check": check, "lines": selectors.check_lines(guest_check=check)})
+    return render(request, "orders/_guest_check.html", {"session": session, "checks": guest_checks,
+                                                        "store": table.store if table else None})
+
+
+# --- Staff pages -----------------------------------------------------------------------------------
+
+def _approver(request, store, perm):
+    return authorize(user=request.user, store=store, perm=perm, approver_pin=request.POST.get("approver_pin") or None)
+
+
+@login_required
+def till(request, store_slug):
+    store, membership = store_for_user(user=request.user, slug=store_slug, perm=Perm.TAKE_ORDERS)
+    if request.method == "POST":
+        table = None
+        if request.POST.get("table"):
+            table = Table.objects.filter(store=store, pk=request.POST["table"], is_active=True).first()
+        try:
+            order = services.order_place(
+                store=store, table=table, channel=Order.Channel.TILL, placed_by=request.user,
+                service_type=Order.ServiceType.DINE_IN if table else Order.ServiceType.TAKEAWAY,
+                note=request.POST.get("note", ""), lines=_lines_from_form(request.POST, store))
+            messages.success(request, _("Order #%(id)s placed.") % {"id": order.pk})
+            return redirect("orders:check", store_slug=store.slug, check_id=order.guest_check_id)
+        except (DomainError, DomainErrors) as error:
+            for message in _errors(error):
+                messages.error(request, message)
+    return render(request, "orders/till.html", {
+        "store": store, "categories": _menu(store), "tables": Table.objects.filter(store=store, is_active=True),
+        "open_checks": selectors.table_open_checks(store=store),
+        "registers": Register.objects.filter(store=store),
+    })
+
+
+@login_required
+def check_detail(request, store_slug, check_id):
+    store, membership = store_for_user(user=request.user, slug=store_slug, perm=Perm.TAKE_ORDERS)
+    check = get_object_or_404(Check.objects.select_related("table", "merged_into"), store=store, pk=check_id)
+    parts = request.GET.get("parts", "")
+    shares = services.split_evenly(check.balance, int(parts)) if parts.isdigit() and 0 < int(parts) <= 20 else []
+    return render(request, "orders/check.html", {
+        "store": store, "check": check, "lines": selectors.check_lines(guest_check=check),
+        "payments": check.payments.select_related("taken_by").order_by("created_at"),
+        "adjustments": check.adjustments.select_related("line", "by", "approved_by"),
+        "registers": Register.objects.filter(store=store), "shares": shares, "parts": parts,
+        "methods": Payment.Method.choices, "current_register": request.session.get("register"),
+        "other_checks": selectors.table_open_checks(store=store).exclude(pk=check.pk),
+        "tables": Table.objects.filter(store=store, is_active=True).exclude(pk=check.table_id),
+    })
+
+
+@login_required
+@require_POST
+def check_action(request, store_slug, check_id, action):
+    """One POST per till action: pay, refund, void, comp, discount, split, merge, move, close."""
+    store, membership = store_for_user(user=request.user, slug=store_slug, perm=Perm.TAKE_ORDERS)
+    check = get_object_or_404(Check, store=store, pk=check_id)
+    post, user = request.POST, request.user
+    target = check
+    try:
+        if action == "pay":
+            authorize(user=user, store=store, perm=Perm.TAKE_PAYMENTS)
+            register = Register.objects.filter(store=store, pk=post.get("register") or 0).first()
+            if register:
+                request.session["register"] = register.pk
+            payment = services.payment_take(guest_check=check, method=post.get("method", ""),
+                                            amount=post.get("amount", ""), tip=post.get("tip") or "0",
+                                            tendered=post.get("tendered") or None, register=register, by=user)
+            if payment.change_due:
+                messages.success(request, _("Change due: %(change)s") % {"change": payment.change_due})
+        elif action == "refund":
+            original = get_object_or_404(Payment, guest_check=check, pk=post.get("payment") or 0)
+            approver = _approver(request, store, Perm.REFUND)
+            services.payment_refund(payment=original, amount=post.get("amount", ""), reason=post.get("reason", ""),
+                                    by=user, approved_by=approver)
+        elif action in ("void", "comp"):
+            line = get_object_or_404(OrderLine, guest_check=check, pk=post.get("line") or 0)
+            approver = _approver(request, store, Perm.VOID if action == "void" else Perm.COMP)
+            service = services.order_line_void if action == "void" else services.check_comp_line
+            service(line=line, reason=post.get("reason", ""), by=user, approved_by=approver)
+        elif action == "discount":
+            approver = _approver(request, store, Perm.DISCOUNT)
+            services.check_discount(guest_check=check, amount=post.get("amount") or None,
+                                    percent=post.get("percent") or None, reason=post.get("reason", ""),
+                                    by=user, approved_by=approver)
+        elif action == "split":
+            target = services.check_split_items(guest_check=check, by=user,
+                                                line_ids=[int(i) for i in post.getlist("lines") if i.isdigit()])
+        elif action == "merge":
+            other = get_object_or_404(Check, store=store, pk=post.get("other") or 0)
+            services.check_merge(into=check, other=other, by=user)
+        elif action == "move":
+            table = get_object_or_404(Table, store=store, pk=post.get("table") or 0)
+            services.check_move(guest_check=check, table=table, by=user)
+        elif action == "close":
+            services.check_close(guest_check=check, by=user)
+        else:
+            return HttpResponse(status=404)
+    except (DomainError, DomainErrors) as error:
+        for message in _errors(error):
+            messages.error(request, message)
+    return redirect("orders:check", store_slug=store.slug, check_id=target.pk)
+
+
+@login_required
+def receipt(request, store_slug, check_id):
+    store, membership = store_for_user(user=request.user, slug=store_slug, perm=Perm.TAKE_ORDERS)
+    check = get_object_or_404(Check.objects.select_related("table", "receipt"), store=store, pk=check_id)
+    return render(request, "orders/receipt.html", {
+        "store": store, "check": check, "receipt": getattr(check, "receipt", None),
+        "lines": selectors.check_lines(guest_check=check).filter(voided_at__isnull=True).exclude(
+            order__status=Order.Status.CANCELLED),
+        "payments": check.payments.order_by("created_at"),
+    })
+
+
+# --- QR codes ----------------------------------------------------------------------------------------
+
+def table_url(table: Table) -> str:
+    return settings.PUBLIC_BASE_URL + reverse("orders:guest", kwargs={"qr_token": table.qr_token})
+
+
+@login_required
+def table_qr(request, store_slug, table_id, fmt):
+    store, membership = store_for_user(user=request.user, slug=store_slug, perm=Perm.TAKE_ORDERS)
+    table = get_object_or_404(Table, store=store, pk=table_id)
+    qr = segno.make(table_url(table), error="m")
+    out = io.BytesIO()
+    if fmt == "svg":
+        qr.save(out, kind="svg", scale=6, border=2, xmldecl=False, title=table.name)
+        return HttpResponse(out.getvalue(), content_type="image/svg+xml")
+    qr.save(out, kind="png", scale=8, border=2)
+    return HttpResponse(out.getvalue(), content_type="image/png")
+
+
+@login_required
+def qr_sheet(request, store_slug):
+    store, membership = store_for_user(user=request.user, slug=store_slug, perm=Perm.TAKE_ORDERS)
+    tables = []
+    for table in Table.objects.filter(store=store, is_active=True):
+        svg = segno.make(table_url(table), error="m").svg_inline(scale=5, border=2, title=table.name)
+        tables.append({"table": table, "svg": svg, "url": table_url(table)})
+    return render(request, "orders/qr_sheet.html", {"store": store, "tables": tables})
+
+
+# --- Close of day ------------------------------------------------------------------------------------
+
+@login_required
+def close_of_day(request, store_slug):
+    store, membership = store_for_user(user=request.user, slug=store_slug, perm=Perm.TAKE_PAYMENTS)
+    if request.method == "POST":
+        try:
+            action = request.POST.get("action")
+            if action == "register":
+                authorize(user=request.user, store=store, perm=Perm.CLOSE_DAY)
+                services.register_create(store=store, name=request.POST.get("name", ""))
+            elif action == "open":
+                register = get_object_or_404(Register, store=store, pk=request.POST.get("register") or 0)
+                services.drawer_open(register=register, opening_float=request.POST.get("opening_float", ""),
+                                     by=request.user)
+            elif action == "close":
+                authorize(user=request.user, store=store, perm=Perm.CLOSE_DAY)
+                drawer = get_object_or_404(CashDrawerSession, store=store, pk=request.POST.get("drawer") or 0)
+                drawer = services.drawer_close(drawer=drawer, counted_cash=request.POST.get("counted_cash", ""),
+                                               by=request.user)
+                messages.success(request, _("Z report printed for %(register)s.") % {"register": drawer.register})
+            return redirect("orders:close", store_slug=store.slug)
+        except (DomainError, DomainErrors) as error:
+            for message in _errors(error):
+                messages.error(request, message)
+    registers = []
+    for register in Register.objects.filter(store=store):
+        drawer = services.drawer_current(register=register)
+        registers.append({"register": register, "drawer": drawer,
+                          "x": selectors.drawer_report(drawer=drawer) if drawer else None})
+    closed = CashDrawerSession.objects.filter(store=store, closed_at__isnull=False).select_related(
+        "register", "closed_by")[:20]
+    return render(request, "orders/close.html", {"store": store, "registers": registers, "closed": closed})
+
+
+@login_required
+def z_report(request, store_slug, drawer_id):
+    store, membership = store_for_user(user=request.user, slug=store_slug, perm=Perm.TAKE_PAYMENTS)
+    drawer = get_object_or_404(CashDrawerSession.objects.select_related("register"), store=store, pk=drawer_id)
+    report = drawer.z_report or selectors.drawer_report(drawer=drawer)
+    return render(request, "orders/z_report.html", {"store": store, "drawer": drawer, "report": report,
+                                                    "is_z": drawer.z_report is not None})
