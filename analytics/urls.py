@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "analytics"
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:store_slug>/", views.overview, name="overview"),
+    path("<slug:store_slug>/charts/<slug:name>/", views.chart, name="chart"),
+    path("<slug:store_slug>/staffing/apply/", views.staffing_apply, name="staffing-apply"),
+    path("<slug:store_slug>/insights/", views.insights, name="insights"),
+    path("<slug:store_slug>/insights/feed/", views.insights_feed, name="insights-feed"),
+    path("<slug:store_slug>/insights/history/", views.insights_history, name="insights-history"),
+    path("<slug:store_slug>/insights/<int:insight_id>/<slug:action>/", views.insight_action, name="insight-action"),
+    path("<slug:store_slug>/back-office/", views.backoffice, name="backoffice"),
+    path("<slug:store_slug>/back-office/menu/<int:item_id>/sold-out/", views.menu_item_sold_out,
+         name="menu-item-sold-out"),
+]
