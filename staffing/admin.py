@@ -44,8 +44,18 @@ class ShiftAdmin(admin.ModelAdmin):
     list_display = ["staff", "position", "start", "end", "business_date", "source"]
     list_filter = ["store", "position", "source"]
     date_hierarchy = "business_date"
-    readonly_fields = ["store", "staff", "position", "start", "end", "business_date", "minutes", "hourly_cost",
-                       "source", "created_by"]
+    readonly_fields = [
+        "store",
+        "staff",
+        "position",
+        "start",
+        "end",
+        "business_date",
+        "minutes",
+        "hourly_cost",
+        "source",
+        "created_by",
+    ]
 
 
 @admin.register(WeekSchedule)

@@ -31,10 +31,15 @@ class Position(models.Model):
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="positions")
     name = models.CharField(_("name"), max_length=60)
-    load_kind = models.CharField(_("load measured in"), max_length=20, choices=LoadKind.choices,
-                                 default=LoadKind.ORDERS)
+    load_kind = models.CharField(
+        _("load measured in"), max_length=20, choices=LoadKind.choices, default=LoadKind.ORDERS
+    )
     productivity_target = models.DecimalField(
-        _("productivity target"), max_digits=7, decimal_places=2, null=True, blank=True,
+        _("productivity target"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
         help_text=_("Load units one person handles per hour (orders per cashier-hour, items per cook-hour)."),
     )
@@ -54,21 +59,33 @@ class Position(models.Model):
 
 class StaffMember(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="staff_members")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="staff_profiles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff_profiles",
+    )
     name = models.CharField(_("name"), max_length=120)
     positions = models.ManyToManyField(Position, related_name="staff_members", verbose_name=_("positions"))
-    hourly_cost = models.DecimalField(_("hourly cost"), max_digits=8, decimal_places=2,
-                                      validators=[MinValueValidator(Decimal("0"))],
-                                      help_text=_("Wage plus on-costs per hour, in the store's currency."))
+    hourly_cost = models.DecimalField(
+        _("hourly cost"),
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Wage plus on-costs per hour, in the store's currency."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["store", "user"], condition=Q(user__isnull=False),
-                                               name="uniq_staff_user_per_store")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "user"], condition=Q(user__isnull=False), name="uniq_staff_user_per_store"
+            )
+        ]
         verbose_name = _("staff member")
         verbose_name_plural = _("staff")
 
@@ -106,7 +123,9 @@ class DaysOff(models.Model):
 
     class Meta:
         ordering = ["first_day"]
-        constraints = [models.CheckConstraint(condition=Q(last_day__gte=F("first_day")), name="days_off_range")]
+        constraints = [
+            models.CheckConstraint(condition=Q(last_day__gte=F("first_day")), name="days_off_range")
+        ]
         verbose_name = _("days off")
         verbose_name_plural = _("days off")
 
@@ -120,8 +139,9 @@ class WeekSchedule(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="week_schedules")
     week_start = models.DateField(_("week starting"))
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-week_start"]
@@ -149,17 +169,20 @@ class Shift(models.Model):
     hourly_cost = models.DecimalField(_("hourly cost"), max_digits=8, decimal_places=2)
     reason = models.CharField(_("reason for working outside opening hours"), max_length=200, blank=True)
     source = models.CharField(_("source"), max_length=12, choices=Source.choices, default=Source.MANUAL)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["start", "staff__name"]
         constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="shift_ends_after_start")]
-        indexes = [models.Index(fields=["store", "business_date"], name="shift_store_day"),
-                   models.Index(fields=["store", "week_start"], name="shift_store_week"),
-                   models.Index(fields=["staff", "start"], name="shift_staff_start")]
+        indexes = [
+            models.Index(fields=["store", "business_date"], name="shift_store_day"),
+            models.Index(fields=["store", "week_start"], name="shift_store_week"),
+            models.Index(fields=["staff", "start"], name="shift_staff_start"),
+        ]
         verbose_name = _("shift")
         verbose_name_plural = _("shifts")
 
@@ -177,8 +200,9 @@ class TimeClockEntry(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="time_clock_entries")
     staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="time_clock_entries")
     position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="time_clock_entries")
-    shift = models.ForeignKey(Shift, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="time_clock_entries")
+    shift = models.ForeignKey(
+        Shift, null=True, blank=True, on_delete=models.SET_NULL, related_name="time_clock_entries"
+    )
     clock_in = models.DateTimeField(_("clocked in"))
     clock_out = models.DateTimeField(_("clocked out"), null=True, blank=True)
     business_date = models.DateField(_("business day"))
@@ -190,10 +214,13 @@ class TimeClockEntry(models.Model):
     class Meta:
         ordering = ["-clock_in"]
         constraints = [
-            models.UniqueConstraint(fields=["staff"], condition=Q(clock_out__isnull=True),
-                                    name="one_open_clock_entry_per_staff"),
-            models.CheckConstraint(condition=Q(clock_out__isnull=True) | Q(clock_out__gte=F("clock_in")),
-                                   name="clock_out_after_in"),
+            models.UniqueConstraint(
+                fields=["staff"], condition=Q(clock_out__isnull=True), name="one_open_clock_entry_per_staff"
+            ),
+            models.CheckConstraint(
+                condition=Q(clock_out__isnull=True) | Q(clock_out__gte=F("clock_in")),
+                name="clock_out_after_in",
+            ),
         ]
         indexes = [models.Index(fields=["store", "business_date"], name="clock_store_day")]
         verbose_name = _("time clock entry")
@@ -214,7 +241,10 @@ class StaffingTarget(models.Model):
 
     store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="staffing_target")
     labour_cost_target_pct = models.DecimalField(
-        _("labour cost target (% of sales)"), max_digits=5, decimal_places=2, default=Decimal("30.00"),
+        _("labour cost target (% of sales)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("30.00"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -235,13 +265,16 @@ class StaffingRequirement(models.Model):
     position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="requirements")
     hour_start = models.DateTimeField(_("hour starting"))
     needed_staff = models.PositiveSmallIntegerField(_("needed staff"))
-    forecast_load = models.DecimalField(_("forecast load per hour"), max_digits=9, decimal_places=2,
-                                        default=Decimal("0"))
+    forecast_load = models.DecimalField(
+        _("forecast load per hour"), max_digits=9, decimal_places=2, default=Decimal("0")
+    )
     computed_at = models.DateTimeField(_("computed"))
 
     class Meta:
         ordering = ["hour_start", "position__name"]
-        constraints = [models.UniqueConstraint(fields=["position", "hour_start"], name="uniq_requirement_hour")]
+        constraints = [
+            models.UniqueConstraint(fields=["position", "hour_start"], name="uniq_requirement_hour")
+        ]
         indexes = [models.Index(fields=["store", "hour_start"], name="requirement_store_hour")]
         verbose_name = _("staffing requirement")
         verbose_name_plural = _("staffing requirements")

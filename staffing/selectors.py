@@ -7,7 +7,17 @@ import math
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DateTimeField, DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -54,8 +64,11 @@ def staff_for_user(*, user, store: Store) -> StaffMember | None:
 
 
 def week_shifts(*, store: Store, week_start: dt.date) -> QuerySet[Shift]:
-    return (Shift.objects.filter(store=store, week_start=week_start)
-            .select_related("staff", "position").order_by("start", "staff__name"))
+    return (
+        Shift.objects.filter(store=store, week_start=week_start)
+        .select_related("staff", "position")
+        .order_by("start", "staff__name")
+    )
 
 
 def week_schedule(*, store: Store, week_start: dt.date) -> WeekSchedule | None:
@@ -64,13 +77,20 @@ def week_schedule(*, store: Store, week_start: dt.date) -> WeekSchedule | None:
 
 def published_shifts(*, staff: StaffMember, since: dt.date) -> QuerySet[Shift]:
     """A person's shifts in published weeks, from business day `since` on."""
-    published = WeekSchedule.objects.filter(store=staff.store_id, published_at__isnull=False).values("week_start")
-    return (Shift.objects.filter(staff=staff, business_date__gte=since, week_start__in=published)
-            .select_related("position", "store").order_by("start"))
+    published = WeekSchedule.objects.filter(store=staff.store_id, published_at__isnull=False).values(
+        "week_start"
+    )
+    return (
+        Shift.objects.filter(staff=staff, business_date__gte=since, week_start__in=published)
+        .select_related("position", "store")
+        .order_by("start")
+    )
 
 
 def open_clock_entry(*, staff: StaffMember) -> TimeClockEntry | None:
-    return TimeClockEntry.objects.filter(staff=staff, clock_out__isnull=True).select_related("position").first()
+    return (
+        TimeClockEntry.objects.filter(staff=staff, clock_out__isnull=True).select_related("position").first()
+    )
 
 
 # ---------------------------------------------------------------- requirements vs shifts
@@ -96,13 +116,21 @@ def requirement_coverage(*, store: Store, week_start: dt.date) -> list[HourCover
     The count is a database subquery per row, not a loop over shifts."""
     lower, upper = business_range_bounds(store, week_start, week_start + dt.timedelta(days=6))
     hour_end = ExpressionWrapper(OuterRef("hour_start") + dt.timedelta(hours=1), output_field=DateTimeField())
-    covering = (Shift.objects.filter(store=store, position=OuterRef("position"), start__lte=OuterRef("hour_start"),
-                                     end__gte=hour_end)
-                .order_by().values("position").annotate(n=Count("pk")).values("n"))
-    rows = (StaffingRequirement.objects.filter(store=store, hour_start__gte=lower, hour_start__lt=upper)
-            .annotate(scheduled=Coalesce(Subquery(covering), 0))
-            .order_by("position_id", "hour_start")
-            .values_list("position_id", "hour_start", "needed_staff", "scheduled", "forecast_load"))
+    covering = (
+        Shift.objects.filter(
+            store=store, position=OuterRef("position"), start__lte=OuterRef("hour_start"), end__gte=hour_end
+        )
+        .order_by()
+        .values("position")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        StaffingRequirement.objects.filter(store=store, hour_start__gte=lower, hour_start__lt=upper)
+        .annotate(scheduled=Coalesce(Subquery(covering), 0))
+        .order_by("position_id", "hour_start")
+        .values_list("position_id", "hour_start", "needed_staff", "scheduled", "forecast_load")
+    )
     return [HourCoverage(*row) for row in rows]
 
 
@@ -147,18 +175,25 @@ class StaffingSuggestion:
 
     def as_dict(self) -> dict:
         data = dataclasses.asdict(self)
-        data.update(start=self.start.isoformat(), end=self.end.isoformat(), peak_load=str(self.peak_load),
-                    capacity=None if self.capacity is None else str(self.capacity), key=self.key)
+        data.update(
+            start=self.start.isoformat(),
+            end=self.end.isoformat(),
+            peak_load=str(self.peak_load),
+            capacity=None if self.capacity is None else str(self.capacity),
+            key=self.key,
+        )
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "StaffingSuggestion":
         fields = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in fields}
-        values.update(start=dt.datetime.fromisoformat(str(data["start"])),
-                      end=dt.datetime.fromisoformat(str(data["end"])),
-                      peak_load=Decimal(str(data["peak_load"])),
-                      capacity=None if data.get("capacity") is None else Decimal(str(data["capacity"])))
+        values.update(
+            start=dt.datetime.fromisoformat(str(data["start"])),
+            end=dt.datetime.fromisoformat(str(data["end"])),
+            peak_load=Decimal(str(data["peak_load"])),
+            capacity=None if data.get("capacity") is None else Decimal(str(data["capacity"])),
+        )
         return cls(**values)
 
     def message(self, store: Store) -> str:
@@ -171,12 +206,17 @@ class StaffingSuggestion:
             what = ngettext("one %(position)s fewer", "%(count)d %(position)s fewer", self.count)
         what = what % {"count": self.count, "position": self.position_name}
         if self.capacity is None:
-            why = _("needed %(needed)d, scheduled %(scheduled)d") % {"needed": self.needed,
-                                                                      "scheduled": self.scheduled}
+            why = _("needed %(needed)d, scheduled %(scheduled)d") % {
+                "needed": self.needed,
+                "scheduled": self.scheduled,
+            }
         else:
             unit = _("orders/h") if self.load_kind == Position.LoadKind.ORDERS else _("kitchen items/h")
             why = _("forecast %(load)s %(unit)s, capacity %(capacity)s") % {
-                "load": _plain(self.peak_load), "unit": unit, "capacity": _plain(self.capacity)}
+                "load": _plain(self.peak_load),
+                "unit": unit,
+                "capacity": _plain(self.capacity),
+            }
         return f"{span}: {what} — {why}"
 
 
@@ -202,8 +242,9 @@ def staffing_suggestions(*, store: Store, week_start: dt.date) -> list[StaffingS
             for level in range(1, deepest + 1):
                 run: list[HourCoverage] = []
                 for row in rows + [None]:
-                    contiguous = row is not None and (not run or row.hour_start == run[-1].hour_start
-                                                      + dt.timedelta(hours=1))
+                    contiguous = row is not None and (
+                        not run or row.hour_start == run[-1].hour_start + dt.timedelta(hours=1)
+                    )
                     if contiguous and sign * row.difference >= level:
                         run.append(row)
                         continue
@@ -216,12 +257,27 @@ def staffing_suggestions(*, store: Store, week_start: dt.date) -> list[StaffingS
             for (first, last), count in runs.items():
                 hours = [r for r in rows if first <= r.hour_start <= last]
                 peak = max(hours, key=lambda r: (r.forecast_load, -r.hour_start.timestamp()))
-                capacity = (None if not position.productivity_target
-                            else (peak.scheduled * position.productivity_target).quantize(CENT))
-                out.append(StaffingSuggestion(
-                    kind=kind, store_id=store.pk, position_id=position_id, position_name=position.name,
-                    load_kind=position.load_kind, start=first, end=last + dt.timedelta(hours=1), count=count,
-                    needed=peak.needed, scheduled=peak.scheduled, peak_load=peak.forecast_load, capacity=capacity))
+                capacity = (
+                    None
+                    if not position.productivity_target
+                    else (peak.scheduled * position.productivity_target).quantize(CENT)
+                )
+                out.append(
+                    StaffingSuggestion(
+                        kind=kind,
+                        store_id=store.pk,
+                        position_id=position_id,
+                        position_name=position.name,
+                        load_kind=position.load_kind,
+                        start=first,
+                        end=last + dt.timedelta(hours=1),
+                        count=count,
+                        needed=peak.needed,
+                        scheduled=peak.scheduled,
+                        peak_load=peak.forecast_load,
+                        capacity=capacity,
+                    )
+                )
     return sorted(out, key=lambda s: (s.start, s.position_name, s.kind))
 
 
@@ -241,8 +297,12 @@ def _cost(minute_cost) -> Decimal:
 
 
 def _cell() -> dict:
-    return {"scheduled_hours": Decimal("0.00"), "scheduled_cost": Decimal("0.00"),
-            "actual_hours": Decimal("0.00"), "actual_cost": Decimal("0.00")}
+    return {
+        "scheduled_hours": Decimal("0.00"),
+        "scheduled_cost": Decimal("0.00"),
+        "actual_hours": Decimal("0.00"),
+        "actual_cost": Decimal("0.00"),
+    }
 
 
 def labour_figures(*, store: Store, week_start: dt.date) -> dict:
@@ -261,19 +321,31 @@ def labour_figures(*, store: Store, week_start: dt.date) -> dict:
     The week's flag compares required hours with the scheduled hours of the positions that have
     requirements (a position the plan does not cover, say a manager, does not skew it)."""
     days = week_days(week_start)
-    minute_cost = ExpressionWrapper(F("minutes") * F("hourly_cost"), output_field=DecimalField(max_digits=14,
-                                                                                                decimal_places=2))
-    scheduled = (Shift.objects.filter(store=store, business_date__range=(days[0], days[-1]))
-                 .values("position_id", "business_date").order_by()
-                 .annotate(minutes_sum=Sum("minutes"), cost_sum=Sum(minute_cost)))
-    actual = (TimeClockEntry.objects.filter(store=store, business_date__range=(days[0], days[-1]),
-                                            minutes__isnull=False)
-              .values("position_id", "business_date").order_by()
-              .annotate(minutes_sum=Sum("minutes"), cost_sum=Sum(minute_cost)))
+    minute_cost = ExpressionWrapper(
+        F("minutes") * F("hourly_cost"), output_field=DecimalField(max_digits=14, decimal_places=2)
+    )
+    scheduled = (
+        Shift.objects.filter(store=store, business_date__range=(days[0], days[-1]))
+        .values("position_id", "business_date")
+        .order_by()
+        .annotate(minutes_sum=Sum("minutes"), cost_sum=Sum(minute_cost))
+    )
+    actual = (
+        TimeClockEntry.objects.filter(
+            store=store, business_date__range=(days[0], days[-1]), minutes__isnull=False
+        )
+        .values("position_id", "business_date")
+        .order_by()
+        .annotate(minutes_sum=Sum("minutes"), cost_sum=Sum(minute_cost))
+    )
     lower, upper = business_range_bounds(store, days[0], days[-1])
-    required = dict(StaffingRequirement.objects.filter(store=store, hour_start__gte=lower, hour_start__lt=upper)
-                    .values("position_id").order_by().annotate(n=Sum("needed_staff"))
-                    .values_list("position_id", "n"))
+    required = dict(
+        StaffingRequirement.objects.filter(store=store, hour_start__gte=lower, hour_start__lt=upper)
+        .values("position_id")
+        .order_by()
+        .annotate(n=Sum("needed_staff"))
+        .values_list("position_id", "n")
+    )
 
     cells: dict[int, dict] = defaultdict(lambda: {day: _cell() for day in days})
     for prefix, rows in (("scheduled", scheduled), ("actual", actual)):
@@ -295,13 +367,24 @@ def labour_figures(*, store: Store, week_start: dt.date) -> dict:
                 totals["days"][day][field] += value
                 totals["week"][field] += value
         req = Decimal(required.get(position_id, 0)).quantize(CENT)
-        out.append({"id": position_id, "name": names.get(position_id, ""), "days": per_day, "week": week,
-                    "required_hours": req, **_flag(week["scheduled_hours"], req)})
+        out.append(
+            {
+                "id": position_id,
+                "name": names.get(position_id, ""),
+                "days": per_day,
+                "week": week,
+                "required_hours": req,
+                **_flag(week["scheduled_hours"], req),
+            }
+        )
     planned = [row for row in out if row["required_hours"]]
     required_total = sum((row["required_hours"] for row in planned), Decimal("0.00"))
     scheduled_planned = sum((row["week"]["scheduled_hours"] for row in planned), Decimal("0.00"))
-    totals.update(required_hours=required_total, scheduled_hours_with_requirements=scheduled_planned,
-                  **_flag(scheduled_planned, required_total))
+    totals.update(
+        required_hours=required_total,
+        scheduled_hours_with_requirements=scheduled_planned,
+        **_flag(scheduled_planned, required_total),
+    )
     return {"week_start": week_start, "days": days, "positions": out, "totals": totals}
 
 

@@ -52,15 +52,24 @@ def _schedule_context(store, week_start, *, error=None, values=None, edit_id=Non
     for shift in shifts:
         per_day[shift.business_date].append(shift)
     days = [{"date": day, "shifts": per_day[day]} for day in selectors.week_days(week_start)]
-    suggestions = [{"key": s.key, "text": s.message(store), "kind": s.kind, "position_id": s.position_id}
-                   for s in selectors.staffing_suggestions(store=store, week_start=week_start)]
+    suggestions = [
+        {"key": s.key, "text": s.message(store), "kind": s.kind, "position_id": s.position_id}
+        for s in selectors.staffing_suggestions(store=store, week_start=week_start)
+    ]
     return {
-        "store": store, "week_start": week_start, "days": days, "shift_count": len(shifts),
-        "previous_week": week_start - dt.timedelta(days=7), "next_week": week_start + dt.timedelta(days=7),
+        "store": store,
+        "week_start": week_start,
+        "days": days,
+        "shift_count": len(shifts),
+        "previous_week": week_start - dt.timedelta(days=7),
+        "next_week": week_start + dt.timedelta(days=7),
         "schedule": selectors.week_schedule(store=store, week_start=week_start),
         "staff": selectors.staff_members(store=store).filter(is_active=True),
         "positions": selectors.positions(store=store),
-        "suggestions": suggestions, "error": error, "values": values or {}, "edit_id": edit_id,
+        "suggestions": suggestions,
+        "error": error,
+        "values": values or {},
+        "edit_id": edit_id,
     }
 
 
@@ -96,22 +105,35 @@ def shift_add(request, store_slug):
         if position is None:
             raise DomainError("position", "required", _("Choose a position."))
         start, end = _times(store, request.POST)
-        shift = services.shift_create(store=store, staff=staff, position=position, start=start, end=end,
-                                      reason=request.POST.get("reason", ""), by=request.user)
+        shift = services.shift_create(
+            store=store,
+            staff=staff,
+            position=position,
+            start=start,
+            end=end,
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+        )
     except DomainError as error:
         return _respond(request, store, week_start, error=error, values=request.POST)
-    return _respond(request, store, week_start, success=_("Shift added for %(name)s.") % {"name": shift.staff.name})
+    return _respond(
+        request, store, week_start, success=_("Shift added for %(name)s.") % {"name": shift.staff.name}
+    )
 
 
 @login_required
 @require_POST
 def shift_move(request, store_slug, shift_id):
     store, _membership = store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STAFF)
-    shift = get_object_or_404(Shift.objects.select_related("store", "staff", "position"), store=store, pk=shift_id)
+    shift = get_object_or_404(
+        Shift.objects.select_related("store", "staff", "position"), store=store, pk=shift_id
+    )
     week_start = _week(request, store)
     try:
         start, end = _times(store, request.POST)
-        services.shift_move(shift=shift, start=start, end=end, reason=request.POST.get("reason"), by=request.user)
+        services.shift_move(
+            shift=shift, start=start, end=end, reason=request.POST.get("reason"), by=request.user
+        )
     except DomainError as error:
         return _respond(request, store, week_start, error=error, values=request.POST, edit_id=shift.pk)
     return _respond(request, store, week_start, success=_("Shift moved."))
@@ -136,7 +158,9 @@ def week_copy(request, store_slug):
     text = _("Copied %(created)d shifts from last week.") % {"created": len(created)}
     if skipped:
         text += " " + _("Skipped %(count)d: %(reasons)s") % {
-            "count": len(skipped), "reasons": "; ".join(f"{old.staff.name}: {error.message}" for old, error in skipped)}
+            "count": len(skipped),
+            "reasons": "; ".join(f"{old.staff.name}: {error.message}" for old, error in skipped),
+        }
     return _respond(request, store, week_start, success=text)
 
 
@@ -158,9 +182,13 @@ def suggestion_apply(request, store_slug):
     store, _membership = store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STAFF)
     week_start = _week(request, store)
     try:
-        suggestion = selectors.suggestion_by_key(store=store, week_start=week_start, key=request.POST.get("key", ""))
+        suggestion = selectors.suggestion_by_key(
+            store=store, week_start=week_start, key=request.POST.get("key", "")
+        )
         if suggestion is None:
-            raise DomainError("key", "stale", _("This suggestion no longer applies; the schedule has changed."))
+            raise DomainError(
+                "key", "stale", _("This suggestion no longer applies; the schedule has changed.")
+            )
         staff = StaffMember.objects.filter(store=store, pk=request.POST.get("staff") or 0).first()
         if staff is None:
             raise DomainError("staff", "required", _("Choose who takes the shift."))
@@ -201,8 +229,11 @@ def clock(request, store_slug):
         return redirect("staffing:clock", store_slug=store.slug)
     context = {"store": store, "staff": staff}
     if staff is not None:
-        context.update(open_entry=selectors.open_clock_entry(staff=staff), positions=staff.positions.all(),
-                       recent=staff.time_clock_entries.select_related("position")[:10])
+        context.update(
+            open_entry=selectors.open_clock_entry(staff=staff),
+            positions=staff.positions.all(),
+            recent=staff.time_clock_entries.select_related("position")[:10],
+        )
     return render(request, "staffing/clock.html", context)
 
 
@@ -211,6 +242,14 @@ def labour(request, store_slug):
     store, _membership = store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STAFF)
     week_start = _week(request, store)
     figures = selectors.labour_figures(store=store, week_start=week_start)
-    return render(request, "staffing/labour.html", {
-        "store": store, "figures": figures, "week_start": week_start,
-        "previous_week": week_start - dt.timedelta(days=7), "next_week": week_start + dt.timedelta(days=7)})
+    return render(
+        request,
+        "staffing/labour.html",
+        {
+            "store": store,
+            "figures": figures,
+            "week_start": week_start,
+            "previous_week": week_start - dt.timedelta(days=7),
+            "next_week": week_start + dt.timedelta(days=7),
+        },
+    )

@@ -36,13 +36,19 @@ def cashier(open_store):
 
 @pytest.fixture
 def cook(open_store):
-    return PositionFactory(store=open_store, name="cook", load_kind=Position.LoadKind.KITCHEN_ITEMS,
-                           productivity_target=Decimal("20"))
+    return PositionFactory(
+        store=open_store,
+        name="cook",
+        load_kind=Position.LoadKind.KITCHEN_ITEMS,
+        productivity_target=Decimal("20"),
+    )
 
 
 @pytest.fixture
 def anna(open_store, cashier, cook):
-    return StaffMemberFactory(store=open_store, name="Anna", hourly_cost=Decimal("16.00"), positions=[cashier, cook])
+    return StaffMemberFactory(
+        store=open_store, name="Anna", hourly_cost=Decimal("16.00"), positions=[cashier, cook]
+    )
 
 
 @pytest.fixture

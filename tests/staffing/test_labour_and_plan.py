@@ -29,13 +29,17 @@ D = Decimal
 
 
 def hours(day, first, last, position, needed=1, load="10"):
-    return [{"position": position, "hour_start": at(day, h), "needed_staff": needed, "forecast_load": D(load)}
-            for h in range(first, last)]
+    return [
+        {"position": position, "hour_start": at(day, h), "needed_staff": needed, "forecast_load": D(load)}
+        for h in range(first, last)
+    ]
 
 
 @pytest.fixture
 def week_of_shifts(open_store, anna, ben, cashier, cook):
-    shift_create(store=open_store, staff=anna, position=cashier, start=at(MON, 11), end=at(MON, 15, 30))  # 4.5 h
+    shift_create(
+        store=open_store, staff=anna, position=cashier, start=at(MON, 11), end=at(MON, 15, 30)
+    )  # 4.5 h
     shift_create(store=open_store, staff=ben, position=cashier, start=at(MON, 17), end=at(MON, 23))  # 6 h
     shift_create(store=open_store, staff=anna, position=cook, start=at(TUE, 11), end=at(TUE, 19))  # 8 h
     clock_in(staff=anna, at=at(MON, 10, 55))
@@ -60,11 +64,18 @@ def test_labour_hours_and_cost_per_day_week_and_position(open_store, cashier, co
     assert by_name["cook"]["days"][TUE]["scheduled_cost"] == D("128.00")
     assert by_name["cook"]["days"][MON]["scheduled_hours"] == D("0.00")
     assert figures["totals"]["days"][MON]["scheduled_hours"] == D("10.50")
-    assert figures["totals"]["week"] == {"scheduled_hours": D("18.50"), "scheduled_cost": D("287.00"),
-                                         "actual_hours": D("10.42"), "actual_cost": D("158.17")}
+    assert figures["totals"]["week"] == {
+        "scheduled_hours": D("18.50"),
+        "scheduled_cost": D("287.00"),
+        "actual_hours": D("10.42"),
+        "actual_cost": D("158.17"),
+    }
     # cashier: 10.5 scheduled vs 10 required = +5.00% exactly: inside the band, not flagged
-    assert (by_name["cashier"]["required_hours"], by_name["cashier"]["deviation"], by_name["cashier"]["flag"]) == (
-        D("10.00"), D("0.0500"), None)
+    assert (
+        by_name["cashier"]["required_hours"],
+        by_name["cashier"]["deviation"],
+        by_name["cashier"]["flag"],
+    ) == (D("10.00"), D("0.0500"), None)
     # cook: 8 vs 7 = +14.29%: over
     assert (by_name["cook"]["deviation"], by_name["cook"]["flag"]) == (D("0.1429"), "over")
     # week: 18.5 vs 17 = +8.82%: over
@@ -84,7 +95,8 @@ def test_requirements_replace_writes_nothing_on_a_bad_row_and_is_idempotent(open
     rows = hours(MON, 11, 14, cashier)
     assert staffing_requirements_replace(open_store, WEEK, rows) == 3
     bad = hours(MON, 11, 13, cashier, needed=2) + [
-        {"position": cashier, "hour_start": at(MON + dt.timedelta(days=7), 12), "needed_staff": 1}]
+        {"position": cashier, "hour_start": at(MON + dt.timedelta(days=7), 12), "needed_staff": 1}
+    ]
     with pytest.raises(DomainErrors) as caught:
         staffing_requirements_replace(open_store, WEEK, bad)
     assert [(e.field, e.code) for e in caught.value.errors] == [("rows[2].hour_start", "invalid")]
@@ -105,8 +117,10 @@ def friday_evening(open_store, cashier):
     for _ in range(3):
         person = StaffMemberFactory(store=open_store, positions=[cashier])
         shift_create(store=open_store, staff=person, position=cashier, start=at(FRI, 17), end=at(FRI, 23))
-    rows = [{"position": cashier, "hour_start": at(FRI, h), "needed_staff": n, "forecast_load": D(load)}
-            for h, n, load in [(18, 4, "46"), (19, 4, "40"), (20, 3, "30"), (21, 2, "20"), (22, 5, "55")]]
+    rows = [
+        {"position": cashier, "hour_start": at(FRI, h), "needed_staff": n, "forecast_load": D(load)}
+        for h, n, load in [(18, 4, "46"), (19, 4, "40"), (20, 3, "30"), (21, 2, "20"), (22, 5, "55")]
+    ]
     staffing_requirements_replace(open_store, WEEK, rows)
 
 
@@ -117,7 +131,10 @@ def test_gaps_and_surpluses_merge_into_concrete_suggestions(open_store, friday_e
         ("surplus", at(FRI, 21), at(FRI, 22), 1, D("20.00"), D("36.00")),
         ("gap", at(FRI, 22), at(FRI, 23), 2, D("55.00"), D("36.00")),
     ]
-    assert found[0].message(open_store) == "Fri 18:00–20:00: one more cashier — forecast 46 orders/h, capacity 36"
+    assert (
+        found[0].message(open_store)
+        == "Fri 18:00–20:00: one more cashier — forecast 46 orders/h, capacity 36"
+    )
     assert found[2].message(open_store).startswith("Fri 22:00–23:00: 2 more cashier")
     assert StaffingSuggestion.from_dict(found[0].as_dict()) == found[0]
 
@@ -126,7 +143,12 @@ def test_applying_a_gap_creates_the_shift_and_closes_the_gap(open_store, cashier
     gap = staffing_suggestions(store=open_store, week_start=WEEK)[0]
     dana = StaffMemberFactory(store=open_store, name="Dana", positions=[cashier])
     shift = suggestion_apply(suggestion=StaffingSuggestion.from_dict(gap.as_dict()), staff=dana)
-    assert (shift.staff, shift.start, shift.end, shift.source) == (dana, at(FRI, 18), at(FRI, 20), "suggestion")
+    assert (shift.staff, shift.start, shift.end, shift.source) == (
+        dana,
+        at(FRI, 18),
+        at(FRI, 20),
+        "suggestion",
+    )
     remaining = staffing_suggestions(store=open_store, week_start=WEEK)
     assert [(s.kind, s.start) for s in remaining] == [("surplus", at(FRI, 21)), ("gap", at(FRI, 22))]
     surplus = remaining[0]

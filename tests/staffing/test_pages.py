@@ -1,6 +1,5 @@
 """The schedule, my shifts, clock and labour pages: permissions, htmx errors, and what they show."""
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -37,29 +36,51 @@ def test_schedule_needs_manage_staff(client, open_store):
 def test_schedule_shows_the_weeks_shifts_in_store_time(manager_client, open_store, anna, cashier):
     shift_create(store=open_store, staff=anna, position=cashier, start=at(MON, 11), end=at(MON, 15))
     page = manager_client.get(url(open_store, "schedule"), {"week": "2026-03-04"}).content.decode()
-    assert "11:00–15:00" in page and "Anna" in page and "Draft" in page
+    assert "11:00–15:00" in page
+    assert "Anna" in page
+    assert "Draft" in page
 
 
-def test_adding_a_conflicting_shift_by_htmx_shows_the_reason_and_writes_nothing(manager_client, open_store, anna,
-                                                                                  cashier):
+def test_adding_a_conflicting_shift_by_htmx_shows_the_reason_and_writes_nothing(
+    manager_client, open_store, anna, cashier
+):
     shift_create(store=open_store, staff=anna, position=cashier, start=at(MON, 11), end=at(MON, 15))
-    response = manager_client.post(url(open_store, "shift-add"), {
-        "week": "2026-03-02", "staff": anna.pk, "position": cashier.pk, "day": "2026-03-02",
-        "start": "14:00", "end": "18:00"}, HTTP_HX_REQUEST="true")
+    response = manager_client.post(
+        url(open_store, "shift-add"),
+        {
+            "week": "2026-03-02",
+            "staff": anna.pk,
+            "position": cashier.pk,
+            "day": "2026-03-02",
+            "start": "14:00",
+            "end": "18:00",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     assert "Anna already works 11:00–15:00" in response.content.decode()
     assert Shift.objects.count() == 1
 
 
 def test_add_move_delete_and_publish_by_plain_post(manager_client, open_store, anna, cashier):
-    response = manager_client.post(url(open_store, "shift-add"), {
-        "week": "2026-03-02", "staff": anna.pk, "position": cashier.pk, "day": "2026-03-02",
-        "start": "18:00", "end": "23:00"})
+    response = manager_client.post(
+        url(open_store, "shift-add"),
+        {
+            "week": "2026-03-02",
+            "staff": anna.pk,
+            "position": cashier.pk,
+            "day": "2026-03-02",
+            "start": "18:00",
+            "end": "23:00",
+        },
+    )
     assert response.status_code == 302
     shift = Shift.objects.get()
     assert (shift.start, shift.end) == (at(MON, 18), at(MON, 23))
-    manager_client.post(url(open_store, "shift-move", shift.pk), {"week": "2026-03-02", "day": "2026-03-02",
-                                                                   "start": "17:00", "end": "22:00"})
+    manager_client.post(
+        url(open_store, "shift-move", shift.pk),
+        {"week": "2026-03-02", "day": "2026-03-02", "start": "17:00", "end": "22:00"},
+    )
     shift.refresh_from_db()
     assert shift.start == at(MON, 17)
     manager_client.post(url(open_store, "week-publish"), {"week": "2026-03-02"})
@@ -99,5 +120,8 @@ def test_labour_page_shows_day_figures(manager_client, open_store, anna, cashier
     clock_in(staff=anna, at=at(MON, 11))
     clock_out(staff=anna, at=at(MON, 15))
     page = manager_client.get(url(open_store, "labour"), {"week": "2026-03-02"}).content.decode()
-    assert "4.50" in page and "72.00" in page and "4.00" in page and "64.00" in page
+    assert "4.50" in page
+    assert "72.00" in page
+    assert "4.00" in page
+    assert "64.00" in page
     assert anna.hourly_cost == Decimal("16.00")
