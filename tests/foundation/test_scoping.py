@@ -19,15 +19,32 @@ def store_a_objects(store):
     table = TableFactory(store=store)
     order = order_place(store=store, lines=[LineRequest(item_id=item.pk)], channel="api")
     objects = {"menu/items": item.pk, "tables": table.pk, "orders": order.pk}
-    objects.update(analytics_objects(store))
+    objects.update(staffing_objects(store))
     return objects
 
 
-def analytics_objects(store):
-    from analytics.models import Insight
+def staffing_objects(store):
+    import datetime as dt
 
-    insight = Insight.objects.create(store=store, kind="trending", subject="item:0", message_key="trending_up")
-    return {"analytics/insights": insight.pk}
+    from django.utils import timezone
+
+    from staffing.models import Availability
+    from staffing.selectors import week_start_for
+    from staffing.services import clock_in, shift_create, staffing_requirements_replace
+    from tests.staffing.factories import PositionFactory, StaffMemberFactory
+
+    position = PositionFactory(store=store)
+    staff = StaffMemberFactory(store=store, positions=[position])
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+    shift = shift_create(store=store, staff=staff, position=position, start=start,
+                         end=start + dt.timedelta(hours=4), reason="scoping test")
+    entry = clock_in(staff=staff)
+    availability = Availability.objects.create(staff=staff, weekday=0, start=dt.time(0), end=dt.time(0))
+    week = week_start_for(shift.business_date)
+    staffing_requirements_replace(store, week, [{"position": position, "hour_start": start, "needed_staff": 1}])
+    return {"staffing/staff": staff.pk, "staffing/shifts": shift.pk, "staffing/time-clock": entry.pk,
+            "staffing/availability": availability.pk,
+            "staffing/requirements": store.staffing_requirements.get().pk}
 
 
 def detail_routes(client):
