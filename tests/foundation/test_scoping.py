@@ -20,7 +20,15 @@ def store_a_objects(store):
     order = order_place(store=store, lines=[LineRequest(item_id=item.pk)], channel="api")
     objects = {"menu/items": item.pk, "tables": table.pk, "orders": order.pk}
     objects.update(staffing_objects(store))
+    objects.update(analytics_objects(store))
     return objects
+
+
+def analytics_objects(store):
+    from analytics.models import Insight
+
+    insight = Insight.objects.create(store=store, kind="trending", subject="item:0", message_key="trending_up")
+    return {"analytics/insights": insight.pk}
 
 
 def staffing_objects(store):
