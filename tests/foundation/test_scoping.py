@@ -21,7 +21,34 @@ def store_a_objects(store):
     objects = {"menu/items": item.pk, "tables": table.pk, "orders": order.pk}
     objects.update(staffing_objects(store))
     objects.update(analytics_objects(store))
+    objects.update(inventory_kitchen_objects(store, item, order))
     return objects
+
+
+def inventory_kitchen_objects(store, item, order):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from inventory import services as inventory
+    from kitchen import services as kitchen
+    from kitchen.models import Ticket
+
+    supplier = inventory.supplier_create(store=store, name="Scoping supplier", email="s@example.com")
+    ingredient = inventory.ingredient_create(store=store, name="Scoping ingredient", base_unit="g")
+    recipe = inventory.recipe_line_set(store=store, menu_item=item, ingredient=ingredient, quantity=Decimal("1"),
+                                       unit="g")
+    count = inventory.stock_count_post(store=store, lines=[{"ingredient": ingredient.pk, "counted": "100"}])
+    po = inventory.purchase_order_create_draft(store=store, supplier=supplier,
+                                               lines=[{"ingredient": ingredient, "quantity": "10"}])
+    if not Ticket.objects.filter(order=order).exists():
+        kitchen.station_create(store=store, name="Scoping station", is_default=True)
+        kitchen.tickets_create_for_order(order=order)
+    task = kitchen.prep_task_create(store=store, menu_item=item, quantity=2, ready_by=timezone.now())
+    return {"inventory/ingredients": ingredient.pk, "inventory/recipes": recipe.pk,
+            "inventory/suppliers": supplier.pk, "inventory/stock-counts": count.pk,
+            "inventory/purchase-orders": po.pk, "kitchen/tickets": Ticket.objects.get(order=order).pk,
+            "kitchen/prep-tasks": task.pk}
 
 
 def analytics_objects(store):
