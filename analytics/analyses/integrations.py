@@ -1,12 +1,20 @@
-"""Analyses that act through other apps (inventory, kitchen, staffing): offered as jobs only once the
-services they need exist, so the core analyses run on a store without them."""
+"""Analyses that act through other apps (inventory, kitchen, staffing): offered as jobs only once those
+apps are installed, so the core analyses run without them."""
+
+from django.apps import apps
 
 
 def available_jobs() -> dict:
     jobs: dict = {}
+    if apps.is_installed("inventory"):
+        from . import stock
+
+        jobs["low_stock"] = stock.run_low_stock
     return jobs
 
 
 def price_change_check(**kwargs) -> None:
-    """Price-change alert on a goods receipt (needs inventory's goods_received event)."""
-    return None
+    """Price-change alert on a goods receipt (inventory's goods_received event)."""
+    from . import prices
+
+    prices.check_receipt(**kwargs)

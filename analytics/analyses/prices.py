@@ -1,0 +1,43 @@
+"""Price-change alert: every goods receipt whose price differs from the last by ≥ the store's threshold
+(default 5%) raises an alert at once (≥ the high threshold, default 10%: high severity)."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..models import Insight
+
+
+def price_changes(lines: list[dict], threshold: Decimal) -> list[dict]:
+    out = []
+    for line in lines:
+        old, new = line.get("previous_unit_cost"), line.get("unit_cost")
+        if old is None or new is None or old == 0:
+            continue
+        change = (Decimal(new) - Decimal(old)) / Decimal(old)
+        if abs(change) >= threshold:
+            out.append({**line, "change": change})
+    return out
+
+
+def check_receipt(*, store, purchase_order=None, lines=(), received_at=None, **kwargs) -> list[Insight]:
+    from ..services import Finding, analysis_settings_get, insight_upsert, job_run_record
+
+    conf = analysis_settings_get(store=store)
+    changed = price_changes(list(lines), conf.price_change_threshold)
+    if not changed:
+        return []
+    out = []
+    with job_run_record(job="price_change", store=store) as run:
+        for line in changed:
+            pct = (line["change"] * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            supplier = purchase_order.supplier.name if purchase_order is not None else ""
+            out.append(insight_upsert(store=store, job_run=run, finding=Finding(
+                kind=Insight.Kind.PRICE_CHANGE, subject=f"ingredient:{line['ingredient_id']}",
+                message_key="price_change",
+                severity=Insight.Severity.HIGH if abs(line["change"]) >= conf.price_change_high else Insight.Severity.WARNING,
+                numbers={"ingredient": line.get("ingredient_name", ""), "supplier": supplier,
+                         "unit": line.get("unit", ""), "old_price": str(line["previous_unit_cost"]),
+                         "new_price": str(line["unit_cost"]), "change_pct": f"{pct:+}",
+                         "purchase_order_id": purchase_order.pk if purchase_order is not None else None},
+                metric="", window_days=None)))
+        run.result = {"alerts": len(out)}
+    return out
