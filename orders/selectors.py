@@ -37,9 +37,9 @@ def orders_with_lines(stores: QuerySet[Store]) -> QuerySet[Order]:
 # --- Front of house -----------------------------------------------------------------------------
 
 def checks(stores: QuerySet[Store]) -> QuerySet[Check]:
-    return Check.objects.filter(store__in=stores).select_related("store", "table").prefetch_related(
+    return Check.objects.filter(store__in=stores).select_related("store", "table", "receipt").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("order").prefetch_related("modifiers")),
-        "payments", "adjustments", Prefetch("receipt"),
+        Prefetch("payments", queryset=Payment.objects.select_related("store")), "adjustments",
     )
 
 

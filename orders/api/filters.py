@@ -1,6 +1,6 @@
 import django_filters
 
-from orders.models import MenuItem, Order
+from orders.models import Check, MenuItem, Order, Payment
 
 
 class OrderFilter(django_filters.FilterSet):
@@ -27,3 +27,28 @@ class MenuItemFilter(django_filters.FilterSet):
     class Meta:
         model = MenuItem
         fields = ["store", "category", "external_id", "is_active"]
+
+
+class CheckFilter(django_filters.FilterSet):
+    store = django_filters.CharFilter(field_name="store__slug")
+    status = django_filters.MultipleChoiceFilter(choices=Check.Status.choices)
+    table = django_filters.NumberFilter(field_name="table_id")
+    date_from = django_filters.DateFilter(field_name="business_date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="business_date", lookup_expr="lte")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Check
+        fields = ["store", "status", "table", "service_type"]
+
+
+class PaymentFilter(django_filters.FilterSet):
+    store = django_filters.CharFilter(field_name="store__slug")
+    check = django_filters.NumberFilter(field_name="guest_check_id")
+    date_from = django_filters.DateFilter(field_name="business_date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="business_date", lookup_expr="lte")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Payment
+        fields = ["store", "method", "kind"]

@@ -1,7 +1,11 @@
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.models import (
+    Check,
+    CheckAdjustment,
     MenuCategory,
     MenuItem,
     Modifier,
@@ -9,6 +13,7 @@ from orders.models import (
     Order,
     OrderLine,
     OrderLineModifier,
+    Payment,
     Table,
 )
 from orders.services import MAX_LINE_QUANTITY, MAX_LINES
@@ -128,3 +133,131 @@ class OrderStatusSerializer(serializers.Serializer):
 class OrderCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
     approver_pin = serializers.CharField(required=False, max_length=8, write_only=True)
+
+
+# --- Front of house ------------------------------------------------------------------------------
+
+class CheckLineSerializer(serializers.ModelSerializer):
+    item = serializers.IntegerField(source="menu_item_id", read_only=True)
+    order = serializers.IntegerField(source="order_id", read_only=True)
+    order_status = serializers.CharField(source="order.status", read_only=True)
+    modifiers = OrderLineModifierSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = OrderLine
+        fields = ["id", "order", "order_status", "item", "name", "quantity", "unit_price", "line_total",
+                  "tax_rate", "discount_amount", "note", "modifiers", "voided_at", "void_reason"]
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    check = serializers.IntegerField(source="guest_check_id", read_only=True)
+    refund_of = serializers.IntegerField(source="refund_of_id", read_only=True, allow_null=True)
+    register = serializers.IntegerField(source="register_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Payment
+        fields = ["id", "store", "check", "kind", "method", "amount", "tip", "tendered", "change_due",
+                  "refund_of", "reason", "reference", "register", "created_at", "business_date", "updated_at"]
+
+
+class CheckAdjustmentSerializer(serializers.ModelSerializer):
+    line = serializers.IntegerField(source="line_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = CheckAdjustment
+        fields = ["id", "kind", "line", "amount", "percent", "reason", "created_at"]
+
+
+class CheckSerializer(serializers.ModelSerializer):
+    store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    table = serializers.IntegerField(source="table_id", read_only=True, allow_null=True)
+    merged_into = serializers.IntegerField(source="merged_into_id", read_only=True, allow_null=True)
+    balance = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    receipt_number = serializers.SerializerMethodField()
+    lines = CheckLineSerializer(many=True, read_only=True)
+    payments = PaymentSerializer(many=True, read_only=True)
+    adjustments = CheckAdjustmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Check
+        fields = ["id", "store", "table", "service_type", "status", "business_date", "opened_at", "paid_at",
+                  "closed_at", "merged_into", "subtotal", "discount_total", "net_sales", "tax", "service_charge",
+                  "total", "paid_total", "tip_total", "balance", "receipt_number", "updated_at", "lines",
+                  "payments", "adjustments"]
+
+    def get_receipt_number(self, check) -> int | None:
+        receipt = getattr(check, "receipt", None)
+        return receipt.number if receipt else None
+
+
+class CheckCreateSerializer(serializers.Serializer):
+    store = serializers.SlugField(required=False, help_text="Store slug; defaults to the API key's store.")
+    table = serializers.IntegerField(required=False, allow_null=True,
+                                     help_text="Open (or return) the table's check; omit for takeaway.")
+    service_type = serializers.ChoiceField(choices=Order.ServiceType.choices, default=Order.ServiceType.TAKEAWAY)
+
+
+MONEY_FIELD = {"max_digits": 10, "decimal_places": 2}
+
+
+class PayInputSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=Payment.Method.choices)
+    amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY_FIELD)
+    tip = serializers.DecimalField(min_value=Decimal("0"), required=False, default=Decimal("0"), **MONEY_FIELD)
+    tendered = serializers.DecimalField(min_value=Decimal("0.01"), required=False, allow_null=True,
+                                        help_text="Cash handed over; the change due is returned.", **MONEY_FIELD)
+    reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=80)
+    register = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ApprovalMixin(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+    approver_pin = serializers.CharField(required=False, max_length=8, write_only=True,
+                                         help_text="A manager's PIN when the caller's role needs approval.")
+
+
+class RefundInputSerializer(ApprovalMixin):
+    amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY_FIELD)
+
+
+class DiscountInputSerializer(ApprovalMixin):
+    amount = serializers.DecimalField(min_value=Decimal("0.01"), required=False, **MONEY_FIELD)
+    percent = serializers.DecimalField(min_value=Decimal("0.01"), max_value=Decimal("100"), required=False,
+                                       max_digits=5, decimal_places=2)
+
+    def validate(self, attrs):
+        if ("amount" in attrs) == ("percent" in attrs):
+            raise serializers.ValidationError({"amount": "Give either amount or percent."}, code="one_of")
+        return attrs
+
+
+class CompInputSerializer(ApprovalMixin):
+    line = serializers.IntegerField()
+
+
+class SplitInputSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=[("even", "even"), ("items", "items")])
+    parts = serializers.IntegerField(min_value=2, max_value=50, required=False)
+    lines = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=200)
+
+    def validate(self, attrs):
+        if attrs["mode"] == "even" and "parts" not in attrs:
+            raise serializers.ValidationError({"parts": "Say how many ways to split."}, code="required")
+        if attrs["mode"] == "items" and not attrs.get("lines"):
+            raise serializers.ValidationError({"lines": "Choose the lines for the new check."}, code="required")
+        return attrs
+
+
+class EvenSplitSerializer(serializers.Serializer):
+    check = serializers.IntegerField()
+    balance = serializers.DecimalField(**MONEY_FIELD)
+    shares = serializers.ListField(child=serializers.DecimalField(**MONEY_FIELD))
+
+
+class MergeInputSerializer(serializers.Serializer):
+    other = serializers.IntegerField(help_text="The check to fold into this one; it closes.")
+
+
+class MoveInputSerializer(serializers.Serializer):
+    table = serializers.IntegerField()

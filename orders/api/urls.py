@@ -13,3 +13,17 @@ urlpatterns = [
     path("orders/<int:pk>/status/", views.OrderStatusView.as_view(), name="api-order-status"),
     path("orders/<int:pk>/cancel/", views.OrderCancelView.as_view(), name="api-order-cancel"),
 ]
+
+urlpatterns += [
+    path("checks/", views.CheckListCreateView.as_view(), name="api-checks"),
+    path("checks/<int:pk>/", views.CheckDetailView.as_view(), name="api-check"),
+    path("checks/<int:pk>/payments/", views.CheckPayView.as_view(), name="api-check-pay"),
+    path("checks/<int:pk>/discount/", views.CheckDiscountView.as_view(), name="api-check-discount"),
+    path("checks/<int:pk>/comp/", views.CheckCompView.as_view(), name="api-check-comp"),
+    path("checks/<int:pk>/split/", views.CheckSplitView.as_view(), name="api-check-split"),
+    path("checks/<int:pk>/merge/", views.CheckMergeView.as_view(), name="api-check-merge"),
+    path("checks/<int:pk>/move/", views.CheckMoveView.as_view(), name="api-check-move"),
+    path("payments/", views.PaymentListView.as_view(), name="api-payments"),
+    path("payments/<int:pk>/", views.PaymentDetailView.as_view(), name="api-payment"),
+    path("payments/<int:pk>/refund/", views.PaymentRefundView.as_view(), name="api-payment-refund"),
+]

@@ -5,14 +5,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orders import selectors, services
-from orders.models import Order, Table
+from orders.models import Check, Order, OrderLine, Register, Table
 from restaurant_ops.api.idempotency import idempotent
 from restaurant_ops.api.scoping import accessible_stores, require, resolve_store
 from restaurant_ops.errors import DomainError
 from restaurant_ops.permissions import Perm
 
-from .filters import MenuItemFilter, OrderFilter
+from .filters import CheckFilter, MenuItemFilter, OrderFilter, PaymentFilter
 from .serializers import (
+    CheckCreateSerializer,
+    CheckSerializer,
+    CompInputSerializer,
+    DiscountInputSerializer,
+    EvenSplitSerializer,
+    MergeInputSerializer,
+    MoveInputSerializer,
+    PayInputSerializer,
+    PaymentSerializer,
+    RefundInputSerializer,
+    SplitInputSerializer,
     MenuCategorySerializer,
     MenuItemSerializer,
     OrderCancelSerializer,
@@ -144,3 +155,193 @@ class OrderCancelView(APIView):
         services.order_cancel(order=order, reason=data.validated_data["reason"], by=request.user,
                               approved_by=approver)
         return Response(OrderSerializer(selectors.orders_with_lines(accessible_stores(request)).get(pk=pk)).data)
+
+
+# --- Front of house: checks and payments ----------------------------------------------------------
+
+def _check_for(request, pk) -> Check:
+    return get_object_or_404(Check.objects.filter(store__in=accessible_stores(request)), pk=pk)
+
+
+def _check_out(request, pk, status_code=status.HTTP_200_OK) -> Response:
+    check = selectors.checks(accessible_stores(request)).get(pk=pk)
+    return Response(CheckSerializer(check).data, status=status_code)
+
+
+class CheckListCreateView(generics.ListAPIView):
+    """List checks (filter by status, table, business-day range, `updated_since`) or open one.
+
+    Opening a check for a table returns the table's open check when it has one (200), else 201."""
+
+    serializer_class = CheckSerializer
+    filterset_class = CheckFilter
+
+    def get_queryset(self):
+        return selectors.checks(accessible_stores(self.request))
+
+    @extend_schema(request=CheckCreateSerializer, responses={201: CheckSerializer, 200: CheckSerializer})
+    @idempotent
+    def post(self, request):
+        data = CheckCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payload = data.validated_data
+        store = resolve_store(request, payload.get("store"))
+        require(request, store, Perm.TAKE_ORDERS)
+        if payload.get("table") is not None:
+            table = Table.objects.filter(store=store, pk=payload["table"], is_active=True).first()
+            if table is None:
+                raise DomainError("table", "unknown_table", "No such table in this store.", status_code=404)
+            existing = services.table_session_current(table=table)
+            check = services.check_for_table(table=table, by=request.user)
+            created = existing is None or check.session_id != existing.pk or check.orders.count() == 0
+        else:
+            check = services.check_open(store=store, service_type=payload["service_type"], by=request.user)
+            created = True
+        return _check_out(request, check.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class CheckDetailView(generics.RetrieveAPIView):
+    serializer_class = CheckSerializer
+
+    def get_queryset(self):
+        return selectors.checks(accessible_stores(self.request))
+
+
+class CheckPayView(APIView):
+    """Take a payment towards the check. Several methods may share one check; cash may be tendered
+    above amount + tip and the change due is returned. The payment that settles the check issues the
+    receipt number (gapless per store) and frees the table."""
+
+    @extend_schema(request=PayInputSerializer, responses={201: PaymentSerializer})
+    @idempotent
+    def post(self, request, pk: int):
+        check = _check_for(request, pk)
+        data = PayInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payload = data.validated_data
+        require(request, check.store, Perm.TAKE_PAYMENTS)
+        register = None
+        if payload.get("register") is not None:
+            register = Register.objects.filter(store=check.store, pk=payload["register"]).first()
+            if register is None:
+                raise DomainError("register", "not_found", "No such register in this store.", status_code=404)
+        payment = services.payment_take(guest_check=check, method=payload["method"], amount=payload["amount"],
+                                        tip=payload["tip"], tendered=payload.get("tendered"),
+                                        reference=payload["reference"], register=register, by=request.user)
+        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+
+class CheckDiscountView(APIView):
+    """A discount off the whole check (amount or percent) with a reason; a cashier needs a manager's PIN."""
+
+    @extend_schema(request=DiscountInputSerializer, responses={201: CheckSerializer})
+    @idempotent
+    def post(self, request, pk: int):
+        check = _check_for(request, pk)
+        data = DiscountInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payload = data.validated_data
+        approver = require(request, check.store, Perm.DISCOUNT, payload.get("approver_pin"))
+        services.check_discount(guest_check=check, amount=payload.get("amount"), percent=payload.get("percent"),
+                                reason=payload["reason"], by=request.user, approved_by=approver)
+        return _check_out(request, pk, status.HTTP_201_CREATED)
+
+
+class CheckCompView(APIView):
+    """Comp one line (given free on purpose) with a reason; a cashier needs a manager's PIN."""
+
+    @extend_schema(request=CompInputSerializer, responses={201: CheckSerializer})
+    @idempotent
+    def post(self, request, pk: int):
+        check = _check_for(request, pk)
+        data = CompInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payload = data.validated_data
+        line = OrderLine.objects.filter(guest_check=check, pk=payload["line"]).first()
+        if line is None:
+            raise DomainError("line", "not_on_check", "This line is not on the check.", status_code=404)
+        approver = require(request, check.store, Perm.COMP, payload.get("approver_pin"))
+        services.check_comp_line(line=line, reason=payload["reason"], by=request.user, approved_by=approver)
+        return _check_out(request, pk, status.HTTP_201_CREATED)
+
+
+class CheckSplitView(APIView):
+    """`mode=even`: the shares of the balance (to the cent; the first shares carry the remainder cents),
+    nothing written. `mode=items`: the chosen lines move to a new check at the same table (201)."""
+
+    @extend_schema(request=SplitInputSerializer, responses={200: EvenSplitSerializer, 201: CheckSerializer})
+    @idempotent
+    def post(self, request, pk: int):
+        check = _check_for(request, pk)
+        data = SplitInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payload = data.validated_data
+        require(request, check.store, Perm.TAKE_ORDERS)
+        if payload["mode"] == "even":
+            shares = services.split_evenly(check.balance, payload["parts"])
+            return Response(EvenSplitSerializer({"check": check.pk, "balance": check.balance, "shares": shares}).data)
+        new = services.check_split_items(guest_check=check, line_ids=payload["lines"], by=request.user)
+        return _check_out(request, new.pk, status.HTTP_201_CREATED)
+
+
+class CheckMergeView(APIView):
+    """Fold another open check of the store into this one (lines, payments, discounts); the other closes."""
+
+    @extend_schema(request=MergeInputSerializer, responses={200: CheckSerializer})
+    def post(self, request, pk: int):
+        check = _check_for(request, pk)
+        data = MergeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        require(request, check.store, Perm.TAKE_ORDERS)
+        other = Check.objects.filter(store=check.store, pk=data.validated_data["other"]).first()
+        if other is None:
+            raise DomainError("other", "not_found", "No such check in this store.", status_code=404)
+        services.check_merge(into=check, other=other, by=request.user)
+        return _check_out(request, pk)
+
+
+class CheckMoveView(APIView):
+    """Move the check (and its party's session) to another free table."""
+
+    @extend_schema(request=MoveInputSerializer, responses={200: CheckSerializer})
+    def post(self, request, pk: int):
+        check = _check_for(request, pk)
+        data = MoveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        require(request, check.store, Perm.TAKE_ORDERS)
+        table = Table.objects.filter(store=check.store, pk=data.validated_data["table"], is_active=True).first()
+        if table is None:
+            raise DomainError("table", "unknown_table", "No such table in this store.", status_code=404)
+        services.check_move(guest_check=check, table=table, by=request.user)
+        return _check_out(request, pk)
+
+
+class PaymentListView(generics.ListAPIView):
+    serializer_class = PaymentSerializer
+    filterset_class = PaymentFilter
+
+    def get_queryset(self):
+        return selectors.payments(accessible_stores(self.request))
+
+
+class PaymentDetailView(generics.RetrieveAPIView):
+    serializer_class = PaymentSerializer
+
+    def get_queryset(self):
+        return selectors.payments(accessible_stores(self.request))
+
+
+class PaymentRefundView(APIView):
+    """Refund (part of) a payment by its method, with a reason; a cashier needs a manager's PIN."""
+
+    @extend_schema(request=RefundInputSerializer, responses={201: PaymentSerializer})
+    @idempotent
+    def post(self, request, pk: int):
+        payment = get_object_or_404(selectors.payments(accessible_stores(request)), pk=pk)
+        data = RefundInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payload = data.validated_data
+        approver = require(request, payment.store, Perm.REFUND, payload.get("approver_pin"))
+        refund = services.payment_refund(payment=payment, amount=payload["amount"], reason=payload["reason"],
+                                         by=request.user, approved_by=approver)
+        return Response(PaymentSerializer(refund).data, status=status.HTTP_201_CREATED)
