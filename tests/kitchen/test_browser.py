@@ -1,0 +1,55 @@
+"""In headless Chromium: an order placed through the API shows up on its station's display within
+2 s (the board polls every second), and bumping it makes the order ready."""
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from kitchen import services
+from restaurant_ops.models import Role
+from restaurant_ops.services import api_key_create
+from tests.factories import MembershipFactory, MenuItemFactory, StoreFactory, UserFactory
+from tests.kitchen.factories import StationFactory
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_order_appears_on_its_station_and_bump_makes_it_ready(live_server, page):
+    store = StoreFactory()
+    grill = StationFactory(store=store, name="Grill", is_default=True)
+    drinks = StationFactory(store=store, name="Drinks")
+    skewer, lemonade = MenuItemFactory(store=store, name="Lamb skewer"), MenuItemFactory(store=store, name="Lemonade")
+    services.kitchen_item_set(menu_item=lemonade, station=drinks)
+    cook = UserFactory()
+    MembershipFactory(user=cook, store=store, role=Role.COOK)
+    _key, raw = api_key_create(store=store, name="POS", scope="write", created_by=None)
+    api = requests.Session()
+    api.headers["Authorization"] = f"Api-Key {raw}"
+
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill(cook.username)
+    page.get_by_label("Password").fill("pass-word-123")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/kitchen/{store.slug}/display/?station={grill.pk}")
+    expect(page.get_by_text("No open tickets")).to_be_visible()
+
+    response = api.post(f"{live_server.url}/api/v1/orders/", json={"lines": [
+        {"item": skewer.pk, "quantity": 2, "note": "extra crispy"}, {"item": lemonade.pk, "quantity": 1}]})
+    assert response.status_code == 201, response.text
+    order_id = response.json()["id"]
+
+    ticket = page.locator(f"article[data-order='{order_id}']")
+    expect(ticket).to_be_visible(timeout=2000)
+    expect(ticket).to_contain_text("Lamb skewer")
+    expect(ticket).to_contain_text("extra crispy")
+    expect(ticket).not_to_contain_text("Lemonade")  # routed to the drinks station
+
+    ticket.get_by_role("button", name="Bump (ready)").click()
+    expect(ticket).to_be_hidden(timeout=2000)
+    # The drinks ticket is still open: the order is ready only when it is bumped too.
+    assert api.get(f"{live_server.url}/api/v1/orders/{order_id}/").json()["status"] == "placed"
+    page.goto(f"{live_server.url}/kitchen/{store.slug}/display/?station={drinks.pk}")
+    drinks_ticket = page.locator(f"article[data-order='{order_id}']")
+    drinks_ticket.get_by_role("button", name="Bump (ready)").click()
+    expect(drinks_ticket).to_be_hidden(timeout=2000)
+    assert api.get(f"{live_server.url}/api/v1/orders/{order_id}/").json()["status"] == "ready"
