@@ -309,7 +309,8 @@ def _apply_staffing(request, store, membership, insight):
     data = (insight.numbers or {}).get("suggestion") or {}
     suggestion = _suggestion(store, data, staffing_selectors)
     with transaction.atomic():
-        shift = staffing_services.suggestion_apply(suggestion=suggestion, staff=staff, by=request.user)
+        shift = staffing_services.suggestion_apply(suggestion=suggestion, staff=staff, by=request.user,
+                                                        reason=_("Staffing suggestion from the forecast"))
         services.insight_act(insight=insight, action_type=Insight.Action.SHIFT_ADDED, object_type="staffing.shift",
                              object_id=shift.pk, by=request.user)
     messages.success(request, _("Shift added for %(staff)s.") % {"staff": staff.name})
@@ -377,7 +378,8 @@ def staffing_apply(request, store_slug):
         staff = StaffMember.objects.filter(store=store, pk=request.POST.get("staff") or 0).first()
         if staff is None:
             raise DomainError("staff", "required", _("Choose who takes the shift."))
-        staffing_services.suggestion_apply(suggestion=suggestion, staff=staff, by=request.user)
+        staffing_services.suggestion_apply(suggestion=suggestion, staff=staff, by=request.user,
+                                                        reason=_("Staffing suggestion from the forecast"))
         messages.success(request, _("Suggestion applied: shift added for %(staff)s.") % {"staff": staff.name})
     except ValueError:
         messages.error(request, _("Give the week."))

@@ -1,0 +1,135 @@
+"""Dashboard pages (server side): who sees them, the empty state, and the insight actions calling the owning
+apps' services."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from analytics.models import Insight
+from analytics.services import Finding, insight_upsert
+from tests.factories import MembershipFactory, StoreFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["", "charts/sales/", "charts/busy-hours/", "charts/margin/", "charts/stock/", "charts/kitchen/",
+         "charts/staffing/", "insights/", "insights/feed/", "insights/history/", "back-office/"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_owner_sees_every_page(owner_client, shop, path):
+    response = owner_client.get(f"/dashboard/{shop['store'].slug}/{path}")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("role", ["cashier", "cook", None])
+def test_non_members_and_staff_get_404(client, shop, role):
+    user = UserFactory()
+    if role:
+        MembershipFactory(user=user, store=shop["store"], role=role)
+    client.force_login(user)
+    assert client.get(f"/dashboard/{shop['store'].slug}/").status_code == 404
+
+
+def test_new_store_says_what_to_do_first(client):
+    store = StoreFactory()
+    owner = UserFactory()
+    MembershipFactory(user=owner, store=store, role="owner")
+    client.force_login(owner)
+    page = client.get(f"/dashboard/{store.slug}/").content.decode()
+    assert 'id="empty-state"' in page
+    assert "Add your menu first" in page
+
+
+def test_store_selector_switches_store(owner_client, shop):
+    second = StoreFactory()
+    MembershipFactory(user=shop["owner"], store=second, role="manager")
+    response = owner_client.get(f"/dashboard/{shop['store'].slug}/charts/sales/",
+                                {"store": second.slug, "start": "2025-03-01", "end": "2025-03-19"})
+    assert response.status_code == 302
+    assert response.url == f"/dashboard/{second.slug}/charts/sales/?start=2025-03-01&end=2025-03-19"
+
+
+def _insight(store, **kwargs):
+    finding = Finding(kind=kwargs.pop("kind", Insight.Kind.LOW_STOCK), subject=kwargs.pop("subject", "ingredient:1"),
+                      message_key="low_stock", numbers=kwargs.pop("numbers", {}), **kwargs)
+    return insight_upsert(store=store, finding=finding)
+
+
+def test_acknowledge_and_dismiss(owner_client, shop):
+    insight = _insight(shop["store"])
+    base = f"/dashboard/{shop['store'].slug}/insights/{insight.pk}"
+    owner_client.post(f"{base}/acknowledge/")
+    insight.refresh_from_db()
+    assert insight.state == Insight.State.ACKNOWLEDGED
+    owner_client.post(f"{base}/dismiss/", {"reason": ""})
+    insight.refresh_from_db()
+    assert insight.state == Insight.State.ACKNOWLEDGED  # a reason is required
+    owner_client.post(f"{base}/dismiss/", {"reason": "Delivery already on its way"})
+    insight.refresh_from_db()
+    assert (insight.state, insight.dismiss_reason) == (Insight.State.DISMISSED, "Delivery already on its way")
+    history = owner_client.get(f"/dashboard/{shop['store'].slug}/insights/history/").content.decode()
+    assert "Delivery already on its way" in history
+
+
+def test_send_po_from_insight(owner_client, shop, settings, django_capture_on_commit_callbacks):
+    from inventory import services as inv
+    from inventory.models import PurchaseOrder
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    store = shop["store"]
+    chicken = inv.ingredient_create(store=store, name="Chicken", base_unit="g")
+    supplier = inv.supplier_create(store=store, name="Farm", email="farm@example.com")
+    po = inv.purchase_order_create_draft(store=store, supplier=supplier,
+                                         lines=[{"ingredient": chicken, "quantity": 1000, "unit_price": "0.02"}])
+    insight = _insight(store, subject=f"ingredient:{chicken.pk}", numbers={"purchase_order_id": po.pk})
+    feed = owner_client.get(f"/dashboard/{store.slug}/insights/feed/").content.decode()
+    assert "Approve and send to Farm" in feed
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(f"/dashboard/{store.slug}/insights/{insight.pk}/send-po/")
+    po.refresh_from_db()
+    insight.refresh_from_db()
+    assert po.status == PurchaseOrder.Status.SENT
+    assert (insight.state, insight.action_type, insight.action_object_id) == ("acted", "po_sent", str(po.pk))
+    assert [m.to for m in mail.outbox] == [["farm@example.com"]]
+
+
+def test_record_negotiated_price_and_switch(owner_client, shop):
+    from inventory import services as inv
+
+    store = shop["store"]
+    chicken = inv.ingredient_create(store=store, name="Chicken", base_unit="g")
+    cheaper = inv.supplier_create(store=store, name="Cheaper", email="c@example.com")
+    item = inv.supplier_item_upsert(supplier=cheaper, ingredient=chicken)
+    insight = _insight(store, kind=Insight.Kind.MARGIN_DROP, subject=f"ingredient:{chicken.pk}")
+    owner_client.post(f"/dashboard/{store.slug}/insights/{insight.pk}/supplier/",
+                      {"supplier_item": item.pk, "price": "0.018", "switch": "1"})
+    chicken.refresh_from_db()
+    insight.refresh_from_db()
+    assert chicken.preferred_supplier_id == cheaper.pk
+    assert item.prices.get().unit_price == Decimal("0.018")
+    assert insight.action_type == "supplier_changed"
+
+
+def test_apply_staffing_suggestion_from_insight(owner_client, shop):
+    from staffing import selectors as st_sel
+    from staffing import services as st
+    from staffing.models import Shift
+
+    store = shop["store"]
+    position = st.position_create(store=store, name="Cashier")
+    staff = st.staff_member_create(store=store, name="Ana", hourly_cost=Decimal("12.00"), positions=[position])
+    week = dt.date(2030, 3, 18)
+    start = dt.datetime(2030, 3, 22, 18, tzinfo=store.tz)
+    st.staffing_requirements_replace(store, week, [
+        {"position": position, "hour_start": start + dt.timedelta(hours=h), "needed_staff": 1,
+         "forecast_load": Decimal("30")} for h in range(2)])
+    suggestion = st_sel.staffing_suggestions(store=store, week_start=week)[0]
+    insight = _insight(store, kind=Insight.Kind.STAFFING, subject="week:2030-W12",
+                       numbers={"suggestion": suggestion.as_dict()})
+    owner_client.post(f"/dashboard/{store.slug}/insights/{insight.pk}/apply-staffing/", {"staff": staff.pk})
+    shift = Shift.objects.get(store=store)
+    assert (shift.start, shift.end, shift.staff_id) == (start, start + dt.timedelta(hours=2), staff.pk)
+    insight.refresh_from_db()
+    assert (insight.action_type, insight.action_object_id) == ("shift_added", str(shift.pk))
