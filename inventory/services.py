@@ -191,7 +191,7 @@ def stock_return_for_order(*, order: Order, previous_status: str) -> None:
 
 @transaction.atomic
 def stock_movement_record(*, store: Store, ingredient: Ingredient, kind: str, quantity, unit: str = "",
-                          reason: str, by=None, unit_cost=None) -> StockMovement:
+                          reason: str, by=None, unit_cost=None, at: dt.datetime | None = None) -> StockMovement:
     """Waste (a positive quantity thrown away), a correction (signed) or an opening receipt."""
     allowed = {StockMovement.Kind.WASTE, StockMovement.Kind.CORRECTION, StockMovement.Kind.RECEIPT}
     if kind not in allowed:
@@ -211,7 +211,7 @@ def stock_movement_record(*, store: Store, ingredient: Ingredient, kind: str, qu
             raise DomainError("unit_cost", "required", _("Give the price paid per base unit."))
         cost = _decimal(unit_cost, "unit_cost", positive=True)
     signed = -base if kind == StockMovement.Kind.WASTE else base
-    _post_movements(store=store, by=by, moves=[_Move(ingredient_id=ingredient.pk, quantity=signed.quantize(Q3),
+    _post_movements(store=store, by=by, at=at, moves=[_Move(ingredient_id=ingredient.pk, quantity=signed.quantize(Q3),
                                                      kind=kind, unit_cost=cost, reason=reason)])
     return StockMovement.objects.filter(ingredient=ingredient).order_by("-id").first()
 
