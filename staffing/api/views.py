@@ -4,6 +4,7 @@ permission at the store (hourly costs are in here); API keys see their own store
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -36,14 +37,14 @@ def staff_stores(request) -> QuerySet[Store]:
 def _staff(request, pk, field="staff") -> StaffMember:
     staff = StaffMember.objects.filter(store__in=staff_stores(request), pk=pk).select_related("store").first()
     if staff is None:
-        raise DomainError(field, "not_found", "No such staff member in your stores.")
+        raise DomainError(field, "not_found", _("No such staff member in your stores."))
     return staff
 
 
 def _position(store, pk, field="position") -> Position:
     position = Position.objects.filter(store=store, pk=pk).first()
     if position is None:
-        raise DomainError(field, "not_found", "No such position in this store.")
+        raise DomainError(field, "not_found", _("No such position in this store."))
     return position
 
 
@@ -88,7 +89,7 @@ class StaffListCreateView(generics.ListAPIView):
                 Membership.objects.filter(store=store, user_id=payload["user"]).select_related("user").first()
             )
             if membership is None:
-                raise DomainError("user", "not_found", "No member of this store with that user id.")
+                raise DomainError("user", "not_found", _("No member of this store with that user id."))
             user = membership.user
         staff = services.staff_member_create(
             store=store,
@@ -222,7 +223,7 @@ class ShiftDetailView(generics.RetrieveAPIView):
         require(request, shift.store, Perm.MANAGE_STAFF)
         staff = _staff(request, payload["staff"]) if "staff" in payload else None
         if staff is not None and staff.store_id != shift.store_id:
-            raise DomainError("staff", "not_found", "No such staff member in this store.")
+            raise DomainError("staff", "not_found", _("No such staff member in this store."))
         position = _position(shift.store, payload["position"]) if "position" in payload else None
         services.shift_move(
             shift=shift,
@@ -264,7 +265,7 @@ def _clock_staff(request, payload) -> StaffMember:
     """A person may clock themselves; anyone else needs manage-staff (an API key: its store)."""
     staff = StaffMember.objects.filter(store__in=accessible_stores(request), pk=payload["staff"]).first()
     if staff is None:
-        raise DomainError("staff", "not_found", "No such staff member in your stores.")
+        raise DomainError("staff", "not_found", _("No such staff member in your stores."))
     if not (request.user.is_authenticated and staff.user_id == request.user.pk):
         require(request, staff.store, Perm.MANAGE_STAFF)
     return staff
