@@ -9,7 +9,10 @@ def available_jobs() -> dict:
     if apps.is_installed("inventory"):
         from . import stock
 
+        from . import margin
+
         jobs["low_stock"] = stock.run_low_stock
+        jobs["margin"] = margin.run_margin
     return jobs
 
 
