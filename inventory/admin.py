@@ -15,7 +15,15 @@ from .models import (
 
 @admin.register(Ingredient)
 class IngredientAdmin(admin.ModelAdmin):
-    list_display = ["name", "store", "base_unit", "on_hand", "min_quantity", "needs_count", "preferred_supplier"]
+    list_display = [
+        "name",
+        "store",
+        "base_unit",
+        "on_hand",
+        "min_quantity",
+        "needs_count",
+        "preferred_supplier",
+    ]
     list_filter = ["store", "needs_count", "auto_order"]
     search_fields = ["name"]
     readonly_fields = ["on_hand"]
@@ -23,7 +31,15 @@ class IngredientAdmin(admin.ModelAdmin):
 
 @admin.register(RecipeLine)
 class RecipeLineAdmin(admin.ModelAdmin):
-    list_display = ["menu_item", "modifier", "ingredient", "quantity", "unit", "yield_factor", "base_quantity"]
+    list_display = [
+        "menu_item",
+        "modifier",
+        "ingredient",
+        "quantity",
+        "unit",
+        "yield_factor",
+        "base_quantity",
+    ]
     list_filter = ["store"]
     readonly_fields = ["base_quantity"]
 

@@ -34,8 +34,9 @@ class Supplier(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     lead_time_days = models.PositiveSmallIntegerField(_("lead time (days)"), default=1)
-    min_order_value = models.DecimalField(_("minimum order value"), default=Decimal("0"),
-                                          validators=[MinValueValidator(Decimal("0"))], **MONEY)
+    min_order_value = models.DecimalField(
+        _("minimum order value"), default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))], **MONEY
+    )
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -55,19 +56,40 @@ class Ingredient(models.Model):
     base_unit = models.CharField(_("base unit"), max_length=3, choices=BaseUnit.choices)
     # Across dimensions only through this factor: "1 pcs = 60 g" is alt_unit="g", alt_factor=60.
     alt_unit = models.CharField(_("other unit"), max_length=3, choices=BaseUnit.choices, blank=True)
-    alt_factor = models.DecimalField(_("other units per base unit"), max_digits=14, decimal_places=6,
-                                     null=True, blank=True, validators=[MinValueValidator(Decimal("0.000001"))])
+    alt_factor = models.DecimalField(
+        _("other units per base unit"),
+        max_digits=14,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.000001"))],
+    )
     allergens = models.JSONField(_("allergens"), default=list, blank=True)
     dietary_tags = models.JSONField(
-        _("dietary tags"), default=list, blank=True,
-        help_text=_("Tags this ingredient is compatible with (vegan, vegetarian, gluten_free…); a dish "
-                    "carries a tag only when all its ingredients do."))
-    min_quantity = models.DecimalField(_("manual minimum (base units)"), default=Decimal("0"),
-                                       validators=[MinValueValidator(Decimal("0"))], **QTY)
+        _("dietary tags"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Tags this ingredient is compatible with (vegan, vegetarian, gluten_free…); a dish "
+            "carries a tag only when all its ingredients do."
+        ),
+    )
+    min_quantity = models.DecimalField(
+        _("manual minimum (base units)"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        **QTY,
+    )
     auto_order = models.BooleanField(_("order automatically"), default=False)
     review_period_days = models.PositiveSmallIntegerField(_("review period (days)"), default=7)
-    preferred_supplier = models.ForeignKey(Supplier, on_delete=models.SET_NULL, null=True, blank=True,
-                                           related_name="preferred_for", verbose_name=_("preferred supplier"))
+    preferred_supplier = models.ForeignKey(
+        Supplier,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="preferred_for",
+        verbose_name=_("preferred supplier"),
+    )
     needs_count = models.BooleanField(_("needs a count"), default=False)
     # Kept equal to the sum of the ledger by every service that posts a movement.
     on_hand = models.DecimalField(_("on hand (base units)"), default=Decimal("0"), editable=False, **QTY)
@@ -79,8 +101,9 @@ class Ingredient(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["store", "name"], name="uniq_ingredient_name"),
-            models.CheckConstraint(condition=~models.Q(alt_unit=models.F("base_unit")),
-                                   name="ingredient_alt_unit_differs"),
+            models.CheckConstraint(
+                condition=~models.Q(alt_unit=models.F("base_unit")), name="ingredient_alt_unit_differs"
+            ),
         ]
         verbose_name = _("ingredient")
         verbose_name_plural = _("ingredients")
@@ -93,16 +116,23 @@ class RecipeLine(models.Model):
     """How much of an ingredient one portion of a menu item (or one chosen modifier) uses."""
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="recipe_lines")
-    menu_item = models.ForeignKey(MenuItem, on_delete=models.CASCADE, null=True, blank=True,
-                                  related_name="recipe_lines")
-    modifier = models.ForeignKey(Modifier, on_delete=models.CASCADE, null=True, blank=True,
-                                 related_name="recipe_lines")
+    menu_item = models.ForeignKey(
+        MenuItem, on_delete=models.CASCADE, null=True, blank=True, related_name="recipe_lines"
+    )
+    modifier = models.ForeignKey(
+        Modifier, on_delete=models.CASCADE, null=True, blank=True, related_name="recipe_lines"
+    )
     ingredient = models.ForeignKey(Ingredient, on_delete=models.PROTECT, related_name="recipe_lines")
     quantity = models.DecimalField(_("quantity"), validators=[MinValueValidator(Decimal("0.001"))], **QTY)
     unit = models.CharField(_("unit"), max_length=5)
     # Usable share of what is taken from stock: 0.8 means 20% is trimmed or lost in cooking.
-    yield_factor = models.DecimalField(_("yield"), max_digits=4, decimal_places=3, default=Decimal("1"),
-                                       validators=[MinValueValidator(Decimal("0.01"))])
+    yield_factor = models.DecimalField(
+        _("yield"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
     # quantity in base units / yield, computed by the service: what one portion takes out of stock.
     base_quantity = models.DecimalField(editable=False, **QTY)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -111,11 +141,16 @@ class RecipeLine(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(menu_item__isnull=False, modifier__isnull=True)
-                           | models.Q(menu_item__isnull=True, modifier__isnull=False)),
-                name="recipe_line_item_xor_modifier"),
+                condition=(
+                    models.Q(menu_item__isnull=False, modifier__isnull=True)
+                    | models.Q(menu_item__isnull=True, modifier__isnull=False)
+                ),
+                name="recipe_line_item_xor_modifier",
+            ),
             models.UniqueConstraint(fields=["menu_item", "ingredient"], name="uniq_recipe_item_ingredient"),
-            models.UniqueConstraint(fields=["modifier", "ingredient"], name="uniq_recipe_modifier_ingredient"),
+            models.UniqueConstraint(
+                fields=["modifier", "ingredient"], name="uniq_recipe_modifier_ingredient"
+            ),
         ]
         verbose_name = _("recipe line")
         verbose_name_plural = _("recipe lines")
@@ -130,8 +165,12 @@ class SupplierItem(models.Model):
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="items")
     ingredient = models.ForeignKey(Ingredient, on_delete=models.CASCADE, related_name="supplier_items")
     sku = models.CharField(_("supplier's code"), max_length=60, blank=True)
-    pack_size = models.DecimalField(_("pack size (base units)"), default=Decimal("1"),
-                                    validators=[MinValueValidator(Decimal("0.001"))], **QTY)
+    pack_size = models.DecimalField(
+        _("pack size (base units)"),
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.001"))],
+        **QTY,
+    )
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
@@ -161,10 +200,16 @@ class SupplierPrice(models.Model):
 
     class Meta:
         ordering = ["-effective_from", "-id"]
-        constraints = [models.UniqueConstraint(fields=["supplier_item", "effective_from"],
-                                               name="uniq_supplier_price_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier_item", "effective_from"], name="uniq_supplier_price_day"
+            )
+        ]
         verbose_name = _("supplier price")
         verbose_name_plural = _("supplier prices")
+
+    def __str__(self) -> str:
+        return f"{self.unit_price} from {self.effective_from}"
 
 
 class PurchaseOrder(models.Model):
@@ -186,8 +231,9 @@ class PurchaseOrder(models.Model):
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.MANUAL)
     note = models.CharField(_("note"), max_length=300, blank=True)
     expected_on = models.DateField(_("expected on"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
@@ -212,14 +258,17 @@ class PurchaseOrder(models.Model):
 class PurchaseOrderLine(models.Model):
     purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
     ingredient = models.ForeignKey(Ingredient, on_delete=models.PROTECT, related_name="purchase_order_lines")
-    quantity = models.DecimalField(_("quantity (base units)"), validators=[MinValueValidator(Decimal("0.001"))],
-                                   **QTY)
+    quantity = models.DecimalField(
+        _("quantity (base units)"), validators=[MinValueValidator(Decimal("0.001"))], **QTY
+    )
     unit_price = models.DecimalField(_("expected price per base unit"), **UNIT_PRICE)
     received_quantity = models.DecimalField(_("received (base units)"), default=Decimal("0"), **QTY)
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["purchase_order", "ingredient"], name="uniq_po_ingredient")]
+        constraints = [
+            models.UniqueConstraint(fields=["purchase_order", "ingredient"], name="uniq_po_ingredient")
+        ]
 
     def __str__(self) -> str:
         return f"{self.quantity} {self.ingredient.base_unit} {self.ingredient}"
@@ -232,8 +281,9 @@ class PurchaseOrderLine(models.Model):
 class StockCount(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="stock_counts")
     counted_at = models.DateTimeField(_("counted at"), default=timezone.now)
-    counted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    counted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -257,6 +307,9 @@ class StockCountLine(models.Model):
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["count", "ingredient"], name="uniq_count_ingredient")]
 
+    def __str__(self) -> str:
+        return f"{self.ingredient_id}: {self.counted}"
+
 
 class StockMovement(models.Model):
     """The append-only ledger: nothing updates or deletes a movement; a mistake is corrected by
@@ -277,14 +330,17 @@ class StockMovement(models.Model):
     unit_cost = models.DecimalField(_("cost per base unit"), null=True, blank=True, **UNIT_PRICE)
     at = models.DateTimeField(_("at"), default=timezone.now)
     business_date = models.DateField(_("business day"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                           related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reason = models.CharField(_("why"), max_length=200, blank=True)
     order = models.ForeignKey(Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    purchase_order_line = models.ForeignKey(PurchaseOrderLine, on_delete=models.SET_NULL, null=True, blank=True,
-                                            related_name="movements")
-    stock_count = models.ForeignKey(StockCount, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="movements")
+    purchase_order_line = models.ForeignKey(
+        PurchaseOrderLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="movements"
+    )
+    stock_count = models.ForeignKey(
+        StockCount, on_delete=models.SET_NULL, null=True, blank=True, related_name="movements"
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -26,7 +26,9 @@ from .models import (
 ZERO = Decimal("0")
 
 
-def ingredient_costs(*, ingredient_ids: Iterable[int], dates: Iterable[dt.date]) -> dict[tuple[int, dt.date], Decimal | None]:
+def ingredient_costs(
+    *, ingredient_ids: Iterable[int], dates: Iterable[dt.date]
+) -> dict[tuple[int, dt.date], Decimal | None]:
     """Cost per base unit of each ingredient on each business day: the price paid at its last goods
     receipt on or before that day; before any receipt, its preferred supplier's list price then in
     force; None when neither exists. Two queries whatever the number of ingredients and days."""
@@ -36,8 +38,12 @@ def ingredient_costs(*, ingredient_ids: Iterable[int], dates: Iterable[dt.date])
     last_day = days[-1]
     receipts: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
     for ingredient_id, day, cost in (
-        StockMovement.objects.filter(ingredient_id__in=ids, kind=StockMovement.Kind.RECEIPT,
-                                     unit_cost__isnull=False, business_date__lte=last_day)
+        StockMovement.objects.filter(
+            ingredient_id__in=ids,
+            kind=StockMovement.Kind.RECEIPT,
+            unit_cost__isnull=False,
+            business_date__lte=last_day,
+        )
         .order_by("ingredient_id", "business_date", "at", "id")
         .values_list("ingredient_id", "business_date", "unit_cost")
     ):
@@ -46,7 +52,8 @@ def ingredient_costs(*, ingredient_ids: Iterable[int], dates: Iterable[dt.date])
     listed: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
     for ingredient_id, day, price in (
         SupplierPrice.objects.filter(
-            supplier_item__ingredient_id__in=ids, effective_from__lte=last_day,
+            supplier_item__ingredient_id__in=ids,
+            effective_from__lte=last_day,
             supplier_item__supplier_id=F("supplier_item__ingredient__preferred_supplier_id"),
         )
         .order_by("supplier_item__ingredient_id", "effective_from", "id")
@@ -75,9 +82,13 @@ def ingredient_cost_at(*, ingredient: Ingredient, on: dt.date) -> Decimal | None
 def supplier_list_prices(*, ingredient_ids: Iterable[int], on: dt.date) -> dict[tuple[int, int], Decimal]:
     """(supplier id, ingredient id) -> list price per base unit in force on `on` (for comparing suppliers)."""
     out: dict[tuple[int, int], Decimal] = {}
-    rows = (SupplierPrice.objects.filter(supplier_item__ingredient_id__in=list(ingredient_ids), effective_from__lte=on)
-            .order_by("supplier_item__supplier_id", "supplier_item__ingredient_id", "effective_from", "id")
-            .values_list("supplier_item__supplier_id", "supplier_item__ingredient_id", "unit_price"))
+    rows = (
+        SupplierPrice.objects.filter(
+            supplier_item__ingredient_id__in=list(ingredient_ids), effective_from__lte=on
+        )
+        .order_by("supplier_item__supplier_id", "supplier_item__ingredient_id", "effective_from", "id")
+        .values_list("supplier_item__supplier_id", "supplier_item__ingredient_id", "unit_price")
+    )
     for supplier_id, ingredient_id, price in rows:
         out[(supplier_id, ingredient_id)] = price  # later rows win: the one in force
     return out
@@ -99,20 +110,32 @@ def usage_report(*, store: Store, first: dt.date, last: dt.date) -> list[dict]:
     rows = (
         StockMovement.objects.filter(store=store, business_date__gte=first, business_date__lte=last)
         .values("ingredient_id", "ingredient__name", "ingredient__base_unit")
-        .annotate(consumption=total(kinds.CONSUMPTION), waste=total(kinds.WASTE), count=total(kinds.COUNT),
-                  correction=total(kinds.CORRECTION), received=total(kinds.RECEIPT))
+        .annotate(
+            consumption=total(kinds.CONSUMPTION),
+            waste=total(kinds.WASTE),
+            count=total(kinds.COUNT),
+            correction=total(kinds.CORRECTION),
+            received=total(kinds.RECEIPT),
+        )
         .order_by("ingredient__name")
     )
     report = []
     for row in rows:
         theoretical = -row["consumption"]
         actual = -(row["consumption"] + row["waste"] + row["count"] + row["correction"])
-        report.append({
-            "ingredient_id": row["ingredient_id"], "ingredient": row["ingredient__name"],
-            "unit": row["ingredient__base_unit"], "theoretical": theoretical, "actual": actual,
-            "waste": -row["waste"], "count_variance": row["count"], "received": row["received"],
-            "difference": actual - theoretical,
-        })
+        report.append(
+            {
+                "ingredient_id": row["ingredient_id"],
+                "ingredient": row["ingredient__name"],
+                "unit": row["ingredient__base_unit"],
+                "theoretical": theoretical,
+                "actual": actual,
+                "waste": -row["waste"],
+                "count_variance": row["count"],
+                "received": row["received"],
+                "difference": actual - theoretical,
+            }
+        )
     return report
 
 
@@ -121,21 +144,33 @@ def ingredients(*, stores: QuerySet[Store]) -> QuerySet[Ingredient]:
 
 
 def recipe_lines(*, stores: QuerySet[Store]) -> QuerySet[RecipeLine]:
-    return RecipeLine.objects.filter(store__in=stores).select_related("store", "ingredient", "menu_item", "modifier")
+    return RecipeLine.objects.filter(store__in=stores).select_related(
+        "store", "ingredient", "menu_item", "modifier"
+    )
 
 
 def supplier_items(*, stores: QuerySet[Store]) -> QuerySet[SupplierItem]:
-    return (SupplierItem.objects.filter(supplier__store__in=stores).select_related("supplier__store", "ingredient")
-            .prefetch_related("prices"))
+    return (
+        SupplierItem.objects.filter(supplier__store__in=stores)
+        .select_related("supplier__store", "ingredient")
+        .prefetch_related("prices")
+    )
 
 
 def purchase_orders(*, stores: QuerySet[Store]) -> QuerySet[PurchaseOrder]:
-    return PurchaseOrder.objects.filter(store__in=stores).select_related("store", "supplier").prefetch_related(
-        Prefetch("lines", queryset=PurchaseOrderLine.objects.select_related("ingredient")))
+    return (
+        PurchaseOrder.objects.filter(store__in=stores)
+        .select_related("store", "supplier")
+        .prefetch_related(Prefetch("lines", queryset=PurchaseOrderLine.objects.select_related("ingredient")))
+    )
 
 
 def stock_counts(*, stores: QuerySet[Store]) -> QuerySet[StockCount]:
-    return StockCount.objects.filter(store__in=stores).select_related("store").prefetch_related("lines__ingredient")
+    return (
+        StockCount.objects.filter(store__in=stores)
+        .select_related("store")
+        .prefetch_related("lines__ingredient")
+    )
 
 
 def stock_movements(*, stores: QuerySet[Store]) -> QuerySet[StockMovement]:
@@ -144,6 +179,8 @@ def stock_movements(*, stores: QuerySet[Store]) -> QuerySet[StockMovement]:
 
 def ingredients_for_count(*, store: Store) -> QuerySet[Ingredient]:
     """What a counter walks through: flagged ingredients first, then by name."""
-    return Ingredient.objects.filter(store=store, is_active=True).annotate(
-        flagged=Case(When(needs_count=True, then=Value(0)), default=Value(1))
-    ).order_by("flagged", "name")
+    return (
+        Ingredient.objects.filter(store=store, is_active=True)
+        .annotate(flagged=Case(When(needs_count=True, then=Value(0)), default=Value(1)))
+        .order_by("flagged", "name")
+    )

@@ -23,7 +23,9 @@ UNITS: dict[str, tuple[str, Decimal]] = {
 def to_base(ingredient, quantity: Decimal, unit: str, *, field: str = "unit") -> Decimal:
     """`quantity` of `unit` in `ingredient`'s base unit, or DomainError(field, "unit_mismatch")."""
     if unit not in UNITS:
-        raise DomainError(field, "unknown_unit", _("Unknown unit %(unit)s; use g, kg, ml, l or pcs.") % {"unit": unit})
+        raise DomainError(
+            field, "unknown_unit", _("Unknown unit %(unit)s; use g, kg, ml, l or pcs.") % {"unit": unit}
+        )
     dimension, factor = UNITS[unit]
     quantity = Decimal(quantity) * factor
     if dimension == ingredient.base_unit:
@@ -31,7 +33,8 @@ def to_base(ingredient, quantity: Decimal, unit: str, *, field: str = "unit") ->
     if ingredient.alt_unit == dimension and ingredient.alt_factor:
         return quantity / ingredient.alt_factor
     raise DomainError(
-        field, "unit_mismatch",
+        field,
+        "unit_mismatch",
         _("%(ingredient)s is counted in %(base)s; %(unit)s cannot be converted without a factor.")
         % {"ingredient": ingredient.name, "base": ingredient.base_unit, "unit": unit},
     )

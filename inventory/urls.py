@@ -7,9 +7,15 @@ urlpatterns = [
     path("<slug:store_slug>/", views.ingredients, name="ingredients"),
     path("<slug:store_slug>/count/", views.count, name="count"),
     path("<slug:store_slug>/purchase-orders/", views.purchase_orders, name="purchase-orders"),
-    path("<slug:store_slug>/purchase-orders/<int:po_id>/", views.purchase_order_detail, name="purchase-order"),
+    path(
+        "<slug:store_slug>/purchase-orders/<int:po_id>/", views.purchase_order_detail, name="purchase-order"
+    ),
 ] + [
-    path(f"<slug:store_slug>/purchase-orders/<int:po_id>/{action}/", views.purchase_order_action, {"action": action},
-         name=f"purchase-order-{action}")
+    path(
+        f"<slug:store_slug>/purchase-orders/<int:po_id>/{action}/",
+        views.purchase_order_action,
+        {"action": action},
+        name=f"purchase-order-{action}",
+    )
     for action in ("send", "receive", "cancel", "close")
 ]

@@ -37,11 +37,15 @@ def count(request, store_slug):
     store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STOCK)
     items = list(selectors.ingredients_for_count(store=store))
     if request.method == "POST":
-        lines = [{"ingredient": i.pk, "counted": request.POST[f"count-{i.pk}"]}
-                 for i in items if request.POST.get(f"count-{i.pk}", "").strip()]
+        lines = [
+            {"ingredient": i.pk, "counted": request.POST[f"count-{i.pk}"]}
+            for i in items
+            if request.POST.get(f"count-{i.pk}", "").strip()
+        ]
         try:
-            result = services.stock_count_post(store=store, lines=lines, by=request.user,
-                                               note=request.POST.get("note", ""))
+            result = services.stock_count_post(
+                store=store, lines=lines, by=request.user, note=request.POST.get("note", "")
+            )
         except (DomainError, DomainErrors) as error:
             _errors(request, error)
         else:
@@ -58,8 +62,11 @@ def purchase_orders(request, store_slug):
     if status in PurchaseOrder.Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "inventory/purchase_orders.html",
-                  {"store": store, "page": page, "status": status, "statuses": PurchaseOrder.Status.choices})
+    return render(
+        request,
+        "inventory/purchase_orders.html",
+        {"store": store, "page": page, "status": status, "statuses": PurchaseOrder.Status.choices},
+    )
 
 
 @login_required
@@ -83,10 +90,19 @@ def purchase_order_action(request, store_slug, po_id, action):
             for line in po.lines.all():
                 quantity = request.POST.get(f"qty-{line.pk}", "").strip()
                 if quantity:
-                    lines.append({"line": line.pk, "quantity": quantity,
-                                  "unit_price": request.POST.get(f"price-{line.pk}", "").strip() or None})
-            services.purchase_order_receive(purchase_order=po, lines=lines, by=request.user,
-                                            allow_over_receipt=request.POST.get("over_receipt") == "on")
+                    lines.append(
+                        {
+                            "line": line.pk,
+                            "quantity": quantity,
+                            "unit_price": request.POST.get(f"price-{line.pk}", "").strip() or None,
+                        }
+                    )
+            services.purchase_order_receive(
+                purchase_order=po,
+                lines=lines,
+                by=request.user,
+                allow_over_receipt=request.POST.get("over_receipt") == "on",
+            )
             messages.success(request, _("Goods received."))
         elif action == "cancel":
             services.purchase_order_cancel(purchase_order=po, by=request.user)

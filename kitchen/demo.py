@@ -11,7 +11,10 @@ from . import services
 from .models import Station
 
 ROUTES = [
-    ("Drinks", ("tea", "cola", "soda", "coke", "lemon", "juice", "coffee", "drink", "beverage", "water", "beer")),
+    (
+        "Drinks",
+        ("tea", "cola", "soda", "coke", "lemon", "juice", "coffee", "drink", "beverage", "water", "beer"),
+    ),
     ("Fryer", ("fries", "chips", "fried", "wing", "drumstick", "tempura", "nugget")),
     ("Cold", ("salad", "dessert", "cake", "ice", "cold")),
 ]
@@ -34,6 +37,11 @@ def build(store: Store, *, menu_items: dict[str, MenuItem], now: dt.datetime) ->
         prep_ahead = any(word in item.name.lower() for word in PREP_AHEAD)
         services.kitchen_item_set(menu_item=item, station=_station_for(item, stations), prep_ahead=prep_ahead)
         if prep_ahead:
-            services.prep_task_create(store=store, menu_item=item, quantity=12, note="Before the lunch rush",
-                                      ready_by=now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=2))
+            services.prep_task_create(
+                store=store,
+                menu_item=item,
+                quantity=12,
+                note="Before the lunch rush",
+                ready_by=now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=2),
+            )
     return stations

@@ -24,7 +24,9 @@ class Station(models.Model):
         ordering = ["position", "name"]
         constraints = [
             models.UniqueConstraint(fields=["store", "name"], name="uniq_station_name"),
-            models.UniqueConstraint(fields=["store"], condition=models.Q(is_default=True), name="one_default_station"),
+            models.UniqueConstraint(
+                fields=["store"], condition=models.Q(is_default=True), name="one_default_station"
+            ),
         ]
         verbose_name = _("station")
         verbose_name_plural = _("stations")
@@ -37,13 +39,18 @@ class KitchenItem(models.Model):
     """The kitchen's facts about a menu item: which station makes it, whether it is prepared ahead."""
 
     menu_item = models.OneToOneField(MenuItem, on_delete=models.CASCADE, related_name="kitchen")
-    station = models.ForeignKey(Station, on_delete=models.SET_NULL, null=True, blank=True, related_name="items")
+    station = models.ForeignKey(
+        Station, on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+    )
     prep_ahead = models.BooleanField(_("prepared ahead"), default=False)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("kitchen routing")
         verbose_name_plural = _("kitchen routings")
+
+    def __str__(self) -> str:
+        return f"{self.menu_item_id} → {self.station_id}"
 
 
 class Ticket(models.Model):
@@ -61,8 +68,9 @@ class Ticket(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     ready_at = models.DateTimeField(_("ready at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
@@ -87,6 +95,9 @@ class TicketLine(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.name}"
+
 
 class PrepTask(models.Model):
     class Source(models.TextChoices):
@@ -95,8 +106,12 @@ class PrepTask(models.Model):
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="prep_tasks")
     menu_item = models.ForeignKey(MenuItem, on_delete=models.CASCADE, related_name="prep_tasks")
-    quantity = models.DecimalField(_("quantity (portions)"), max_digits=8, decimal_places=1,
-                                   validators=[MinValueValidator(Decimal("0.1"))])
+    quantity = models.DecimalField(
+        _("quantity (portions)"),
+        max_digits=8,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1"))],
+    )
     ready_by = models.DateTimeField(_("ready by"))
     done = models.BooleanField(_("done"), default=False)
     done_at = models.DateTimeField(null=True, blank=True)

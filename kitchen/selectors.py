@@ -7,14 +7,20 @@ from .models import PrepTask, Station, Ticket, TicketLine
 
 
 def tickets(*, stores: QuerySet[Store]) -> QuerySet[Ticket]:
-    return (Ticket.objects.filter(store__in=stores).select_related("store", "station", "order__table")
-            .prefetch_related(Prefetch("lines", queryset=TicketLine.objects.order_by("id"))))
+    return (
+        Ticket.objects.filter(store__in=stores)
+        .select_related("store", "station", "order__table")
+        .prefetch_related(Prefetch("lines", queryset=TicketLine.objects.order_by("id")))
+    )
 
 
 def open_tickets(*, store: Store, station: Station | None = None) -> QuerySet[Ticket]:
     """What a display shows: queued and started tickets, oldest first."""
-    qs = tickets(stores=Store.objects.filter(pk=store.pk)).filter(
-        status__in=[Ticket.Status.QUEUED, Ticket.Status.STARTED]).order_by("queued_at", "id")
+    qs = (
+        tickets(stores=Store.objects.filter(pk=store.pk))
+        .filter(status__in=[Ticket.Status.QUEUED, Ticket.Status.STARTED])
+        .order_by("queued_at", "id")
+    )
     return qs.filter(station=station) if station is not None else qs
 
 

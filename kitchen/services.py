@@ -25,6 +25,7 @@ def _user(by):
 
 # --- stations and routing ---------------------------------------------------------------------
 
+
 @transaction.atomic
 def station_create(*, store: Store, name: str, is_default: bool = False, position: int = 0) -> Station:
     if not name.strip():
@@ -37,7 +38,9 @@ def station_create(*, store: Store, name: str, is_default: bool = False, positio
 
 
 @transaction.atomic
-def kitchen_item_set(*, menu_item: MenuItem, station: Station | None = None, prep_ahead: bool | None = None) -> KitchenItem:
+def kitchen_item_set(
+    *, menu_item: MenuItem, station: Station | None = None, prep_ahead: bool | None = None
+) -> KitchenItem:
     """Routes an item to a station (None: the default station) and/or marks it prepared ahead."""
     if station is not None and station.store_id != menu_item.store_id:
         raise DomainError("station", "unknown_station", _("No such station in this store."))
@@ -51,28 +54,50 @@ def kitchen_item_set(*, menu_item: MenuItem, station: Station | None = None, pre
 
 # --- tickets ----------------------------------------------------------------------------------
 
+
 def tickets_create_for_order(*, order: Order) -> list[Ticket]:
     """One ticket per station the order's lines are routed to. A fixed number of queries."""
-    lines = list(OrderLine.objects.filter(order=order, voided_at__isnull=True)
-                 .values_list("id", "menu_item_id", "name", "quantity", "note"))
+    lines = list(
+        OrderLine.objects.filter(order=order, voided_at__isnull=True).values_list(
+            "id", "menu_item_id", "name", "quantity", "note"
+        )
+    )
     if not lines:
         return []
     modifiers = defaultdict(list)
     for line_id, name in OrderLineModifier.objects.filter(line__order=order).values_list("line_id", "name"):
         modifiers[line_id].append(name)
-    routes = dict(KitchenItem.objects.filter(menu_item_id__in={line[1] for line in lines}, station__isnull=False)
-                  .values_list("menu_item_id", "station_id"))
-    default = (Station.objects.filter(store_id=order.store_id).order_by("-is_default", "position", "id")
-               .values_list("pk", flat=True).first())
+    routes = dict(
+        KitchenItem.objects.filter(
+            menu_item_id__in={line[1] for line in lines}, station__isnull=False
+        ).values_list("menu_item_id", "station_id")
+    )
+    default = (
+        Station.objects.filter(store_id=order.store_id)
+        .order_by("-is_default", "position", "id")
+        .values_list("pk", flat=True)
+        .first()
+    )
     per_station = defaultdict(list)
     for line_id, item_id, name, quantity, note in lines:
         station_id = routes.get(item_id, default)
         if station_id is not None:
-            per_station[station_id].append(TicketLine(order_line_id=line_id, name=name, quantity=quantity,
-                                                      modifiers=modifiers[line_id], note=note))
+            per_station[station_id].append(
+                TicketLine(
+                    order_line_id=line_id,
+                    name=name,
+                    quantity=quantity,
+                    modifiers=modifiers[line_id],
+                    note=note,
+                )
+            )
     now = timezone.now()
-    tickets = Ticket.objects.bulk_create([Ticket(store_id=order.store_id, order=order, station_id=station_id,
-                                                 queued_at=now) for station_id in sorted(per_station)])
+    tickets = Ticket.objects.bulk_create(
+        [
+            Ticket(store_id=order.store_id, order=order, station_id=station_id, queued_at=now)
+            for station_id in sorted(per_station)
+        ]
+    )
     for ticket in tickets:
         for line in per_station[ticket.station_id]:
             line.ticket = ticket
@@ -83,7 +108,8 @@ def tickets_create_for_order(*, order: Order) -> list[Ticket]:
 def tickets_withdraw_for_order(*, order: Order) -> int:
     """A cancelled order's open tickets leave the displays."""
     return Ticket.objects.filter(order=order, status__in=OPEN).update(
-        status=Ticket.Status.WITHDRAWN, withdrawn_at=timezone.now(), updated_at=timezone.now())
+        status=Ticket.Status.WITHDRAWN, withdrawn_at=timezone.now(), updated_at=timezone.now()
+    )
 
 
 def _lock(ticket: Ticket) -> tuple[Order, Ticket]:
@@ -99,7 +125,9 @@ def ticket_start(*, ticket: Ticket, by=None) -> Ticket:
     if ticket.status != Ticket.Status.QUEUED:
         if ticket.status == Ticket.Status.STARTED:
             return ticket  # a double tap changes nothing
-        raise DomainError("status", "invalid_transition", _("This ticket is no longer waiting."), status_code=409)
+        raise DomainError(
+            "status", "invalid_transition", _("This ticket is no longer waiting."), status_code=409
+        )
     ticket.status, ticket.started_at, ticket.started_by = Ticket.Status.STARTED, timezone.now(), _user(by)
     ticket.save(update_fields=["status", "started_at", "started_by", "updated_at"])
     if order.status == Order.Status.PLACED:
@@ -126,6 +154,7 @@ def ticket_bump(*, ticket: Ticket, by=None) -> Ticket:
 
 # --- prep list --------------------------------------------------------------------------------
 
+
 def _quantity(value) -> Decimal:
     try:
         number = Decimal(str(value))
@@ -142,25 +171,49 @@ def _check_item(store: Store, menu_item: MenuItem) -> None:
 
 
 @transaction.atomic
-def prep_task_create(*, store: Store, menu_item: MenuItem, quantity, ready_by: dt.datetime,
-                     source: str = PrepTask.Source.MANUAL, note: str = "") -> PrepTask:
+def prep_task_create(
+    *,
+    store: Store,
+    menu_item: MenuItem,
+    quantity,
+    ready_by: dt.datetime,
+    source: str = PrepTask.Source.MANUAL,
+    note: str = "",
+) -> PrepTask:
     _check_item(store, menu_item)
     if source not in PrepTask.Source.values:
         raise DomainError("source", "invalid", _("Source is manual or forecast."))
-    return PrepTask.objects.create(store=store, menu_item=menu_item, quantity=_quantity(quantity), ready_by=ready_by,
-                                   source=source, note=note[:200])
+    return PrepTask.objects.create(
+        store=store,
+        menu_item=menu_item,
+        quantity=_quantity(quantity),
+        ready_by=ready_by,
+        source=source,
+        note=note[:200],
+    )
 
 
 @transaction.atomic
-def prep_task_upsert(*, store: Store, menu_item: MenuItem, quantity, ready_by: dt.datetime,
-                     source: str = PrepTask.Source.FORECAST, note: str = "") -> PrepTask:
+def prep_task_upsert(
+    *,
+    store: Store,
+    menu_item: MenuItem,
+    quantity,
+    ready_by: dt.datetime,
+    source: str = PrepTask.Source.FORECAST,
+    note: str = "",
+) -> PrepTask:
     """Idempotent for the forecast: one open task per (item, ready_by, source), its quantity replaced."""
     _check_item(store, menu_item)
-    task = (PrepTask.objects.select_for_update()
-            .filter(store=store, menu_item=menu_item, ready_by=ready_by, source=source, done=False).first())
+    task = (
+        PrepTask.objects.select_for_update()
+        .filter(store=store, menu_item=menu_item, ready_by=ready_by, source=source, done=False)
+        .first()
+    )
     if task is None:
-        return prep_task_create(store=store, menu_item=menu_item, quantity=quantity, ready_by=ready_by,
-                                source=source, note=note)
+        return prep_task_create(
+            store=store, menu_item=menu_item, quantity=quantity, ready_by=ready_by, source=source, note=note
+        )
     task.quantity, task.note = _quantity(quantity), note[:200] or task.note
     task.save(update_fields=["quantity", "note", "updated_at"])
     return task

@@ -78,23 +78,39 @@ def prep_list(request, store_slug):
             if timezone.is_naive(ready_by):
                 ready_by = timezone.make_aware(ready_by, store.tz)
             try:
-                services.prep_task_create(store=store, menu_item=item, quantity=request.POST.get("quantity"),
-                                          ready_by=ready_by, note=request.POST.get("note", ""))
+                services.prep_task_create(
+                    store=store,
+                    menu_item=item,
+                    quantity=request.POST.get("quantity"),
+                    ready_by=ready_by,
+                    note=request.POST.get("note", ""),
+                )
                 messages.success(request, _("Added to the prep list."))
             except DomainError as error:
                 messages.error(request, error.message)
         return redirect("kitchen:prep", store_slug=store.slug)
-    tasks = selectors.prep_tasks(stores=type(store).objects.filter(pk=store.pk)).filter(
-        done=False).order_by("ready_by", "id")
-    recent = selectors.prep_tasks(stores=type(store).objects.filter(pk=store.pk)).filter(
-        done=True, done_at__gte=timezone.now() - dt.timedelta(hours=12)).order_by("-done_at")[:10]
+    tasks = (
+        selectors.prep_tasks(stores=type(store).objects.filter(pk=store.pk))
+        .filter(done=False)
+        .order_by("ready_by", "id")
+    )
+    recent = (
+        selectors.prep_tasks(stores=type(store).objects.filter(pk=store.pk))
+        .filter(done=True, done_at__gte=timezone.now() - dt.timedelta(hours=12))
+        .order_by("-done_at")[:10]
+    )
     items = selectors.prep_items(store=store)
     if not items.exists():
         items = MenuItem.objects.filter(store=store, is_active=True)
-    default_ready = timezone.localtime(timezone.now() + dt.timedelta(hours=2), store.tz).strftime("%Y-%m-%dT%H:%M")
+    default_ready = timezone.localtime(timezone.now() + dt.timedelta(hours=2), store.tz).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
-    return render(request, "kitchen/prep.html", {"store": store, "page": page, "recent": recent, "items": items,
-                                                 "default_ready": default_ready})
+    return render(
+        request,
+        "kitchen/prep.html",
+        {"store": store, "page": page, "recent": recent, "items": items, "default_ready": default_ready},
+    )
 
 
 @login_required

@@ -1,6 +1,15 @@
 import django_filters
 
-from inventory.models import Ingredient, PurchaseOrder, RecipeLine, StockCount, StockMovement, Supplier, SupplierItem, SupplierPrice
+from inventory.models import (
+    Ingredient,
+    PurchaseOrder,
+    RecipeLine,
+    StockCount,
+    StockMovement,
+    Supplier,
+    SupplierItem,
+    SupplierPrice,
+)
 
 
 class IngredientFilter(django_filters.FilterSet):

@@ -20,25 +20,52 @@ PRICE = {"max_digits": 14, "decimal_places": 6}
 
 class IngredientSerializer(serializers.ModelSerializer):
     store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    alt_unit = serializers.CharField(read_only=True, help_text="Another of g, ml, pcs (1 base unit = alt_factor of it).")
+    alt_unit = serializers.CharField(
+        read_only=True, help_text="Another of g, ml, pcs (1 base unit = alt_factor of it)."
+    )
 
     class Meta:
         model = Ingredient
-        fields = ["id", "store", "name", "base_unit", "alt_unit", "alt_factor", "allergens", "dietary_tags",
-                  "min_quantity", "auto_order", "review_period_days", "preferred_supplier", "needs_count", "on_hand",
-                  "external_id", "is_active", "updated_at"]
+        fields = [
+            "id",
+            "store",
+            "name",
+            "base_unit",
+            "alt_unit",
+            "alt_factor",
+            "allergens",
+            "dietary_tags",
+            "min_quantity",
+            "auto_order",
+            "review_period_days",
+            "preferred_supplier",
+            "needs_count",
+            "on_hand",
+            "external_id",
+            "is_active",
+            "updated_at",
+        ]
 
 
 class IngredientInputSerializer(serializers.Serializer):
     store = serializers.SlugField(required=False, help_text="Store slug; defaults to the API key's store.")
     name = serializers.CharField(max_length=120)
     base_unit = serializers.ChoiceField(choices=BaseUnit.choices)
-    alt_unit = serializers.CharField(max_length=3, required=False, allow_blank=True,
-                                     help_text="Another of g, ml, pcs, converted through alt_factor.")
-    alt_factor = serializers.DecimalField(max_digits=14, decimal_places=6, required=False, allow_null=True,
-                                          min_value=0)
-    allergens = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=30)
-    dietary_tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=30)
+    alt_unit = serializers.CharField(
+        max_length=3,
+        required=False,
+        allow_blank=True,
+        help_text="Another of g, ml, pcs, converted through alt_factor.",
+    )
+    alt_factor = serializers.DecimalField(
+        max_digits=14, decimal_places=6, required=False, allow_null=True, min_value=0
+    )
+    allergens = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=30
+    )
+    dietary_tags = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=30
+    )
     min_quantity = serializers.DecimalField(**QTY, required=False, min_value=0)
     auto_order = serializers.BooleanField(required=False)
     review_period_days = serializers.IntegerField(required=False, min_value=1, max_value=365)
@@ -52,8 +79,18 @@ class RecipeLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RecipeLine
-        fields = ["id", "store", "menu_item", "modifier", "ingredient", "quantity", "unit", "yield_factor",
-                  "base_quantity", "updated_at"]
+        fields = [
+            "id",
+            "store",
+            "menu_item",
+            "modifier",
+            "ingredient",
+            "quantity",
+            "unit",
+            "yield_factor",
+            "base_quantity",
+            "updated_at",
+        ]
 
 
 class RecipeLineInputSerializer(serializers.Serializer):
@@ -71,8 +108,18 @@ class SupplierSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Supplier
-        fields = ["id", "store", "name", "contact_name", "email", "phone", "lead_time_days", "min_order_value",
-                  "is_active", "updated_at"]
+        fields = [
+            "id",
+            "store",
+            "name",
+            "contact_name",
+            "email",
+            "phone",
+            "lead_time_days",
+            "min_order_value",
+            "is_active",
+            "updated_at",
+        ]
 
 
 class SupplierInputSerializer(serializers.Serializer):
@@ -92,8 +139,17 @@ class SupplierPriceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SupplierPrice
-        fields = ["id", "supplier_item", "supplier", "ingredient", "price", "per", "unit_price", "effective_from",
-                  "updated_at"]
+        fields = [
+            "id",
+            "supplier_item",
+            "supplier",
+            "ingredient",
+            "price",
+            "per",
+            "unit_price",
+            "effective_from",
+            "updated_at",
+        ]
 
 
 class SupplierItemSerializer(serializers.ModelSerializer):
@@ -125,19 +181,34 @@ class StockMovementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = StockMovement
-        fields = ["id", "store", "ingredient", "kind", "quantity", "unit_cost", "at", "business_date", "by", "reason",
-                  "order", "purchase_order_line", "stock_count"]
+        fields = [
+            "id",
+            "store",
+            "ingredient",
+            "kind",
+            "quantity",
+            "unit_cost",
+            "at",
+            "business_date",
+            "by",
+            "reason",
+            "order",
+            "purchase_order_line",
+            "stock_count",
+        ]
 
 
 class StockMovementInputSerializer(serializers.Serializer):
     store = serializers.SlugField(required=False)
     ingredient = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=[StockMovement.Kind.WASTE, StockMovement.Kind.CORRECTION,
-                                            StockMovement.Kind.RECEIPT])
+    kind = serializers.ChoiceField(
+        choices=[StockMovement.Kind.WASTE, StockMovement.Kind.CORRECTION, StockMovement.Kind.RECEIPT]
+    )
     quantity = serializers.DecimalField(**QTY, help_text="Waste and receipts: positive; corrections: signed.")
     unit = serializers.CharField(max_length=5, required=False, allow_blank=True, default="")
-    unit_cost = serializers.DecimalField(**PRICE, required=False, allow_null=True,
-                                         help_text="Receipts only: paid per base unit.")
+    unit_cost = serializers.DecimalField(
+        **PRICE, required=False, allow_null=True, help_text="Receipts only: paid per base unit."
+    )
     reason = serializers.CharField(max_length=200)
 
 
@@ -174,7 +245,15 @@ class PurchaseOrderLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PurchaseOrderLine
-        fields = ["id", "ingredient", "ingredient_name", "unit", "quantity", "unit_price", "received_quantity"]
+        fields = [
+            "id",
+            "ingredient",
+            "ingredient_name",
+            "unit",
+            "quantity",
+            "unit_price",
+            "received_quantity",
+        ]
 
 
 class PurchaseOrderSerializer(serializers.ModelSerializer):
@@ -183,16 +262,34 @@ class PurchaseOrderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PurchaseOrder
-        fields = ["id", "store", "supplier", "status", "source", "note", "expected_on", "created_at", "sent_at",
-                  "received_at", "closed_at", "cancelled_at", "updated_at", "lines"]
+        fields = [
+            "id",
+            "store",
+            "supplier",
+            "status",
+            "source",
+            "note",
+            "expected_on",
+            "created_at",
+            "sent_at",
+            "received_at",
+            "closed_at",
+            "cancelled_at",
+            "updated_at",
+            "lines",
+        ]
 
 
 class POLineInputSerializer(serializers.Serializer):
     ingredient = serializers.IntegerField()
     quantity = serializers.DecimalField(**QTY)
     unit = serializers.CharField(max_length=5, required=False, allow_blank=True, default="")
-    unit_price = serializers.DecimalField(**PRICE, required=False, allow_null=True,
-                                          help_text="Per base unit; default: the supplier's list price.")
+    unit_price = serializers.DecimalField(
+        **PRICE,
+        required=False,
+        allow_null=True,
+        help_text="Per base unit; default: the supplier's list price.",
+    )
 
 
 class PurchaseOrderInputSerializer(serializers.Serializer):
@@ -208,8 +305,9 @@ class ReceiptLineInputSerializer(serializers.Serializer):
     ingredient = serializers.IntegerField(required=False)
     quantity = serializers.DecimalField(**QTY)
     unit = serializers.CharField(max_length=5, required=False, allow_blank=True, default="")
-    unit_price = serializers.DecimalField(**PRICE, required=False, allow_null=True,
-                                          help_text="Paid per base unit; default: the PO's price.")
+    unit_price = serializers.DecimalField(
+        **PRICE, required=False, allow_null=True, help_text="Paid per base unit; default: the PO's price."
+    )
 
     def validate(self, attrs):
         if "line" not in attrs and "ingredient" not in attrs:

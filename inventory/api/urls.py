@@ -16,9 +16,24 @@ urlpatterns = [
     path("stock-counts/<int:pk>/", views.StockCountDetailView.as_view(), name="api-stock-count"),
     path("purchase-orders/", views.PurchaseOrderListView.as_view(), name="api-purchase-orders"),
     path("purchase-orders/<int:pk>/", views.PurchaseOrderDetailView.as_view(), name="api-purchase-order"),
-    path("purchase-orders/<int:pk>/send/", views.PurchaseOrderSendView.as_view(), name="api-purchase-order-send"),
-    path("purchase-orders/<int:pk>/receive/", views.PurchaseOrderReceiveView.as_view(),
-         name="api-purchase-order-receive"),
-    path("purchase-orders/<int:pk>/cancel/", views.PurchaseOrderCancelView.as_view(), name="api-purchase-order-cancel"),
-    path("purchase-orders/<int:pk>/close/", views.PurchaseOrderCloseView.as_view(), name="api-purchase-order-close"),
+    path(
+        "purchase-orders/<int:pk>/send/",
+        views.PurchaseOrderSendView.as_view(),
+        name="api-purchase-order-send",
+    ),
+    path(
+        "purchase-orders/<int:pk>/receive/",
+        views.PurchaseOrderReceiveView.as_view(),
+        name="api-purchase-order-receive",
+    ),
+    path(
+        "purchase-orders/<int:pk>/cancel/",
+        views.PurchaseOrderCancelView.as_view(),
+        name="api-purchase-order-cancel",
+    ),
+    path(
+        "purchase-orders/<int:pk>/close/",
+        views.PurchaseOrderCloseView.as_view(),
+        name="api-purchase-order-close",
+    ),
 ]

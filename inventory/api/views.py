@@ -26,7 +26,9 @@ def _in_store(model, store, pk, field: str, *, lookup: str = "store"):
         return None
     obj = model.objects.filter(**{lookup: store}, pk=pk).first()
     if obj is None:
-        raise DomainError(field, "not_found", _("No such %(what)s in this store.") % {"what": model._meta.verbose_name})
+        raise DomainError(
+            field, "not_found", _("No such %(what)s in this store.") % {"what": model._meta.verbose_name}
+        )
     return obj
 
 
@@ -38,15 +40,22 @@ def _valid(serializer_class, request, partial=False):
 
 # --- ingredients ------------------------------------------------------------------------------
 
+
 def _ingredient_fields(payload, store):
-    fields = {k: v for k, v in payload.items() if k not in ("store", "name", "base_unit", "preferred_supplier")}
+    fields = {
+        k: v for k, v in payload.items() if k not in ("store", "name", "base_unit", "preferred_supplier")
+    }
     if "preferred_supplier" in payload:
-        fields["preferred_supplier"] = _in_store(Supplier, store, payload["preferred_supplier"], "preferred_supplier")
+        fields["preferred_supplier"] = _in_store(
+            Supplier, store, payload["preferred_supplier"], "preferred_supplier"
+        )
     return fields
 
 
 class IngredientListView(generics.ListAPIView):
-    """Ingredients with their stored on-hand (base units). Filter by `needs_count`, `search`, `updated_since`."""
+    """Ingredients with their stored on-hand (base units).
+
+    Filter by `needs_count`, `search`, `updated_since`."""
 
     serializer_class = s.IngredientSerializer
     filterset_class = filters.IngredientFilter
@@ -60,8 +69,12 @@ class IngredientListView(generics.ListAPIView):
         payload = _valid(s.IngredientInputSerializer, request)
         store = resolve_store(request, payload.get("store"))
         require(request, store, Perm.MANAGE_STOCK)
-        ingredient = services.ingredient_create(store=store, name=payload["name"], base_unit=payload["base_unit"],
-                                                **_ingredient_fields(payload, store))
+        ingredient = services.ingredient_create(
+            store=store,
+            name=payload["name"],
+            base_unit=payload["base_unit"],
+            **_ingredient_fields(payload, store),
+        )
         return Response(s.IngredientSerializer(ingredient).data, status=status.HTTP_201_CREATED)
 
 
@@ -86,6 +99,7 @@ class IngredientDetailView(generics.RetrieveAPIView):
 
 # --- recipes ----------------------------------------------------------------------------------
 
+
 class RecipeLineListView(generics.ListAPIView):
     """Recipe lines: per menu item or per modifier, quantity in any convertible unit, with yield."""
 
@@ -106,7 +120,9 @@ class RecipeLineListView(generics.ListAPIView):
             menu_item=_in_store(MenuItem, store, payload.get("menu_item"), "menu_item"),
             modifier=_in_store(Modifier, store, payload.get("modifier"), "modifier", lookup="group__store"),
             ingredient=_in_store(Ingredient, store, payload["ingredient"], "ingredient"),
-            quantity=payload["quantity"], unit=payload["unit"], yield_factor=payload["yield_factor"],
+            quantity=payload["quantity"],
+            unit=payload["unit"],
+            yield_factor=payload["yield_factor"],
         )
         return Response(s.RecipeLineSerializer(line).data, status=status.HTTP_201_CREATED)
 
@@ -126,6 +142,7 @@ class RecipeLineDetailView(generics.RetrieveAPIView):
 
 
 # --- suppliers and prices ---------------------------------------------------------------------
+
 
 class SupplierListView(generics.ListAPIView):
     serializer_class = s.SupplierSerializer
@@ -172,12 +189,17 @@ class SupplierItemListView(generics.ListAPIView):
     @idempotent
     def post(self, request):
         payload = _valid(s.SupplierItemInputSerializer, request)
-        supplier = get_object_or_404(Supplier.objects.filter(store__in=accessible_stores(request)),
-                                     pk=payload["supplier"])
+        supplier = get_object_or_404(
+            Supplier.objects.filter(store__in=accessible_stores(request)), pk=payload["supplier"]
+        )
         require(request, supplier.store, Perm.MANAGE_STOCK)
         item = services.supplier_item_upsert(
-            supplier=supplier, ingredient=_in_store(Ingredient, supplier.store, payload["ingredient"], "ingredient"),
-            pack_size=payload["pack_size"], pack_unit=payload["pack_unit"], sku=payload["sku"])
+            supplier=supplier,
+            ingredient=_in_store(Ingredient, supplier.store, payload["ingredient"], "ingredient"),
+            pack_size=payload["pack_size"],
+            pack_unit=payload["pack_unit"],
+            sku=payload["sku"],
+        )
         return Response(s.SupplierItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
@@ -189,23 +211,34 @@ class SupplierPriceListView(generics.ListAPIView):
 
     def get_queryset(self):
         return SupplierPrice.objects.filter(
-            supplier_item__supplier__store__in=accessible_stores(self.request)).select_related("supplier_item")
+            supplier_item__supplier__store__in=accessible_stores(self.request)
+        ).select_related("supplier_item")
 
     @extend_schema(request=s.SupplierPriceInputSerializer, responses={201: s.SupplierPriceSerializer})
     @idempotent
     def post(self, request):
         payload = _valid(s.SupplierPriceInputSerializer, request)
-        item = SupplierItem.objects.filter(supplier__store__in=accessible_stores(request),
-                                           pk=payload["supplier_item"]).select_related("supplier__store").first()
+        item = (
+            SupplierItem.objects.filter(
+                supplier__store__in=accessible_stores(request), pk=payload["supplier_item"]
+            )
+            .select_related("supplier__store")
+            .first()
+        )
         if item is None:
             raise DomainError("supplier_item", "not_found", _("No such supplier item."))
         require(request, item.supplier.store, Perm.MANAGE_STOCK)
-        price = services.supplier_price_add(supplier_item=item, price=payload["price"], per=payload["per"],
-                                            effective_from=payload["effective_from"])
+        price = services.supplier_price_add(
+            supplier_item=item,
+            price=payload["price"],
+            per=payload["per"],
+            effective_from=payload["effective_from"],
+        )
         return Response(s.SupplierPriceSerializer(price).data, status=status.HTTP_201_CREATED)
 
 
 # --- the ledger and counts --------------------------------------------------------------------
+
 
 class StockMovementListView(generics.ListAPIView):
     """The append-only ledger. POST records waste, a correction or a receipt outside a PO."""
@@ -223,9 +256,15 @@ class StockMovementListView(generics.ListAPIView):
         store = resolve_store(request, payload.get("store"))
         require(request, store, Perm.MANAGE_STOCK)
         movement = services.stock_movement_record(
-            store=store, ingredient=_in_store(Ingredient, store, payload["ingredient"], "ingredient"),
-            kind=payload["kind"], quantity=payload["quantity"], unit=payload["unit"], reason=payload["reason"],
-            unit_cost=payload.get("unit_cost"), by=request.user)
+            store=store,
+            ingredient=_in_store(Ingredient, store, payload["ingredient"], "ingredient"),
+            kind=payload["kind"],
+            quantity=payload["quantity"],
+            unit=payload["unit"],
+            reason=payload["reason"],
+            unit_cost=payload.get("unit_cost"),
+            by=request.user,
+        )
         return Response(s.StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
 
 
@@ -242,7 +281,9 @@ class StockCountListView(generics.ListAPIView):
         payload = _valid(s.StockCountInputSerializer, request)
         store = resolve_store(request, payload.get("store"))
         require(request, store, Perm.MANAGE_STOCK)
-        count = services.stock_count_post(store=store, lines=payload["lines"], note=payload["note"], by=request.user)
+        count = services.stock_count_post(
+            store=store, lines=payload["lines"], note=payload["note"], by=request.user
+        )
         count = selectors.stock_counts(stores=accessible_stores(request)).get(pk=count.pk)
         return Response(s.StockCountSerializer(count).data, status=status.HTTP_201_CREATED)
 
@@ -255,6 +296,7 @@ class StockCountDetailView(generics.RetrieveAPIView):
 
 
 # --- purchase orders --------------------------------------------------------------------------
+
 
 class PurchaseOrderListView(generics.ListAPIView):
     serializer_class = s.PurchaseOrderSerializer
@@ -270,8 +312,13 @@ class PurchaseOrderListView(generics.ListAPIView):
         store = resolve_store(request, payload.get("store"))
         require(request, store, Perm.MANAGE_STOCK)
         po = services.purchase_order_create_draft(
-            store=store, supplier=_in_store(Supplier, store, payload["supplier"], "supplier"), lines=payload["lines"],
-            note=payload["note"], expected_on=payload.get("expected_on"), created_by=request.user)
+            store=store,
+            supplier=_in_store(Supplier, store, payload["supplier"], "supplier"),
+            lines=payload["lines"],
+            note=payload["note"],
+            expected_on=payload.get("expected_on"),
+            created_by=request.user,
+        )
         po = selectors.purchase_orders(stores=accessible_stores(request)).get(pk=po.pk)
         return Response(s.PurchaseOrderSerializer(po).data, status=status.HTTP_201_CREATED)
 
@@ -299,7 +346,9 @@ class PurchaseOrderSendView(_PurchaseOrderAction):
 
     @extend_schema(request=None, responses={200: s.PurchaseOrderSerializer})
     def post(self, request, pk: int):
-        return self._done(request, services.purchase_order_send(purchase_order=self._po(request, pk), by=request.user))
+        return self._done(
+            request, services.purchase_order_send(purchase_order=self._po(request, pk), by=request.user)
+        )
 
 
 class PurchaseOrderReceiveView(_PurchaseOrderAction):
@@ -311,20 +360,27 @@ class PurchaseOrderReceiveView(_PurchaseOrderAction):
     def post(self, request, pk: int):
         po = self._po(request, pk)
         payload = _valid(s.ReceiveInputSerializer, request)
-        po = services.purchase_order_receive(purchase_order=po, lines=payload["lines"], by=request.user,
-                                             allow_over_receipt=payload["allow_over_receipt"], note=payload["note"])
+        po = services.purchase_order_receive(
+            purchase_order=po,
+            lines=payload["lines"],
+            by=request.user,
+            allow_over_receipt=payload["allow_over_receipt"],
+            note=payload["note"],
+        )
         return self._done(request, po)
 
 
 class PurchaseOrderCancelView(_PurchaseOrderAction):
     @extend_schema(request=None, responses={200: s.PurchaseOrderSerializer})
     def post(self, request, pk: int):
-        return self._done(request, services.purchase_order_cancel(purchase_order=self._po(request, pk), by=request.user))
+        return self._done(
+            request, services.purchase_order_cancel(purchase_order=self._po(request, pk), by=request.user)
+        )
 
 
 class PurchaseOrderCloseView(_PurchaseOrderAction):
     @extend_schema(request=None, responses={200: s.PurchaseOrderSerializer})
     def post(self, request, pk: int):
-        return self._done(request, services.purchase_order_close(purchase_order=self._po(request, pk), by=request.user))
-
-
+        return self._done(
+            request, services.purchase_order_close(purchase_order=self._po(request, pk), by=request.user)
+        )

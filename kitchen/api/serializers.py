@@ -24,8 +24,20 @@ class TicketSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Ticket
-        fields = ["id", "store", "order", "station", "station_name", "status", "queued_at", "started_at", "ready_at",
-                  "withdrawn_at", "updated_at", "lines"]
+        fields = [
+            "id",
+            "store",
+            "order",
+            "station",
+            "station_name",
+            "status",
+            "queued_at",
+            "started_at",
+            "ready_at",
+            "withdrawn_at",
+            "updated_at",
+            "lines",
+        ]
 
 
 class PrepTaskSerializer(serializers.ModelSerializer):
@@ -34,8 +46,20 @@ class PrepTaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PrepTask
-        fields = ["id", "store", "menu_item", "menu_item_name", "quantity", "ready_by", "done", "done_at", "source",
-                  "note", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "store",
+            "menu_item",
+            "menu_item_name",
+            "quantity",
+            "ready_by",
+            "done",
+            "done_at",
+            "source",
+            "note",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class PrepTaskInputSerializer(serializers.Serializer):

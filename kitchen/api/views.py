@@ -53,7 +53,9 @@ class _TicketAction(APIView):
         ticket = get_object_or_404(Ticket.objects.filter(store__in=accessible_stores(request)), pk=pk)
         require(request, ticket.store, Perm.WORK_KITCHEN)
         type(self).action_service(ticket=ticket, by=request.user)
-        return Response(s.TicketSerializer(selectors.tickets(stores=accessible_stores(request)).get(pk=pk)).data)
+        return Response(
+            s.TicketSerializer(selectors.tickets(stores=accessible_stores(request)).get(pk=pk)).data
+        )
 
 
 class TicketStartView(_TicketAction):
@@ -86,8 +88,13 @@ class PrepTaskListView(generics.ListAPIView):
         item = MenuItem.objects.filter(store=store, pk=payload["menu_item"]).first()
         if item is None:
             raise DomainError("menu_item", "unknown_item", _("No such item on this store's menu."))
-        task = services.prep_task_create(store=store, menu_item=item, quantity=payload["quantity"],
-                                         ready_by=payload["ready_by"], note=payload["note"])
+        task = services.prep_task_create(
+            store=store,
+            menu_item=item,
+            quantity=payload["quantity"],
+            ready_by=payload["ready_by"],
+            note=payload["note"],
+        )
         return Response(s.PrepTaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
 

@@ -33,8 +33,13 @@ class Sampler(threading.Thread):
     def __init__(self):
         super().__init__(daemon=True)
         settings = connection.settings_dict
-        self.conn = psycopg2.connect(dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"],
-                                     host=settings["HOST"], port=settings["PORT"] or 5432)
+        self.conn = psycopg2.connect(
+            dbname=settings["NAME"],
+            user=settings["USER"],
+            password=settings["PASSWORD"],
+            host=settings["HOST"],
+            port=settings["PORT"] or 5432,
+        )
         self.conn.autocommit = True
         self.stop = threading.Event()
         self.max_in_transaction = 0
@@ -46,7 +51,8 @@ class Sampler(threading.Thread):
                 cursor.execute(
                     "SELECT count(*) FILTER (WHERE xact_start IS NOT NULL),"
                     "       count(*) FILTER (WHERE wait_event_type = 'Lock')"
-                    " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                    " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
                 open_transactions, lock_waits = cursor.fetchone()
                 self.max_in_transaction = max(self.max_in_transaction, open_transactions)
                 self.saw_lock_wait = self.saw_lock_wait or lock_waits > 0
@@ -59,9 +65,18 @@ def test_twenty_orders_at_once_against_seven_portions(live_server):
     store = StoreFactory(shortage_policy="refuse")
     chicken = IngredientFactory(store=store, name="Chicken", base_unit="g")
     item = MenuItemFactory(store=store, name="Grilled chicken")
-    services.recipe_line_set(store=store, menu_item=item, ingredient=chicken, quantity=Decimal("150"), unit="g")
-    services.stock_movement_record(store=store, ingredient=chicken, kind="receipt", quantity=Decimal("1050"),
-                                   unit="g", unit_cost=Decimal("0.01"), reason="exactly seven portions")
+    services.recipe_line_set(
+        store=store, menu_item=item, ingredient=chicken, quantity=Decimal("150"), unit="g"
+    )
+    services.stock_movement_record(
+        store=store,
+        ingredient=chicken,
+        kind="receipt",
+        quantity=Decimal("1050"),
+        unit="g",
+        unit_cost=Decimal("0.01"),
+        reason="exactly seven portions",
+    )
     _key, raw = api_key_create(store=store, name="POS", scope="write", created_by=None)
     url = f"{live_server.url}/api/v1/orders/"
     barrier = threading.Barrier(N)

@@ -16,7 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_builders_give_any_menu_recipes_suppliers_stock_and_stations(store):
-    mains, drinks = MenuCategoryFactory(store=store, name="Mains"), MenuCategoryFactory(store=store, name="Drinks")
+    mains, drinks = (
+        MenuCategoryFactory(store=store, name="Mains"),
+        MenuCategoryFactory(store=store, name="Drinks"),
+    )
     menu = {
         "a": MenuItemFactory(store=store, category=mains, name="Crispy drumsticks"),
         "b": MenuItemFactory(store=store, category=mains, name="House special"),
@@ -27,7 +30,8 @@ def test_demo_builders_give_any_menu_recipes_suppliers_stock_and_stations(store)
     kitchen_demo.build(store, menu_items=menu, now=now)
     for item in menu.values():
         item.refresh_from_db()
-        assert item.recipe_lines.exists() and not item.sold_out_stock
+        assert item.recipe_lines.exists()
+        assert not item.sold_out_stock
     # key ingredients have at least two suppliers, and on-hand equals the ledger
     per_ingredient = SupplierItem.objects.values("ingredient").annotate(n=Count("supplier"))
     assert {row["n"] for row in per_ingredient} == {2}
@@ -35,7 +39,9 @@ def test_demo_builders_give_any_menu_recipes_suppliers_stock_and_stations(store)
         total = StockMovement.objects.filter(ingredient=ingredient).aggregate(s=Sum("quantity"))["s"]
         assert ingredient.on_hand == total
     drumsticks = ingredients["Chicken drumsticks"]
-    costs = ingredient_costs(ingredient_ids=[drumsticks.pk], dates=[now.date() - dt.timedelta(days=10), now.date()])
+    costs = ingredient_costs(
+        ingredient_ids=[drumsticks.pk], dates=[now.date() - dt.timedelta(days=10), now.date()]
+    )
     assert costs[(drumsticks.pk, now.date())] > costs[(drumsticks.pk, now.date() - dt.timedelta(days=10))]
     assert KitchenItem.objects.get(menu_item=menu["c"]).station.name == "Drinks"
     order = order_place(store=store, channel="api", lines=[LineRequest(item_id=i.pk) for i in menu.values()])

@@ -19,8 +19,11 @@ def manager_client(client, store):
 
 def test_stock_pages_render_and_a_cook_is_refused(client, manager_client, store):
     IngredientFactory(store=store, name="Basmati rice")
-    for url in [f"/inventory/{store.slug}/?q=basmati", f"/inventory/{store.slug}/count/",
-                f"/inventory/{store.slug}/purchase-orders/"]:
+    for url in [
+        f"/inventory/{store.slug}/?q=basmati",
+        f"/inventory/{store.slug}/count/",
+        f"/inventory/{store.slug}/purchase-orders/",
+    ]:
         response = manager_client.get(url)
         assert response.status_code == 200, url
     assert "Basmati rice" in manager_client.get(f"/inventory/{store.slug}/?q=basm").content.decode()
@@ -38,11 +41,15 @@ def test_count_page_posts_a_count(manager_client, store):
     assert StockCount.objects.get().lines.get().variance == Decimal("2500")
 
 
-def test_po_page_sends_and_receives(manager_client, store, mailoutbox_backend, django_capture_on_commit_callbacks):
+def test_po_page_sends_and_receives(
+    manager_client, store, mailoutbox_backend, django_capture_on_commit_callbacks
+):
     rice = IngredientFactory(store=store, base_unit="g")
-    po = services.purchase_order_create_draft(store=store, supplier=SupplierFactory(store=store),
-                                              lines=[{"ingredient": rice, "quantity": "5", "unit": "kg",
-                                                      "unit_price": "0.003"}])
+    po = services.purchase_order_create_draft(
+        store=store,
+        supplier=SupplierFactory(store=store),
+        lines=[{"ingredient": rice, "quantity": "5", "unit": "kg", "unit_price": "0.003"}],
+    )
     base = f"/inventory/{store.slug}/purchase-orders/{po.pk}/"
     assert manager_client.get(base).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):

@@ -23,9 +23,15 @@ def oil(store):
     cheap, dear = SupplierFactory(store=store, name="Cheap"), SupplierFactory(store=store, name="Dear")
     oil = IngredientFactory(store=store, name="Oil", base_unit="ml", preferred_supplier=dear)
     for supplier, first, second in [(cheap, "8.00", "9.00"), (dear, "10.00", "12.00")]:
-        item = services.supplier_item_upsert(supplier=supplier, ingredient=oil, pack_size=D("5"), pack_unit="l")
-        services.supplier_price_add(supplier_item=item, price=D(first), per="pack", effective_from=dt.date(2026, 1, 1))
-        services.supplier_price_add(supplier_item=item, price=D(second), per="pack", effective_from=dt.date(2026, 3, 1))
+        item = services.supplier_item_upsert(
+            supplier=supplier, ingredient=oil, pack_size=D("5"), pack_unit="l"
+        )
+        services.supplier_price_add(
+            supplier_item=item, price=D(first), per="pack", effective_from=dt.date(2026, 1, 1)
+        )
+        services.supplier_price_add(
+            supplier_item=item, price=D(second), per="pack", effective_from=dt.date(2026, 3, 1)
+        )
     return oil, cheap, dear
 
 
@@ -40,22 +46,32 @@ def test_cost_is_the_preferred_list_price_before_any_receipt_then_the_price_paid
     assert selectors.ingredient_cost_at(ingredient=oil, on=dt.date(2025, 12, 31)) is None
     assert selectors.ingredient_cost_at(ingredient=oil, on=dt.date(2026, 2, 1)) == D("0.002")
     assert selectors.ingredient_cost_at(ingredient=oil, on=dt.date(2026, 3, 1)) == D("0.0024")
-    po = services.purchase_order_create_draft(store=store, supplier=cheap, lines=[
-        {"ingredient": oil, "quantity": D("10"), "unit": "l"}])
+    po = services.purchase_order_create_draft(
+        store=store, supplier=cheap, lines=[{"ingredient": oil, "quantity": D("10"), "unit": "l"}]
+    )
     assert po.lines.get().unit_price == D("0.0018")  # Cheap's list price today: 9.00 / 5000 ml
     services.purchase_order_send(purchase_order=po)
     receive_at(po, dt.date(2026, 3, 10), line=po.lines.get().pk, quantity="5", unit="l", unit_price="0.0017")
     receive_at(po, dt.date(2026, 3, 20), line=po.lines.get().pk, quantity="5", unit="l", unit_price="0.0019")
-    costs = selectors.ingredient_costs(ingredient_ids=[oil.pk], dates=[dt.date(2026, 3, 9), dt.date(2026, 3, 10),
-                                                                      dt.date(2026, 3, 19), dt.date(2026, 4, 1)])
-    assert costs == {(oil.pk, dt.date(2026, 3, 9)): D("0.0024"), (oil.pk, dt.date(2026, 3, 10)): D("0.0017"),
-                     (oil.pk, dt.date(2026, 3, 19)): D("0.0017"), (oil.pk, dt.date(2026, 4, 1)): D("0.0019")}
+    costs = selectors.ingredient_costs(
+        ingredient_ids=[oil.pk],
+        dates=[dt.date(2026, 3, 9), dt.date(2026, 3, 10), dt.date(2026, 3, 19), dt.date(2026, 4, 1)],
+    )
+    assert costs == {
+        (oil.pk, dt.date(2026, 3, 9)): D("0.0024"),
+        (oil.pk, dt.date(2026, 3, 10)): D("0.0017"),
+        (oil.pk, dt.date(2026, 3, 19)): D("0.0017"),
+        (oil.pk, dt.date(2026, 4, 1)): D("0.0019"),
+    }
 
 
 def test_send_emails_the_supplier_a_csv(oil, store, mailoutbox_backend, django_capture_on_commit_callbacks):
     oil, cheap, _dear = oil
-    po = services.purchase_order_create_draft(store=store, supplier=cheap, lines=[
-        {"ingredient": oil.pk, "quantity": "10", "unit": "l", "unit_price": "0.0018"}])
+    po = services.purchase_order_create_draft(
+        store=store,
+        supplier=cheap,
+        lines=[{"ingredient": oil.pk, "quantity": "10", "unit": "l", "unit_price": "0.0018"}],
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.purchase_order_send(purchase_order=po)
     po.refresh_from_db()
@@ -64,7 +80,8 @@ def test_send_emails_the_supplier_a_csv(oil, store, mailoutbox_backend, django_c
     message = mail.outbox[0]
     assert message.to == [cheap.email]
     name, content, mimetype = message.attachments[0]
-    assert mimetype == "text/csv" and name == f"PO-{po.pk}.csv"
+    assert mimetype == "text/csv"
+    assert name == f"PO-{po.pk}.csv"
     rows = list(csv.reader(io.StringIO(content)))
     assert rows[1][1:4] == ["Oil", "10000.000", "ml"]
     assert rows[1][4] == "2.00"  # packs of 5 l
@@ -79,8 +96,9 @@ def test_receive_posts_receipts_flips_availability_and_announces(oil, store):
     services.recipe_line_set(store=store, menu_item=fries, ingredient=oil, quantity=D("50"), unit="ml")
     fries.refresh_from_db()
     assert fries.sold_out_stock  # nothing on hand
-    po = services.purchase_order_create_draft(store=store, supplier=cheap, lines=[
-        {"ingredient": oil, "quantity": "10", "unit": "l"}])
+    po = services.purchase_order_create_draft(
+        store=store, supplier=cheap, lines=[{"ingredient": oil, "quantity": "10", "unit": "l"}]
+    )
     services.purchase_order_send(purchase_order=po)
     heard = []
 
@@ -89,8 +107,10 @@ def test_receive_posts_receipts_flips_availability_and_announces(oil, store):
 
     events.goods_received.connect(listener)
     try:
-        po = services.purchase_order_receive(purchase_order=po, lines=[
-            {"line": po.lines.get().pk, "quantity": "4", "unit": "l", "unit_price": "0.0021"}])
+        po = services.purchase_order_receive(
+            purchase_order=po,
+            lines=[{"line": po.lines.get().pk, "quantity": "4", "unit": "l", "unit_price": "0.0021"}],
+        )
     finally:
         events.goods_received.disconnect(listener)
     assert po.status == PurchaseOrder.Status.PARTIALLY_RECEIVED
@@ -99,7 +119,8 @@ def test_receive_posts_receipts_flips_availability_and_announces(oil, store):
     assert oil.on_hand == D("4000")
     assert not fries.sold_out_stock
     line = heard[0]["lines"][0]
-    assert line["quantity"] == D("4000") and line["unit_cost"] == D("0.0021")
+    assert line["quantity"] == D("4000")
+    assert line["unit_cost"] == D("0.0021")
     assert line["previous_unit_cost"] == D("0.0024")  # Dear (preferred) list price in force today
     today = timezone.localdate()
     assert selectors.ingredient_cost_at(ingredient=oil, on=today + dt.timedelta(days=1)) == D("0.0021")
@@ -111,8 +132,9 @@ def test_receive_posts_receipts_flips_availability_and_announces(oil, store):
 def test_bad_receipts_write_nothing(oil, store):
     oil, cheap, _dear = oil
     flour = IngredientFactory(store=store, base_unit="g")
-    po = services.purchase_order_create_draft(store=store, supplier=cheap, lines=[
-        {"ingredient": oil, "quantity": "10", "unit": "l"}])
+    po = services.purchase_order_create_draft(
+        store=store, supplier=cheap, lines=[{"ingredient": oil, "quantity": "10", "unit": "l"}]
+    )
     services.purchase_order_send(purchase_order=po)
     line = po.lines.get().pk
     cases = [
@@ -127,8 +149,9 @@ def test_bad_receipts_write_nothing(oil, store):
         assert (error.value.errors[0].field, error.value.errors[0].code) == (field, code)
     assert StockMovement.objects.count() == 0
     assert PurchaseOrderLine.objects.get().received_quantity == 0
-    po = services.purchase_order_receive(purchase_order=po, lines=[{"line": line, "quantity": "11", "unit": "l"}],
-                                         allow_over_receipt=True)
+    po = services.purchase_order_receive(
+        purchase_order=po, lines=[{"line": line, "quantity": "11", "unit": "l"}], allow_over_receipt=True
+    )
     assert po.status == PurchaseOrder.Status.RECEIVED
 
 
@@ -136,8 +159,16 @@ def test_draft_refuses_unknown_ingredients_and_unit_mismatches(oil, store, other
     oil, cheap, _dear = oil
     foreign = IngredientFactory(store=other_store)
     with pytest.raises(DomainErrors) as error:
-        services.purchase_order_create_draft(store=store, supplier=cheap, lines=[
-            {"ingredient": foreign.pk, "quantity": "1"}, {"ingredient": oil.pk, "quantity": "1", "unit": "kg"}])
+        services.purchase_order_create_draft(
+            store=store,
+            supplier=cheap,
+            lines=[
+                {"ingredient": foreign.pk, "quantity": "1"},
+                {"ingredient": oil.pk, "quantity": "1", "unit": "kg"},
+            ],
+        )
     assert [(e.field, e.code) for e in error.value.errors] == [
-        ("lines[0].ingredient", "unknown_ingredient"), ("lines[1].unit", "unit_mismatch")]
+        ("lines[0].ingredient", "unknown_ingredient"),
+        ("lines[1].unit", "unit_mismatch"),
+    ]
     assert PurchaseOrder.objects.count() == 0

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def ledger(ingredient) -> Decimal:
-    return StockMovement.objects.filter(ingredient=ingredient).aggregate(s=Sum("quantity"))["s"] or Decimal("0")
+    return StockMovement.objects.filter(ingredient=ingredient).aggregate(s=Sum("quantity"))["s"] or Decimal(
+        "0"
+    )
 
 
 def test_units_convert_within_a_dimension_and_across_only_by_the_ingredients_factor(store):
@@ -42,13 +44,32 @@ def test_an_order_consumes_item_and_modifier_recipes_and_cancel_returns_them(sto
     item = MenuItemFactory(store=store)
     item.modifier_groups.add(group)
     # 40 g with a yield of 0.8 takes 50 g from stock per portion; the modifier adds 20 g.
-    services.recipe_line_set(store=store, menu_item=item, ingredient=cheese, quantity=Decimal("40"), unit="g",
-                             yield_factor=Decimal("0.8"))
+    services.recipe_line_set(
+        store=store,
+        menu_item=item,
+        ingredient=cheese,
+        quantity=Decimal("40"),
+        unit="g",
+        yield_factor=Decimal("0.8"),
+    )
     services.recipe_line_set(store=store, modifier=extra, ingredient=cheese, quantity=Decimal("20"), unit="g")
-    services.stock_movement_record(store=store, ingredient=cheese, kind="receipt", quantity=Decimal("1"), unit="kg",
-                                   unit_cost=Decimal("0.02"), reason="opening")
-    order = order_place(store=store, channel="api", lines=[LineRequest(item_id=item.pk, quantity=2, modifier_ids=[extra.pk]),
-                                                           LineRequest(item_id=item.pk, quantity=1)])
+    services.stock_movement_record(
+        store=store,
+        ingredient=cheese,
+        kind="receipt",
+        quantity=Decimal("1"),
+        unit="kg",
+        unit_cost=Decimal("0.02"),
+        reason="opening",
+    )
+    order = order_place(
+        store=store,
+        channel="api",
+        lines=[
+            LineRequest(item_id=item.pk, quantity=2, modifier_ids=[extra.pk]),
+            LineRequest(item_id=item.pk, quantity=1),
+        ],
+    )
     cheese.refresh_from_db()
     # 2 × (50 + 20) + 1 × 50 = 190 g
     assert cheese.on_hand == Decimal("810") == ledger(cheese)
@@ -63,7 +84,8 @@ def test_refuse_policy_rejects_naming_item_and_ingredient_and_writes_nothing(sto
         order_place(store=store, channel="api", lines=[LineRequest(item_id=item.pk, quantity=8)])
     assert error.value.field == "lines[0].item"
     assert error.value.code == "insufficient_stock"
-    assert "Chicken" in error.value.message and "Grilled chicken" in error.value.message
+    assert "Chicken" in error.value.message
+    assert "Grilled chicken" in error.value.message
 
 
 def test_allow_negative_goes_below_zero_and_flags_a_count(stocked, store):
@@ -88,12 +110,26 @@ def test_item_sells_out_with_the_last_portion_and_comes_back_when_received(stock
         order_place(store=store, channel="api", lines=[LineRequest(item_id=item.pk)])
     assert error.value.status_code == 409
     assert error.value.errors[0].code == "sold_out"
-    services.stock_movement_record(store=store, ingredient=chicken, kind="receipt", quantity=Decimal("149"),
-                                   unit="g", unit_cost=Decimal("0.01"), reason="not quite enough")
+    services.stock_movement_record(
+        store=store,
+        ingredient=chicken,
+        kind="receipt",
+        quantity=Decimal("149"),
+        unit="g",
+        unit_cost=Decimal("0.01"),
+        reason="not quite enough",
+    )
     item.refresh_from_db()
     assert item.sold_out_stock
-    services.stock_movement_record(store=store, ingredient=chicken, kind="receipt", quantity=Decimal("1"),
-                                   unit="g", unit_cost=Decimal("0.01"), reason="now a portion")
+    services.stock_movement_record(
+        store=store,
+        ingredient=chicken,
+        kind="receipt",
+        quantity=Decimal("1"),
+        unit="g",
+        unit_cost=Decimal("0.01"),
+        reason="now a portion",
+    )
     item.refresh_from_db()
     assert not item.sold_out_stock
 
@@ -112,9 +148,12 @@ def test_allergens_and_tags_are_derived_from_the_recipe(store):
 def test_a_count_posts_the_variance_and_usage_report_compares(stocked, store):
     item, chicken = stocked
     order_place(store=store, channel="api", lines=[LineRequest(item_id=item.pk, quantity=2)])  # 300 g used
-    services.stock_movement_record(store=store, ingredient=chicken, kind="waste", quantity=Decimal("50"), unit="g",
-                                   reason="dropped")
-    count = services.stock_count_post(store=store, lines=[{"ingredient": chicken.pk, "counted": "0.6", "unit": "kg"}])
+    services.stock_movement_record(
+        store=store, ingredient=chicken, kind="waste", quantity=Decimal("50"), unit="g", reason="dropped"
+    )
+    count = services.stock_count_post(
+        store=store, lines=[{"ingredient": chicken.pk, "counted": "0.6", "unit": "kg"}]
+    )
     chicken.refresh_from_db()
     # expected 1050 − 300 − 50 = 700; counted 600 → variance −100
     assert count.lines.get().variance == Decimal("-100")
@@ -131,13 +170,22 @@ def test_query_count_does_not_grow_with_lines(store, django_assert_max_num_queri
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    items, ingredients = [], []
-    for n in range(10):
+    items = []
+    for _n in range(10):
         ingredient = IngredientFactory(store=store)
         item = MenuItemFactory(store=store)
-        services.recipe_line_set(store=store, menu_item=item, ingredient=ingredient, quantity=Decimal("10"), unit="g")
-        services.stock_movement_record(store=store, ingredient=ingredient, kind="receipt", quantity=Decimal("10"),
-                                       unit="kg", unit_cost=Decimal("0.01"), reason="opening")
+        services.recipe_line_set(
+            store=store, menu_item=item, ingredient=ingredient, quantity=Decimal("10"), unit="g"
+        )
+        services.stock_movement_record(
+            store=store,
+            ingredient=ingredient,
+            kind="receipt",
+            quantity=Decimal("10"),
+            unit="kg",
+            unit_cost=Decimal("0.01"),
+            reason="opening",
+        )
         items.append(item)
     with CaptureQueriesContext(connection) as one:
         order_place(store=store, channel="api", lines=[LineRequest(item_id=items[0].pk)])

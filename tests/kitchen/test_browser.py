@@ -18,7 +18,10 @@ def test_order_appears_on_its_station_and_bump_makes_it_ready(live_server, page)
     store = StoreFactory()
     grill = StationFactory(store=store, name="Grill", is_default=True)
     drinks = StationFactory(store=store, name="Drinks")
-    skewer, lemonade = MenuItemFactory(store=store, name="Lamb skewer"), MenuItemFactory(store=store, name="Lemonade")
+    skewer, lemonade = (
+        MenuItemFactory(store=store, name="Lamb skewer"),
+        MenuItemFactory(store=store, name="Lemonade"),
+    )
     services.kitchen_item_set(menu_item=lemonade, station=drinks)
     cook = UserFactory()
     MembershipFactory(user=cook, store=store, role=Role.COOK)
@@ -33,8 +36,15 @@ def test_order_appears_on_its_station_and_bump_makes_it_ready(live_server, page)
     page.goto(f"{live_server.url}/kitchen/{store.slug}/display/?station={grill.pk}")
     expect(page.get_by_text("No open tickets")).to_be_visible()
 
-    response = api.post(f"{live_server.url}/api/v1/orders/", json={"lines": [
-        {"item": skewer.pk, "quantity": 2, "note": "extra crispy"}, {"item": lemonade.pk, "quantity": 1}]})
+    response = api.post(
+        f"{live_server.url}/api/v1/orders/",
+        json={
+            "lines": [
+                {"item": skewer.pk, "quantity": 2, "note": "extra crispy"},
+                {"item": lemonade.pk, "quantity": 1},
+            ]
+        },
+    )
     assert response.status_code == 201, response.text
     order_id = response.json()["id"]
 

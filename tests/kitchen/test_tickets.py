@@ -29,19 +29,31 @@ def test_an_order_gets_one_ticket_per_station_with_lines_modifiers_and_notes(kit
     group = ModifierGroupFactory(store=store)
     cheese = ModifierFactory(group=group, name="Extra cheese")
     burger.modifier_groups.add(group)
-    order = order_place(store=store, channel="api", lines=[
-        LineRequest(item_id=burger.pk, quantity=2, modifier_ids=[cheese.pk], note="no onions"),
-        LineRequest(item_id=cola.pk, quantity=3)])
+    order = order_place(
+        store=store,
+        channel="api",
+        lines=[
+            LineRequest(item_id=burger.pk, quantity=2, modifier_ids=[cheese.pk], note="no onions"),
+            LineRequest(item_id=cola.pk, quantity=3),
+        ],
+    )
     tickets = {t.station_id: t for t in Ticket.objects.filter(order=order)}
     assert set(tickets) == {grill.pk, drinks.pk}
     line = tickets[grill.pk].lines.get()
-    assert (line.name, line.quantity, line.modifiers, line.note) == ("Burger", 2, ["Extra cheese"], "no onions")
+    assert (line.name, line.quantity, line.modifiers, line.note) == (
+        "Burger",
+        2,
+        ["Extra cheese"],
+        "no onions",
+    )
     assert tickets[drinks.pk].lines.get().quantity == 3
 
 
 def test_first_start_moves_the_order_to_the_kitchen_and_last_bump_makes_it_ready(kitchen, store):
     _grill, _drinks, burger, cola = kitchen
-    order = order_place(store=store, channel="api", lines=[LineRequest(item_id=burger.pk), LineRequest(item_id=cola.pk)])
+    order = order_place(
+        store=store, channel="api", lines=[LineRequest(item_id=burger.pk), LineRequest(item_id=cola.pk)]
+    )
     first, second = Ticket.objects.filter(order=order).order_by("station__name")
     services.ticket_start(ticket=first)
     order.refresh_from_db()
@@ -53,7 +65,8 @@ def test_first_start_moves_the_order_to_the_kitchen_and_last_bump_makes_it_ready
     order.refresh_from_db()
     second.refresh_from_db()
     assert order.status == Order.Status.READY
-    assert second.ready_at is not None and second.started_at is None
+    assert second.ready_at is not None
+    assert second.started_at is None
 
 
 def test_a_cancelled_order_withdraws_its_tickets(kitchen, store):
@@ -71,7 +84,8 @@ def test_prep_upsert_is_idempotent_and_done_closes_it(store):
     ready_by = timezone.now() + dt.timedelta(hours=3)
     services.prep_task_upsert(store=store, menu_item=item, quantity=12, ready_by=ready_by)
     task = services.prep_task_upsert(store=store, menu_item=item, quantity=15, ready_by=ready_by)
-    assert PrepTask.objects.count() == 1 and task.quantity == Decimal("15.0")
+    assert PrepTask.objects.count() == 1
+    assert task.quantity == Decimal("15.0")
     services.prep_task_done(task=task)
     services.prep_task_upsert(store=store, menu_item=item, quantity=4, ready_by=ready_by)
     assert PrepTask.objects.filter(done=False).get().quantity == Decimal("4.0")
