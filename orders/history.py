@@ -43,8 +43,10 @@ class HistorySummary:
     skipped_lines: int = 0
 
     def __str__(self) -> str:
-        return (f"{self.orders} orders, {self.lines} lines, {self.items} items, {self.days} days loaded; "
-                f"{self.skipped_lines} lines already present")
+        return (
+            f"{self.orders} orders, {self.lines} lines, {self.items} items, {self.days} days loaded; "
+            f"{self.skipped_lines} lines already present"
+        )
 
 
 @transaction.atomic
@@ -56,18 +58,27 @@ def history_write(*, store: Store, lines: Iterable[HistoryLine]) -> HistorySumma
     summary, days, items = HistorySummary(), set(), set()
     order_ids = list(grouped)
     for start in range(0, len(order_ids), BATCH):
-        _write_batch(store, {oid: grouped[oid] for oid in order_ids[start:start + BATCH]}, summary, days, items)
+        _write_batch(
+            store, {oid: grouped[oid] for oid in order_ids[start : start + BATCH]}, summary, days, items
+        )
     summary.days, summary.items = len(days), len(items)
     return summary
 
 
-def _write_batch(store: Store, batch: dict[str, list[HistoryLine]], summary: HistorySummary, days: set,
-                 items: set) -> None:
+def _write_batch(
+    store: Store, batch: dict[str, list[HistoryLine]], summary: HistorySummary, days: set, items: set
+) -> None:
     inclusive = store.prices_include_tax
-    existing = {o.external_id: o for o in Order.objects.filter(
-        store=store, channel=Order.Channel.IMPORT, external_id__in=list(batch)).only("id", "external_id")}
+    existing = {
+        o.external_id: o
+        for o in Order.objects.filter(
+            store=store, channel=Order.Channel.IMPORT, external_id__in=list(batch)
+        ).only("id", "external_id")
+    }
     present = defaultdict(set)
-    for order_id, position in OrderLine.objects.filter(order__in=existing.values()).values_list("order_id", "position"):
+    for order_id, position in OrderLine.objects.filter(order__in=existing.values()).values_list(
+        "order_id", "position"
+    ):
         present[order_id].add(position)
 
     new_orders = []
@@ -75,12 +86,23 @@ def _write_batch(store: Store, batch: dict[str, list[HistoryLine]], summary: His
         if external_id in existing:
             continue
         placed_at = min(line.placed_at for line in lines)
-        new_orders.append(Order(
-            store=store, channel=Order.Channel.IMPORT, service_type=Order.ServiceType.DINE_IN,
-            status=Order.Status.SERVED, external_id=external_id, currency=store.currency,
-            prices_include_tax=inclusive, placed_at=placed_at, business_date=business_date(store, placed_at),
-            served_at=placed_at, subtotal=Decimal(0), tax=Decimal(0), total=Decimal(0),
-        ))
+        new_orders.append(
+            Order(
+                store=store,
+                channel=Order.Channel.IMPORT,
+                service_type=Order.ServiceType.DINE_IN,
+                status=Order.Status.SERVED,
+                external_id=external_id,
+                currency=store.currency,
+                prices_include_tax=inclusive,
+                placed_at=placed_at,
+                business_date=business_date(store, placed_at),
+                served_at=placed_at,
+                subtotal=Decimal(0),
+                tax=Decimal(0),
+                total=Decimal(0),
+            )
+        )
     Order.objects.bulk_create(new_orders)
     orders = {**existing, **{o.external_id: o for o in new_orders}}
 
@@ -93,29 +115,44 @@ def _write_batch(store: Store, batch: dict[str, list[HistoryLine]], summary: His
                 continue
             line_total = line.unit_price * line.quantity
             tax_amount, net_amount = split_tax(line_total, line.item.tax_rate, inclusive=inclusive)
-            order_lines.append(OrderLine(
-                order=order, menu_item=line.item, position=position, name=line.item.name, quantity=line.quantity,
-                unit_price=line.unit_price, line_total=line_total, tax_rate=line.item.tax_rate,
-                tax_amount=tax_amount, net_amount=net_amount,
-            ))
+            order_lines.append(
+                OrderLine(
+                    order=order,
+                    menu_item=line.item,
+                    position=position,
+                    name=line.item.name,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    line_total=line_total,
+                    tax_rate=line.item.tax_rate,
+                    tax_amount=tax_amount,
+                    net_amount=net_amount,
+                )
+            )
             touched[order.pk] = order
             days.add(order.business_date)
             items.add(line.item.pk)
     OrderLine.objects.bulk_create(order_lines, batch_size=BATCH)
 
     # Totals from the lines just written (and any written before, for an order completed on re-import).
-    totals = (OrderLine.objects.filter(order_id__in=list(touched)).values("order_id")
-              .annotate(subtotal=Sum("line_total"), tax=Sum("tax_amount")))
+    totals = (
+        OrderLine.objects.filter(order_id__in=list(touched))
+        .values("order_id")
+        .annotate(subtotal=Sum("line_total"), tax=Sum("tax_amount"))
+    )
     for row in totals:
         order = touched[row["order_id"]]
         order.subtotal, order.tax = row["subtotal"], row["tax"]
         subtotal, tax = order.subtotal, order.tax
         order.total = subtotal if inclusive else subtotal + tax
     Order.objects.bulk_update(list(touched.values()), ["subtotal", "tax", "total"], batch_size=BATCH)
-    OrderStatusChange.objects.bulk_create([
-        OrderStatusChange(order=o, from_status="", to_status=Order.Status.SERVED, at=o.placed_at)
-        for o in new_orders
-    ], batch_size=BATCH)
+    OrderStatusChange.objects.bulk_create(
+        [
+            OrderStatusChange(order=o, from_status="", to_status=Order.Status.SERVED, at=o.placed_at)
+            for o in new_orders
+        ],
+        batch_size=BATCH,
+    )
 
     summary.orders += len(new_orders)
     summary.lines += len(order_lines)

@@ -15,9 +15,8 @@ class ApiBodyLimitMiddleware:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 length = 0
-            if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-                return JsonResponse({"errors": [{
-                    "field": "", "code": "too_large",
-                    "message": f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.",
-                }]}, status=413)
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if length > limit:
+                error = {"field": "", "code": "too_large", "message": f"The body exceeds {limit} bytes."}
+                return JsonResponse({"errors": [error]}, status=413)
         return self.get_response(request)

@@ -37,23 +37,33 @@ class Store(models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), unique=True)
-    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
     currency = models.CharField(_("currency"), max_length=3, default="USD")
     prices_include_tax = models.BooleanField(_("menu prices include tax"), default=False)
     service_charge_rate = models.DecimalField(
-        _("service charge rate"), max_digits=5, decimal_places=4, default=Decimal("0"),
+        _("service charge rate"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
     business_day_cutoff = models.TimeField(
-        _("business day cutoff"), default=dt.time(4, 0),
+        _("business day cutoff"),
+        default=dt.time(4, 0),
         help_text=_("Orders before this local time belong to the previous business day."),
     )
     shortage_policy = models.CharField(
-        _("when stock cannot cover an order"), max_length=20,
-        choices=ShortagePolicy.choices, default=ShortagePolicy.REFUSE,
+        _("when stock cannot cover an order"),
+        max_length=20,
+        choices=ShortagePolicy.choices,
+        default=ShortagePolicy.REFUSE,
     )
     table_session_mode = models.CharField(
-        _("table sessions"), max_length=20, choices=TableSessionMode.choices,
+        _("table sessions"),
+        max_length=20,
+        choices=TableSessionMode.choices,
         default=TableSessionMode.ROTATE_TOKEN,
     )
     payment_timing = models.CharField(
@@ -81,7 +91,9 @@ class TaxCategory(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="tax_categories")
     name = models.CharField(_("name"), max_length=60)
     rate = models.DecimalField(
-        _("rate"), max_digits=5, decimal_places=4,
+        _("rate"),
+        max_digits=5,
+        decimal_places=4,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text=_("0.0800 for 8%"),
     )
@@ -213,7 +225,9 @@ class ApiKey(models.Model):
     prefix = models.CharField(max_length=12, unique=True)
     key_hash = models.CharField(max_length=64)
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.READ)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -283,3 +297,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="uniq_idempotency_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

@@ -32,7 +32,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
 }
 
 # What a cashier may do with a manager's PIN on the spot (the approval is recorded).
-APPROVABLE: frozenset[Perm] = frozenset({Perm.VOID, Perm.DISCOUNT, Perm.COMP, Perm.REFUND, Perm.OVERRIDE_PRICE})
+APPROVABLE: frozenset[Perm] = frozenset(
+    {Perm.VOID, Perm.DISCOUNT, Perm.COMP, Perm.REFUND, Perm.OVERRIDE_PRICE}
+)
 
 
 def role_has(role: str, perm: Perm) -> bool:

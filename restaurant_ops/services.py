@@ -20,26 +20,44 @@ def membership_for(*, user: AbstractBaseUser, store: Store) -> Membership | None
     return Membership.objects.filter(user=user, store=store).first()
 
 
-def authorize(*, user: AbstractBaseUser, store: Store, perm: Perm, approver_pin: str | None = None,
-              field: str = "approver_pin"):
+def authorize(
+    *,
+    user: AbstractBaseUser,
+    store: Store,
+    perm: Perm,
+    approver_pin: str | None = None,
+    field: str = "approver_pin",
+):
     """Checks `perm` for `user` at `store`. A cashier without the permission may act with a manager's
     PIN for the approvable actions: returns the approving user (None when no approval was needed)."""
     membership = membership_for(user=user, store=store)
     if membership and role_has(membership.role, perm):
         return None
     if perm in APPROVABLE and approver_pin:
-        approvers = Membership.objects.filter(store=store, role__in=[Role.OWNER, Role.MANAGER]).select_related("user")
+        approvers = Membership.objects.filter(
+            store=store, role__in=[Role.OWNER, Role.MANAGER]
+        ).select_related("user")
         for approver in approvers:
             if role_has(approver.role, perm) and approver.check_pin(approver_pin):
                 return approver.user
-        raise PermissionRefused(field, "invalid_pin", _("That PIN does not belong to a manager of this store."))
+        raise PermissionRefused(
+            field, "invalid_pin", _("That PIN does not belong to a manager of this store.")
+        )
     if perm in APPROVABLE:
         raise PermissionRefused(field, "approval_required", _("This needs a manager's approval (PIN)."))
     raise PermissionRefused("", "permission_denied", _("Your role may not do this."))
 
 
-def audit_record(*, store: Store, action: str, actor=None, approved_by=None, reason: str = "",
-                 target=None, data: dict | None = None) -> AuditEntry:
+def audit_record(
+    *,
+    store: Store,
+    action: str,
+    actor=None,
+    approved_by=None,
+    reason: str = "",
+    target=None,
+    data: dict | None = None,
+) -> AuditEntry:
     return AuditEntry.objects.create(
         store=store,
         action=action,
@@ -61,7 +79,12 @@ def api_key_create(*, store: Store, name: str, scope: str, created_by) -> tuple[
         raise DomainError("name", "required", _("Give the key a name."))
     prefix, raw = ApiKey.generate()
     key = ApiKey.objects.create(
-        store=store, name=name.strip(), prefix=prefix, key_hash=ApiKey.hash(raw), scope=scope, created_by=created_by
+        store=store,
+        name=name.strip(),
+        prefix=prefix,
+        key_hash=ApiKey.hash(raw),
+        scope=scope,
+        created_by=created_by,
     )
     audit_record(store=store, action="api_key_created", actor=created_by, target=key, data={"scope": scope})
     return key, raw

@@ -23,7 +23,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("stores/<slug:store_slug>/api-keys/", views.api_keys, name="api-keys"),
-    path("stores/<slug:store_slug>/api-keys/<int:key_id>/revoke/", views.api_key_revoke, name="api-key-revoke"),
+    path(
+        "stores/<slug:store_slug>/api-keys/<int:key_id>/revoke/", views.api_key_revoke, name="api-key-revoke"
+    ),
     path("stores/<slug:store_slug>/audit/", views.audit_trail, name="audit-trail"),
     path("s/", include("orders.urls")),
     path("inventory/", include("inventory.urls")),

@@ -34,7 +34,9 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001
         checks["broker"] = f"error: {exc.__class__.__name__}"
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503
+    )
 
 
 @login_required
@@ -48,24 +50,35 @@ def home(request):
 
 @login_required
 def api_keys(request, store_slug):
-    store, _membership = selectors.store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_API_KEYS)
+    store, _membership = selectors.store_for_user(
+        user=request.user, slug=store_slug, perm=Perm.MANAGE_API_KEYS
+    )
     new_key = None
     if request.method == "POST":
         try:
-            key, raw = services.api_key_create(store=store, name=request.POST.get("name", ""),
-                                               scope=request.POST.get("scope", ""), created_by=request.user)
+            key, raw = services.api_key_create(
+                store=store,
+                name=request.POST.get("name", ""),
+                scope=request.POST.get("scope", ""),
+                created_by=request.user,
+            )
             new_key = {"key": key, "raw": raw}
         except DomainError as error:
             messages.error(request, error.message)
     keys = ApiKey.objects.filter(store=store).select_related("created_by")
-    return render(request, "restaurant_ops/api_keys.html",
-                  {"store": store, "keys": keys, "new_key": new_key, "scopes": ApiKey.Scope.choices})
+    return render(
+        request,
+        "restaurant_ops/api_keys.html",
+        {"store": store, "keys": keys, "new_key": new_key, "scopes": ApiKey.Scope.choices},
+    )
 
 
 @login_required
 @require_POST
 def api_key_revoke(request, store_slug, key_id):
-    store, _membership = selectors.store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_API_KEYS)
+    store, _membership = selectors.store_for_user(
+        user=request.user, slug=store_slug, perm=Perm.MANAGE_API_KEYS
+    )
     key = get_object_or_404(ApiKey, store=store, pk=key_id)
     services.api_key_revoke(key=key, revoked_by=request.user)
     messages.success(request, _("Key %(name)s revoked.") % {"name": key.name})
@@ -79,4 +92,6 @@ def audit_trail(request, store_slug):
     if action := request.GET.get("action"):
         entries = entries.filter(action=action)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "restaurant_ops/audit.html", {"store": store, "page": page, "action": action or ""})
+    return render(
+        request, "restaurant_ops/audit.html", {"store": store, "page": page, "action": action or ""}
+    )

@@ -51,8 +51,13 @@ def exception_handler(exc, context):
         errors = _flatten(exc.get_full_details())
         status_code = status.HTTP_400_BAD_REQUEST
     else:
-        errors = [{"field": "", "code": exc.get_codes() if isinstance(exc.get_codes(), str) else "error",
-                   "message": str(exc.detail)}]
+        errors = [
+            {
+                "field": "",
+                "code": exc.get_codes() if isinstance(exc.get_codes(), str) else "error",
+                "message": str(exc.detail),
+            }
+        ]
         status_code = response.status_code
     response.data = {"errors": errors}
     response.status_code = status_code

@@ -64,11 +64,14 @@ def idempotent(handler):
             if earlier is not None:
                 if earlier.request_hash != fingerprint:
                     raise DomainError(
-                        HEADER, "key_reused",
-                        "This Idempotency-Key was used with a different request body.", status_code=422,
+                        HEADER,
+                        "key_reused",
+                        "This Idempotency-Key was used with a different request body.",
+                        status_code=422,
                     )
-                return Response(earlier.response_body, status=earlier.status_code,
-                                headers={"Idempotent-Replayed": "true"})
+                return Response(
+                    earlier.response_body, status=earlier.status_code, headers={"Idempotent-Replayed": "true"}
+                )
             response = handler(self, request, *args, **kwargs)
             body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
             IdempotencyRecord.objects.filter(scope=scope, key=key).update(
@@ -81,5 +84,7 @@ def idempotent(handler):
 
 def idempotency_purge(*, older_than_hours: int | None = None) -> int:
     hours = older_than_hours if older_than_hours is not None else settings.IDEMPOTENCY_TTL_HOURS
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - dt.timedelta(hours=hours)).delete()
+    deleted, _ = IdempotencyRecord.objects.filter(
+        created_at__lt=timezone.now() - dt.timedelta(hours=hours)
+    ).delete()
     return deleted

@@ -26,35 +26,86 @@ def menu(store, other_store):
 
 
 def counts():
-    return (Order.objects.count(), OrderLine.objects.count(), OrderLineModifier.objects.count(),
-            OrderStatusChange.objects.count(), IdempotencyRecord.objects.count())
+    return (
+        Order.objects.count(),
+        OrderLine.objects.count(),
+        OrderLineModifier.objects.count(),
+        OrderStatusChange.objects.count(),
+        IdempotencyRecord.objects.count(),
+    )
 
 
 CASES = {
-    "unknown item": (lambda m: {"lines": [{"item": 999999, "quantity": 1}]}, 400, "lines[0].item", "unknown_item"),
-    "another store's item": (lambda m: {"lines": [{"item": m["soda"].pk, "quantity": 1},
-                                                  {"item": m["foreign_item"].pk, "quantity": 1}]},
-                             400, "lines[1].item", "unknown_item"),
-    "sold out": (lambda m: {"lines": [{"item": m["gone"].pk, "quantity": 1}]}, 409, "lines[0].item", "sold_out"),
-    "quantity zero": (lambda m: {"lines": [{"item": m["soda"].pk, "quantity": 0}]}, 400, "lines[0].quantity",
-                      "min_value"),
-    "negative quantity": (lambda m: {"lines": [{"item": m["soda"].pk, "quantity": -3}]}, 400,
-                          "lines[0].quantity", "min_value"),
-    "absurd quantity": (lambda m: {"lines": [{"item": m["soda"].pk, "quantity": 10**9}]}, 400,
-                        "lines[0].quantity", "max_value"),
-    "quantity not a number": (lambda m: {"lines": [{"item": m["soda"].pk, "quantity": "lots"}]}, 400,
-                              "lines[0].quantity", "invalid"),
-    "modifier of another item": (lambda m: {"lines": [
-        {"item": m["soda"].pk, "quantity": 1},
-        {"item": m["burger"].pk, "quantity": 1},
-        {"item": m["soda"].pk, "quantity": 1, "modifiers": [m["cheese"].pk]},
-    ]}, 400, "lines[2].modifiers[0]", "not_for_item"),
-    "too many choices": (lambda m: {"lines": [{"item": m["burger"].pk, "quantity": 1,
-                                                "modifiers": [m["cheese"].pk, m["bacon"].pk]}]},
-                         400, "lines[0].modifiers", "choice_count"),
-    "another store's table": (lambda m: {"table": m["foreign_table"].pk, "lines": [{"item": m["soda"].pk,
-                                                                                   "quantity": 1}]},
-                              404, "table", "unknown_table"),
+    "unknown item": (
+        lambda m: {"lines": [{"item": 999999, "quantity": 1}]},
+        400,
+        "lines[0].item",
+        "unknown_item",
+    ),
+    "another store's item": (
+        lambda m: {
+            "lines": [{"item": m["soda"].pk, "quantity": 1}, {"item": m["foreign_item"].pk, "quantity": 1}]
+        },
+        400,
+        "lines[1].item",
+        "unknown_item",
+    ),
+    "sold out": (
+        lambda m: {"lines": [{"item": m["gone"].pk, "quantity": 1}]},
+        409,
+        "lines[0].item",
+        "sold_out",
+    ),
+    "quantity zero": (
+        lambda m: {"lines": [{"item": m["soda"].pk, "quantity": 0}]},
+        400,
+        "lines[0].quantity",
+        "min_value",
+    ),
+    "negative quantity": (
+        lambda m: {"lines": [{"item": m["soda"].pk, "quantity": -3}]},
+        400,
+        "lines[0].quantity",
+        "min_value",
+    ),
+    "absurd quantity": (
+        lambda m: {"lines": [{"item": m["soda"].pk, "quantity": 10**9}]},
+        400,
+        "lines[0].quantity",
+        "max_value",
+    ),
+    "quantity not a number": (
+        lambda m: {"lines": [{"item": m["soda"].pk, "quantity": "lots"}]},
+        400,
+        "lines[0].quantity",
+        "invalid",
+    ),
+    "modifier of another item": (
+        lambda m: {
+            "lines": [
+                {"item": m["soda"].pk, "quantity": 1},
+                {"item": m["burger"].pk, "quantity": 1},
+                {"item": m["soda"].pk, "quantity": 1, "modifiers": [m["cheese"].pk]},
+            ]
+        },
+        400,
+        "lines[2].modifiers[0]",
+        "not_for_item",
+    ),
+    "too many choices": (
+        lambda m: {
+            "lines": [{"item": m["burger"].pk, "quantity": 1, "modifiers": [m["cheese"].pk, m["bacon"].pk]}]
+        },
+        400,
+        "lines[0].modifiers",
+        "choice_count",
+    ),
+    "another store's table": (
+        lambda m: {"table": m["foreign_table"].pk, "lines": [{"item": m["soda"].pk, "quantity": 1}]},
+        404,
+        "table",
+        "unknown_table",
+    ),
     "no lines": (lambda m: {"lines": []}, 400, "lines", "empty"),
     "missing item": (lambda m: {"lines": [{"quantity": 1}]}, 400, "lines[0].item", "required"),
 }
@@ -67,7 +118,9 @@ def test_bad_order_is_refused_with_field_path_and_writes_nothing(key_client, men
     response = key_client.post("/api/v1/orders/", make_body(menu), format="json", HTTP_IDEMPOTENCY_KEY=case)
     assert response.status_code == status, response.content
     errors = response.json()["errors"]
-    assert {"field": field, "code": code} in [{"field": e["field"], "code": e["code"]} for e in errors], errors
+    assert {"field": field, "code": code} in [{"field": e["field"], "code": e["code"]} for e in errors], (
+        errors
+    )
     assert all(e["message"] for e in errors)
     assert counts() == before
 

@@ -22,14 +22,23 @@ def test_healthz_is_503_when_the_broker_is_down(client, settings):
 
 
 def test_production_settings_pass_check_deploy():
-    env = {"DJANGO_PRODUCTION": "1", "DJANGO_SECRET_KEY": "q8Zr-2mVf!Lx9@pWt3#Ny6$Kb1%Hc4^Dj7&Gs0*Ae5(Ou8)Iw2_Ry", "DJANGO_ALLOWED_HOSTS": "ops.example",
-           "PATH": "/usr/bin:/bin"}
+    env = {
+        "DJANGO_PRODUCTION": "1",
+        "DJANGO_SECRET_KEY": "q8Zr-2mVf!Lx9@pWt3#Ny6$Kb1%Hc4^Dj7&Gs0*Ae5(Ou8)Iw2_Ry",
+        "DJANGO_ALLOWED_HOSTS": "ops.example",
+        "PATH": "/usr/bin:/bin",
+    }
     import os
 
     # The test process allows async-unsafe ORM calls for Playwright; production must not inherit that.
     env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}, **env}
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            capture_output=True, text=True, env=env, check=False)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from orders.models import Order, OrderLine
 from restaurant_ops.models import IdempotencyRecord
-from tests.factories import MenuItemFactory, ModifierFactory, ModifierGroupFactory, TableFactory, TaxCategoryFactory
+from tests.factories import (
+    MenuItemFactory,
+    ModifierFactory,
+    ModifierGroupFactory,
+    TableFactory,
+    TaxCategoryFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,18 +28,28 @@ def menu(store):
     size = ModifierGroupFactory(store=store, name="Size", min_choices=1, max_choices=1)
     small = ModifierFactory(group=size, name="Small", price_delta=Decimal("0.00"))
     large = ModifierFactory(group=size, name="Large", price_delta=Decimal("2.50"))
-    burger = MenuItemFactory(store=store, name="Burger", price=Decimal("11.90"), tax_category=tax,
-                             external_id="pos-burger")
+    burger = MenuItemFactory(
+        store=store, name="Burger", price=Decimal("11.90"), tax_category=tax, external_id="pos-burger"
+    )
     burger.modifier_groups.add(size)
     soda = MenuItemFactory(store=store, name="Soda", price=Decimal("3.00"), tax_category=tax)
-    return {"burger": burger, "soda": soda, "small": small, "large": large, "table": TableFactory(store=store)}
+    return {
+        "burger": burger,
+        "soda": soda,
+        "small": small,
+        "large": large,
+        "table": TableFactory(store=store),
+    }
 
 
 def test_order_is_priced_on_the_server_with_tax_exclusive(key_client, store, menu):
-    body = {"table": menu["table"].pk, "lines": [
-        {"item": menu["burger"].pk, "quantity": 2, "modifiers": [menu["large"].pk], "price": "0.01"},
-        {"item": menu["soda"].pk, "quantity": 1},
-    ]}
+    body = {
+        "table": menu["table"].pk,
+        "lines": [
+            {"item": menu["burger"].pk, "quantity": 2, "modifiers": [menu["large"].pk], "price": "0.01"},
+            {"item": menu["soda"].pk, "quantity": 1},
+        ],
+    }
     response = key_client.post("/api/v1/orders/", body, format="json")
     assert response.status_code == 201, response.content
     data = response.json()
@@ -41,15 +57,18 @@ def test_order_is_priced_on_the_server_with_tax_exclusive(key_client, store, men
     assert [line["line_total"] for line in data["lines"]] == ["28.80", "3.00"]
     assert [line["tax_amount"] for line in data["lines"]] == ["2.02", "0.21"]
     assert (data["subtotal"], data["tax"], data["total"]) == ("31.80", "2.23", "34.03")
-    assert data["lines"][0]["modifiers"] == [{"modifier_id": menu["large"].pk, "name": "Large", "price_delta": "2.50"}]
+    assert data["lines"][0]["modifiers"] == [
+        {"modifier_id": menu["large"].pk, "name": "Large", "price_delta": "2.50"}
+    ]
     assert data["status"] == "placed" and data["channel"] == "api"
 
 
 def test_tax_inclusive_prices_contain_their_tax(key_client, store, menu):
     store.prices_include_tax = True
     store.save()
-    response = key_client.post("/api/v1/orders/", {"lines": [{"item": menu["soda"].pk, "quantity": 1}]},
-                               format="json")
+    response = key_client.post(
+        "/api/v1/orders/", {"lines": [{"item": menu["soda"].pk, "quantity": 1}]}, format="json"
+    )
     data = response.json()
     # 3.00 × 0.07 / 1.07 = 0.196… → 0.20 tax inside; the total stays 3.00.
     assert (data["subtotal"], data["tax"], data["total"]) == ("3.00", "0.20", "3.00")
@@ -57,17 +76,24 @@ def test_tax_inclusive_prices_contain_their_tax(key_client, store, menu):
 
 
 def test_external_ids_round_trip(key_client, menu):
-    response = key_client.post("/api/v1/orders/", {
-        "external_id": "till-0042",
-        "lines": [{"item_external_id": "pos-burger", "quantity": 1, "modifiers": [menu["small"].pk]}],
-    }, format="json")
+    response = key_client.post(
+        "/api/v1/orders/",
+        {
+            "external_id": "till-0042",
+            "lines": [{"item_external_id": "pos-burger", "quantity": 1, "modifiers": [menu["small"].pk]}],
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     order_id = response.json()["id"]
     listed = key_client.get("/api/v1/orders/", {"external_id": "till-0042"}).json()["results"]
     assert [o["id"] for o in listed] == [order_id]
     assert listed[0]["lines"][0]["item_external_id"] == "pos-burger"
-    again = key_client.post("/api/v1/orders/", {
-        "external_id": "till-0042", "lines": [{"item": menu["soda"].pk, "quantity": 1}]}, format="json")
+    again = key_client.post(
+        "/api/v1/orders/",
+        {"external_id": "till-0042", "lines": [{"item": menu["soda"].pk, "quantity": 1}]},
+        format="json",
+    )
     assert again.status_code == 409
     assert again.json()["errors"][0]["field"] == "external_id"
 
@@ -83,10 +109,18 @@ def test_retry_with_same_idempotency_key_returns_first_response(key_client, menu
 
 
 def test_same_key_different_body_is_422_and_writes_nothing(key_client, menu):
-    key_client.post("/api/v1/orders/", {"lines": [{"item": menu["soda"].pk, "quantity": 2}]}, format="json",
-                    HTTP_IDEMPOTENCY_KEY="abc-2")
-    other = key_client.post("/api/v1/orders/", {"lines": [{"item": menu["soda"].pk, "quantity": 3}]},
-                            format="json", HTTP_IDEMPOTENCY_KEY="abc-2")
+    key_client.post(
+        "/api/v1/orders/",
+        {"lines": [{"item": menu["soda"].pk, "quantity": 2}]},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="abc-2",
+    )
+    other = key_client.post(
+        "/api/v1/orders/",
+        {"lines": [{"item": menu["soda"].pk, "quantity": 3}]},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="abc-2",
+    )
     assert other.status_code == 422
     assert other.json()["errors"][0]["field"] == "Idempotency-Key"
     assert Order.objects.count() == 1
@@ -96,11 +130,15 @@ def test_a_failed_request_does_not_burn_its_key(key_client, menu):
     menu["soda"].sold_out_manual = True
     menu["soda"].save()
     body = {"lines": [{"item": menu["soda"].pk, "quantity": 1}]}
-    assert key_client.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="k").status_code == 409
+    assert (
+        key_client.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="k").status_code == 409
+    )
     assert IdempotencyRecord.objects.count() == 0
     menu["soda"].sold_out_manual = False
     menu["soda"].save()
-    assert key_client.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="k").status_code == 201
+    assert (
+        key_client.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="k").status_code == 201
+    )
 
 
 def test_keys_expire_after_24_hours(key_client, menu):
@@ -113,11 +151,14 @@ def test_keys_expire_after_24_hours(key_client, menu):
 
 def test_updated_since_and_cursor_pagination(key_client, store, menu):
     for _ in range(3):
-        key_client.post("/api/v1/orders/", {"lines": [{"item": menu["soda"].pk, "quantity": 1}]}, format="json")
+        key_client.post(
+            "/api/v1/orders/", {"lines": [{"item": menu["soda"].pk, "quantity": 1}]}, format="json"
+        )
     cutoff = timezone.now()
     Order.objects.update(updated_at=cutoff - dt.timedelta(minutes=5))
-    late = key_client.post("/api/v1/orders/", {"lines": [{"item": menu["soda"].pk, "quantity": 1}]},
-                           format="json").json()
+    late = key_client.post(
+        "/api/v1/orders/", {"lines": [{"item": menu["soda"].pk, "quantity": 1}]}, format="json"
+    ).json()
     since = key_client.get("/api/v1/orders/", {"updated_since": cutoff.isoformat()}).json()
     assert [o["id"] for o in since["results"]] == [late["id"]]
 
@@ -129,14 +170,18 @@ def test_updated_since_and_cursor_pagination(key_client, store, menu):
 
 
 def test_status_moves_are_checked_and_timestamped(key_client, menu):
-    order = key_client.post("/api/v1/orders/", {"lines": [{"item": menu["soda"].pk, "quantity": 1}]},
-                            format="json").json()
+    order = key_client.post(
+        "/api/v1/orders/", {"lines": [{"item": menu["soda"].pk, "quantity": 1}]}, format="json"
+    ).json()
     url = f"/api/v1/orders/{order['id']}/status/"
     assert key_client.post(url, {"status": "served"}, format="json").status_code == 409
     assert key_client.post(url, {"status": "in_kitchen"}, format="json").json()["in_kitchen_at"]
     ready = key_client.post(url, {"status": "ready"}, format="json").json()
     assert ready["status"] == "ready" and ready["ready_at"]
-    assert key_client.post(f"/api/v1/orders/{order['id']}/cancel/", {"reason": "x"}, format="json").status_code == 409
+    assert (
+        key_client.post(f"/api/v1/orders/{order['id']}/cancel/", {"reason": "x"}, format="json").status_code
+        == 409
+    )
     served = key_client.post(url, {"status": "served"}, format="json").json()
     assert served["served_at"]
     changes = list(Order.objects.get(pk=order["id"]).status_changes.values_list("to_status", flat=True))
@@ -149,8 +194,9 @@ def test_read_only_key_cannot_write(api_client, store, menu):
     _key, raw = api_key_create(store=store, name="BI", scope="read", created_by=None)
     api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
     assert api_client.get("/api/v1/orders/").status_code == 200
-    response = api_client.post("/api/v1/orders/", {"lines": [{"item": menu["soda"].pk, "quantity": 1}]},
-                               format="json")
+    response = api_client.post(
+        "/api/v1/orders/", {"lines": [{"item": menu["soda"].pk, "quantity": 1}]}, format="json"
+    )
     assert response.status_code == 403
     assert Order.objects.count() == 0
 
@@ -176,8 +222,12 @@ def test_two_concurrent_requests_with_one_key_create_one_order(live_server, stor
 
     def post():
         barrier.wait()
-        response = requests.post(f"{live_server.url}/api/v1/orders/", json={"lines": [{"item": soda.pk, "quantity": 1}]},
-                                 headers={"Authorization": f"Api-Key {raw}", "Idempotency-Key": "same"}, timeout=30)
+        response = requests.post(
+            f"{live_server.url}/api/v1/orders/",
+            json={"lines": [{"item": soda.pk, "quantity": 1}]},
+            headers={"Authorization": f"Api-Key {raw}", "Idempotency-Key": "same"},
+            timeout=30,
+        )
         results.append((response.status_code, response.json()["id"]))
 
     threads = [threading.Thread(target=post) for _ in range(4)]

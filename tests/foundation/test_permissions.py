@@ -35,8 +35,11 @@ def test_cashier_needs_a_manager_pin_to_void(store, order):
 
     refused = client.post(url, {"reason": "guest left"}, format="json")
     assert refused.status_code == 403
-    assert refused.json()["errors"][0] == {"field": "approver_pin", "code": "approval_required",
-                                           "message": refused.json()["errors"][0]["message"]}
+    assert refused.json()["errors"][0] == {
+        "field": "approver_pin",
+        "code": "approval_required",
+        "message": refused.json()["errors"][0]["message"],
+    }
     wrong = client.post(url, {"reason": "guest left", "approver_pin": "0000"}, format="json")
     assert wrong.status_code == 403 and wrong.json()["errors"][0]["code"] == "invalid_pin"
     assert Order.objects.get(pk=order.pk).status == "placed"
@@ -49,7 +52,9 @@ def test_cashier_needs_a_manager_pin_to_void(store, order):
 
 def test_a_managers_own_void_needs_no_pin(store, order):
     manager = MembershipFactory(store=store, role=Role.MANAGER)
-    response = client_for(manager).post(f"/api/v1/orders/{order.pk}/cancel/", {"reason": "mistake"}, format="json")
+    response = client_for(manager).post(
+        f"/api/v1/orders/{order.pk}/cancel/", {"reason": "mistake"}, format="json"
+    )
     assert response.status_code == 200
     assert AuditEntry.objects.get(action="order_cancelled").approved_by is None
 
@@ -57,8 +62,9 @@ def test_a_managers_own_void_needs_no_pin(store, order):
 def test_a_cook_cannot_take_orders(store):
     cook = MembershipFactory(store=store, role=Role.COOK)
     item = MenuItemFactory(store=store)
-    response = client_for(cook).post("/api/v1/orders/", {"lines": [{"item": item.pk, "quantity": 1}]},
-                                     format="json")
+    response = client_for(cook).post(
+        "/api/v1/orders/", {"lines": [{"item": item.pk, "quantity": 1}]}, format="json"
+    )
     assert response.status_code == 403
     assert Order.objects.count() == 0
 

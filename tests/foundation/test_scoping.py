@@ -46,25 +46,34 @@ def inventory_kitchen_objects(store, item, order):
 
     supplier = inventory.supplier_create(store=store, name="Scoping supplier", email="s@example.com")
     ingredient = inventory.ingredient_create(store=store, name="Scoping ingredient", base_unit="g")
-    recipe = inventory.recipe_line_set(store=store, menu_item=item, ingredient=ingredient, quantity=Decimal("1"),
-                                       unit="g")
+    recipe = inventory.recipe_line_set(
+        store=store, menu_item=item, ingredient=ingredient, quantity=Decimal("1"), unit="g"
+    )
     count = inventory.stock_count_post(store=store, lines=[{"ingredient": ingredient.pk, "counted": "100"}])
-    po = inventory.purchase_order_create_draft(store=store, supplier=supplier,
-                                               lines=[{"ingredient": ingredient, "quantity": "10"}])
+    po = inventory.purchase_order_create_draft(
+        store=store, supplier=supplier, lines=[{"ingredient": ingredient, "quantity": "10"}]
+    )
     if not Ticket.objects.filter(order=order).exists():
         kitchen.station_create(store=store, name="Scoping station", is_default=True)
         kitchen.tickets_create_for_order(order=order)
     task = kitchen.prep_task_create(store=store, menu_item=item, quantity=2, ready_by=timezone.now())
-    return {"inventory/ingredients": ingredient.pk, "inventory/recipes": recipe.pk,
-            "inventory/suppliers": supplier.pk, "inventory/stock-counts": count.pk,
-            "inventory/purchase-orders": po.pk, "kitchen/tickets": Ticket.objects.get(order=order).pk,
-            "kitchen/prep-tasks": task.pk}
+    return {
+        "inventory/ingredients": ingredient.pk,
+        "inventory/recipes": recipe.pk,
+        "inventory/suppliers": supplier.pk,
+        "inventory/stock-counts": count.pk,
+        "inventory/purchase-orders": po.pk,
+        "kitchen/tickets": Ticket.objects.get(order=order).pk,
+        "kitchen/prep-tasks": task.pk,
+    }
 
 
 def analytics_objects(store):
     from analytics.models import Insight
 
-    insight = Insight.objects.create(store=store, kind="trending", subject="item:0", message_key="trending_up")
+    insight = Insight.objects.create(
+        store=store, kind="trending", subject="item:0", message_key="trending_up"
+    )
     return {"analytics/insights": insight.pk}
 
 
@@ -81,15 +90,27 @@ def staffing_objects(store):
     position = PositionFactory(store=store)
     staff = StaffMemberFactory(store=store, positions=[position])
     start = timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
-    shift = shift_create(store=store, staff=staff, position=position, start=start,
-                         end=start + dt.timedelta(hours=4), reason="scoping test")
+    shift = shift_create(
+        store=store,
+        staff=staff,
+        position=position,
+        start=start,
+        end=start + dt.timedelta(hours=4),
+        reason="scoping test",
+    )
     entry = clock_in(staff=staff)
     availability = Availability.objects.create(staff=staff, weekday=0, start=dt.time(0), end=dt.time(0))
     week = week_start_for(shift.business_date)
-    staffing_requirements_replace(store, week, [{"position": position, "hour_start": start, "needed_staff": 1}])
-    return {"staffing/staff": staff.pk, "staffing/shifts": shift.pk, "staffing/time-clock": entry.pk,
-            "staffing/availability": availability.pk,
-            "staffing/requirements": store.staffing_requirements.get().pk}
+    staffing_requirements_replace(
+        store, week, [{"position": position, "hour_start": start, "needed_staff": 1}]
+    )
+    return {
+        "staffing/staff": staff.pk,
+        "staffing/shifts": shift.pk,
+        "staffing/time-clock": entry.pk,
+        "staffing/availability": availability.pk,
+        "staffing/requirements": store.staffing_requirements.get().pk,
+    }
 
 
 def detail_routes(client):

@@ -1,0 +1,335 @@
+"""The demo restaurant of PRODUCT.md's story, as data: a small Chinese-style fast-casual bistro whose
+fried drumsticks sell best, run low, are prepped ahead of the dinner rush, and got more expensive
+last month. Only this package knows the dish names; the product code never does."""
+
+import datetime as dt
+from decimal import Decimal as D
+
+STORE = {
+    "name": "Demo Bistro",
+    "slug": "demo",
+    "time_zone": "Asia/Shanghai",
+    "currency": "CNY",
+    "prices_include_tax": True,
+}
+TAXES = {"Food": D("0.06"), "Drinks": D("0.13")}
+# weekday -> (opens, closes); Friday and Saturday run late.
+HOURS = {
+    0: ("10:00", "22:00"),
+    1: ("10:00", "22:00"),
+    2: ("10:00", "22:00"),
+    3: ("10:00", "22:00"),
+    4: ("10:00", "23:30"),
+    5: ("10:00", "23:30"),
+    6: ("10:00", "21:30"),
+}
+DAYPARTS = [
+    ("lunch", "10:00", "14:00"),
+    ("afternoon", "14:00", "17:00"),
+    ("dinner", "17:00", "21:00"),
+    ("late", "21:00", "04:00"),
+]
+USERS = [("owner", "owner"), ("manager", "manager"), ("cashier", "cashier"), ("cook", "cook")]
+PASSWORD = "demo-pass-123"  # noqa: S105 - the demo's published login
+MANAGER_PIN = "1234"
+
+# Suppliers: (name, e-mail, lead time days, minimum order value)
+SUPPLIERS = {
+    "Fresh Poultry Co.": ("orders@freshpoultry.example", 2, D("200")),
+    "Golden Farm Poultry": ("sales@goldenfarm.example", 3, D("300")),
+    "City Wholesale": ("orders@citywholesale.example", 1, D("100")),
+}
+# Ingredients: name -> (base unit, allergens, tags, [(supplier, pack size in base units, price per base
+# unit)], preferred supplier, on hand at the start of today in days of usage)
+INGREDIENTS = {
+    "Chicken drumsticks": (
+        "g",
+        [],
+        ["gluten_free"],
+        [("Fresh Poultry Co.", D("5000"), D("0.028")), ("Golden Farm Poultry", D("10000"), D("0.0305"))],
+        "Fresh Poultry Co.",
+        D("1.2"),
+    ),
+    "Chicken breast": (
+        "g",
+        [],
+        ["gluten_free"],
+        [("Fresh Poultry Co.", D("5000"), D("0.032")), ("Golden Farm Poultry", D("10000"), D("0.034"))],
+        "Fresh Poultry Co.",
+        D("6"),
+    ),
+    "Burger buns": (
+        "pcs",
+        ["gluten"],
+        ["vegetarian"],
+        [("City Wholesale", D("24"), D("1.20"))],
+        "City Wholesale",
+        D("6"),
+    ),
+    "Lettuce": (
+        "g",
+        [],
+        ["vegan", "vegetarian", "gluten_free"],
+        [("City Wholesale", D("1000"), D("0.012"))],
+        "City Wholesale",
+        D("4"),
+    ),
+    "Beef shank": (
+        "g",
+        [],
+        ["gluten_free"],
+        [("City Wholesale", D("2000"), D("0.085"))],
+        "City Wholesale",
+        D("6"),
+    ),
+    "Wheat noodles": (
+        "g",
+        ["gluten"],
+        ["vegan", "vegetarian"],
+        [("City Wholesale", D("5000"), D("0.008"))],
+        "City Wholesale",
+        D("8"),
+    ),
+    "Rice": (
+        "g",
+        [],
+        ["vegan", "vegetarian", "gluten_free"],
+        [("City Wholesale", D("10000"), D("0.005"))],
+        "City Wholesale",
+        D("10"),
+    ),
+    "Eggs": (
+        "pcs",
+        ["egg"],
+        ["vegetarian", "gluten_free"],
+        [("City Wholesale", D("30"), D("0.90"))],
+        "City Wholesale",
+        D("6"),
+    ),
+    "Flour": (
+        "g",
+        ["gluten"],
+        ["vegan", "vegetarian"],
+        [("City Wholesale", D("10000"), D("0.004"))],
+        "City Wholesale",
+        D("12"),
+    ),
+    "Cooking oil": (
+        "ml",
+        [],
+        ["vegan", "vegetarian", "gluten_free"],
+        [("City Wholesale", D("5000"), D("0.012"))],
+        "City Wholesale",
+        D("9"),
+    ),
+    "Spring roll wrappers": (
+        "pcs",
+        ["gluten"],
+        ["vegan", "vegetarian"],
+        [("City Wholesale", D("50"), D("0.30"))],
+        "City Wholesale",
+        D("7"),
+    ),
+    "Cabbage": (
+        "g",
+        [],
+        ["vegan", "vegetarian", "gluten_free"],
+        [("City Wholesale", D("5000"), D("0.006"))],
+        "City Wholesale",
+        D("5"),
+    ),
+    "Cucumber": (
+        "g",
+        [],
+        ["vegan", "vegetarian", "gluten_free"],
+        [("City Wholesale", D("5000"), D("0.010"))],
+        "City Wholesale",
+        D("5"),
+    ),
+    "Lemon tea": (
+        "ml",
+        [],
+        ["vegan", "vegetarian", "gluten_free"],
+        [("City Wholesale", D("10000"), D("0.008"))],
+        "City Wholesale",
+        D("9"),
+    ),
+    "Cola cans": (
+        "pcs",
+        [],
+        ["vegan", "vegetarian", "gluten_free"],
+        [("City Wholesale", D("24"), D("2.20"))],
+        "City Wholesale",
+        D("10"),
+    ),
+    "Beer bottles": (
+        "pcs",
+        ["gluten"],
+        ["vegan", "vegetarian"],
+        [("City Wholesale", D("24"), D("4.50"))],
+        "City Wholesale",
+        D("10"),
+    ),
+    "Cheese slices": (
+        "g",
+        ["milk"],
+        ["vegetarian", "gluten_free"],
+        [("City Wholesale", D("1000"), D("0.060"))],
+        "City Wholesale",
+        D("8"),
+    ),
+}
+# The story's price rise: the preferred poultry supplier's drumstick price, last month.
+PRICE_RISE = {
+    "ingredient": "Chicken drumsticks",
+    "supplier": "Fresh Poultry Co.",
+    "target_profit_drop": D("0.07"),
+}
+
+STATIONS = ["Fryer", "Grill", "Wok", "Cold", "Drinks"]
+# Menu: name -> (category, tax, price, station, prep ahead, popularity weight,
+#                recipe [(ingredient, qty, unit)])
+MENU = {
+    "Fried drumsticks": (
+        "Snacks",
+        "Food",
+        D("22.00"),
+        "Fryer",
+        True,
+        30,
+        [("Chicken drumsticks", D("300"), "g"), ("Cooking oil", D("40"), "ml"), ("Flour", D("30"), "g")],
+    ),
+    "Crispy chicken burger": (
+        "Mains",
+        "Food",
+        D("32.00"),
+        "Grill",
+        False,
+        18,
+        [
+            ("Chicken breast", D("150"), "g"),
+            ("Burger buns", D("1"), "pcs"),
+            ("Lettuce", D("20"), "g"),
+            ("Flour", D("20"), "g"),
+            ("Cooking oil", D("20"), "ml"),
+        ],
+    ),
+    "Beef noodle soup": (
+        "Mains",
+        "Food",
+        D("38.00"),
+        "Wok",
+        False,
+        16,
+        [("Beef shank", D("120"), "g"), ("Wheat noodles", D("180"), "g")],
+    ),
+    "Egg fried rice": (
+        "Mains",
+        "Food",
+        D("26.00"),
+        "Wok",
+        False,
+        14,
+        [("Rice", D("200"), "g"), ("Eggs", D("2"), "pcs"), ("Cooking oil", D("15"), "ml")],
+    ),
+    "Spring rolls": (
+        "Snacks",
+        "Food",
+        D("18.00"),
+        "Fryer",
+        True,
+        12,
+        [("Spring roll wrappers", D("4"), "pcs"), ("Cabbage", D("80"), "g"), ("Cooking oil", D("30"), "ml")],
+    ),
+    "Smashed cucumber salad": (
+        "Cold dishes",
+        "Food",
+        D("14.00"),
+        "Cold",
+        False,
+        10,
+        [("Cucumber", D("200"), "g")],
+    ),
+    "Iced lemon tea": ("Drinks", "Drinks", D("12.00"), "Drinks", False, 20, [("Lemon tea", D("350"), "ml")]),
+    "Cola": ("Drinks", "Drinks", D("8.00"), "Drinks", False, 14, [("Cola cans", D("1"), "pcs")]),
+    "Tsingtao beer": ("Drinks", "Drinks", D("15.00"), "Drinks", False, 10, [("Beer bottles", D("1"), "pcs")]),
+}
+MODIFIERS = {
+    # group -> (min, max, items it applies to, [(modifier, price delta, recipe)])
+    "Spice level": (
+        0,
+        1,
+        ["Fried drumsticks", "Beef noodle soup"],
+        [("Mild", D("0"), []), ("Hot", D("0"), [])],
+    ),
+    "Extras": (
+        0,
+        2,
+        ["Crispy chicken burger"],
+        [
+            ("Extra cheese", D("4.00"), [("Cheese slices", D("20"), "g")]),
+            ("Extra patty", D("9.00"), [("Chicken breast", D("150"), "g")]),
+        ],
+    ),
+}
+# Today the drumsticks sell faster than usual (the trend the best-seller analysis should catch).
+TODAY_BOOST = {"Fried drumsticks": D("1.8")}
+
+# Orders per business day by weekday, and the share of a day's orders in each clock hour.
+ORDERS_PER_DAY = {0: 120, 1: 125, 2: 130, 3: 140, 4: 190, 5: 210, 6: 170}
+HOUR_WEIGHTS = {
+    10: 3,
+    11: 10,
+    12: 18,
+    13: 12,
+    14: 5,
+    15: 3,
+    16: 4,
+    17: 10,
+    18: 19,
+    19: 17,
+    20: 10,
+    21: 5,
+    22: 3,
+    23: 2,
+}
+HISTORY_DAYS = 90
+SEED = 20261127
+
+TABLES = [f"T{n}" for n in range(1, 13)]
+
+# Staffing: positions (load kind, productivity per hour, minimum per open hour) and people.
+POSITIONS = {
+    "Cashier": ("orders", D("14"), 1),
+    "Cook": ("kitchen_items", D("22"), 1),
+    "Server": ("orders", D("16"), 1),
+    "Manager": ("orders", None, 0),
+}
+STAFF = [
+    ("Li Na", ["Manager", "Cashier"], D("45")),
+    ("Wang Wei", ["Cashier"], D("28")),
+    ("Zhang Min", ["Cashier", "Server"], D("27")),
+    ("Chen Jie", ["Cook"], D("32")),
+    ("Liu Yang", ["Cook"], D("31")),
+    ("Zhao Lei", ["Cook"], D("30")),
+    ("Wu Gang", ["Cook"], D("30")),
+    ("Sun Li", ["Server"], D("26")),
+    ("Zhou Hui", ["Server", "Cashier"], D("26")),
+]
+# Each day's base rota: (position, start, end) in local time; the busy Friday/Saturday dinner stays
+# under-staffed so the staffing analysis has something to say.
+ROTA = [
+    ("Manager", "09:45", "18:00"),
+    ("Cashier", "09:45", "16:00"),
+    ("Cashier", "15:45", "22:00"),
+    ("Cook", "09:30", "16:00"),
+    ("Cook", "15:30", "22:00"),
+    ("Cook", "11:00", "14:30"),
+    ("Server", "11:00", "15:00"),
+    ("Server", "17:00", "21:30"),
+]
+
+
+def hm(text: str) -> dt.time:
+    hour, minute = text.split(":")
+    return dt.time(int(hour), int(minute))
