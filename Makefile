@@ -32,5 +32,16 @@ messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=bench --no-obsolete
 	$(PY) manage.py makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=static/vendor --no-obsolete
 
+# Benchmarks on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ops_bench; created and
+# migrated by the script). Each writes bench/results.json and BENCHMARKS.md.
+bench: $(STAMP)
+	$(PY) -m bench.run --mode default
+
+bench-quick: $(STAMP)
+	$(PY) -m bench.run --mode quick
+
+bench-full: $(STAMP)
+	$(PY) -m bench.run --mode full
+
 clean:
 	rm -rf var staticfiles

@@ -1,0 +1,881 @@
+"""Runs the benchmarks and writes bench/results.json and BENCHMARKS.md.
+
+    python -m bench.run --mode quick      # a few minutes: 10k / 100k lines
+    python -m bench.run                   # 100k / 1M lines (make bench)
+    python -m bench.run --mode full       # adds 5M lines (make bench-full)
+
+Every figure is a ratio against a baseline measured in the same run, with the target beside it.
+Needs PostgreSQL (DATABASE_URL; default postgres://postgres@127.0.0.1:5432/ops_bench, created and
+migrated if missing). Load goes to 127.0.0.1 only; every loop is bounded in count and time.
+"""
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from django.db import transaction
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/ops_bench"
+
+MODES = {
+    "tiny": {
+        "sizes": [1_000, 3_000],
+        "chain": (2, 500),
+        "clients": [1, 2],
+        "seconds": 1.0,
+        "max_requests": 20,
+        "repeat": 1,
+        "diagnose_once": True,
+        "z_orders": 60,
+        "import_lines": 2_000,
+        "dash_requests": 4,
+        "workers": 2,
+    },
+    "quick": {
+        "sizes": [10_000, 100_000],
+        "chain": (20, 5_000),
+        "clients": [1, 8, 32],
+        "seconds": 6,
+        "max_requests": 3_000,
+        "repeat": 3,
+        "z_orders": 5_000,
+        "import_lines": 100_000,
+        "dash_requests": 30,
+        "workers": 4,
+    },
+    "default": {
+        "sizes": [100_000, 1_000_000],
+        "chain": (20, 50_000),
+        "clients": [1, 8, 32],
+        "seconds": 15,
+        "max_requests": 20_000,
+        "repeat": 3,
+        "z_orders": 5_000,
+        "import_lines": 1_000_000,
+        "dash_requests": 60,
+        "workers": 4,
+    },
+}
+MODES["full"] = {**MODES["default"], "sizes": [100_000, 1_000_000, 5_000_000]}
+
+
+# --- setup -------------------------------------------------------------------------------------
+
+
+def configure(database_url: str | None = None) -> None:
+    """Points Django at the bench database (never the product's DATABASE_URL: --database-url, else
+    BENCH_DATABASE_URL, else the default), creating and migrating it."""
+    os.environ["DATABASE_URL"] = database_url or os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DB
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    if not os.environ["DATABASE_URL"].startswith("postgres"):
+        raise SystemExit("The benchmarks run on PostgreSQL: set DATABASE_URL=postgres://...")
+    _create_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _create_database(url: str) -> None:
+    import dj_database_url
+    import psycopg2
+
+    cfg = dj_database_url.parse(url)
+    params = {
+        "host": cfg["HOST"] or None,
+        "port": cfg["PORT"] or None,
+        "user": cfg["USER"] or None,
+        "password": cfg["PASSWORD"] or None,
+    }
+    try:
+        psycopg2.connect(dbname=cfg["NAME"], **params).close()
+        return
+    except psycopg2.OperationalError:
+        pass
+    conn = psycopg2.connect(dbname="postgres", **params)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+    conn.close()
+
+
+def median_time(fn, repeat: int) -> float:
+    fn()  # warm: plans, caches, imports
+    samples = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - began)
+    return statistics.median(samples)
+
+
+def run_sql(statements: list[str], params: dict) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+
+class Results:
+    def __init__(self, mode: str):
+        self.mode = mode
+        self.figures: dict[str, dict] = {}
+        self.details: dict[str, object] = {}
+        self.diagnoses: dict[str, str] = {}
+
+    def ratio(
+        self,
+        key: str,
+        *,
+        product: float,
+        baseline: float,
+        limit: float,
+        op: str = "<=",
+        unit: str = "s",
+        target: str = "",
+        what: str = "",
+    ) -> dict:
+        ratio = product / baseline if baseline else float("inf")
+        met = ratio <= limit if op == "<=" else ratio >= limit
+        self.figures[key] = {
+            "ratio": round(ratio, 3),
+            "limit": limit,
+            "op": op,
+            "met": met,
+            "target": target or f"{op} {limit}",
+            "product": round(product, 5),
+            "baseline": round(baseline, 5),
+            "unit": unit,
+            "what": what,
+        }
+        flag = "ok  " if met else "MISS"
+        print(
+            f"  [{flag}] {key}: {ratio:.2f} (target {op} {limit})  {product:.4g} vs {baseline:.4g} {unit}",
+            flush=True,
+        )
+        return self.figures[key]
+
+    def pending(self, key: str, why: str) -> None:
+        self.figures[key] = {"ratio": None, "met": None, "target": "", "what": why}
+        print(f"  [----] {key}: {why}", flush=True)
+
+
+def explain(sql: str) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def profile_queries(fn) -> list[dict]:
+    """The queries fn makes, slowest first (sql and seconds)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return sorted(
+        ({"sql": q["sql"], "seconds": float(q["time"])} for q in captured.captured_queries),
+        key=lambda q: -q["seconds"],
+    )
+
+
+# --- order placement through the API on gunicorn -----------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(workers: int):
+    port = _free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "restaurant_ops.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(ROOT),
+            "--timeout",
+            "120",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            if process.poll() is not None:
+                raise RuntimeError("gunicorn exited")
+            time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _pos_store():
+    from bench.generate import build_store
+    from restaurant_ops.models import Store
+
+    store = Store.objects.filter(slug="bench-pos").first()
+    return store or build_store(slug="bench-pos", seed=7, name="Bench POS")
+
+
+def bench_placement(results: Results, cfg: dict) -> None:
+    import random
+
+    from django.db import connection
+
+    from bench.views import PING_TABLE_SQL
+    from orders.models import MenuItem
+    from restaurant_ops.services import api_key_create
+
+    print("Order placement through the API (gunicorn + PostgreSQL)", flush=True)
+    store = _pos_store()
+    with connection.cursor() as cursor:
+        cursor.execute(PING_TABLE_SQL)
+    _key, raw = api_key_create(
+        store=store, name=f"bench {uuid.uuid4().hex[:6]}", scope="write", created_by=None
+    )
+    items = list(MenuItem.objects.filter(store=store).values_list("id", flat=True))
+    run_id = uuid.uuid4().hex[:8]
+
+    def order_request(client: int, n: int):
+        rng = random.Random(f"{client}:{n}")
+        lines = [
+            {"item": rng.choice(items), "quantity": rng.choice([1, 1, 1, 2])}
+            for _ in range(rng.randint(1, 4))
+        ]
+        body = json.dumps({"store": store.slug, "lines": lines}).encode()
+        return body, {
+            "Content-Type": "application/json",
+            "Authorization": f"Api-Key {raw}",
+            "Idempotency-Key": f"{run_id}-{client}-{n}",
+        }
+
+    def bare_request(client: int, n: int):
+        rng = random.Random(f"{client}:{n}")
+        body = json.dumps(
+            {"store": store.slug, "lines": [{"item": rng.choice(items), "quantity": 1}]}
+        ).encode()
+        return body, {"Content-Type": "application/json"}
+
+    from bench.load import run_load
+
+    runs = {}
+    with gunicorn(cfg["workers"]) as port:
+        for warm in (order_request, bare_request):  # warm every worker: imports, connections
+            path = "/api/v1/orders/" if warm is order_request else "/bench/bare/"
+            run_load(
+                port=port,
+                method="POST",
+                path=path,
+                make_request=lambda c, n, w=warm: w(c + 1000, n),
+                clients=cfg["workers"],
+                seconds=3,
+                max_requests=cfg["workers"] * 3,
+                expect=201,
+            )
+        for clients in cfg["clients"]:
+            for name, path, maker in (
+                ("bare", "/bench/bare/", bare_request),
+                ("api", "/api/v1/orders/", order_request),
+            ):
+                stats = run_load(
+                    port=port,
+                    method="POST",
+                    path=path,
+                    make_request=maker,
+                    clients=clients,
+                    seconds=cfg["seconds"],
+                    max_requests=cfg["max_requests"],
+                    expect=201,
+                )
+                runs[f"{name}_c{clients}"] = stats
+                print(
+                    f"  {name:4} c={clients:<3} {stats['throughput']:8.1f} req/s  "
+                    f"p50 {stats['p50_ms']:7.1f} ms  "
+                    f"p95 {stats['p95_ms']:7.1f}  p99 {stats['p99_ms']:7.1f}  errors {stats['errors']} "
+                    f"{stats['first_errors'][:1]}",
+                    flush=True,
+                )
+    results.details["placement"] = runs
+    target_clients = 8 if 8 in cfg["clients"] else cfg["clients"][-1]
+    for clients in cfg["clients"]:
+        api, bare = runs[f"api_c{clients}"], runs[f"bare_c{clients}"]
+        results.ratio(
+            f"placement.c{clients}.throughput_vs_bare",
+            product=api["throughput"],
+            baseline=bare["throughput"],
+            limit=0.3,
+            op=">=",
+            unit="req/s",
+            target="≥ 0.3" if clients == target_clients else "≥ 0.3 (target set at 8 clients)",
+            what=f"API orders/s ÷ bare inserts/s at {clients} clients",
+        )
+        results.ratio(
+            f"placement.c{clients}.p99_over_p50",
+            product=api["p99_ms"],
+            baseline=api["p50_ms"],
+            limit=4,
+            unit="ms",
+            target="< 4",
+            what=f"API p99 ÷ p50 at {clients} clients",
+        )
+    results.details["placement_profile"] = _placement_profile(store, items)
+
+
+def _placement_profile(store, items) -> dict:
+    """Queries one order makes through the API (1 line vs 20 lines), in-process with the test client."""
+    from django.test import Client
+
+    from restaurant_ops.services import api_key_create
+
+    _key, raw = api_key_create(store=store, name="bench profile", scope="write", created_by=None)
+    client = Client(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    out = {}
+    for n in (1, 20):
+        body = {
+            "store": store.slug,
+            "lines": [{"item": items[i % len(items)], "quantity": 1} for i in range(n)],
+        }
+        queries = profile_queries(
+            lambda b=body: client.post("/api/v1/orders/", b, content_type="application/json")
+        )
+        out[f"lines_{n}"] = {
+            "queries": len(queries),
+            "seconds": round(sum(q["seconds"] for q in queries), 4),
+            "slowest": queries[:5],
+        }
+    return out
+
+
+# --- analyses ----------------------------------------------------------------------------------
+
+
+def _analysis_calls(store, first, last):
+    import zoneinfo
+
+    from analytics.analyses import forecast, sales
+
+    noon = dt.datetime.combine(
+        last + dt.timedelta(days=1), dt.time(12), tzinfo=zoneinfo.ZoneInfo(store.time_zone)
+    )
+    calls = {
+        "best_sellers": (lambda: sales.best_sellers(store, first, last, by="quantity"), (first, last)),
+        "menu_engineering": (lambda: sales.menu_engineering(store, first, last, costs={}), (first, last)),
+        "busy_hours": (lambda: sales.busy_hours(store, first, last), (first, last)),
+        "sales_by_day": (lambda: sales.sales(store, first, last, "day"), (first, last)),
+        "forecast": (lambda: forecast.compute(store, noon), (last - dt.timedelta(days=55), last)),
+    }
+    return calls
+
+
+def bench_analyses(results: Results, cfg: dict) -> None:
+    from bench.generate import ensure_chain, ensure_store
+
+    print("Analyses beside the raw SQL they need", flush=True)
+    timings: dict[str, dict[int, float]] = {}
+    sizes = cfg["sizes"]
+    for lines in sizes:
+        info = ensure_store(slug=f"bench-{lines}", lines=lines)
+        store = info["store"]
+        built = "reused" if info["reused"] else "generated in {:.1f} s".format(info["seconds"])
+        print(f"  store bench-{lines}: {info['lines']} lines, {info['orders']} orders ({built})", flush=True)
+        results.details.setdefault("datasets", {})[f"bench-{lines}"] = {
+            k: (str(v) if isinstance(v, dt.date) else v) for k, v in info.items() if k != "store"
+        }
+        _time_analyses(results, cfg, store, info, f"analyses.{_label(lines)}", timings, lines)
+    for name, by_size in timings.items():
+        small, large = sizes[0], sizes[-1]
+        results.ratio(
+            f"growth.{name}.{_label(small)}_to_{_label(large)}",
+            product=by_size[large],
+            baseline=by_size[small],
+            limit=large / small,
+            unit="s",
+            target=f"≤ {large / small:g} (the data grew {large / small:g}×)",
+            what=f"time at {_label(large)} ÷ time at {_label(small)} lines",
+        )
+    n_stores, per_store = cfg["chain"]
+    print(f"  chain of {n_stores} stores × {per_store} lines", flush=True)
+    chain = ensure_chain(prefix=f"bench-chain{per_store}", stores=n_stores, lines_per_store=per_store)
+    info = chain[n_stores // 2]
+    results.details["chain"] = {
+        "stores": n_stores,
+        "lines_per_store": per_store,
+        "lines_total": sum(c["lines"] for c in chain),
+    }
+    _time_analyses(
+        results,
+        cfg,
+        info["store"],
+        info,
+        "chain.one_store",
+        {},
+        per_store,
+        only=("best_sellers", "busy_hours", "sales_by_day"),
+    )
+
+
+def _label(lines: int) -> str:
+    return f"{lines // 1_000_000}M" if lines >= 1_000_000 and lines % 1_000_000 == 0 else f"{lines // 1000}k"
+
+
+def _time_analyses(results, cfg, store, info, prefix, timings, lines, only=None) -> None:
+    from bench import baselines
+
+    first = dt.date.fromisoformat(str(info["first_day"]))
+    last = dt.date.fromisoformat(str(info["last_day"]))
+    for name, (call, (q_first, q_last)) in _analysis_calls(store, first, last).items():
+        if only and name not in only:
+            continue
+        params = {"store": store.pk, "first": q_first, "last": q_last, "tz": store.time_zone}
+        sql = baselines.ANALYSES[name]
+        t_sql = median_time(lambda s=sql, p=params: run_sql(s, p), cfg["repeat"])
+        t_app = median_time(call, cfg["repeat"])
+        timings.setdefault(name, {})[lines] = t_app
+        figure = results.ratio(
+            f"{prefix}.{name}",
+            product=t_app,
+            baseline=t_sql,
+            limit=2,
+            target="≤ 2",
+            what=f"{name} ÷ its raw SQL, {info['lines']} lines",
+        )
+        if not figure["met"] and not (cfg.get("diagnose_once") and results.diagnoses):
+            queries = profile_queries(call)
+            slowest = queries[0]["sql"] if queries else ""
+            results.diagnoses[f"{prefix}.{name}"] = (
+                f"{len(queries)} queries, {sum(q['seconds'] for q in queries):.3f} s in the database of "
+                f"{t_app:.3f} s in all (the rest is Python).\nSlowest query:\n{slowest}\n\n"
+                + (explain(slowest) if slowest else "")
+            )
+
+
+# --- close of day: Z report -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def build_z_day(n_orders: int, seed: int = 11):
+    """A store with one drawer session holding a day of `n_orders` paid checks (one order each, 1–4
+    lines, 2 % of lines voided, 1 % of checks comped a line), written with COPY."""
+    import random
+
+    from django.db import transaction
+
+    from bench.generate import build_store, copy_rows, money, reserve_ids
+    from orders.models import CashDrawerSession, Check, CheckAdjustment, MenuItem, Order, OrderLine, Payment
+    from orders.services import drawer_open, register_create
+    from restaurant_ops.models import Store
+
+    slug = f"bench-z{n_orders}"
+    existing = Store.objects.filter(slug=slug).first()
+    if existing is not None:  # built by an earlier run (closes are rolled back): reuse it
+        return existing, CashDrawerSession.objects.get(store=existing)
+    store = build_store(slug=slug, seed=seed)
+    register = register_create(store=store, name="Till 1")
+    drawer = drawer_open(register=register, opening_float="200.00")
+    rng = random.Random(seed)
+    items = list(MenuItem.objects.filter(store=store).select_related("tax_category"))
+    day = dt.date.today()
+    opened = dt.datetime.now(dt.UTC) - dt.timedelta(hours=12)
+    check0, order0 = reserve_ids(Check, n_orders), reserve_ids(Order, n_orders)
+    line0, pay0 = reserve_ids(OrderLine, n_orders * 4), reserve_ids(Payment, n_orders)
+    checks, orders, lines, pays, comps = [], [], [], [], []
+    line_id = line0
+    for n in range(n_orders):
+        at = opened + dt.timedelta(seconds=n * (12 * 3600 // n_orders))
+        subtotal = tax = dt_ = money(0)
+        comp_line = None
+        for position in range(rng.randint(1, 4)):
+            item = rng.choice(items)
+            total = item.price
+            line_tax = money(total * item.tax_category.rate)
+            voided = at if rng.random() < 0.02 else None
+            lines.append(
+                (
+                    line_id,
+                    order0 + n,
+                    item.pk,
+                    position,
+                    item.name,
+                    1,
+                    total,
+                    total,
+                    item.tax_category.rate,
+                    line_tax,
+                    total,
+                    voided,
+                    check0 + n,
+                )
+            )
+            if voided is None:
+                subtotal, tax = subtotal + total, tax + line_tax
+                if comp_line is None and rng.random() < 0.01:
+                    comp_line = (line_id, total)
+            line_id += 1
+        discount = comp_line[1] if comp_line else dt_
+        if comp_line:
+            comps.append((check0 + n, "comp", comp_line[0], "bench comp", at))
+        net = subtotal - discount
+        total = net + tax
+        tip = money(rng.choice([0, 0, 1, 2]))
+        method = "cash" if rng.random() < 0.4 else "card"
+        orders.append(
+            (
+                order0 + n,
+                store.pk,
+                "till",
+                "dine_in",
+                "served",
+                store.currency,
+                False,
+                subtotal,
+                tax,
+                subtotal + tax,
+                at,
+                day,
+                check0 + n,
+                at,
+            )
+        )
+        checks.append(
+            (
+                check0 + n,
+                store.pk,
+                "dine_in",
+                "paid",
+                at,
+                day,
+                at,
+                drawer.pk,
+                subtotal,
+                discount,
+                net,
+                tax,
+                total,
+                total,
+                tip,
+                at,
+            )
+        )
+        pays.append(
+            (
+                pay0 + n,
+                store.pk,
+                check0 + n,
+                "payment",
+                method,
+                total,
+                tip,
+                at,
+                day,
+                drawer.pk,
+                register.pk,
+                at,
+            )
+        )
+    with transaction.atomic():
+        copy_rows(
+            Check,
+            [
+                "id",
+                "store_id",
+                "service_type",
+                "status",
+                "opened_at",
+                "business_date",
+                "paid_at",
+                "drawer_session_id",
+                "subtotal",
+                "discount_total",
+                "net_sales",
+                "tax",
+                "total",
+                "paid_total",
+                "tip_total",
+                "updated_at",
+            ],
+            checks,
+        )
+        copy_rows(
+            Order,
+            [
+                "id",
+                "store_id",
+                "channel",
+                "service_type",
+                "status",
+                "currency",
+                "prices_include_tax",
+                "subtotal",
+                "tax",
+                "total",
+                "placed_at",
+                "business_date",
+                "guest_check_id",
+                "updated_at",
+            ],
+            orders,
+        )
+        copy_rows(
+            OrderLine,
+            [
+                "id",
+                "order_id",
+                "menu_item_id",
+                "position",
+                "name",
+                "quantity",
+                "unit_price",
+                "line_total",
+                "tax_rate",
+                "tax_amount",
+                "net_amount",
+                "voided_at",
+                "guest_check_id",
+            ],
+            lines,
+        )
+        copy_rows(
+            Payment,
+            [
+                "id",
+                "store_id",
+                "guest_check_id",
+                "kind",
+                "method",
+                "amount",
+                "tip",
+                "created_at",
+                "business_date",
+                "drawer_session_id",
+                "register_id",
+                "updated_at",
+            ],
+            pays,
+        )
+        copy_rows(CheckAdjustment, ["guest_check_id", "kind", "line_id", "reason", "created_at"], comps)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in ("orders_check", "orders_order", "orders_orderline", "orders_payment"):
+            cursor.execute(f"ANALYZE {table}")
+    return store, drawer
+
+
+class _Rollback(Exception):
+    pass
+
+
+def bench_close_of_day(results: Results, cfg: dict) -> None:
+    from django.db import transaction
+
+    from bench import baselines
+    from orders.selectors import drawer_report
+    from orders.services import drawer_close
+
+    n = cfg["z_orders"]
+    print(f"Close of day: Z report and close of a drawer holding {n} orders", flush=True)
+    _store, drawer = build_z_day(n)
+    params = {"drawer": drawer.pk}
+
+    def close():
+        try:
+            with transaction.atomic():
+                drawer_close(drawer=drawer, counted_cash="0")
+                raise _Rollback
+        except _Rollback:
+            pass
+
+    def close_sql():
+        try:
+            with transaction.atomic():
+                run_sql(baselines.Z_REPORT, params)
+                from django.db import connection
+
+                with connection.cursor() as cursor:
+                    cursor.execute(baselines.Z_CLOSE, params)
+                raise _Rollback
+        except _Rollback:
+            pass
+
+    t_report_sql = median_time(lambda: run_sql(baselines.Z_REPORT, params), cfg["repeat"])
+    t_report = median_time(lambda: drawer_report(drawer=drawer, counted_cash=None), cfg["repeat"])
+    t_close_sql = median_time(close_sql, cfg["repeat"])
+    t_close = median_time(close, cfg["repeat"])
+    results.ratio(
+        "close_of_day.z_report",
+        product=t_report,
+        baseline=t_report_sql,
+        limit=3,
+        target="≤ 3",
+        what=f"drawer_report (X/Z) of {n} orders ÷ the raw SQL sums",
+    )
+    results.ratio(
+        "close_of_day.close",
+        product=t_close,
+        baseline=t_close_sql,
+        limit=3,
+        target="≤ 3",
+        what=f"drawer_close of {n} orders ÷ the raw SQL sums + the closing UPDATE",
+    )
+    results.details["close_of_day"] = {
+        "orders": n,
+        "z_report_s": round(t_report, 4),
+        "close_s": round(t_close, 4),
+        "seconds_target": "< 10 s (seconds, not minutes)",
+        "seconds_met": t_close < 10,
+    }
+    print(f"  close of {n} orders took {t_close:.3f} s (target: seconds, not minutes)", flush=True)
+
+
+# --- import and dashboard (as those features land) ------------------------------------------------
+
+
+def bench_import(results: Results, cfg: dict) -> None:
+    from django.core.management import get_commands
+
+    print("Import", flush=True)
+    if "import_sales" not in get_commands():
+        results.pending("import.vs_copy", "import_sales does not exist yet")
+        return
+
+
+def bench_dashboard(results: Results, cfg: dict) -> None:
+    print("Dashboard", flush=True)
+    results.pending("dashboard", "the dashboard endpoints do not exist yet")
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    import django
+    import psycopg2
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    cpu = ""
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as handle:
+        cpu = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), "")
+    mem = ""
+    with contextlib.suppress(OSError), open("/proc/meminfo") as handle:
+        mem = handle.readline().split(":", 1)[1].strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout
+    return {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "postgresql": pg,
+        "psycopg2": psycopg2.__version__.split()[0],
+        "os": platform.platform(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": mem,
+        "load_average": os.getloadavg(),
+        "commit": commit.strip(),
+    }
+
+
+SECTIONS = {
+    "placement": bench_placement,
+    "analyses": bench_analyses,
+    "close_of_day": bench_close_of_day,
+    "import": bench_import,
+    "dashboard": bench_dashboard,
+}
+
+
+def main(argv=None) -> Results:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--mode", choices=sorted(MODES), default="default")
+    parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS), help="run only these sections")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
+    parser.add_argument("--markdown", default=str(ROOT / "BENCHMARKS.md"), help="'' to skip")
+    parser.add_argument("--database-url", help="default: $BENCH_DATABASE_URL, else " + DEFAULT_DB)
+    args = parser.parse_args(argv)
+    configure(args.database_url)
+    return run_all(
+        args.mode,
+        MODES[args.mode],
+        out=Path(args.out),
+        markdown=Path(args.markdown) if args.markdown else None,
+        only=args.only,
+    )
+
+
+def run_all(mode: str, cfg: dict, *, out: Path, markdown: Path | None, only=None) -> Results:
+    """Runs the sections on the configured database and writes the results (and the markdown)."""
+    results = Results(mode)
+    results.details["machine"] = machine()
+    began = time.monotonic()
+    for name, section in SECTIONS.items():
+        if only and name not in only:
+            continue
+        section(results, cfg)
+    results.details["machine"]["load_average_after"] = os.getloadavg()
+    results.details["seconds"] = round(time.monotonic() - began, 1)
+    payload = {
+        "mode": mode,
+        "config": cfg,
+        "figures": results.figures,
+        "details": results.details,
+        "diagnoses": results.diagnoses,
+    }
+    out.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    if markdown:
+        from bench.report import write_markdown
+
+        write_markdown(payload, markdown)
+    missed = [k for k, f in results.figures.items() if f["met"] is False]
+    print(
+        f"\n{len(results.figures)} figures, {len(missed)} missed: {', '.join(missed) or 'none'}; "
+        f"{results.details['seconds']} s",
+        flush=True,
+    )
+    return results
+
+
+if __name__ == "__main__":
+    main()
