@@ -1,6 +1,20 @@
 from django.contrib import admin
 
-from .models import MenuCategory, MenuItem, Modifier, ModifierGroup, Order, OrderLine, Table
+from .models import (
+    CashDrawerSession,
+    Check,
+    MenuCategory,
+    MenuItem,
+    Modifier,
+    ModifierGroup,
+    Order,
+    OrderLine,
+    Payment,
+    Receipt,
+    Register,
+    Table,
+    TableSession,
+)
 
 
 class ModifierInline(admin.TabularInline):
@@ -57,3 +71,64 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Money records change only through the services (with their audit trail)."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    fk_name = "guest_check"
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "method", "amount", "tip", "change_due", "reason", "taken_by", "approved_by"]
+    readonly_fields = fields
+
+
+@admin.register(Check)
+class CheckAdmin(ReadOnlyAdmin):
+    list_display = ["id", "store", "table", "status", "business_date", "total", "paid_total", "tip_total"]
+    list_filter = ["store", "status", "service_type"]
+    date_hierarchy = "opened_at"
+    inlines = [PaymentInline]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["id", "store", "guest_check", "kind", "method", "amount", "tip", "created_at"]
+    list_filter = ["store", "method", "kind"]
+
+
+@admin.register(Register)
+class RegisterAdmin(admin.ModelAdmin):
+    list_display = ["name", "store"]
+    list_filter = ["store"]
+
+
+@admin.register(CashDrawerSession)
+class CashDrawerSessionAdmin(ReadOnlyAdmin):
+    list_display = ["register", "opened_at", "opening_float", "closed_at", "expected_cash", "counted_cash",
+                    "difference"]
+    list_filter = ["store", "register"]
+
+
+@admin.register(TableSession)
+class TableSessionAdmin(ReadOnlyAdmin):
+    list_display = ["table", "store", "opened_at", "closed_at"]
+    list_filter = ["store"]
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdmin):
+    list_display = ["number", "store", "guest_check", "issued_at"]
+    list_filter = ["store"]

@@ -422,6 +422,9 @@ class CheckAdjustment(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.reason}"
+
 
 class Payment(models.Model):
     """Money in (a payment) or out (a refund: negative amount and tip). `amount` settles the check;
@@ -474,6 +477,9 @@ class ReceiptCounter(models.Model):
 
     store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="receipt_counter")
     last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.store_id}: {self.last_number}"
 
 
 class Receipt(models.Model):

@@ -61,8 +61,10 @@ def test_till_to_payment_to_receipt(client, shop):
     check = Check.objects.get()
     assert response.url == reverse("orders:check", args=[shop.store.slug, check.pk])
     assert client.get(response.url).status_code == 200
-    act = lambda action, **data: client.post(reverse("orders:check-action", args=[shop.store.slug, check.pk, action]),
-                                             data)  # noqa: E731
+
+    def act(action, **data):
+        return client.post(reverse("orders:check-action", args=[shop.store.slug, check.pk, action]), data)
+
     act("pay", method="cash", amount="20.00", tendered="50.00", register=register.pk)
     act("pay", method="card", amount="13.00", tip="1.00", register=register.pk)
     check.refresh_from_db()
@@ -124,6 +126,23 @@ def test_cashier_cannot_close_the_day(client, shop):
                                                                   "counted_cash": "0"})
     drawer.refresh_from_db()
     assert drawer.closed_at is None
+
+
+def test_till_page_lists_the_menu_and_open_checks(client, shop):
+    client.force_login(shop.cashier)
+    client.post(reverse("orders:till", args=[shop.store.slug]), {"table": shop.table.pk, f"qty-{shop.soda.pk}": "1"})
+    html = client.get(reverse("orders:till", args=[shop.store.slug])).content.decode()
+    assert "Burger" in html and "T1 · 4.20" in html
+
+
+def test_staff_pages_are_for_members_only(client, shop, other_store):
+    from restaurant_ops.models import Role
+    from tests.factories import MembershipFactory
+
+    client.force_login(MembershipFactory(store=other_store, role=Role.OWNER).user)
+    assert client.get(reverse("orders:till", args=[shop.store.slug])).status_code == 404
+    client.force_login(MembershipFactory(store=shop.store, role=Role.COOK).user)
+    assert client.get(reverse("orders:till", args=[shop.store.slug])).status_code == 403
 
 
 def test_store_links_on_home(client, shop):
