@@ -32,16 +32,22 @@ def _pct(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
 
 # --- labour cost per business day (scheduled shifts; staffing's snapshot of the hourly cost) ------------
 
+
 def labour_cost_by_day(store: Store, first: dt.date, last: dt.date) -> dict[dt.date, Decimal]:
     """Scheduled labour cost per business day = Σ minutes × hourly cost / 60 of the day's shifts."""
     try:
         from staffing.models import Shift
     except ImportError:  # pragma: no cover - staffing is installed in this project
         return {}
-    minute_cost = ExpressionWrapper(F("minutes") * F("hourly_cost"),
-                                    output_field=DecimalField(max_digits=16, decimal_places=2))
-    rows = (Shift.objects.filter(store=store, business_date__range=(first, last))
-            .values("business_date").order_by().annotate(cost=Sum(minute_cost)))
+    minute_cost = ExpressionWrapper(
+        F("minutes") * F("hourly_cost"), output_field=DecimalField(max_digits=16, decimal_places=2)
+    )
+    rows = (
+        Shift.objects.filter(store=store, business_date__range=(first, last))
+        .values("business_date")
+        .order_by()
+        .annotate(cost=Sum(minute_cost))
+    )
     return {r["business_date"]: _q(Decimal(r["cost"] or 0) / 60) for r in rows}
 
 
@@ -50,7 +56,9 @@ def labour_target_pct(store: Store) -> Decimal | None:
         from staffing.models import StaffingTarget
     except ImportError:  # pragma: no cover
         return None
-    target = StaffingTarget.objects.filter(store=store).values_list("labour_cost_target_pct", flat=True).first()
+    target = (
+        StaffingTarget.objects.filter(store=store).values_list("labour_cost_target_pct", flat=True).first()
+    )
     return target
 
 
@@ -69,6 +77,7 @@ def _food_cost_by_day(store: Store, first: dt.date, last: dt.date) -> dict[dt.da
 
 
 # --- overview -----------------------------------------------------------------------------------------
+
 
 def _figures(sales: Decimal, orders: int, food_cost: Decimal | None, labour: Decimal | None) -> dict:
     return {
@@ -89,16 +98,28 @@ def _so_far(store: Store, days: list[dt.date], elapsed: dt.timedelta) -> dict[dt
         start = business_day_bounds(store, day)[0]
         condition |= Q(order__business_date=day, order__placed_at__lt=start + elapsed)
         order_condition |= Q(business_date=day, placed_at__lt=start + elapsed)
-    money = {r["order__business_date"]: r["sales"] for r in
-             selectors.counted_lines(store).filter(condition).values("order__business_date")
-             .annotate(sales=Coalesce(Sum("net_amount"), ZERO)).order_by()}
-    counts = {r["business_date"]: r["orders"] for r in
-              selectors.counted_orders(store).filter(order_condition).values("business_date")
-              .annotate(orders=Count("id")).order_by()}
+    money = {
+        r["order__business_date"]: r["sales"]
+        for r in selectors.counted_lines(store)
+        .filter(condition)
+        .values("order__business_date")
+        .annotate(sales=Coalesce(Sum("net_amount"), ZERO))
+        .order_by()
+    }
+    counts = {
+        r["business_date"]: r["orders"]
+        for r in selectors.counted_orders(store)
+        .filter(order_condition)
+        .values("business_date")
+        .annotate(orders=Count("id"))
+        .order_by()
+    }
     return {day: {"sales": money.get(day, ZERO), "orders": counts.get(day, 0)} for day in days}
 
 
-def overview(store: Store, now: dt.datetime, first: dt.date | None = None, last: dt.date | None = None) -> dict:
+def overview(
+    store: Store, now: dt.datetime, first: dt.date | None = None, last: dt.date | None = None
+) -> dict:
     """Today so far beside the usual for this weekday (the mean of the last four same weekdays that
     traded, each up to the same time into its business day) and the same day last week up to that
     time; plus the daily trend over first..last (default: the six weeks to today) with, per day, the
@@ -120,31 +141,49 @@ def overview(store: Store, now: dt.datetime, first: dt.date | None = None, last:
     # hour here, so today's margin uses the whole day's lines so far (they are the same lines).
     food_today = _food_cost_so_far(store, today, day_start + elapsed)
     labour = labour_cost_by_day(store, same_weekdays[-1], today)
-    today_fig = _figures(so_far[today]["sales"], so_far[today]["orders"], food_today, labour.get(today, ZERO)
-                         if so_far[today]["sales"] else None)
+    today_fig = _figures(
+        so_far[today]["sales"],
+        so_far[today]["orders"],
+        food_today,
+        labour.get(today, ZERO) if so_far[today]["sales"] else None,
+    )
     if usual_days:
         usual_sales = sum((so_far[d]["sales"] for d in usual_days), ZERO) / len(usual_days)
         usual_orders = Decimal(sum(so_far[d]["orders"] for d in usual_days)) / len(usual_days)
-        usual = {"sales": _q(usual_sales), "orders": _q(usual_orders, TENTH),
-                 "average_check": _q(usual_sales / usual_orders) if usual_orders else None,
-                 "days": usual_days}
+        usual = {
+            "sales": _q(usual_sales),
+            "orders": _q(usual_orders, TENTH),
+            "average_check": _q(usual_sales / usual_orders) if usual_orders else None,
+            "days": usual_days,
+        }
     else:
         usual = {"sales": None, "orders": None, "average_check": None, "days": []}
     last_week = so_far[same_weekdays[0]]
     trend = daily_trend(store, first, last)
     return {
-        "store": store.slug, "currency": store.currency, "today": today, "as_of": now,
-        "today_so_far": today_fig, "usual": usual,
+        "store": store.slug,
+        "currency": store.currency,
+        "today": today,
+        "as_of": now,
+        "today_so_far": today_fig,
+        "usual": usual,
         "same_day_last_week": {"sales": _q(last_week["sales"]), "orders": last_week["orders"]},
         "labour_target_pct": labour_target_pct(store),
-        "start": first, "end": last, "trend": trend,
+        "start": first,
+        "end": last,
+        "trend": trend,
         "has_data": selectors.first_sale_date(store) is not None,
     }
 
 
 def _food_cost_so_far(store: Store, day: dt.date, until: dt.datetime) -> Decimal | None:
-    rows = (selectors.counted_lines(store).filter(order__business_date=day, order__placed_at__lt=until)
-            .values("menu_item_id").annotate(quantity=Sum("quantity")).order_by())
+    rows = (
+        selectors.counted_lines(store)
+        .filter(order__business_date=day, order__placed_at__lt=until)
+        .values("menu_item_id")
+        .annotate(quantity=Sum("quantity"))
+        .order_by()
+    )
     rows = list(rows)
     if not rows:
         return ZERO
@@ -168,21 +207,35 @@ def daily_trend(store: Store, first: dt.date, last: dt.date) -> list[dict]:
         row = rows.get(day)
         sales = row["revenue"] if row else ZERO
         orders = row["orders"] if row else 0
-        previous = [rows[day - dt.timedelta(days=7 * k)] for k in range(1, 5) if day - dt.timedelta(days=7 * k) in rows
-                    and rows[day - dt.timedelta(days=7 * k)]["orders"]]
+        previous = [
+            rows[day - dt.timedelta(days=7 * k)]
+            for k in range(1, 5)
+            if day - dt.timedelta(days=7 * k) in rows and rows[day - dt.timedelta(days=7 * k)]["orders"]
+        ]
         last_week = rows.get(day - dt.timedelta(days=7))
-        figures = _figures(sales, orders, None if food is None else food.get(day, ZERO),
-                           labour.get(day, ZERO) if sales else None)
-        out.append({"day": day, **figures,
-                    "labour_cost": labour.get(day, ZERO),
-                    "same_day_last_week_sales": _q(last_week["revenue"]) if last_week else ZERO,
-                    "four_week_average_sales": _q(sum((p["revenue"] for p in previous), ZERO) / len(previous))
-                    if previous else None})
+        figures = _figures(
+            sales,
+            orders,
+            None if food is None else food.get(day, ZERO),
+            labour.get(day, ZERO) if sales else None,
+        )
+        out.append(
+            {
+                "day": day,
+                **figures,
+                "labour_cost": labour.get(day, ZERO),
+                "same_day_last_week_sales": _q(last_week["revenue"]) if last_week else ZERO,
+                "four_week_average_sales": _q(sum((p["revenue"] for p in previous), ZERO) / len(previous))
+                if previous
+                else None,
+            }
+        )
         day += dt.timedelta(days=1)
     return out
 
 
 # --- kitchen ticket times ----------------------------------------------------------------------------
+
 
 def ticket_times(store: Store, first: dt.date, last: dt.date) -> list[dict]:
     """Per station and local hour the ticket was queued (business days first..last of its order):
@@ -190,14 +243,29 @@ def ticket_times(store: Store, first: dt.date, last: dt.date) -> list[dict]:
     from kitchen.models import Ticket
 
     duration = ExpressionWrapper(F("ready_at") - F("queued_at"), output_field=DurationField())
-    rows = (Ticket.objects.filter(store=store, ready_at__isnull=False, order__business_date__gte=first,
-                                  order__business_date__lte=last)
-            .annotate(hour=ExtractHour("queued_at", tzinfo=store.tz))
-            .values("station_id", "station__name", "hour").order_by("station__name", "hour")
-            .annotate(tickets=Count("id"), average=Avg(duration), longest=Max(duration)))
-    return [{"station_id": r["station_id"], "station": r["station__name"], "hour": r["hour"],
-             "tickets": r["tickets"], "average_minutes": _minutes(r["average"]),
-             "longest_minutes": _minutes(r["longest"])} for r in rows]
+    rows = (
+        Ticket.objects.filter(
+            store=store,
+            ready_at__isnull=False,
+            order__business_date__gte=first,
+            order__business_date__lte=last,
+        )
+        .annotate(hour=ExtractHour("queued_at", tzinfo=store.tz))
+        .values("station_id", "station__name", "hour")
+        .order_by("station__name", "hour")
+        .annotate(tickets=Count("id"), average=Avg(duration), longest=Max(duration))
+    )
+    return [
+        {
+            "station_id": r["station_id"],
+            "station": r["station__name"],
+            "hour": r["hour"],
+            "tickets": r["tickets"],
+            "average_minutes": _minutes(r["average"]),
+            "longest_minutes": _minutes(r["longest"]),
+        }
+        for r in rows
+    ]
 
 
 def _minutes(value: dt.timedelta | None) -> Decimal | None:
@@ -208,7 +276,10 @@ def _minutes(value: dt.timedelta | None) -> Decimal | None:
 
 # --- supplier price history -------------------------------------------------------------------------
 
-def supplier_price_history(store: Store, first: dt.date, last: dt.date, ingredient_id: int | None = None) -> dict:
+
+def supplier_price_history(
+    store: Store, first: dt.date, last: dt.date, ingredient_id: int | None = None
+) -> dict:
     """List prices per base unit by supplier (the price in force at `first` and every change up to
     `last`), and the prices paid at goods receipts (average per ingredient, supplier and day)."""
     from inventory.models import StockMovement, SupplierPrice
@@ -216,11 +287,19 @@ def supplier_price_history(store: Store, first: dt.date, last: dt.date, ingredie
     prices = SupplierPrice.objects.filter(supplier_item__supplier__store=store, effective_from__lte=last)
     if ingredient_id is not None:
         prices = prices.filter(supplier_item__ingredient_id=ingredient_id)
-    rows = list(prices.order_by("supplier_item__ingredient__name", "supplier_item__supplier__name", "effective_from",
-                                "id")
-                .values("supplier_item__ingredient_id", "supplier_item__ingredient__name",
-                        "supplier_item__ingredient__base_unit", "supplier_item__supplier_id",
-                        "supplier_item__supplier__name", "effective_from", "unit_price"))
+    rows = list(
+        prices.order_by(
+            "supplier_item__ingredient__name", "supplier_item__supplier__name", "effective_from", "id"
+        ).values(
+            "supplier_item__ingredient_id",
+            "supplier_item__ingredient__name",
+            "supplier_item__ingredient__base_unit",
+            "supplier_item__supplier_id",
+            "supplier_item__supplier__name",
+            "effective_from",
+            "unit_price",
+        )
+    )
     listed = []
     # Keep the last price in force at `first` per (ingredient, supplier) and every later change.
     by_pair: dict[tuple, list] = defaultdict(list)
@@ -230,31 +309,54 @@ def supplier_price_history(store: Store, first: dt.date, last: dt.date, ingredie
         before = [r for r in pair_rows if r["effective_from"] <= first]
         kept = ([before[-1]] if before else []) + [r for r in pair_rows if r["effective_from"] > first]
         for r in kept:
-            listed.append({"ingredient_id": r["supplier_item__ingredient_id"],
-                           "ingredient": r["supplier_item__ingredient__name"],
-                           "unit": r["supplier_item__ingredient__base_unit"],
-                           "supplier_id": r["supplier_item__supplier_id"],
-                           "supplier": r["supplier_item__supplier__name"],
-                           "effective_from": max(r["effective_from"], first), "unit_price": r["unit_price"]})
-    receipts = StockMovement.objects.filter(store=store, kind=StockMovement.Kind.RECEIPT, unit_cost__isnull=False,
-                                            business_date__gte=first, business_date__lte=last)
+            listed.append(
+                {
+                    "ingredient_id": r["supplier_item__ingredient_id"],
+                    "ingredient": r["supplier_item__ingredient__name"],
+                    "unit": r["supplier_item__ingredient__base_unit"],
+                    "supplier_id": r["supplier_item__supplier_id"],
+                    "supplier": r["supplier_item__supplier__name"],
+                    "effective_from": max(r["effective_from"], first),
+                    "unit_price": r["unit_price"],
+                }
+            )
+    receipts = StockMovement.objects.filter(
+        store=store,
+        kind=StockMovement.Kind.RECEIPT,
+        unit_cost__isnull=False,
+        business_date__gte=first,
+        business_date__lte=last,
+    )
     if ingredient_id is not None:
         receipts = receipts.filter(ingredient_id=ingredient_id)
-    paid = [{"ingredient_id": r["ingredient_id"], "ingredient": r["ingredient__name"],
-             "supplier_id": r["purchase_order_line__purchase_order__supplier_id"],
-             "supplier": r["purchase_order_line__purchase_order__supplier__name"] or "",
-             "day": r["business_date"], "unit_price": _q(r["price"], Decimal("0.0001")),
-             "quantity": r["quantity"]}
-            for r in receipts.values("ingredient_id", "ingredient__name", "business_date",
-                                     "purchase_order_line__purchase_order__supplier_id",
-                                     "purchase_order_line__purchase_order__supplier__name")
-            .order_by("ingredient__name", "business_date")
-            .annotate(price=Avg("unit_cost"), quantity=Sum("quantity"))]
-    return {"list_prices": sorted(listed, key=lambda r: (r["ingredient"], r["supplier"], r["effective_from"])),
-            "receipts": paid}
+    paid = [
+        {
+            "ingredient_id": r["ingredient_id"],
+            "ingredient": r["ingredient__name"],
+            "supplier_id": r["purchase_order_line__purchase_order__supplier_id"],
+            "supplier": r["purchase_order_line__purchase_order__supplier__name"] or "",
+            "day": r["business_date"],
+            "unit_price": _q(r["price"], Decimal("0.0001")),
+            "quantity": r["quantity"],
+        }
+        for r in receipts.values(
+            "ingredient_id",
+            "ingredient__name",
+            "business_date",
+            "purchase_order_line__purchase_order__supplier_id",
+            "purchase_order_line__purchase_order__supplier__name",
+        )
+        .order_by("ingredient__name", "business_date")
+        .annotate(price=Avg("unit_cost"), quantity=Sum("quantity"))
+    ]
+    return {
+        "list_prices": sorted(listed, key=lambda r: (r["ingredient"], r["supplier"], r["effective_from"])),
+        "receipts": paid,
+    }
 
 
 # --- staffing plan: needed vs scheduled ---------------------------------------------------------------
+
 
 def staffing_plan(store: Store, week_start: dt.date) -> dict:
     """Needed vs scheduled staff per position and hour for the week (staffing's requirements, written by
@@ -264,15 +366,26 @@ def staffing_plan(store: Store, week_start: dt.date) -> dict:
 
     week_start = staffing_selectors.week_start_for(week_start)
     names = dict(Position.objects.filter(store=store).values_list("pk", "name"))
-    hours = [{"position_id": row.position_id, "position": names.get(row.position_id, ""),
-              "hour_start": local(store, row.hour_start), "needed": row.needed, "scheduled": row.scheduled,
-              "difference": row.difference, "forecast_load": row.forecast_load}
-             for row in staffing_selectors.requirement_coverage(store=store, week_start=week_start)]
+    hours = [
+        {
+            "position_id": row.position_id,
+            "position": names.get(row.position_id, ""),
+            "hour_start": local(store, row.hour_start),
+            "needed": row.needed,
+            "scheduled": row.scheduled,
+            "difference": row.difference,
+            "forecast_load": row.forecast_load,
+        }
+        for row in staffing_selectors.requirement_coverage(store=store, week_start=week_start)
+    ]
     suggestions = []
     for suggestion in staffing_selectors.staffing_suggestions(store=store, week_start=week_start):
         data = suggestion.as_dict()
-        data.update(start=local(store, suggestion.start), end=local(store, suggestion.end),
-                    message=suggestion.message(store))
+        data.update(
+            start=local(store, suggestion.start),
+            end=local(store, suggestion.end),
+            message=suggestion.message(store),
+        )
         suggestions.append(data)
     return {"week_start": week_start, "hours": hours, "suggestions": suggestions}
 
@@ -292,6 +405,7 @@ def labour_by_day(store: Store, first: dt.date, last: dt.date) -> dict:
 
 # --- gross margin by item and month -------------------------------------------------------------------
 
+
 def margin_by_item_month(store: Store, first: dt.date, last: dt.date) -> dict:
     """Per calendar month of business days first..last, and per item within it: quantity, revenue, food
     cost (recipes at each day's ingredient cost), gross profit and margin %. Costs are None when
@@ -302,7 +416,9 @@ def margin_by_item_month(store: Store, first: dt.date, last: dt.date) -> dict:
     items: dict[tuple, dict] = {}
     for r in rows:
         month = r["day"].replace(day=1)
-        cell = items.setdefault((month, r["menu_item_id"]), {"quantity": 0, "revenue": ZERO, "food_cost": ZERO})
+        cell = items.setdefault(
+            (month, r["menu_item_id"]), {"quantity": 0, "revenue": ZERO, "food_cost": ZERO}
+        )
         cell["quantity"] += r["quantity"]
         cell["revenue"] += r["revenue"]
         if costs is not None:
@@ -311,9 +427,18 @@ def margin_by_item_month(store: Store, first: dt.date, last: dt.date) -> dict:
     for (month, item_id), cell in sorted(items.items(), key=lambda kv: (kv[0][0], names.get(kv[0][1], ""))):
         food = _q(cell["food_cost"]) if costs is not None else None
         profit = _q(cell["revenue"] - cell["food_cost"]) if costs is not None else None
-        by_item.append({"month": month, "menu_item_id": item_id, "name": names.get(item_id, ""),
-                        "quantity": cell["quantity"], "revenue": _q(cell["revenue"]), "food_cost": food,
-                        "gross_profit": profit, "margin_pct": _pct(profit, cell["revenue"])})
+        by_item.append(
+            {
+                "month": month,
+                "menu_item_id": item_id,
+                "name": names.get(item_id, ""),
+                "quantity": cell["quantity"],
+                "revenue": _q(cell["revenue"]),
+                "food_cost": food,
+                "gross_profit": profit,
+                "margin_pct": _pct(profit, cell["revenue"]),
+            }
+        )
         total = months[month]
         total["quantity"] += cell["quantity"]
         total["revenue"] += cell["revenue"]
@@ -321,7 +446,14 @@ def margin_by_item_month(store: Store, first: dt.date, last: dt.date) -> dict:
     by_month = []
     for month, t in sorted(months.items()):
         profit = _q(t["revenue"] - t["food_cost"]) if costs is not None else None
-        by_month.append({"month": month, "quantity": t["quantity"], "revenue": _q(t["revenue"]),
-                         "food_cost": _q(t["food_cost"]) if costs is not None else None, "gross_profit": profit,
-                         "margin_pct": _pct(profit, t["revenue"])})
+        by_month.append(
+            {
+                "month": month,
+                "quantity": t["quantity"],
+                "revenue": _q(t["revenue"]),
+                "food_cost": _q(t["food_cost"]) if costs is not None else None,
+                "gross_profit": profit,
+                "margin_pct": _pct(profit, t["revenue"]),
+            }
+        )
     return {"costs_known": costs is not None, "by_month": by_month, "by_item": by_item}

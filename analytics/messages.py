@@ -22,7 +22,9 @@ MESSAGES = {
     "margin_drop": _("Gross profit fell %(drop_pct)s%% (%(lost)s) against the same days last month."),
     "trending_up": _("%(item)s sells %(today)s today against a usual %(usual)s by this time (lift %(lift)s)."),
     "trending_down": _("%(item)s sells %(today)s today against a usual %(usual)s by this time (lift %(lift)s)."),
-    "staffing_gap": _("%(when)s: %(delta)s %(position)s — forecast %(load)s orders/h, capacity %(capacity)s."),
+    "staffing_gap": _("%(when)s: %(count)s more %(position)s — forecast load %(load)s/h, capacity %(capacity)s."),
+    "staffing_surplus": _("%(when)s: %(count)s %(position)s fewer would do — forecast load %(load)s/h, capacity "
+                          "%(capacity)s."),
     "prep": _("Prep %(quantity)s %(item)s before %(daypart)s."),
     "labour_band": _("Scheduled hours %(scheduled)s differ from the required %(required)s by %(diff_pct)s%%."),
 }

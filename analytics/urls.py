@@ -10,8 +10,15 @@ urlpatterns = [
     path("<slug:store_slug>/insights/", views.insights, name="insights"),
     path("<slug:store_slug>/insights/feed/", views.insights_feed, name="insights-feed"),
     path("<slug:store_slug>/insights/history/", views.insights_history, name="insights-history"),
-    path("<slug:store_slug>/insights/<int:insight_id>/<slug:action>/", views.insight_action, name="insight-action"),
+    path(
+        "<slug:store_slug>/insights/<int:insight_id>/<slug:action>/",
+        views.insight_action,
+        name="insight-action",
+    ),
     path("<slug:store_slug>/back-office/", views.backoffice, name="backoffice"),
-    path("<slug:store_slug>/back-office/menu/<int:item_id>/sold-out/", views.menu_item_sold_out,
-         name="menu-item-sold-out"),
+    path(
+        "<slug:store_slug>/back-office/menu/<int:item_id>/sold-out/",
+        views.menu_item_sold_out,
+        name="menu-item-sold-out",
+    ),
 ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from orders.models import MenuItem
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.models import Membership
 from restaurant_ops.permissions import Perm, role_has
@@ -22,7 +23,6 @@ from restaurant_ops.timeutils import business_date
 
 from . import selectors, services
 from .models import Insight
-from orders.models import MenuItem
 
 API = "/api/v1/analytics/"
 
@@ -57,8 +57,11 @@ def _range(request, store, days: int) -> tuple[dt.date, dt.date]:
     except ValueError:
         end = today
     try:
-        start = (dt.date.fromisoformat(request.GET.get("start", "")) if request.GET.get("start")
-                 else end - dt.timedelta(days=days - 1))
+        start = (
+            dt.date.fromisoformat(request.GET.get("start", ""))
+            if request.GET.get("start")
+            else end - dt.timedelta(days=days - 1)
+        )
     except ValueError:
         start = end - dt.timedelta(days=days - 1)
     return min(start, end), end
@@ -78,11 +81,18 @@ def _switch(request, store, view_name, **kwargs):
 def _links(store) -> dict:
     """Other apps' pages the dashboard links to, when they exist."""
     names = {
-        "schedule": "staffing:schedule", "labour": "staffing:labour",
-        "menu": "orders:menu-admin", "tables": "orders:tables", "qr_sheet": "orders:qr-sheet",
-        "stock_counts": "inventory:count", "ingredients": "inventory:ingredients",
-        "recipes": "inventory:recipes", "suppliers": "inventory:suppliers",
-        "purchase_orders": "inventory:purchase-orders", "prep": "kitchen:prep", "kitchen": "kitchen:display",
+        "schedule": "staffing:schedule",
+        "labour": "staffing:labour",
+        "menu": "orders:menu-admin",
+        "tables": "orders:tables",
+        "qr_sheet": "orders:qr-sheet",
+        "stock_counts": "inventory:count",
+        "ingredients": "inventory:ingredients",
+        "recipes": "inventory:recipes",
+        "suppliers": "inventory:suppliers",
+        "purchase_orders": "inventory:purchase-orders",
+        "prep": "kitchen:prep",
+        "kitchen": "kitchen:display",
     }
     out = {}
     for key, name in names.items():
@@ -96,9 +106,19 @@ def _links(store) -> dict:
     return out
 
 
-ENDPOINTS = ["overview/", "best-sellers/", "menu-engineering/", "busy-hours/", "margin-by-item-month/",
-             "margin-decomposition/", "stock-cover/", "supplier-prices/", "ticket-times/", "staffing-plan/",
-             "labour-by-day/"]
+ENDPOINTS = [
+    "overview/",
+    "best-sellers/",
+    "menu-engineering/",
+    "busy-hours/",
+    "margin-by-item-month/",
+    "margin-decomposition/",
+    "stock-cover/",
+    "supplier-prices/",
+    "ticket-times/",
+    "staffing-plan/",
+    "labour-by-day/",
+]
 
 
 def _available_endpoints() -> list[str]:
@@ -115,9 +135,17 @@ def _available_endpoints() -> list[str]:
 
 
 def _context(request, store, membership, **extra) -> dict:
-    return {"store": store, "membership": membership, "stores": _dashboard_stores(request.user),
-            "charts": CHARTS, "api": API, "links": _links(store), "available": _available_endpoints(),
-            "open_insights": Insight.objects.filter(store=store, state__in=Insight.OPEN_STATES).count(), **extra}
+    return {
+        "store": store,
+        "membership": membership,
+        "stores": _dashboard_stores(request.user),
+        "charts": CHARTS,
+        "api": API,
+        "links": _links(store),
+        "available": _available_endpoints(),
+        "open_insights": Insight.objects.filter(store=store, state__in=Insight.OPEN_STATES).count(),
+        **extra,
+    }
 
 
 @login_required
@@ -128,8 +156,20 @@ def overview(request, store_slug):
     start, end = _range(request, store, 42)
     has_data = selectors.first_sale_date(store) is not None
     has_menu = MenuItem.objects.filter(store=store).exists()
-    return render(request, "analytics/overview.html", _context(
-        request, store, membership, start=start, end=end, has_data=has_data, has_menu=has_menu, page="overview"))
+    return render(
+        request,
+        "analytics/overview.html",
+        _context(
+            request,
+            store,
+            membership,
+            start=start,
+            end=end,
+            has_data=has_data,
+            has_menu=has_menu,
+            page="overview",
+        ),
+    )
 
 
 @login_required
@@ -151,32 +191,57 @@ def chart(request, store_slug, name):
         except ValueError:
             pass
         extra["week"] = week
-    return render(request, f"analytics/chart_{name.replace('-', '_')}.html", _context(
-        request, store, membership, start=start, end=end, page=name, title=CHARTS[name]["title"], **extra))
+    return render(
+        request,
+        f"analytics/chart_{name.replace('-', '_')}.html",
+        _context(
+            request, store, membership, start=start, end=end, page=name, title=CHARTS[name]["title"], **extra
+        ),
+    )
 
 
 # --- insights -----------------------------------------------------------------------------------------
 
+
 def _insight_rows(store, states):
-    return (Insight.objects.filter(store=store, state__in=states)
-            .select_related("job_run").order_by("-updated_at", "-id"))
+    return (
+        Insight.objects.filter(store=store, state__in=states)
+        .select_related("job_run")
+        .order_by("-updated_at", "-id")
+    )
 
 
 @login_required
 def insights(request, store_slug):
     store, membership = _store(request, store_slug)
-    return render(request, "analytics/insights.html", _context(
-        request, store, membership, page="insights", staff_members=_staff(store),
-        items=_insight_cards(store, _insight_rows(store, Insight.OPEN_STATES)[:100])))
+    return render(
+        request,
+        "analytics/insights.html",
+        _context(
+            request,
+            store,
+            membership,
+            page="insights",
+            staff_members=_staff(store),
+            items=_insight_cards(store, _insight_rows(store, Insight.OPEN_STATES)[:100]),
+        ),
+    )
 
 
 @login_required
 def insights_feed(request, store_slug):
     """The open feed's body, polled by htmx every few seconds: a new insight appears without reload."""
     store, membership = _store(request, store_slug)
-    return render(request, "analytics/_insight_list.html", {
-        "store": store, "items": _insight_cards(store, _insight_rows(store, Insight.OPEN_STATES)[:100]),
-        "links": _links(store), "staff_members": _staff(store)})
+    return render(
+        request,
+        "analytics/_insight_list.html",
+        {
+            "store": store,
+            "items": _insight_cards(store, _insight_rows(store, Insight.OPEN_STATES)[:100]),
+            "links": _links(store),
+            "staff_members": _staff(store),
+        },
+    )
 
 
 def _staff(store):
@@ -188,13 +253,25 @@ def _staff(store):
 @login_required
 def insights_history(request, store_slug):
     store, membership = _store(request, store_slug)
-    rows = _insight_rows(store, [Insight.State.ACTED, Insight.State.EVALUATED, Insight.State.DISMISSED,
-                                 Insight.State.RESOLVED])
+    rows = _insight_rows(
+        store, [Insight.State.ACTED, Insight.State.EVALUATED, Insight.State.DISMISSED, Insight.State.RESOLVED]
+    )
     if kind := request.GET.get("kind"):
         rows = rows.filter(kind=kind)
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
-    return render(request, "analytics/history.html", _context(
-        request, store, membership, page="history", page_obj=page, kind=kind or "", kinds=Insight.Kind.choices))
+    return render(
+        request,
+        "analytics/history.html",
+        _context(
+            request,
+            store,
+            membership,
+            page="history",
+            page_obj=page,
+            kind=kind or "",
+            kinds=Insight.Kind.choices,
+        ),
+    )
 
 
 def _insight_cards(store, rows) -> list[dict]:
@@ -214,30 +291,41 @@ def _insight_cards(store, rows) -> list[dict]:
     if po_ids:
         from inventory.models import PurchaseOrder
 
-        pos = {po.pk: po for po in PurchaseOrder.objects.filter(store=store, pk__in=po_ids).select_related("supplier")}
+        pos = {
+            po.pk: po
+            for po in PurchaseOrder.objects.filter(store=store, pk__in=po_ids).select_related("supplier")
+        }
     if ingredient_ids:
         from inventory.models import SupplierItem
 
-        for item in SupplierItem.objects.filter(ingredient_id__in=ingredient_ids, supplier__store=store) \
-                .select_related("supplier").order_by("supplier__name"):
+        for item in (
+            SupplierItem.objects.filter(ingredient_id__in=ingredient_ids, supplier__store=store)
+            .select_related("supplier")
+            .order_by("supplier__name")
+        ):
             suppliers.setdefault(item.ingredient_id, []).append(item)
     for insight in rows:
         numbers = insight.numbers or {}
         subject_kind, _sep, subject_id = insight.subject.partition(":")
         ingredient_id = int(subject_id) if subject_kind == "ingredient" and subject_id.isdigit() else None
         po = pos.get(int(numbers["purchase_order_id"])) if numbers.get("purchase_order_id") else None
-        cards.append({
-            "insight": insight, "purchase_order": po,
-            "po_is_draft": po is not None and po.status == "draft",
-            "suggestion": numbers.get("suggestion") if insight.kind == Insight.Kind.STAFFING else None,
-            "supplier_items": suppliers.get(ingredient_id, []) if ingredient_id else [],
-            "numbers": [(k, v) for k, v in numbers.items() if not isinstance(v, dict | list)],
-        })
+        cards.append(
+            {
+                "insight": insight,
+                "purchase_order": po,
+                "po_is_draft": po is not None and po.status == "draft",
+                "suggestion": numbers.get("suggestion") if insight.kind == Insight.Kind.STAFFING else None,
+                "supplier_items": suppliers.get(ingredient_id, []) if ingredient_id else [],
+                "numbers": [(k, v) for k, v in numbers.items() if not isinstance(v, dict | list)],
+            }
+        )
     return cards
 
 
 def _acted_redirect(request, store):
-    return redirect(request.POST.get("next") or reverse("analytics:insights", kwargs={"store_slug": store.slug}))
+    return redirect(
+        request.POST.get("next") or reverse("analytics:insights", kwargs={"store_slug": store.slug})
+    )
 
 
 def _error(request, error) -> None:
@@ -290,9 +378,16 @@ def _send_po(request, store, membership, insight):
     po = get_object_or_404(PurchaseOrder, store=store, pk=po_id or 0)
     with transaction.atomic():
         inventory_services.purchase_order_send(purchase_order=po, by=request.user)
-        services.insight_act(insight=insight, action_type=Insight.Action.PO_SENT,
-                             object_type="inventory.purchaseorder", object_id=po.pk, by=request.user)
-    messages.success(request, _("Purchase order %(po)s sent to %(supplier)s.") % {"po": po, "supplier": po.supplier})
+        services.insight_act(
+            insight=insight,
+            action_type=Insight.Action.PO_SENT,
+            object_type="inventory.purchaseorder",
+            object_id=po.pk,
+            by=request.user,
+        )
+    messages.success(
+        request, _("Purchase order %(po)s sent to %(supplier)s.") % {"po": po, "supplier": po.supplier}
+    )
 
 
 def _apply_staffing(request, store, membership, insight):
@@ -309,10 +404,19 @@ def _apply_staffing(request, store, membership, insight):
     data = (insight.numbers or {}).get("suggestion") or {}
     suggestion = _suggestion(store, data, staffing_selectors)
     with transaction.atomic():
-        shift = staffing_services.suggestion_apply(suggestion=suggestion, staff=staff, by=request.user,
-                                                        reason=_("Staffing suggestion from the forecast"))
-        services.insight_act(insight=insight, action_type=Insight.Action.SHIFT_ADDED, object_type="staffing.shift",
-                             object_id=shift.pk, by=request.user)
+        shift = staffing_services.suggestion_apply(
+            suggestion=suggestion,
+            staff=staff,
+            by=request.user,
+            reason=_("Staffing suggestion from the forecast"),
+        )
+        services.insight_act(
+            insight=insight,
+            action_type=Insight.Action.SHIFT_ADDED,
+            object_type="staffing.shift",
+            object_id=shift.pk,
+            by=request.user,
+        )
     messages.success(request, _("Shift added for %(staff)s.") % {"staff": staff.name})
 
 
@@ -324,7 +428,9 @@ def _suggestion(store, data, staffing_selectors):
     except (KeyError, TypeError, ValueError):
         raise DomainError("suggestion", "invalid", _("This suggestion can no longer be read."))
     if suggestion.store_id != store.pk:
-        raise DomainError("suggestion", "not_found", _("This suggestion is not for this store."), status_code=404)
+        raise DomainError(
+            "suggestion", "not_found", _("This suggestion is not for this store."), status_code=404
+        )
     return suggestion
 
 
@@ -349,14 +455,23 @@ def _supplier(request, store, membership, insight):
                 price = Decimal(raw_price)
             except InvalidOperation:
                 raise DomainError("price", "invalid", _("Give a price such as 3.40."))
-            inventory_services.supplier_price_add(supplier_item=item, price=price,
-                                                  effective_from=business_date(store, timezone.now()))
+            inventory_services.supplier_price_add(
+                supplier_item=item, price=price, effective_from=business_date(store, timezone.now())
+            )
         if switch:
             inventory_services.ingredient_update(ingredient=item.ingredient, preferred_supplier=item.supplier)
-        services.insight_act(insight=insight, action_type=Insight.Action.SUPPLIER_CHANGED,
-                             object_type="inventory.supplieritem", object_id=item.pk, by=request.user)
-    messages.success(request, _("Recorded for %(ingredient)s: %(supplier)s.") % {
-        "ingredient": item.ingredient.name, "supplier": item.supplier.name})
+        services.insight_act(
+            insight=insight,
+            action_type=Insight.Action.SUPPLIER_CHANGED,
+            object_type="inventory.supplieritem",
+            object_id=item.pk,
+            by=request.user,
+        )
+    messages.success(
+        request,
+        _("Recorded for %(ingredient)s: %(supplier)s.")
+        % {"ingredient": item.ingredient.name, "supplier": item.supplier.name},
+    )
 
 
 @login_required
@@ -371,15 +486,22 @@ def staffing_apply(request, store_slug):
     try:
         _need(membership, Perm.MANAGE_STAFF)
         week = dt.date.fromisoformat(request.POST.get("week", ""))
-        suggestion = staffing_selectors.suggestion_by_key(store=store, week_start=staffing_selectors.week_start_for(week),
-                                                          key=request.POST.get("key", ""))
+        suggestion = staffing_selectors.suggestion_by_key(
+            store=store, week_start=staffing_selectors.week_start_for(week), key=request.POST.get("key", "")
+        )
         if suggestion is None:
-            raise DomainError("key", "stale", _("This suggestion no longer applies; the schedule has changed."))
+            raise DomainError(
+                "key", "stale", _("This suggestion no longer applies; the schedule has changed.")
+            )
         staff = StaffMember.objects.filter(store=store, pk=request.POST.get("staff") or 0).first()
         if staff is None:
             raise DomainError("staff", "required", _("Choose who takes the shift."))
-        staffing_services.suggestion_apply(suggestion=suggestion, staff=staff, by=request.user,
-                                                        reason=_("Staffing suggestion from the forecast"))
+        staffing_services.suggestion_apply(
+            suggestion=suggestion,
+            staff=staff,
+            by=request.user,
+            reason=_("Staffing suggestion from the forecast"),
+        )
         messages.success(request, _("Suggestion applied: shift added for %(staff)s.") % {"staff": staff.name})
     except ValueError:
         messages.error(request, _("Give the week."))
@@ -391,6 +513,7 @@ def staffing_apply(request, store_slug):
 
 # --- back office --------------------------------------------------------------------------------------
 
+
 @login_required
 def backoffice(request, store_slug):
     """What an owner edits weekly: links to the pages of the apps that own each thing, plus the menu's
@@ -400,9 +523,18 @@ def backoffice(request, store_slug):
 
     items = MenuItem.objects.filter(store=store).select_related("category").order_by("category__name", "name")
     page = Paginator(items, 50).get_page(request.GET.get("page"))
-    return render(request, "analytics/backoffice.html", _context(
-        request, store, membership, page="backoffice", page_obj=page,
-        can_edit_menu=role_has(membership.role, Perm.EDIT_MENU)))
+    return render(
+        request,
+        "analytics/backoffice.html",
+        _context(
+            request,
+            store,
+            membership,
+            page="backoffice",
+            page_obj=page,
+            can_edit_menu=role_has(membership.role, Perm.EDIT_MENU),
+        ),
+    )
 
 
 @login_required
@@ -417,7 +549,10 @@ def menu_item_sold_out(request, store_slug, item_id):
     item = get_object_or_404(MenuItem, store=store, pk=item_id)
     sold_out = request.POST.get("sold_out") == "1"
     order_services.menu_item_set_sold_out(item=item, sold_out=sold_out)
-    messages.success(request, (_("%(item)s is sold out.") if sold_out else _("%(item)s is available again."))
-                     % {"item": item.name})
-    return redirect(request.POST.get("next") or reverse("analytics:backoffice", kwargs={"store_slug": store.slug}))
-
+    messages.success(
+        request,
+        (_("%(item)s is sold out.") if sold_out else _("%(item)s is available again.")) % {"item": item.name},
+    )
+    return redirect(
+        request.POST.get("next") or reverse("analytics:backoffice", kwargs={"store_slug": store.slug})
+    )

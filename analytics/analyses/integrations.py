@@ -13,6 +13,14 @@ def available_jobs() -> dict:
 
         jobs["low_stock"] = stock.run_low_stock
         jobs["margin"] = margin.run_margin
+    if apps.is_installed("kitchen"):
+        from . import operations
+
+        jobs["prep"] = operations.run_prep
+    if apps.is_installed("staffing"):
+        from . import operations
+
+        jobs["staffing"] = operations.run_staffing
     return jobs
 
 

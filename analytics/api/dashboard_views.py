@@ -31,10 +31,13 @@ class RangeQuery(serializers.Serializer):
     def validate(self, attrs):
         start, end = attrs.get("start"), attrs.get("end")
         if start and end and start > end:
-            raise serializers.ValidationError({"end": [_("The end is before the start.")]}, code="invalid_range")
+            raise serializers.ValidationError(
+                {"end": [_("The end is before the start.")]}, code="invalid_range"
+            )
         if start and end and (end - start).days > MAX_SPAN_DAYS:
-            raise serializers.ValidationError({"end": [_("At most %(n)d days at once.") % {"n": MAX_SPAN_DAYS}]},
-                                              code="too_long")
+            raise serializers.ValidationError(
+                {"end": [_("At most %(n)d days at once.") % {"n": MAX_SPAN_DAYS}]}, code="too_long"
+            )
         return attrs
 
 
@@ -43,10 +46,13 @@ class PriceHistoryQuery(RangeQuery):
 
 
 class WeekQuery(RangeQuery):
-    week = serializers.DateField(required=False, help_text="Any day of the week (Monday-based); default next week")
+    week = serializers.DateField(
+        required=False, help_text="Any day of the week (Monday-based); default next week"
+    )
 
 
 # --- output shapes (for the schema, and to render Decimals as strings) ----------------------------------
+
 
 class Figures(serializers.Serializer):
     sales = serializers.DecimalField(**MONEY)
@@ -189,6 +195,7 @@ class MarginOut(serializers.Serializer):
 
 # --- views --------------------------------------------------------------------------------------------
 
+
 class _DashboardView(APIView):
     permission_classes = [HasStoreAccess]
     query_class = RangeQuery
@@ -208,16 +215,22 @@ class _DashboardView(APIView):
 class OverviewView(_DashboardView):
     default_days = 42
 
-    @extend_schema(parameters=[RangeQuery], responses=OverviewOut,
-                   summary="Today so far vs the usual for this weekday, and the daily trend over start..end")
+    @extend_schema(
+        parameters=[RangeQuery],
+        responses=OverviewOut,
+        summary="Today so far vs the usual for this weekday, and the daily trend over start..end",
+    )
     def get(self, request):
         store, start, end, _query = self.parse(request)
         return Response(OverviewOut(dashboard_selectors.overview(store, timezone.now(), start, end)).data)
 
 
 class TicketTimesView(_DashboardView):
-    @extend_schema(parameters=[RangeQuery], responses=TicketTimeRow(many=True),
-                   summary="Kitchen ticket times (queued → ready) by station and hour")
+    @extend_schema(
+        parameters=[RangeQuery],
+        responses=TicketTimeRow(many=True),
+        summary="Kitchen ticket times (queued → ready) by station and hour",
+    )
     def get(self, request):
         store, start, end, _query = self.parse(request)
         return Response(TicketTimeRow(dashboard_selectors.ticket_times(store, start, end), many=True).data)
@@ -227,8 +240,11 @@ class SupplierPriceHistoryView(_DashboardView):
     query_class = PriceHistoryQuery
     default_days = 180
 
-    @extend_schema(parameters=[PriceHistoryQuery], responses=PriceHistoryOut,
-                   summary="Supplier list prices and prices paid at receipts, per ingredient")
+    @extend_schema(
+        parameters=[PriceHistoryQuery],
+        responses=PriceHistoryOut,
+        summary="Supplier list prices and prices paid at receipts, per ingredient",
+    )
     def get(self, request):
         store, start, end, query = self.parse(request)
         data = dashboard_selectors.supplier_price_history(store, start, end, query.get("ingredient"))
@@ -238,8 +254,11 @@ class SupplierPriceHistoryView(_DashboardView):
 class StaffingPlanView(_DashboardView):
     query_class = WeekQuery
 
-    @extend_schema(parameters=[WeekQuery], responses=StaffingPlanOut,
-                   summary="Needed vs scheduled staff per position and hour of a week, with suggestions")
+    @extend_schema(
+        parameters=[WeekQuery],
+        responses=StaffingPlanOut,
+        summary="Needed vs scheduled staff per position and hour of a week, with suggestions",
+    )
     def get(self, request):
         store, _start, _end, query = self.parse(request)
         week = query.get("week") or business_date(store, timezone.now()) + dt.timedelta(days=7)
@@ -247,8 +266,11 @@ class StaffingPlanView(_DashboardView):
 
 
 class LabourByDayView(_DashboardView):
-    @extend_schema(parameters=[RangeQuery], responses=LabourOut,
-                   summary="Scheduled labour cost as % of net sales per business day, beside the target")
+    @extend_schema(
+        parameters=[RangeQuery],
+        responses=LabourOut,
+        summary="Scheduled labour cost as % of net sales per business day, beside the target",
+    )
     def get(self, request):
         store, start, end, _query = self.parse(request)
         return Response(LabourOut(dashboard_selectors.labour_by_day(store, start, end)).data)
@@ -257,8 +279,11 @@ class LabourByDayView(_DashboardView):
 class MarginByItemMonthView(_DashboardView):
     default_days = 90
 
-    @extend_schema(parameters=[RangeQuery], responses=MarginOut,
-                   summary="Gross margin by calendar month and by item within each month")
+    @extend_schema(
+        parameters=[RangeQuery],
+        responses=MarginOut,
+        summary="Gross margin by calendar month and by item within each month",
+    )
     def get(self, request):
         store, start, end, _query = self.parse(request)
         return Response(MarginOut(dashboard_selectors.margin_by_item_month(store, start, end)).data)

@@ -1,0 +1,60 @@
+"""Prep tasks for the next service window and busy-hour staffing, written through the kitchen and
+staffing services, on hand-computed forecasts."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from analytics.models import DemandForecast, Insight
+from analytics.services import run_analysis
+from kitchen import services as kitchen
+from kitchen.models import PrepTask
+from restaurant_ops.models import OpeningHours
+from staffing.models import StaffingRequirement
+from tests.analytics.conftest import at
+from tests.factories import DaypartFactory, MenuItemFactory
+from tests.staffing.factories import PositionFactory
+
+pytestmark = pytest.mark.django_db
+MONDAY = dt.date(2026, 3, 30)
+
+
+def forecast(store, item, hours: dict, weekday=0):
+    DemandForecast.objects.bulk_create([DemandForecast(store=store, menu_item=item, weekday=weekday, hour=h,
+                                                       quantity=Decimal(q)) for h, q in hours.items()])
+
+
+def test_prep_for_the_next_daypart_minus_what_is_prepared(store):
+    DaypartFactory(store=store, name="lunch", starts=dt.time(11), ends=dt.time(15))
+    DaypartFactory(store=store, name="dinner", starts=dt.time(17), ends=dt.time(22))
+    drumsticks = MenuItemFactory(store=store, name="Drumsticks")
+    salad = MenuItemFactory(store=store, name="Salad")
+    kitchen.kitchen_item_set(menu_item=drumsticks, prep_ahead=True)
+    forecast(store, drumsticks, {12: "9", 17: "4.5", 19: "6", 22: "10"})  # dinner hours 17–21: 10.5
+    forecast(store, salad, {17: "8"})  # not prepared ahead
+    ready_by = at(MONDAY, 17)
+    done = kitchen.prep_task_create(store=store, menu_item=drumsticks, quantity=Decimal("3"), ready_by=ready_by,
+                                    source="forecast")
+    kitchen.prep_task_done(task=done)
+    for _ in range(2):
+        run_analysis(store=store, job="prep", now=at(MONDAY, 14))
+    task = PrepTask.objects.get(done=False)
+    assert (task.menu_item, task.quantity, task.ready_by) == (drumsticks, Decimal("8.0"), ready_by)  # ⌈10.5 − 3⌉
+
+
+def test_staffing_requirements_and_merged_suggestions_for_next_week(store):
+    OpeningHours.objects.create(store=store, weekday=0, opens=dt.time(11), closes=dt.time(23))
+    cashier = PositionFactory(store=store, name="cashier", productivity_target=Decimal("10"), min_staff_per_open_hour=1)
+    forecast(store, None, {18: "25", 19: "8"})
+    run_analysis(store=store, job="staffing", now=at(MONDAY, 10))
+    rows = {r.hour_start: r.needed_staff for r in StaffingRequirement.objects.filter(position=cashier)}
+    next_monday = MONDAY + dt.timedelta(days=7)
+    assert len(rows) == 12  # open 11:00–23:00, no load elsewhere
+    assert rows[at(next_monday, 18)] == 3  # ⌈25 / 10⌉
+    assert rows[at(next_monday, 19)] == 1  # max(1, ⌈0.8⌉)
+    gaps = sorted((i.numbers["start"], i.numbers["count"]) for i in Insight.objects.filter(kind="staffing"))
+    utc = [at(next_monday, h).astimezone(dt.UTC).isoformat() for h in (11, 18)]
+    assert gaps == [(utc[0], 1), (utc[1], 2)]
+    message = Insight.objects.get(kind="staffing", numbers__count=2).message
+    assert message == "Mon 18:00–19:00: 2 more cashier — forecast load 25.0/h, capacity 0.00."
