@@ -94,5 +94,6 @@ Z_REPORT = [Z_PAYMENTS, Z_CASH, Z_CHECKS, Z_ADJUSTMENTS, Z_VOIDS]
 Z_CLOSE_ALL = [*Z_REPORT, Z_CLOSE]
 
 IMPORT_BARE_TABLE = """
-CREATE UNLOGGED TABLE IF NOT EXISTS bench_import_bare (line text)"""
+CREATE TABLE IF NOT EXISTS bench_import_bare (order_id text, timestamp text, item text, quantity text,
+                                              unit_price text)"""
 IMPORT_COPY = "COPY bench_import_bare FROM STDIN WITH (FORMAT csv, HEADER true)"

@@ -289,11 +289,10 @@ def _day_slots(store, days: int, end: dt.date, rng: random.Random):
         yield day, WEEKDAY_WEIGHT[day.weekday()] * season * rng.uniform(0.85, 1.15)
 
 
-def generate_history(
-    store, *, lines: int, seed: int = 42, days: int = 365, end: dt.date | None = None
-) -> dict:
-    """About `lines` order lines over `days` business days before `end` (default today), COPY'd in."""
-    from orders.models import MenuItem, Order, OrderLine
+def simulate(store, *, lines: int, seed: int = 42, days: int = 365, end: dt.date | None = None):
+    """Yields the orders of a year, deterministically: (business day, placed_at UTC, local time, channel,
+    service type, cancelled, [(item, position, unit price, quantity)]). About `lines` lines in all."""
+    from orders.models import MenuItem
 
     rng = _rng(store.slug + ":history", seed)
     end = end or dt.date.today()
@@ -311,8 +310,32 @@ def generate_history(
         item.pk: (slots[rng.randrange(len(slots))][0], Decimal(str(rng.choice([1.05, 1.08, 1.10]))))
         for item in items
     }
-    order_first = reserve_ids(Order, orders_total + len(slots))
-    line_first = reserve_ids(OrderLine, int(orders_total * 5.5) + 10)
+    for day, weight in slots:
+        for _ in range(max(1, round(orders_total * weight / total_weight))):
+            hour = rng.choices(hours, hour_weights)[0]
+            local = dt.datetime.combine(day, dt.time(hour, rng.randrange(60), rng.randrange(60)), tzinfo=tz)
+            cancelled = rng.random() < 0.01
+            channel = rng.choice(["till", "till", "api", "qr"])
+            service = rng.choice(["dine_in", "dine_in", "takeaway"])
+            n_lines = min(5, max(1, round(rng.gauss(LINES_PER_ORDER, 1.1))))
+            chosen = []
+            for position, item in enumerate(rng.choices(items, popularity, k=n_lines)):
+                rise_day, factor = rises[item.pk]
+                unit = prices[item.pk] if day < rise_day else money(prices[item.pk] * factor)
+                chosen.append((item, position, unit, 1 if rng.random() < 0.85 else rng.randint(2, 3)))
+            yield day, local.astimezone(dt.UTC), local, channel, service, cancelled, chosen
+
+
+def generate_history(
+    store, *, lines: int, seed: int = 42, days: int = 365, end: dt.date | None = None
+) -> dict:
+    """About `lines` order lines over `days` business days before `end` (default today), COPY'd in
+    batches of 100,000 lines."""
+    from orders.models import Order, OrderLine
+
+    orders_total = round(lines / LINES_PER_ORDER)
+    order_first = reserve_ids(Order, orders_total + days + 1)
+    line_first = reserve_ids(OrderLine, 5 * (orders_total + days + 1))
     order_rows, line_rows = [], []
     started = time.monotonic()
     order_id, line_id = order_first, line_first
@@ -356,71 +379,62 @@ def generate_history(
         line_rows.clear()
 
     written_lines = 0
-    for day, weight in slots:
-        n_orders = max(1, round(orders_total * weight / total_weight))
-        for _ in range(n_orders):
-            hour = rng.choices(hours, hour_weights)[0]
-            local = dt.datetime.combine(day, dt.time(hour, rng.randrange(60), rng.randrange(60)), tzinfo=tz)
-            placed = local.astimezone(dt.UTC)
-            cancelled = rng.random() < 0.01
-            n_lines = min(5, max(1, round(rng.gauss(LINES_PER_ORDER, 1.1))))
-            chosen = rng.choices(items, popularity, k=n_lines)
-            subtotal = tax = Decimal("0")
-            for position, item in enumerate(chosen):
-                rise_day, factor = rises[item.pk]
-                unit = prices[item.pk] if day < rise_day else money(prices[item.pk] * factor)
-                quantity = 1 if rng.random() < 0.85 else rng.randint(2, 3)
-                total = unit * quantity
-                rate = item.tax_category.rate
-                line_tax = money(total * rate)
-                subtotal += total
-                tax += line_tax
-                line_rows.append(
-                    (
-                        line_id,
-                        order_id,
-                        item.pk,
-                        position,
-                        item.name,
-                        quantity,
-                        unit,
-                        total,
-                        rate,
-                        line_tax,
-                        total,
-                    )
-                )
-                line_id += 1
-            order_rows.append(
+    first_day = last_day = None
+    for day, placed, _local, channel, service, cancelled, chosen in simulate(
+        store, lines=lines, seed=seed, days=days, end=end
+    ):
+        first_day = first_day or day
+        last_day = day
+        subtotal = tax = Decimal("0")
+        for item, position, unit, quantity in chosen:
+            total = unit * quantity
+            rate = item.tax_category.rate
+            line_tax = money(total * rate)
+            subtotal += total
+            tax += line_tax
+            line_rows.append(
                 (
+                    line_id,
                     order_id,
-                    store.pk,
-                    rng.choice(["till", "till", "api", "qr"]),
-                    rng.choice(["dine_in", "dine_in", "takeaway"]),
-                    "cancelled" if cancelled else "served",
-                    store.currency,
-                    False,
-                    subtotal,
-                    tax,
-                    subtotal + tax,
-                    placed,
-                    day,
-                    None if cancelled else placed + dt.timedelta(minutes=25),
-                    placed + dt.timedelta(minutes=5) if cancelled else None,
-                    "guest left" if cancelled else "",
-                    now,
+                    item.pk,
+                    position,
+                    item.name,
+                    quantity,
+                    unit,
+                    total,
+                    rate,
+                    line_tax,
+                    total,
                 )
             )
-            order_id += 1
-            if len(line_rows) >= 100_000:
-                written_lines += len(line_rows)
-                flush()
+            line_id += 1
+        order_rows.append(
+            (
+                order_id,
+                store.pk,
+                channel,
+                service,
+                "cancelled" if cancelled else "served",
+                store.currency,
+                False,
+                subtotal,
+                tax,
+                subtotal + tax,
+                placed,
+                day,
+                None if cancelled else placed + dt.timedelta(minutes=25),
+                placed + dt.timedelta(minutes=5) if cancelled else None,
+                "guest left" if cancelled else "",
+                now,
+            )
+        )
+        order_id += 1
+        if len(line_rows) >= 100_000:
+            written_lines += len(line_rows)
+            flush()
     written_lines += len(line_rows)
     flush()
-    if (
-        order_id > order_first + orders_total + len(slots)
-        or line_id > line_first + int(orders_total * 5.5) + 10
-    ):
+    if order_id > order_first + orders_total + days + 1:
         raise RuntimeError("id reservation overrun")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE orders_order")
@@ -429,9 +443,30 @@ def generate_history(
         "orders": order_id - order_first,
         "lines": written_lines,
         "seconds": time.monotonic() - started,
-        "first_day": slots[0][0],
-        "last_day": slots[-1][0],
+        "first_day": first_day,
+        "last_day": last_day,
     }
+
+
+def write_sales_csv(path, store, *, lines: int, seed: int = 42, days: int = 365) -> int:
+    """The same kind of year as a POS export for `import_sales`: one row per line (order_id,
+    timestamp in store-local time, item name, quantity, unit_price); cancelled orders left out."""
+    import csv
+
+    count = 0
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["order_id", "timestamp", "item", "quantity", "unit_price"])
+        for n, (_day, _placed, local, _c, _s, cancelled, chosen) in enumerate(
+            simulate(store, lines=lines, seed=seed, days=days)
+        ):
+            if cancelled:
+                continue
+            stamp = local.strftime("%Y-%m-%d %H:%M:%S")
+            for item, _position, unit, quantity in chosen:
+                writer.writerow([f"X{n:08d}", stamp, item.name, quantity, unit])
+                count += 1
+    return count
 
 
 def ensure_store(*, slug: str, lines: int, seed: int = 42, days: int = 365, name: str | None = None) -> dict:

@@ -96,6 +96,19 @@ def write_markdown(payload: dict, path: Path) -> None:
                 f"| {name} | {r['clients']} | {r['requests']} | {r['throughput']} | {r['p50_ms']} | "
                 f"{r['p95_ms']} | {r['p99_ms']} | {r['errors']} |"
             )
+        out += [
+            "",
+            "What the server's PostgreSQL backends were doing during each run (pg_stat_activity sampled "
+            "every 50 ms: mean number of active backends per state; `Lock:*` is waiting on another "
+            "transaction's row lock):",
+            "",
+            "| run | active backends | states |",
+            "|---|---|---|",
+        ]
+        for key, r in d["placement"].items():
+            w = r.get("db_waits") or {}
+            states = ", ".join(f"{k} {v}" for k, v in (w.get("per_sample") or {}).items())
+            out.append(f"| {key} | {w.get('mean_active_backends', '—')} | {states} |")
         profile = d.get("placement_profile", {})
         if profile:
             out += ["", "Queries one API order makes (in-process, Django test client):", ""]

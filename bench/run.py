@@ -246,12 +246,64 @@ def gunicorn(workers: int):
             process.kill()
 
 
-def _pos_store():
+def _pos_store(slug: str = "bench-pos", *, recipes: bool = True):
     from bench.generate import build_store
+    from inventory.models import RecipeLine
     from restaurant_ops.models import Store
 
-    store = Store.objects.filter(slug="bench-pos").first()
-    return store or build_store(slug="bench-pos", seed=7, name="Bench POS")
+    store = Store.objects.filter(slug=slug).first()
+    if store is None:
+        store = build_store(slug=slug, seed=7, name=slug)
+        if not recipes:
+            RecipeLine.objects.filter(store=store).delete()
+    return store
+
+
+@contextlib.contextmanager
+def wait_sampler(interval: float = 0.05):
+    """Samples pg_stat_activity on this database while the block runs: how often the server's
+    backends were busy, and on what they waited (Lock, IO, LWLock, Client...)."""
+    import threading
+    from collections import Counter
+
+    from django.db import connection, connections
+
+    db_name = connection.settings_dict["NAME"]
+    counts: Counter = Counter()
+    samples = [0]
+    stop = threading.Event()
+
+    def sample():
+        try:
+            with connections["default"].cursor() as cursor:
+                while not stop.wait(interval):
+                    cursor.execute(
+                        "SELECT coalesce(wait_event_type || ':' || wait_event, 'running') "
+                        "FROM pg_stat_activity "
+                        "WHERE datname = %s AND state = 'active' AND pid <> pg_backend_pid()",
+                        [db_name],
+                    )
+                    samples[0] += 1
+                    counts.update(row[0] for row in cursor.fetchall())
+        finally:
+            connections["default"].close()
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    summary: dict = {}
+    try:
+        yield summary
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        n = max(samples[0], 1)
+        summary.update(
+            {
+                "samples": samples[0],
+                "mean_active_backends": round(sum(counts.values()) / n, 2),
+                "per_sample": {k: round(v / n, 2) for k, v in counts.most_common(8)},
+            }
+        )
 
 
 def bench_placement(results: Results, cfg: dict) -> None:
@@ -314,16 +366,18 @@ def bench_placement(results: Results, cfg: dict) -> None:
                 ("bare", "/bench/bare/", bare_request),
                 ("api", "/api/v1/orders/", order_request),
             ):
-                stats = run_load(
-                    port=port,
-                    method="POST",
-                    path=path,
-                    make_request=maker,
-                    clients=clients,
-                    seconds=cfg["seconds"],
-                    max_requests=cfg["max_requests"],
-                    expect=201,
-                )
+                with wait_sampler() as waits:
+                    stats = run_load(
+                        port=port,
+                        method="POST",
+                        path=path,
+                        make_request=maker,
+                        clients=clients,
+                        seconds=cfg["seconds"],
+                        max_requests=cfg["max_requests"],
+                        expect=201,
+                    )
+                stats["db_waits"] = waits
                 runs[f"{name}_c{clients}"] = stats
                 print(
                     f"  {name:4} c={clients:<3} {stats['throughput']:8.1f} req/s  "
@@ -332,6 +386,43 @@ def bench_placement(results: Results, cfg: dict) -> None:
                     f"{stats['first_errors'][:1]}",
                     flush=True,
                 )
+        # The same orders on a menu without recipes (no stock movements, no ingredient row locks), at the
+        # target concurrency: how much of the cost is the stock ledger.
+        target = 8 if 8 in cfg["clients"] else cfg["clients"][-1]
+        plain = _pos_store("bench-pos-norecipe", recipes=False)
+        plain_items = list(MenuItem.objects.filter(store=plain).values_list("id", flat=True))
+        _key, plain_raw = api_key_create(store=plain, name=f"bench {run_id}", scope="write", created_by=None)
+
+        def plain_request(client: int, n: int):
+            rng = random.Random(f"{client}:{n}")
+            lines = [
+                {"item": rng.choice(plain_items), "quantity": rng.choice([1, 1, 1, 2])}
+                for _ in range(rng.randint(1, 4))
+            ]
+            return json.dumps({"store": plain.slug, "lines": lines}).encode(), {
+                "Content-Type": "application/json",
+                "Authorization": f"Api-Key {plain_raw}",
+                "Idempotency-Key": f"{run_id}-plain-{client}-{n}",
+            }
+
+        with wait_sampler() as waits:
+            stats = run_load(
+                port=port,
+                method="POST",
+                path="/api/v1/orders/",
+                make_request=plain_request,
+                clients=target,
+                seconds=cfg["seconds"],
+                max_requests=cfg["max_requests"],
+                expect=201,
+            )
+        stats["db_waits"] = waits
+        runs[f"api-no-recipes_c{target}"] = stats
+        print(
+            f"  api without recipes c={target}: {stats['throughput']:.1f} req/s  "
+            f"p50 {stats['p50_ms']:.1f} ms",
+            flush=True,
+        )
     results.details["placement"] = runs
     target_clients = 8 if 8 in cfg["clients"] else cfg["clients"][-1]
     for clients in cfg["clients"]:
@@ -768,17 +859,205 @@ def bench_close_of_day(results: Results, cfg: dict) -> None:
 
 
 def bench_import(results: Results, cfg: dict) -> None:
-    from django.core.management import get_commands
+    """`manage.py import_sales` on a year's CSV beside PostgreSQL's COPY of the same file into a bare
+    table."""
+    import tempfile
 
-    print("Import", flush=True)
+    from django.core.management import call_command, get_commands
+    from django.db import connection
+
+    from bench import baselines
+    from bench.generate import build_store, write_sales_csv
+    from orders.models import OrderLine
+    from restaurant_ops.models import Store
+
+    n = cfg["import_lines"]
+    print(f"Import of {n} CSV lines through import_sales, beside COPY", flush=True)
     if "import_sales" not in get_commands():
         results.pending("import.vs_copy", "import_sales does not exist yet")
         return
+    template = Store.objects.filter(slug="bench-import-menu").first() or build_store(
+        slug="bench-import-menu", seed=5
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "sales.csv"
+        written = write_sales_csv(path, template, lines=n, seed=5)
+        size_mb = path.stat().st_size / 1e6
+        with connection.cursor() as cursor:
+            cursor.execute(baselines.IMPORT_BARE_TABLE)
+            cursor.execute("TRUNCATE bench_import_bare")
+            began = time.perf_counter()
+            with open(path, encoding="utf-8") as handle:
+                cursor.cursor.copy_expert(baselines.IMPORT_COPY, handle)
+            t_copy = time.perf_counter() - began
+            cursor.execute("TRUNCATE bench_import_bare")
+        # A fresh store with the same menu each run: importing into it is the first import.
+        slug = f"bench-import-{uuid.uuid4().hex[:6]}"
+        store = build_store(slug=slug, seed=5)
+        began = time.perf_counter()
+        call_command("import_sales", str(path), store=slug, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        t_import = time.perf_counter() - began
+    imported = OrderLine.objects.filter(order__store=store).count()
+    limit_s = 180 * n / 1_000_000
+    results.details["import"] = {
+        "lines": written,
+        "imported": imported,
+        "csv_mb": round(size_mb, 1),
+        "import_s": round(t_import, 2),
+        "copy_s": round(t_copy, 3),
+        "limit_s": limit_s,
+    }
+    results.ratio(
+        "import.within_limit",
+        product=t_import,
+        baseline=limit_s,
+        limit=1,
+        target=f"≤ 1 (within {limit_s:g} s = 3 min scaled to {n} lines)",
+        what=f"import_sales of {written} lines ÷ the time limit",
+    )
+    results.ratio(
+        "import.vs_copy",
+        product=t_import,
+        baseline=t_copy,
+        limit=float("inf"),
+        target="reported",
+        what="import_sales ÷ COPY of the same file into a bare table",
+    )
+    if imported != written:
+        results.diagnoses["import.lines"] = f"{written} CSV lines written but {imported} imported"
+
+
+DASHBOARD_API = [
+    "analytics-overview",
+    "analytics-best-sellers",
+    "analytics-sales",
+    "analytics-busy-hours",
+    "analytics-forecast",
+    "analytics-menu-engineering",
+    "analytics-ticket-times",
+    "analytics-supplier-prices",
+    "analytics-staffing-plan",
+    "analytics-labour-by-day",
+    "analytics-margin-by-item-month",
+]
 
 
 def bench_dashboard(results: Results, cfg: dict) -> None:
-    print("Dashboard", flush=True)
-    results.pending("dashboard", "the dashboard endpoints do not exist yet")
+    """p95 of the dashboard page and each chart endpoint on a store with a year of data, cold (the cache
+    cleared and the server's database connections dropped before each request) and warm, beside the
+    base-template view through the same server."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from bench.generate import ensure_store
+    from bench.load import run_load
+    from restaurant_ops.models import Membership
+
+    lines = cfg["sizes"][1] if len(cfg["sizes"]) > 1 else cfg["sizes"][0]
+    print(f"Dashboard on a year of {lines} lines: p95 cold and warm beside the base template", flush=True)
+    store = ensure_store(slug=f"bench-{lines}", lines=lines)["store"]
+    user, _created = get_user_model().objects.get_or_create(username="bench-owner")
+    Membership.objects.get_or_create(user=user, store=store, defaults={"role": "owner"})
+    client = Client()
+    client.force_login(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    targets = {"base_template": "/bench/base/"}
+    for name in DASHBOARD_API:
+        try:
+            targets[name.removeprefix("analytics-")] = f"{reverse(name)}?store={store.slug}"
+        except NoReverseMatch:
+            continue
+    with contextlib.suppress(NoReverseMatch):
+        targets["overview_page"] = reverse("analytics:overview", kwargs={"store_slug": store.slug})
+    db_name = connection.settings_dict["NAME"]
+
+    def go_cold():
+        cache.clear()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+                [db_name],
+            )
+
+    n = cfg["dash_requests"]
+    stats = {}
+    head = {"Cookie": cookie}
+
+    def warm_request(c, i):
+        return None, head
+
+    def cold_request(c, i):
+        go_cold()
+        return None, head
+
+    with gunicorn(1) as port:  # one worker: every cold request meets the dropped connection
+        for name, path in targets.items():
+            run_load(
+                port=port,
+                method="GET",
+                path=path,
+                make_request=warm_request,
+                clients=1,
+                seconds=30,
+                max_requests=1,
+                expect=200,
+            )  # imports and first render
+            warm = run_load(
+                port=port,
+                method="GET",
+                path=path,
+                make_request=warm_request,
+                clients=1,
+                seconds=cfg["seconds"] * 2,
+                max_requests=n,
+                expect=200,
+            )
+
+            cold = run_load(
+                port=port,
+                method="GET",
+                path=path,
+                make_request=cold_request,
+                clients=1,
+                seconds=cfg["seconds"] * 2,
+                max_requests=max(3, n // 3),
+                expect=200,
+            )
+            stats[name] = {"path": path, "warm": warm, "cold": cold}
+            print(
+                f"  {name:22} warm p95 {warm['p95_ms']:8.1f} ms  cold p95 {cold['p95_ms']:8.1f} ms  "
+                f"errors {warm['errors'] + cold['errors']} "
+                f"{(warm['first_errors'] + cold['first_errors'])[:1]}",
+                flush=True,
+            )
+    results.details["dashboard"] = {"lines": lines, "requests": n, "endpoints": stats}
+    base = stats["base_template"]
+    for name, s in stats.items():
+        if name == "base_template":
+            continue
+        results.ratio(
+            f"dashboard.{name}.cold_p95",
+            product=s["cold"]["p95_ms"],
+            baseline=base["cold"]["p95_ms"],
+            limit=10,
+            unit="ms",
+            target="≤ 10",
+            what=f"{s['path'].split('?')[0]} p95 cold ÷ base template",
+        )
+        results.ratio(
+            f"dashboard.{name}.warm_p95",
+            product=s["warm"]["p95_ms"],
+            baseline=base["warm"]["p95_ms"],
+            limit=3,
+            unit="ms",
+            target="≤ 3",
+            what=f"{s['path'].split('?')[0]} p95 warm ÷ base template",
+        )
 
 
 # --- main --------------------------------------------------------------------------------------
