@@ -717,10 +717,15 @@ def check_close(*, guest_check: Check, by=None) -> Check:
     check = _locked(guest_check)
     if check.status == Check.Status.CLOSED:
         return check
-    if check.status != Check.Status.PAID:
+    nothing_due = check.status == Check.Status.OPEN and check.total == 0 and check.paid_total == 0
+    if check.status != Check.Status.PAID and not nothing_due:
         raise DomainError("check", "not_paid", _("Only a paid check can be closed."), status_code=409)
     check.status, check.closed_at = Check.Status.CLOSED, timezone.now()
-    check.save(update_fields=["status", "closed_at", "updated_at"])
+    if nothing_due and check.lines.exists():  # all comped: it still gets its receipt and frees the table
+        check.paid_at = check.closed_at
+        check.save(update_fields=["status", "closed_at", "paid_at", "updated_at"])
+        _settle(check, None)
+    check.save(update_fields=["status", "closed_at", "paid_at", "updated_at"])
     return check
 
 

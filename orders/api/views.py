@@ -345,3 +345,20 @@ class PaymentRefundView(APIView):
         refund = services.payment_refund(payment=payment, amount=payload["amount"], reason=payload["reason"],
                                          by=request.user, approved_by=approver)
         return Response(PaymentSerializer(refund).data, status=status.HTTP_201_CREATED)
+
+
+class CheckVoidView(APIView):
+    """Void one line (not made or not paid) with a reason; a cashier needs a manager's PIN."""
+
+    @extend_schema(request=CompInputSerializer, responses={200: CheckSerializer})
+    def post(self, request, pk: int):
+        check = _check_for(request, pk)
+        data = CompInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payload = data.validated_data
+        line = OrderLine.objects.filter(guest_check=check, pk=payload["line"]).first()
+        if line is None:
+            raise DomainError("line", "not_on_check", "This line is not on the check.", status_code=404)
+        approver = require(request, check.store, Perm.VOID, payload.get("approver_pin"))
+        services.order_line_void(line=line, reason=payload["reason"], by=request.user, approved_by=approver)
+        return _check_out(request, pk)

@@ -133,3 +133,21 @@ def test_other_stores_checks_are_invisible(shop, check, other_store):
     assert client.get("/api/v1/payments/").json()["results"] == []
     assert client.post(f"/api/v1/checks/{check.pk}/payments/", {"method": "card", "amount": "1.00"},
                        format="json").status_code == 404
+
+
+def test_void_and_comp_a_line_by_api(shop, check):
+    manager = APIClient()
+    manager.force_authenticate(shop.manager)
+    body = manager.get(f"/api/v1/checks/{check.pk}/").json()
+    burger, soda = sorted(body["lines"], key=lambda line: line["name"])
+    before = counts()
+    missing = manager.post(f"/api/v1/checks/{check.pk}/void/", {"line": burger["id"]}, format="json")
+    assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "reason"
+    assert counts() == before
+    voided = manager.post(f"/api/v1/checks/{check.pk}/void/", {"line": burger["id"], "reason": "Wrong order"},
+                          format="json").json()
+    assert voided["total"] == "4.20"  # soda 3.50 + 0.35 tax + 0.35 service
+    comped = manager.post(f"/api/v1/checks/{check.pk}/comp/", {"line": soda["id"], "reason": "Birthday"},
+                          format="json")
+    assert comped.status_code == 201 and comped.json()["total"] == "0.00"
+    assert set(AuditEntry.objects.values_list("action", flat=True)) >= {"void", "comp"}

@@ -198,3 +198,13 @@ def test_a_discount_needs_a_reason_and_one_of_amount_or_percent(shop):
             check_discount(guest_check=check, **kwargs)
         assert error.value.field == field
     assert CheckAdjustment.objects.count() == 0 and AuditEntry.objects.filter(action="discount").count() == 0
+
+
+def test_a_fully_comped_check_closes_with_a_receipt_and_frees_the_table(shop):
+    from orders.services import check_close
+
+    order = place(shop, table=shop.table, soda=1)
+    check_comp_line(line=order.lines.get(), reason="Birthday", by=shop.manager)
+    check = check_close(guest_check=order.guest_check)
+    assert check.status == Check.Status.CLOSED and Receipt.objects.filter(guest_check=check).exists()
+    assert check.session.closed_at is not None
