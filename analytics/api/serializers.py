@@ -129,3 +129,46 @@ def default_range(attrs: dict, today: dt.date, days: int = 30) -> tuple[dt.date,
     if start > end:
         start = end
     return start, end
+
+
+class StockCoverRow(serializers.Serializer):
+    ingredient_id = serializers.IntegerField()
+    ingredient = serializers.CharField()
+    unit = serializers.CharField()
+    on_hand = serializers.DecimalField(max_digits=14, decimal_places=3)
+    on_order = serializers.DecimalField(max_digits=14, decimal_places=3)
+    daily_usage = serializers.DecimalField(max_digits=14, decimal_places=3)
+    sigma = serializers.DecimalField(max_digits=14, decimal_places=3)
+    reorder_point = serializers.DecimalField(max_digits=14, decimal_places=3)
+    par = serializers.DecimalField(max_digits=14, decimal_places=3)
+    days_left = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
+    lead_time = serializers.IntegerField()
+    supplier = serializers.CharField(allow_null=True)
+
+
+class MarginResponse(serializers.Serializer):
+    previous = serializers.ListField(child=serializers.DateField())
+    current = serializers.ListField(child=serializers.DateField())
+    gp0 = serializers.DecimalField(max_digits=14, decimal_places=2)
+    gp1 = serializers.DecimalField(max_digits=14, decimal_places=2)
+    change = serializers.DecimalField(max_digits=14, decimal_places=2)
+    parts = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=2),
+                                  help_text="volume, mix, price, recipe and ingredient:<id>; they sum to change")
+
+
+class LabourQuery(serializers.Serializer):
+    store = serializers.SlugField(required=False)
+    week = serializers.DateField(required=False, help_text="Any business day of the week (default: this week)")
+
+
+class LabourRow(serializers.Serializer):
+    day = serializers.DateField()
+    sales = serializers.DecimalField(max_digits=14, decimal_places=2)
+    forecast_sales = serializers.DecimalField(max_digits=14, decimal_places=2)
+    scheduled_hours = serializers.DecimalField(max_digits=10, decimal_places=2)
+    scheduled_cost = serializers.DecimalField(max_digits=14, decimal_places=2)
+    actual_hours = serializers.DecimalField(max_digits=10, decimal_places=2)
+    actual_cost = serializers.DecimalField(max_digits=14, decimal_places=2)
+    labour_pct_of_sales = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+    labour_pct_of_forecast = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+    sales_per_labour_hour = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)

@@ -172,3 +172,67 @@ def _user(request):
     return request.user if request.user and request.user.is_authenticated else None
 
 
+
+
+class StockCoverView(AnalysisView):
+    """Stock cover per ingredient: on hand, on order, daily usage at the current pace, σ, reorder point,
+    par and days left."""
+
+    @extend_schema(parameters=[OpenApiParameter("store", str, description="Store slug")],
+                   responses=s.StockCoverRow(many=True))
+    def get(self, request):
+        from analytics.analyses import stock
+
+        store, _first, _last, _p = self.parse(request)
+        require(request, store, Perm.SEE_COSTS)
+        return Response(s.StockCoverRow(stock.cover(store), many=True).data)
+
+
+class MarginView(AnalysisView):
+    """Gross profit between two periods, decomposed into volume, mix, menu price, per-ingredient cost and
+    recipe effects (cents by largest remainder; they sum to the change). Default: month to date vs the
+    same days of last month; give start/end and previous_start/previous_end for others."""
+
+    query_class = s.MarginQuery
+
+    @extend_schema(parameters=[*PERIOD_PARAMS, OpenApiParameter("previous_start", str),
+                               OpenApiParameter("previous_end", str)], responses=s.MarginResponse)
+    def get(self, request):
+        from analytics.analyses import margin
+
+        query = self.query_class(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        p = query.validated_data
+        store = resolve_store(request, p.get("store"))
+        require(request, store, Perm.SEE_COSTS)
+        default0, default1 = margin.periods(store, timezone.now())
+        current = (p["start"], p["end"]) if p.get("start") and p.get("end") else default1
+        previous = (p["previous_start"], p["previous_end"]) if p.get("previous_start") and p.get("previous_end") \
+            else default0
+        if previous[0] > previous[1]:
+            from restaurant_ops.errors import DomainError
+
+            raise DomainError("previous_end", "invalid_range", "The end is before the start.")
+        report = margin.margin_report(store, timezone.now(), previous, current) or {}
+        return Response(s.MarginResponse({"previous": list(previous), "current": list(current),
+                                          "gp0": report.get("gp0", 0), "gp1": report.get("gp1", 0),
+                                          "change": report.get("change", 0), "parts": report.get("parts", {})}).data)
+
+
+class LabourView(APIView):
+    """Per business day of a week: sales and forecast sales, scheduled and actual labour, labour % of
+    actual and of forecast sales, and sales per labour hour."""
+
+    @extend_schema(parameters=[OpenApiParameter("store", str), OpenApiParameter("week", str)],
+                   responses=s.LabourRow(many=True))
+    def get(self, request):
+        import datetime as dt
+
+        from analytics.analyses import operations
+
+        query = s.LabourQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        store = resolve_store(request, query.validated_data.get("store"))
+        require(request, store, Perm.SEE_COSTS)
+        day = query.validated_data.get("week") or business_date(store, timezone.now())
+        return Response(s.LabourRow(operations.labour(store, day - dt.timedelta(days=day.weekday())), many=True).data)

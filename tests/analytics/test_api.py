@@ -101,3 +101,30 @@ def test_the_schema_describes_the_analyses(api_client, store):
     params = {p["name"] for p in paths["/api/v1/analytics/best-sellers/"]["get"]["parameters"]}
     assert {"store", "start", "end", "by", "limit", "category"} <= params
     assert "/api/v1/analytics/insights/{id}/dismiss/" in paths
+
+
+def test_stock_cover_margin_and_labour_endpoints(store, key_client, sell):
+    from inventory import services as inventory
+    from tests.inventory.factories import IngredientFactory
+
+    flour = IngredientFactory(store=store, name="Flour", base_unit="g", min_quantity=Decimal("500"))
+    inventory.stock_movement_record(store=store, ingredient=flour, kind="receipt", quantity=Decimal("800"),
+                                    reason="opening", unit_cost=Decimal("0.002"))
+    (row,) = key_client.get("/api/v1/analytics/stock-cover/").json()
+    assert (row["ingredient"], row["on_hand"], row["reorder_point"], row["days_left"]) == (
+        "Flour", "800.000", "500.000", None)
+    bread = MenuItemFactory(store=store, price=Decimal("3.00"))
+    inventory.recipe_line_set(store=store, ingredient=flour, quantity=Decimal("100"), unit="g", menu_item=bread)
+    sell(store, [(bread, 2)], at(dt.date(2026, 2, 3), 12))
+    sell(store, [(bread, 3)], at(dt.date(2026, 3, 3), 12))
+    margin = key_client.get("/api/v1/analytics/margin/", {"previous_start": "2026-02-01", "previous_end": "2026-02-28",
+                                                          "start": "2026-03-01", "end": "2026-03-31"}).json()
+    # no receipt before March: flour costs nothing yet → GP = revenue: 6.00 → 9.00, all volume
+    assert (margin["gp0"], margin["gp1"], margin["change"]) == ("6.00", "9.00", "3.00")
+    assert margin["parts"]["volume"] == "3.00" and sum(Decimal(v) for v in margin["parts"].values()) == Decimal("3.00")
+    bad = key_client.get("/api/v1/analytics/margin/", {"previous_start": "2026-02-10", "previous_end": "2026-02-01"})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "previous_end"
+    days = key_client.get("/api/v1/analytics/labour/", {"week": "2026-03-04"}).json()
+    assert [d["day"] for d in days][:2] == ["2026-03-02", "2026-03-03"]
+    assert days[1]["sales"] == "9.00" and days[1]["labour_pct_of_sales"] == "0.0"
+    assert key_client.get("/api/v1/analytics/labour/", {"week": "soon"}).json()["errors"][0]["field"] == "week"
