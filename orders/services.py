@@ -241,6 +241,9 @@ def order_set_status(*, order: Order, status: str, by=None, reason: str = "") ->
     order.save(update_fields=fields)
     OrderStatusChange.objects.create(order=order, from_status=previous, to_status=status, at=now,
                                      by=by if by is not None and by.is_authenticated else None)
+    if status == Order.Status.CANCELLED and order.guest_check_id:  # its lines leave the check's total
+        check_recalculate(guest_check=Check.objects.select_for_update().select_related("store")
+                          .get(pk=order.guest_check_id))
     signal = events.order_cancelled if status == Order.Status.CANCELLED else events.order_status_changed
     signal.send(sender=Order, order=order, previous_status=previous)
     return order
@@ -254,8 +257,6 @@ def order_cancel(*, order: Order, reason: str, by=None, approved_by=None) -> Ord
     order = order_set_status(order=order, status=Order.Status.CANCELLED, by=by, reason=reason)
     audit_record(store=order.store, action="order_cancelled", actor=by, approved_by=approved_by,
                  reason=reason, target=order, data={"total": str(order.total)})
-    if order.guest_check_id:
-        check_recalculate(guest_check=Check.objects.select_for_update().get(pk=order.guest_check_id))
     return order
 
 
@@ -764,7 +765,10 @@ def guest_order_place(*, qr_token: str, session_token: str, lines: list[LineRequ
                                                          "your table again or ask the staff."), status_code=409)
     table_order_throttle(table=table)
     with transaction.atomic():
-        check = check_for_table(table=table)
+        check = check_for_table(table=table)  # locks the table: the session cannot change under us
+        if check.session.token != session_token:
+            raise DomainError("session", "session_closed", _("This table's check is closed: scan the code on "
+                                                             "your table again or ask the staff."), status_code=409)
         return order_place(store=table.store, table=table, lines=lines, channel=Order.Channel.QR,
                            note=note, guest_check=check)
 

@@ -208,3 +208,12 @@ def test_a_fully_comped_check_closes_with_a_receipt_and_frees_the_table(shop):
     check = check_close(guest_check=order.guest_check)
     assert check.status == Check.Status.CLOSED and Receipt.objects.filter(guest_check=check).exists()
     assert check.session.closed_at is not None
+
+
+def test_a_cancelled_order_leaves_the_check(shop):
+    from orders.services import order_set_status
+
+    first = place(shop, table=shop.table, soda=1)
+    second = place(shop, table=shop.table, burger=1)
+    order_set_status(order=second, status="cancelled", reason="Kitchen closed")
+    assert fresh(first.guest_check).total == D("4.20")
