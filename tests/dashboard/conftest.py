@@ -21,8 +21,12 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def sell(store, lines, placed_at):
-    return order_place(store=store, channel="till", placed_at=placed_at,
-                       lines=[LineRequest(item_id=item.pk, quantity=qty) for item, qty in lines])
+    return order_place(
+        store=store,
+        channel="till",
+        placed_at=placed_at,
+        lines=[LineRequest(item_id=item.pk, quantity=qty) for item, qty in lines],
+    )
 
 
 @pytest.fixture

@@ -18,8 +18,14 @@ def _shift(store, day, start_hour, end_hour, cost):
 
     position = services.position_create(store=store, name="Cashier")
     staff = services.staff_member_create(store=store, name="Ana", hourly_cost=cost, positions=[position])
-    return services.shift_create(store=store, staff=staff, position=position, start=at(day, start_hour),
-                                 end=at(day, end_hour), reason="test")
+    return services.shift_create(
+        store=store,
+        staff=staff,
+        position=position,
+        start=at(day, start_hour),
+        end=at(day, end_hour),
+        reason="test",
+    )
 
 
 def test_overview_today_so_far_vs_usual(shop):
@@ -40,12 +46,17 @@ def test_overview_today_so_far_vs_usual(shop):
 
 def test_overview_trend_and_comparison_lines(shop):
     _shift(shop["store"], TODAY, 11, 12, Decimal("12.00"))
-    trend = {r["day"]: r for r in dashboard_selectors.overview(shop["store"], NOW, dt.date(2025, 3, 12),
-                                                               TODAY)["trend"]}
+    trend = {
+        r["day"]: r
+        for r in dashboard_selectors.overview(shop["store"], NOW, dt.date(2025, 3, 12), TODAY)["trend"]
+    }
     assert len(trend) == 8
     wed_before = trend[dt.date(2025, 3, 12)]
-    assert (wed_before["sales"], wed_before["orders"], wed_before["average_check"]) == (Decimal("40.00"), 2,
-                                                                                          Decimal("20.00"))
+    assert (wed_before["sales"], wed_before["orders"], wed_before["average_check"]) == (
+        Decimal("40.00"),
+        2,
+        Decimal("20.00"),
+    )
     assert wed_before["same_day_last_week_sales"] == Decimal("8.00")
     assert wed_before["four_week_average_sales"] == Decimal("11.00")  # (8 + 14) / 2 traded Wednesdays
     wed = trend[TODAY]
@@ -59,8 +70,10 @@ def test_overview_trend_and_comparison_lines(shop):
 
 def test_overview_api_matches_and_is_scoped(owner_client, shop):
     with mock.patch("django.utils.timezone.now", return_value=NOW):
-        response = owner_client.get("/api/v1/analytics/overview/",
-                                    {"store": shop["store"].slug, "start": "2025-03-12", "end": "2025-03-19"})
+        response = owner_client.get(
+            "/api/v1/analytics/overview/",
+            {"store": shop["store"].slug, "start": "2025-03-12", "end": "2025-03-19"},
+        )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["today_so_far"]["sales"] == "24.00"
@@ -76,15 +89,19 @@ def test_cashier_gets_403_and_bad_range_400(client, shop):
     client.force_login(cashier)
     assert client.get("/api/v1/analytics/overview/", {"store": shop["store"].slug}).status_code == 403
     client.force_login(shop["owner"])
-    bad = client.get("/api/v1/analytics/overview/", {"store": shop["store"].slug, "start": "2025-03-19",
-                                                     "end": "2025-03-01"})
+    bad = client.get(
+        "/api/v1/analytics/overview/",
+        {"store": shop["store"].slug, "start": "2025-03-19", "end": "2025-03-01"},
+    )
     assert bad.status_code == 400
     assert bad.json()["errors"][0]["field"] == "end"
 
 
 def test_margin_by_month_revenue(owner_client, shop):
-    response = owner_client.get("/api/v1/analytics/margin-by-item-month/",
-                                {"store": shop["store"].slug, "start": "2025-02-01", "end": "2025-03-31"})
+    response = owner_client.get(
+        "/api/v1/analytics/margin-by-item-month/",
+        {"store": shop["store"].slug, "start": "2025-02-01", "end": "2025-03-31"},
+    )
     assert response.status_code == 200
     months = {r["month"]: r for r in response.json()["by_month"]}
     assert months["2025-02-01"]["revenue"] == "14.00"
@@ -100,12 +117,23 @@ def test_ticket_times_by_station_and_hour(owner_client, shop):
 
     station = Station.objects.create(store=shop["store"], name="Grill")
     first, second, third = shop["orders"][0], shop["orders"][1], shop["orders"][3]
-    for order, queued, minutes in ((first, at(TODAY, 11), 10), (second, at(TODAY, 11, 30), 6),
-                                   (third, at(dt.date(2025, 3, 12), 12), 4)):
-        Ticket.objects.create(store=shop["store"], order=order, station=station, status="ready",
-                              queued_at=queued, ready_at=queued + dt.timedelta(minutes=minutes))
-    response = owner_client.get("/api/v1/analytics/ticket-times/",
-                                {"store": shop["store"].slug, "start": "2025-03-01", "end": "2025-03-31"})
+    for order, queued, minutes in (
+        (first, at(TODAY, 11), 10),
+        (second, at(TODAY, 11, 30), 6),
+        (third, at(dt.date(2025, 3, 12), 12), 4),
+    ):
+        Ticket.objects.create(
+            store=shop["store"],
+            order=order,
+            station=station,
+            status="ready",
+            queued_at=queued,
+            ready_at=queued + dt.timedelta(minutes=minutes),
+        )
+    response = owner_client.get(
+        "/api/v1/analytics/ticket-times/",
+        {"store": shop["store"].slug, "start": "2025-03-01", "end": "2025-03-31"},
+    )
     assert response.status_code == 200
     rows = {(r["station"], r["hour"]): r for r in response.json()}
     assert rows[("Grill", 11)]["tickets"] == 2
@@ -124,8 +152,10 @@ def test_supplier_price_history(owner_client, shop):
     inv.supplier_price_add(supplier_item=item, price=Decimal("0.02"), effective_from=dt.date(2025, 1, 1))
     inv.supplier_price_add(supplier_item=item, price=Decimal("0.025"), effective_from=dt.date(2025, 3, 10))
     inv.supplier_price_add(supplier_item=item, price=Decimal("0.03"), effective_from=dt.date(2025, 5, 1))
-    response = owner_client.get("/api/v1/analytics/supplier-prices/",
-                                {"store": store.slug, "start": "2025-03-01", "end": "2025-03-31"})
+    response = owner_client.get(
+        "/api/v1/analytics/supplier-prices/",
+        {"store": store.slug, "start": "2025-03-01", "end": "2025-03-31"},
+    )
     assert response.status_code == 200
     rows = [(r["effective_from"], Decimal(r["unit_price"])) for r in response.json()["list_prices"]]
     assert rows == [("2025-03-01", Decimal("0.02")), ("2025-03-10", Decimal("0.025"))]
@@ -133,12 +163,16 @@ def test_supplier_price_history(owner_client, shop):
 
 def test_labour_by_day_and_staffing_plan(owner_client, shop):
     _shift(shop["store"], TODAY, 11, 12, Decimal("12.00"))
-    response = owner_client.get("/api/v1/analytics/labour-by-day/",
-                                {"store": shop["store"].slug, "start": "2025-03-18", "end": "2025-03-19"})
+    response = owner_client.get(
+        "/api/v1/analytics/labour-by-day/",
+        {"store": shop["store"].slug, "start": "2025-03-18", "end": "2025-03-19"},
+    )
     days = {r["day"]: r for r in response.json()["days"]}
     assert days["2025-03-19"]["labour_cost"] == "12.00"
     assert days["2025-03-19"]["labour_pct"] == "35.3"
     assert days["2025-03-18"]["labour_pct"] is None
-    plan = owner_client.get("/api/v1/analytics/staffing-plan/", {"store": shop["store"].slug, "week": "2025-03-19"})
+    plan = owner_client.get(
+        "/api/v1/analytics/staffing-plan/", {"store": shop["store"].slug, "week": "2025-03-19"}
+    )
     assert plan.status_code == 200
     assert plan.json()["week_start"] == "2025-03-17"

@@ -15,8 +15,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(django_settings.BASE_DIR) / "test-artifacts"
 RANGE = "?start=2025-02-01&end=2025-03-19"
-CHART_PAGES = ["", "charts/sales/", "charts/busy-hours/", "charts/margin/", "charts/stock/", "charts/kitchen/",
-               "charts/staffing/", "insights/", "insights/history/", "back-office/"]
+CHART_PAGES = [
+    "",
+    "charts/sales/",
+    "charts/busy-hours/",
+    "charts/margin/",
+    "charts/stock/",
+    "charts/kitchen/",
+    "charts/staffing/",
+    "insights/",
+    "insights/history/",
+    "back-office/",
+]
 
 
 @pytest.fixture
@@ -27,9 +37,15 @@ def browser_context_args(browser_context_args):
 @pytest.fixture
 def logged_in(page, live_server, shop, client):
     client.force_login(shop["owner"])
-    page.context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME,
-                               "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                               "url": live_server.url}])
+    page.context.add_cookies(
+        [
+            {
+                "name": django_settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -42,8 +58,10 @@ def _api(page, path):
 
 def _trace(page, chart_id, index=0):
     page.wait_for_function(f"document.getElementById('{chart_id}').dataset.state !== 'loading'")
-    return page.evaluate(f"(() => {{ const d = document.getElementById('{chart_id}'); "
-                         f"return {{state: d.dataset.state, data: (d.data || []).map(t => ({{x: t.x, y: t.y, z: t.z}}))}}; }})()")
+    return page.evaluate(
+        f"(() => {{ const d = document.getElementById('{chart_id}'); "
+        "return {state: d.dataset.state, data: (d.data || []).map(t => ({x: t.x, y: t.y, z: t.z}))}; })()"
+    )
 
 
 def test_every_page_renders_without_console_errors(logged_in, live_server, shop):
@@ -72,7 +90,10 @@ def test_charts_equal_the_api(logged_in, live_server, shop):
 
     page.goto(f"{live_server.url}/dashboard/{slug}/charts/sales/{RANGE}")
     best = _trace(page, "chart-best-quantity")
-    api = _api(page, f"/api/v1/analytics/best-sellers/?store={slug}&start=2025-02-01&end=2025-03-19&by=quantity&limit=10")
+    api = _api(
+        page,
+        f"/api/v1/analytics/best-sellers/?store={slug}&start=2025-02-01&end=2025-03-19&by=quantity&limit=10",
+    )
     assert best["data"][0]["x"] == [r["quantity"] for r in reversed(api)]
     assert best["data"][0]["y"] == [r["name"] for r in reversed(api)]
     # Drawn bottom-up: Fries 1+2+1 = 4, Drumsticks 2+1 (today) + 1+3 + 1 = 8 on top.
@@ -104,12 +125,29 @@ def test_new_insight_appears_and_po_is_sent(logged_in, live_server, shop, settin
     assert page.locator(".insight").count() == 0
     chicken = inv.ingredient_create(store=store, name="Chicken", base_unit="g")
     supplier = inv.supplier_create(store=store, name="Farm", email="farm@example.com")
-    po = inv.purchase_order_create_draft(store=store, supplier=supplier,
-                                         lines=[{"ingredient": chicken, "quantity": 1000, "unit_price": "0.02"}])
-    insight = insight_upsert(store=store, finding=Finding(
-        kind=Insight.Kind.LOW_STOCK, subject=f"ingredient:{chicken.pk}", message_key="low_stock_po",
-        numbers={"ingredient": "Chicken", "days_left": "1.5", "on_hand": "300", "unit": "g", "reorder_point": "900",
-                 "order_quantity": "1000", "supplier": "Farm", "purchase_order_id": po.pk}))
+    po = inv.purchase_order_create_draft(
+        store=store,
+        supplier=supplier,
+        lines=[{"ingredient": chicken, "quantity": 1000, "unit_price": "0.02"}],
+    )
+    insight = insight_upsert(
+        store=store,
+        finding=Finding(
+            kind=Insight.Kind.LOW_STOCK,
+            subject=f"ingredient:{chicken.pk}",
+            message_key="low_stock_po",
+            numbers={
+                "ingredient": "Chicken",
+                "days_left": "1.5",
+                "on_hand": "300",
+                "unit": "g",
+                "reorder_point": "900",
+                "order_quantity": "1000",
+                "supplier": "Farm",
+                "purchase_order_id": po.pk,
+            },
+        ),
+    )
     card = page.locator(f"#insight-{insight.pk}")
     card.wait_for(timeout=15000)  # polled in, no reload
     assert "runs out in 1.5 days" in card.inner_text()
@@ -133,9 +171,19 @@ def test_apply_staffing_suggestion_in_the_browser(logged_in, live_server, shop):
     st.staff_member_create(store=store, name="Ana", hourly_cost=Decimal("12.00"), positions=[position])
     week = dt.date(2030, 3, 18)
     start = dt.datetime(2030, 3, 22, 18, tzinfo=store.tz)
-    st.staffing_requirements_replace(store, week, [
-        {"position": position, "hour_start": start + dt.timedelta(hours=h), "needed_staff": 1,
-         "forecast_load": Decimal("30")} for h in range(2)])
+    st.staffing_requirements_replace(
+        store,
+        week,
+        [
+            {
+                "position": position,
+                "hour_start": start + dt.timedelta(hours=h),
+                "needed_staff": 1,
+                "forecast_load": Decimal("30"),
+            }
+            for h in range(2)
+        ],
+    )
     assert st_sel.staffing_suggestions(store=store, week_start=week)
     page.goto(f"{live_server.url}/dashboard/{store.slug}/charts/staffing/?week=2030-03-20")
     plan = _trace(page, "chart-staffing-plan")

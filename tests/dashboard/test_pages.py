@@ -13,8 +13,19 @@ from tests.factories import MembershipFactory, StoreFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["", "charts/sales/", "charts/busy-hours/", "charts/margin/", "charts/stock/", "charts/kitchen/",
-         "charts/staffing/", "insights/", "insights/feed/", "insights/history/", "back-office/"]
+PAGES = [
+    "",
+    "charts/sales/",
+    "charts/busy-hours/",
+    "charts/margin/",
+    "charts/stock/",
+    "charts/kitchen/",
+    "charts/staffing/",
+    "insights/",
+    "insights/feed/",
+    "insights/history/",
+    "back-office/",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -45,15 +56,22 @@ def test_new_store_says_what_to_do_first(client):
 def test_store_selector_switches_store(owner_client, shop):
     second = StoreFactory()
     MembershipFactory(user=shop["owner"], store=second, role="manager")
-    response = owner_client.get(f"/dashboard/{shop['store'].slug}/charts/sales/",
-                                {"store": second.slug, "start": "2025-03-01", "end": "2025-03-19"})
+    response = owner_client.get(
+        f"/dashboard/{shop['store'].slug}/charts/sales/",
+        {"store": second.slug, "start": "2025-03-01", "end": "2025-03-19"},
+    )
     assert response.status_code == 302
     assert response.url == f"/dashboard/{second.slug}/charts/sales/?start=2025-03-01&end=2025-03-19"
 
 
 def _insight(store, **kwargs):
-    finding = Finding(kind=kwargs.pop("kind", Insight.Kind.LOW_STOCK), subject=kwargs.pop("subject", "ingredient:1"),
-                      message_key="low_stock", numbers=kwargs.pop("numbers", {}), **kwargs)
+    finding = Finding(
+        kind=kwargs.pop("kind", Insight.Kind.LOW_STOCK),
+        subject=kwargs.pop("subject", "ingredient:1"),
+        message_key="low_stock",
+        numbers=kwargs.pop("numbers", {}),
+        **kwargs,
+    )
     return insight_upsert(store=store, finding=finding)
 
 
@@ -81,8 +99,11 @@ def test_send_po_from_insight(owner_client, shop, settings, django_capture_on_co
     store = shop["store"]
     chicken = inv.ingredient_create(store=store, name="Chicken", base_unit="g")
     supplier = inv.supplier_create(store=store, name="Farm", email="farm@example.com")
-    po = inv.purchase_order_create_draft(store=store, supplier=supplier,
-                                         lines=[{"ingredient": chicken, "quantity": 1000, "unit_price": "0.02"}])
+    po = inv.purchase_order_create_draft(
+        store=store,
+        supplier=supplier,
+        lines=[{"ingredient": chicken, "quantity": 1000, "unit_price": "0.02"}],
+    )
     insight = _insight(store, subject=f"ingredient:{chicken.pk}", numbers={"purchase_order_id": po.pk})
     feed = owner_client.get(f"/dashboard/{store.slug}/insights/feed/").content.decode()
     assert "Approve and send to Farm" in feed
@@ -103,8 +124,10 @@ def test_record_negotiated_price_and_switch(owner_client, shop):
     cheaper = inv.supplier_create(store=store, name="Cheaper", email="c@example.com")
     item = inv.supplier_item_upsert(supplier=cheaper, ingredient=chicken)
     insight = _insight(store, kind=Insight.Kind.MARGIN_DROP, subject=f"ingredient:{chicken.pk}")
-    owner_client.post(f"/dashboard/{store.slug}/insights/{insight.pk}/supplier/",
-                      {"supplier_item": item.pk, "price": "0.018", "switch": "1"})
+    owner_client.post(
+        f"/dashboard/{store.slug}/insights/{insight.pk}/supplier/",
+        {"supplier_item": item.pk, "price": "0.018", "switch": "1"},
+    )
     chicken.refresh_from_db()
     insight.refresh_from_db()
     assert chicken.preferred_supplier_id == cheaper.pk
@@ -119,15 +142,31 @@ def test_apply_staffing_suggestion_from_insight(owner_client, shop):
 
     store = shop["store"]
     position = st.position_create(store=store, name="Cashier")
-    staff = st.staff_member_create(store=store, name="Ana", hourly_cost=Decimal("12.00"), positions=[position])
+    staff = st.staff_member_create(
+        store=store, name="Ana", hourly_cost=Decimal("12.00"), positions=[position]
+    )
     week = dt.date(2030, 3, 18)
     start = dt.datetime(2030, 3, 22, 18, tzinfo=store.tz)
-    st.staffing_requirements_replace(store, week, [
-        {"position": position, "hour_start": start + dt.timedelta(hours=h), "needed_staff": 1,
-         "forecast_load": Decimal("30")} for h in range(2)])
+    st.staffing_requirements_replace(
+        store,
+        week,
+        [
+            {
+                "position": position,
+                "hour_start": start + dt.timedelta(hours=h),
+                "needed_staff": 1,
+                "forecast_load": Decimal("30"),
+            }
+            for h in range(2)
+        ],
+    )
     suggestion = st_sel.staffing_suggestions(store=store, week_start=week)[0]
-    insight = _insight(store, kind=Insight.Kind.STAFFING, subject="week:2030-W12",
-                       numbers={"suggestion": suggestion.as_dict()})
+    insight = _insight(
+        store,
+        kind=Insight.Kind.STAFFING,
+        subject="week:2030-W12",
+        numbers={"suggestion": suggestion.as_dict()},
+    )
     owner_client.post(f"/dashboard/{store.slug}/insights/{insight.pk}/apply-staffing/", {"staff": staff.pk})
     shift = Shift.objects.get(store=store)
     assert (shift.start, shift.end, shift.staff_id) == (start, start + dt.timedelta(hours=2), staff.pk)
