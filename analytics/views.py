@@ -112,7 +112,7 @@ ENDPOINTS = [
     "menu-engineering/",
     "busy-hours/",
     "margin-by-item-month/",
-    "margin-decomposition/",
+    "margin/",
     "stock-cover/",
     "supplier-prices/",
     "ticket-times/",

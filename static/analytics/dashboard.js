@@ -255,14 +255,16 @@
       });
     },
     waterfall: function (div) {
+      // /margin/ answers {gp0, gp1, change, parts: {volume, mix, price, recipe, "ingredient:<id>": ...}}.
       return getJSON(url(div)).then(function (d) {
-        var parts = Array.isArray(d) ? d : (d.parts || d.terms || d.effects || []);
-        parts = parts.map(function (p) { return { label: p.label || p.name || p.term || p.ingredient || "", value: num(p.amount !== undefined ? p.amount : p.value) }; })
-          .filter(function (p) { return p.value !== null; });
-        table(div, [{ label: "Effect", value: function (r) { return r.label; } }, { label: "Amount", num: true, value: function (r) { return r.value; } }], parts, "margin-decomposition");
-        if (!parts.length) { message(div, ctx.msgEmpty, "empty"); return; }
-        return draw(div, [{ type: "waterfall", x: parts.map(function (p) { return p.label; }), y: parts.map(function (p) { return p.value; }),
-                            measure: parts.map(function () { return "relative"; }) }]);
+        var parts = Object.keys(d.parts || {}).map(function (k) { return { label: k, value: num(d.parts[k]) }; });
+        var rows = [{ label: "GP " + (d.previous || []).join("–"), value: num(d.gp0), measure: "absolute" }]
+          .concat(parts.map(function (p) { return { label: p.label, value: p.value, measure: "relative" }; }))
+          .concat([{ label: "GP " + (d.current || []).join("–"), value: num(d.gp1), measure: "total" }]);
+        table(div, [{ label: "Effect", value: function (r) { return r.label; } }, { label: "Amount", num: true, value: function (r) { return r.value; } }], rows, "margin-decomposition");
+        if (d.gp0 === undefined) { message(div, ctx.msgEmpty, "empty"); return; }
+        return draw(div, [{ type: "waterfall", x: rows.map(function (p) { return p.label; }), y: rows.map(function (p) { return p.measure === "total" ? 0 : p.value; }),
+                            measure: rows.map(function (p) { return p.measure; }) }]);
       });
     },
     stockcover: function (div) {
