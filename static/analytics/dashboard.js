@@ -220,7 +220,7 @@
     },
     marginmonth: function (div) {
       return getJSON(url(div)).then(function (d) {
-        var x = d.by_month.map(function (r) { return r.month; });
+        var x = d.by_month.map(function (r) { return r.month.slice(0, 7); });
         table(div, [
           { label: "Month", value: function (r) { return r.month.slice(0, 7); } },
           { label: "Revenue", num: true, value: function (r) { return r.revenue; } },
@@ -233,7 +233,7 @@
           traces.push({ type: "bar", name: "Gross profit", x: x, y: d.by_month.map(function (r) { return num(r.gross_profit); }), marker: { color: "#1f6f50" } });
           traces.push({ type: "scatter", mode: "lines+markers", name: "Margin %", yaxis: "y2", x: x, y: d.by_month.map(function (r) { return num(r.margin_pct); }), line: { color: "#9a6700" } });
         }
-        return draw(div, traces, { barmode: "group", xaxis: { type: "date", tickformat: "%Y-%m" }, yaxis2: { overlaying: "y", side: "right", ticksuffix: " %" } });
+        return draw(div, traces, { barmode: "group", xaxis: { type: "category" }, yaxis2: { overlaying: "y", side: "right", ticksuffix: " %" } });
       });
     },
     marginitem: function (div) {
