@@ -5,8 +5,15 @@ from .models import AnalysisSettings, DemandForecast, ForecastAccuracy, Insight,
 
 @admin.register(AnalysisSettings)
 class AnalysisSettingsAdmin(admin.ModelAdmin):
-    list_display = ["store", "margin_drop_threshold", "switch_threshold", "negotiate_threshold",
-                    "price_change_threshold", "price_change_high", "service_level_z"]
+    list_display = [
+        "store",
+        "margin_drop_threshold",
+        "switch_threshold",
+        "negotiate_threshold",
+        "price_change_threshold",
+        "price_change_high",
+        "service_level_z",
+    ]
 
 
 @admin.register(JobRun)

@@ -14,21 +14,28 @@ Q4 = Decimal("0.0001")
 
 
 def _revenue(insight, first: dt.date, last: dt.date) -> Decimal:
-    return (selectors.counted_lines(insight.store).filter(order__business_date__gte=first,
-                                                          order__business_date__lte=last)
-            .aggregate(v=Coalesce(Sum("net_amount"), Decimal("0")))["v"])
+    return (
+        selectors.counted_lines(insight.store)
+        .filter(order__business_date__gte=first, order__business_date__lte=last)
+        .aggregate(v=Coalesce(Sum("net_amount"), Decimal("0")))["v"]
+    )
 
 
 def _item_quantity(insight, first, last) -> Decimal:
     item_id = insight.subject.split(":", 1)[1]
-    return Decimal(selectors.counted_lines(insight.store).filter(
-        menu_item_id=item_id, order__business_date__gte=first, order__business_date__lte=last)
-        .aggregate(v=Coalesce(Sum("quantity"), 0))["v"])
+    return Decimal(
+        selectors.counted_lines(insight.store)
+        .filter(menu_item_id=item_id, order__business_date__gte=first, order__business_date__lte=last)
+        .aggregate(v=Coalesce(Sum("quantity"), 0))["v"]
+    )
 
 
 def _orders(insight, first, last) -> Decimal:
-    return Decimal(selectors.counted_orders(insight.store).filter(business_date__gte=first, business_date__lte=last)
-                   .aggregate(v=Count("id"))["v"])
+    return Decimal(
+        selectors.counted_orders(insight.store)
+        .filter(business_date__gte=first, business_date__lte=last)
+        .aggregate(v=Count("id"))["v"]
+    )
 
 
 def _margin_pct(insight, first, last) -> Decimal | None:

@@ -11,7 +11,6 @@ from decimal import Decimal, InvalidOperation
 from typing import TextIO
 
 from django.db import transaction
-
 from django.utils.translation import gettext as _
 
 from orders.models import MenuCategory, MenuItem, Order, OrderLine
@@ -36,8 +35,14 @@ class ImportReport:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"orders": self.orders, "lines": self.lines, "items_created": self.items_created, "days": self.days,
-                "rows": self.rows, "errors": [{"line": n, "reason": r} for n, r in self.errors]}
+        return {
+            "orders": self.orders,
+            "lines": self.lines,
+            "items_created": self.items_created,
+            "days": self.days,
+            "rows": self.rows,
+            "errors": [{"line": n, "reason": r} for n, r in self.errors],
+        }
 
 
 def normalise_name(name: str) -> str:
@@ -73,8 +78,12 @@ def parse_rows(stream: TextIO, *, columns: dict, date_format: str | None, delimi
     if not (columns["timestamp"] in header or (columns["date"] in header and columns["time"] in header)):
         missing.append(f"{columns['timestamp']} | {columns['date']}+{columns['time']}")
     if missing:
-        raise DomainError("file", "missing_columns", _("Missing columns: %(cols)s (found: %(found)s).")
-                          % {"cols": ", ".join(missing), "found": ", ".join(header)})
+        raise DomainError(
+            "file",
+            "missing_columns",
+            _("Missing columns: %(cols)s (found: %(found)s).")
+            % {"cols": ", ".join(missing), "found": ", ".join(header)},
+        )
     for row in reader:
         line = reader.line_num
         try:
@@ -92,7 +101,9 @@ def parse_rows(stream: TextIO, *, columns: dict, date_format: str | None, delimi
             except InvalidOperation:
                 raise ValueError(_("quantity %(value)r is not a number") % {"value": raw_qty})
             if quantity != quantity.to_integral_value() or quantity <= 0 or quantity > 10000:
-                raise ValueError(_("quantity %(value)r is not a whole number of at least 1") % {"value": raw_qty})
+                raise ValueError(
+                    _("quantity %(value)r is not a whole number of at least 1") % {"value": raw_qty}
+                )
             raw_price = (row.get(columns["unit_price"]) or "").strip().replace(",", ".")
             try:
                 price = Decimal(raw_price)
@@ -104,24 +115,39 @@ def parse_rows(stream: TextIO, *, columns: dict, date_format: str | None, delimi
         except ValueError as exc:
             yield line, str(exc)
             continue
-        yield line, {"order_id": order_id, "name": name, "quantity": int(quantity), "price": price, "at": moment}
+        yield (
+            line,
+            {"order_id": order_id, "name": name, "quantity": int(quantity), "price": price, "at": moment},
+        )
 
 
 @transaction.atomic
-def sales_import(*, store: Store, stream: TextIO, mapping: dict[str, str] | None = None,
-                 date_format: str | None = None, delimiter: str = ",", strict: bool = False) -> ImportReport:
+def sales_import(
+    *,
+    store: Store,
+    stream: TextIO,
+    mapping: dict[str, str] | None = None,
+    date_format: str | None = None,
+    delimiter: str = ",",
+    strict: bool = False,
+) -> ImportReport:
     """Reads the CSV and bulk-writes what is new. Bad rows are reported with their line numbers and the
     good ones kept; with `strict`, any bad row rejects the whole file (DomainError, nothing written)."""
     unknown = set(mapping or {}) - set(FIELDS)
     if unknown:
-        raise DomainError("map", "unknown_field", _("Unknown field(s): %(f)s. Fields: %(all)s.")
-                          % {"f": ", ".join(sorted(unknown)), "all": ", ".join(FIELDS)})
+        raise DomainError(
+            "map",
+            "unknown_field",
+            _("Unknown field(s): %(f)s. Fields: %(all)s.")
+            % {"f": ", ".join(sorted(unknown)), "all": ", ".join(FIELDS)},
+        )
     columns = {**DEFAULT_COLUMNS, **(mapping or {})}
     report = ImportReport()
     orders: dict[str, dict] = {}
     ordinal: dict[str, int] = defaultdict(int)
-    for line, parsed in parse_rows(stream, columns=columns, date_format=date_format, delimiter=delimiter,
-                                   tz=store.tz):
+    for line, parsed in parse_rows(
+        stream, columns=columns, date_format=date_format, delimiter=delimiter, tz=store.tz
+    ):
         report.rows += 1
         if isinstance(parsed, str):
             report.errors.append((line, parsed))
@@ -133,16 +159,24 @@ def sales_import(*, store: Store, stream: TextIO, mapping: dict[str, str] | None
         entry["lines"].append((position, parsed))
     # Every row of an order counts for the ordinal, bad ones too, so a fixed re-import slots them in.
     if strict and report.errors:
-        raise DomainError("file", "bad_rows", _("%(n)d bad row(s); nothing imported (first: line %(line)d, %(reason)s).")
-                          % {"n": len(report.errors), "line": report.errors[0][0], "reason": report.errors[0][1]})
+        raise DomainError(
+            "file",
+            "bad_rows",
+            _("%(n)d bad row(s); nothing imported (first: line %(line)d, %(reason)s).")
+            % {"n": len(report.errors), "line": report.errors[0][0], "reason": report.errors[0][1]},
+        )
     if not orders:
         return report
 
     items = _resolve_items(store, orders, report)
-    existing = dict(Order.objects.filter(store=store, channel=Order.Channel.IMPORT, external_id__in=list(orders))
-                    .values_list("external_id", "pk"))
-    existing_positions = set(OrderLine.objects.filter(order_id__in=list(existing.values()))
-                             .values_list("order_id", "position"))
+    existing = dict(
+        Order.objects.filter(
+            store=store, channel=Order.Channel.IMPORT, external_id__in=list(orders)
+        ).values_list("external_id", "pk")
+    )
+    existing_positions = set(
+        OrderLine.objects.filter(order_id__in=list(existing.values())).values_list("order_id", "position")
+    )
     new_orders = []
     for order_id, entry in orders.items():
         if order_id in existing:
@@ -150,22 +184,36 @@ def sales_import(*, store: Store, stream: TextIO, mapping: dict[str, str] | None
         subtotal = tax = total = Decimal("0")
         for _position, row in entry["lines"]:
             line_total = row["price"] * row["quantity"]
-            line_tax, _net = split_tax(line_total, items[normalise_name(row["name"])].tax_rate,
-                                       inclusive=store.prices_include_tax)
+            line_tax, _net = split_tax(
+                line_total, items[normalise_name(row["name"])].tax_rate, inclusive=store.prices_include_tax
+            )
             subtotal += line_total
             tax += line_tax
         total = subtotal if store.prices_include_tax else subtotal + tax
-        new_orders.append(Order(store=store, channel=Order.Channel.IMPORT, external_id=order_id,
-                                status=Order.Status.SERVED, currency=store.currency,
-                                prices_include_tax=store.prices_include_tax, subtotal=subtotal, tax=tax, total=total,
-                                placed_at=entry["at"], served_at=entry["at"],
-                                business_date=business_date(store, entry["at"])))
+        new_orders.append(
+            Order(
+                store=store,
+                channel=Order.Channel.IMPORT,
+                external_id=order_id,
+                status=Order.Status.SERVED,
+                currency=store.currency,
+                prices_include_tax=store.prices_include_tax,
+                subtotal=subtotal,
+                tax=tax,
+                total=total,
+                placed_at=entry["at"],
+                served_at=entry["at"],
+                business_date=business_date(store, entry["at"]),
+            )
+        )
     Order.objects.bulk_create(new_orders, batch_size=BATCH)
     ids = {**existing, **{o.external_id: o.pk for o in new_orders}}
     if any(o.pk is None for o in new_orders):  # a backend that does not return keys from bulk inserts
-        ids.update(Order.objects.filter(store=store, channel=Order.Channel.IMPORT,
-                                        external_id__in=[o.external_id for o in new_orders])
-                   .values_list("external_id", "pk"))
+        ids.update(
+            Order.objects.filter(
+                store=store, channel=Order.Channel.IMPORT, external_id__in=[o.external_id for o in new_orders]
+            ).values_list("external_id", "pk")
+        )
     new_lines = []
     days = set()
     for order_id, entry in orders.items():
@@ -176,9 +224,20 @@ def sales_import(*, store: Store, stream: TextIO, mapping: dict[str, str] | None
             item = items[normalise_name(row["name"])]
             line_total = row["price"] * row["quantity"]
             line_tax, net = split_tax(line_total, item.tax_rate, inclusive=store.prices_include_tax)
-            new_lines.append(OrderLine(order_id=pk, menu_item=item, position=position, name=row["name"][:120],
-                                       quantity=row["quantity"], unit_price=row["price"], line_total=line_total,
-                                       tax_rate=item.tax_rate, tax_amount=line_tax, net_amount=net))
+            new_lines.append(
+                OrderLine(
+                    order_id=pk,
+                    menu_item=item,
+                    position=position,
+                    name=row["name"][:120],
+                    quantity=row["quantity"],
+                    unit_price=row["price"],
+                    line_total=line_total,
+                    tax_rate=item.tax_rate,
+                    tax_amount=line_tax,
+                    net_amount=net,
+                )
+            )
             days.add(business_date(store, entry["at"]))
     OrderLine.objects.bulk_create(new_lines, batch_size=BATCH, ignore_conflicts=True)
     report.orders, report.lines, report.days = len(new_orders), len(new_lines), len(days)
@@ -199,12 +258,19 @@ def _resolve_items(store: Store, orders: dict, report: ImportReport) -> dict[str
                 first_seen[key] = {"name": row["name"], "price": row["price"], "at": row["at"]}
     if first_seen:
         category, _created = MenuCategory.objects.get_or_create(store=store, name=str(_("Imported")))
-        created = MenuItem.objects.bulk_create([
-            MenuItem(store=store, category=category, name=data["name"][:120], price=data["price"],
-                     created_at=data["at"]) for data in first_seen.values()])
+        created = MenuItem.objects.bulk_create(
+            [
+                MenuItem(
+                    store=store,
+                    category=category,
+                    name=data["name"][:120],
+                    price=data["price"],
+                    created_at=data["at"],
+                )
+                for data in first_seen.values()
+            ]
+        )
         for item in created:
             items[normalise_name(item.name)] = item
         report.items_created = len(created)
     return items
-
-

@@ -4,29 +4,50 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 MESSAGES = {
-    "low_stock": _("%(ingredient)s runs out in %(days_left)s days at the current pace: %(on_hand)s %(unit)s on "
-                   "hand, reorder point %(reorder_point)s %(unit)s."),
-    "low_stock_po": _("%(ingredient)s runs out in %(days_left)s days at the current pace: %(on_hand)s %(unit)s on "
-                      "hand, reorder point %(reorder_point)s %(unit)s. Draft purchase order: %(order_quantity)s "
-                      "%(unit)s from %(supplier)s."),
-    "low_stock_no_supplier": _("%(ingredient)s runs out in %(days_left)s days at the current pace; no supplier "
-                               "can deliver it: add one."),
-    "price_change": _("%(ingredient)s from %(supplier)s now costs %(new_price)s per %(unit)s, %(change_pct)s%% "
-                      "against the last receipt (%(old_price)s)."),
-    "margin_drop_switch": _("Gross profit fell %(drop_pct)s%% (%(lost)s) against the same days last month, "
-                            "mostly from %(ingredient)s (%(ingredient_effect)s). %(supplier)s quotes less: "
-                            "switching saves about %(monthly_saving)s a month."),
-    "margin_drop_negotiate": _("Gross profit fell %(drop_pct)s%% (%(lost)s) against the same days last month, "
-                               "mostly from %(ingredient)s (%(ingredient_effect)s). Negotiate with %(supplier)s, "
-                               "or a menu price of %(restoring_price)s restores the margin."),
+    "low_stock": _(
+        "%(ingredient)s runs out in %(days_left)s days at the current pace: %(on_hand)s %(unit)s on "
+        "hand, reorder point %(reorder_point)s %(unit)s."
+    ),
+    "low_stock_po": _(
+        "%(ingredient)s runs out in %(days_left)s days at the current pace: %(on_hand)s %(unit)s on "
+        "hand, reorder point %(reorder_point)s %(unit)s. Draft purchase order: %(order_quantity)s "
+        "%(unit)s from %(supplier)s."
+    ),
+    "low_stock_no_supplier": _(
+        "%(ingredient)s runs out in %(days_left)s days at the current pace; no supplier "
+        "can deliver it: add one."
+    ),
+    "price_change": _(
+        "%(ingredient)s from %(supplier)s now costs %(new_price)s per %(unit)s, %(change_pct)s%% "
+        "against the last receipt (%(old_price)s)."
+    ),
+    "margin_drop_switch": _(
+        "Gross profit fell %(drop_pct)s%% (%(lost)s) against the same days last month, "
+        "mostly from %(ingredient)s (%(ingredient_effect)s). %(supplier)s quotes less: "
+        "switching saves about %(monthly_saving)s a month."
+    ),
+    "margin_drop_negotiate": _(
+        "Gross profit fell %(drop_pct)s%% (%(lost)s) against the same days last month, "
+        "mostly from %(ingredient)s (%(ingredient_effect)s). Negotiate with %(supplier)s, "
+        "or a menu price of %(restoring_price)s restores the margin."
+    ),
     "margin_drop": _("Gross profit fell %(drop_pct)s%% (%(lost)s) against the same days last month."),
-    "trending_up": _("%(item)s sells %(today)s today against a usual %(usual)s by this time (lift %(lift)s)."),
-    "trending_down": _("%(item)s sells %(today)s today against a usual %(usual)s by this time (lift %(lift)s)."),
-    "staffing_gap": _("%(when)s: %(count)s more %(position)s — forecast load %(load)s/h, capacity %(capacity)s."),
-    "staffing_surplus": _("%(when)s: %(count)s %(position)s fewer would do — forecast load %(load)s/h, capacity "
-                          "%(capacity)s."),
+    "trending_up": _(
+        "%(item)s sells %(today)s today against a usual %(usual)s by this time (lift %(lift)s)."
+    ),
+    "trending_down": _(
+        "%(item)s sells %(today)s today against a usual %(usual)s by this time (lift %(lift)s)."
+    ),
+    "staffing_gap": _(
+        "%(when)s: %(count)s more %(position)s — forecast load %(load)s/h, capacity %(capacity)s."
+    ),
+    "staffing_surplus": _(
+        "%(when)s: %(count)s %(position)s fewer would do — forecast load %(load)s/h, capacity %(capacity)s."
+    ),
     "prep": _("Prep %(quantity)s %(item)s before %(daypart)s."),
-    "labour_band": _("Scheduled hours %(scheduled)s differ from the required %(required)s by %(diff_pct)s%%."),
+    "labour_band": _(
+        "Scheduled hours %(scheduled)s differ from the required %(required)s by %(diff_pct)s%%."
+    ),
 }
 
 

@@ -80,19 +80,26 @@ class Insight(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="insights")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.INFO)
-    subject = models.CharField(_("subject"), max_length=120, help_text=_("e.g. ingredient:12, item:4, week:2026-W05"))
+    subject = models.CharField(
+        _("subject"), max_length=120, help_text=_("e.g. ingredient:12, item:4, week:2026-W05")
+    )
     message_key = models.CharField(max_length=60)
     numbers = models.JSONField(default=dict, blank=True)
     state = models.CharField(_("state"), max_length=15, choices=State.choices, default=State.NEW)
-    job_run = models.ForeignKey(JobRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="insights")
+    job_run = models.ForeignKey(
+        JobRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="insights"
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                        blank=True, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     acted_at = models.DateTimeField(null=True, blank=True)
     action_type = models.CharField(_("action"), max_length=20, choices=Action.choices, blank=True)
-    action_object_type = models.CharField(max_length=60, blank=True, help_text=_("e.g. inventory.purchaseorder"))
+    action_object_type = models.CharField(
+        max_length=60, blank=True, help_text=_("e.g. inventory.purchaseorder")
+    )
     action_object_id = models.CharField(max_length=40, blank=True)
     dismissed_at = models.DateTimeField(null=True, blank=True)
     dismiss_reason = models.CharField(_("dismiss reason"), max_length=200, blank=True)
@@ -108,8 +115,11 @@ class Insight(models.Model):
         ordering = ["-updated_at", "-id"]
         indexes = [models.Index(fields=["store", "state", "kind"], name="insight_store_state_kind")]
         constraints = [
-            models.UniqueConstraint(fields=["store", "kind", "subject"], condition=models.Q(state__in=["new", "acknowledged"]),
-                                    name="uniq_open_insight"),
+            models.UniqueConstraint(
+                fields=["store", "kind", "subject"],
+                condition=models.Q(state__in=["new", "acknowledged"]),
+                name="uniq_open_insight",
+            ),
         ]
         verbose_name = _("insight")
         verbose_name_plural = _("insights")
@@ -138,18 +148,35 @@ class AnalysisSettings(models.Model):
 
     store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="analysis_settings")
     margin_drop_threshold = models.DecimalField(
-        _("margin drop threshold"), default=Decimal("0.05"), validators=[MinValueValidator(Decimal("0"))],
-        help_text=_("Gross profit fall (0.05 = 5%) that raises a margin insight."), **RATE)
+        _("margin drop threshold"),
+        default=Decimal("0.05"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Gross profit fall (0.05 = 5%) that raises a margin insight."),
+        **RATE,
+    )
     switch_threshold = models.DecimalField(
-        _("switch supplier threshold"), default=Decimal("0.05"), validators=[MinValueValidator(Decimal("0"))],
-        help_text=_("Advise switching when another supplier is cheaper per base unit by more than this."), **RATE)
+        _("switch supplier threshold"),
+        default=Decimal("0.05"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Advise switching when another supplier is cheaper per base unit by more than this."),
+        **RATE,
+    )
     negotiate_threshold = models.DecimalField(
-        _("negotiate threshold"), default=Decimal("0.10"), validators=[MinValueValidator(Decimal("0"))],
-        help_text=_("Advise negotiating when a price rose by more than this over its 90-day median."), **RATE)
+        _("negotiate threshold"),
+        default=Decimal("0.10"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Advise negotiating when a price rose by more than this over its 90-day median."),
+        **RATE,
+    )
     price_change_threshold = models.DecimalField(
-        _("price change alert"), default=Decimal("0.05"), validators=[MinValueValidator(Decimal("0"))], **RATE)
+        _("price change alert"), default=Decimal("0.05"), validators=[MinValueValidator(Decimal("0"))], **RATE
+    )
     price_change_high = models.DecimalField(
-        _("price change alert (high)"), default=Decimal("0.10"), validators=[MinValueValidator(Decimal("0"))], **RATE)
+        _("price change alert (high)"),
+        default=Decimal("0.10"),
+        validators=[MinValueValidator(Decimal("0"))],
+        **RATE,
+    )
     service_level_z = models.DecimalField(_("safety stock z"), default=Decimal("1.65"), **RATE)
     review_period_days = models.PositiveSmallIntegerField(_("review period (days)"), default=7)
     trending_rise = models.DecimalField(_("trending: rising lift"), default=Decimal("1.3"), **RATE)
@@ -170,8 +197,9 @@ class DemandForecast(models.Model):
     """Expected quantity per item (or orders, when item is empty) per weekday × hour of the next week."""
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="demand_forecasts")
-    menu_item = models.ForeignKey("orders.MenuItem", on_delete=models.CASCADE, null=True, blank=True,
-                                  related_name="+")
+    menu_item = models.ForeignKey(
+        "orders.MenuItem", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     weekday = models.PositiveSmallIntegerField()
     hour = models.PositiveSmallIntegerField()
     quantity = models.DecimalField(max_digits=10, decimal_places=3)
@@ -180,11 +208,20 @@ class DemandForecast(models.Model):
     class Meta:
         ordering = ["weekday", "hour"]
         constraints = [
-            models.UniqueConstraint(fields=["store", "menu_item", "weekday", "hour"], name="uniq_forecast_item_cell",
-                                    condition=models.Q(menu_item__isnull=False)),
-            models.UniqueConstraint(fields=["store", "weekday", "hour"], name="uniq_forecast_order_cell",
-                                    condition=models.Q(menu_item__isnull=True)),
+            models.UniqueConstraint(
+                fields=["store", "menu_item", "weekday", "hour"],
+                name="uniq_forecast_item_cell",
+                condition=models.Q(menu_item__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["store", "weekday", "hour"],
+                name="uniq_forecast_order_cell",
+                condition=models.Q(menu_item__isnull=True),
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.menu_item_id or 'orders'} {self.weekday}/{self.hour}: {self.quantity}"
 
 
 class ForecastAccuracy(models.Model):
@@ -203,3 +240,6 @@ class ForecastAccuracy(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["store", "series"], name="uniq_forecast_accuracy")]
+
+    def __str__(self) -> str:
+        return f"{self.series}: {self.wape} (naive {self.baseline_wape})"

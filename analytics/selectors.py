@@ -6,7 +6,14 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncMonth, TruncTime, TruncWeek
+from django.db.models.functions import (
+    Coalesce,
+    ExtractHour,
+    ExtractIsoWeekDay,
+    TruncMonth,
+    TruncTime,
+    TruncWeek,
+)
 
 from orders.models import MenuItem, Order, OrderLine
 from restaurant_ops.models import ClosedDate, Daypart, Store
@@ -19,8 +26,9 @@ def counted_orders(store: Store) -> QuerySet[Order]:
 
 
 def counted_lines(store: Store) -> QuerySet[OrderLine]:
-    return (OrderLine.objects.filter(order__store=store, voided_at__isnull=True)
-            .exclude(order__status=Order.Status.CANCELLED))
+    return OrderLine.objects.filter(order__store=store, voided_at__isnull=True).exclude(
+        order__status=Order.Status.CANCELLED
+    )
 
 
 def _daypart_case(store: Store, dayparts: list[Daypart]):
@@ -35,8 +43,9 @@ def _daypart_case(store: Store, dayparts: list[Daypart]):
     return local_time, Case(*whens, default=Value(""), output_field=CharField())
 
 
-def item_sales(store: Store, first: dt.date, last: dt.date, *, by_daypart: bool = False,
-               category_id: int | None = None) -> list[dict]:
+def item_sales(
+    store: Store, first: dt.date, last: dt.date, *, by_daypart: bool = False, category_id: int | None = None
+) -> list[dict]:
     """Quantity and revenue per item (and daypart) over business days first..last inclusive.
     Rows: menu_item_id, name, category_id, category, [daypart], quantity, revenue."""
     lines = counted_lines(store).filter(order__business_date__gte=first, order__business_date__lte=last)
@@ -47,20 +56,34 @@ def item_sales(store: Store, first: dt.date, last: dt.date, *, by_daypart: bool 
         local_time, case = _daypart_case(store, list(Daypart.objects.filter(store=store)))
         lines = lines.annotate(_local_time=local_time).annotate(daypart=case)
         keys.append("daypart")
-    rows = (lines.values(*keys)
-            .annotate(quantity=Sum("quantity"), revenue=Coalesce(Sum("net_amount"), ZERO))
-            .order_by())
-    return [{"menu_item_id": r["menu_item_id"], "name": r["menu_item__name"],
-             "category_id": r["menu_item__category_id"], "category": r["menu_item__category__name"],
-             **({"daypart": r["daypart"]} if by_daypart else {}),
-             "quantity": r["quantity"], "revenue": r["revenue"]} for r in rows]
+    rows = (
+        lines.values(*keys)
+        .annotate(quantity=Sum("quantity"), revenue=Coalesce(Sum("net_amount"), ZERO))
+        .order_by()
+    )
+    return [
+        {
+            "menu_item_id": r["menu_item_id"],
+            "name": r["menu_item__name"],
+            "category_id": r["menu_item__category_id"],
+            "category": r["menu_item__category__name"],
+            **({"daypart": r["daypart"]} if by_daypart else {}),
+            "quantity": r["quantity"],
+            "revenue": r["revenue"],
+        }
+        for r in rows
+    ]
 
 
 def item_day_quantities(store: Store, first: dt.date, last: dt.date) -> list[dict]:
     """Quantity per item per business day (for costing at each day's ingredient cost)."""
-    return list(counted_lines(store).filter(order__business_date__gte=first, order__business_date__lte=last)
-                .values("menu_item_id", day=F("order__business_date"))
-                .annotate(quantity=Sum("quantity"), revenue=Coalesce(Sum("net_amount"), ZERO)).order_by())
+    return list(
+        counted_lines(store)
+        .filter(order__business_date__gte=first, order__business_date__lte=last)
+        .values("menu_item_id", day=F("order__business_date"))
+        .annotate(quantity=Sum("quantity"), revenue=Coalesce(Sum("net_amount"), ZERO))
+        .order_by()
+    )
 
 
 def sales_by_period(store: Store, first: dt.date, last: dt.date, period: str) -> list[dict]:
@@ -73,58 +96,96 @@ def sales_by_period(store: Store, first: dt.date, last: dt.date, period: str) ->
         order_key, line_key = TruncWeek("business_date"), TruncWeek("order__business_date")
     else:
         order_key, line_key = TruncMonth("business_date"), TruncMonth("order__business_date")
-    counts = {r["period"]: r["orders"] for r in orders.annotate(period=order_key).values("period")
-              .annotate(orders=Count("id")).order_by()}
-    money = {r["period"]: r for r in lines.annotate(period=line_key).values("period")
-             .annotate(revenue=Coalesce(Sum("net_amount"), ZERO), quantity=Sum("quantity")).order_by()}
+    counts = {
+        r["period"]: r["orders"]
+        for r in orders.annotate(period=order_key).values("period").annotate(orders=Count("id")).order_by()
+    }
+    money = {
+        r["period"]: r
+        for r in lines.annotate(period=line_key)
+        .values("period")
+        .annotate(revenue=Coalesce(Sum("net_amount"), ZERO), quantity=Sum("quantity"))
+        .order_by()
+    }
     out = []
     for key in sorted(set(counts) | set(money)):
         start = key.date() if isinstance(key, dt.datetime) else key
-        out.append({"period": start, "orders": counts.get(key, 0),
-                    "quantity": money.get(key, {}).get("quantity") or 0,
-                    "revenue": money.get(key, {}).get("revenue", ZERO)})
+        out.append(
+            {
+                "period": start,
+                "orders": counts.get(key, 0),
+                "quantity": money.get(key, {}).get("quantity") or 0,
+                "revenue": money.get(key, {}).get("revenue", ZERO),
+            }
+        )
     return out
 
 
 def order_cells(store: Store, first: dt.date, last: dt.date) -> list[dict]:
     """Orders per (business day, local clock hour)."""
-    return list(counted_orders(store).filter(business_date__gte=first, business_date__lte=last)
-                .annotate(hour=ExtractHour("placed_at", tzinfo=store.tz))
-                .values("business_date", "hour").annotate(orders=Count("id")).order_by())
+    return list(
+        counted_orders(store)
+        .filter(business_date__gte=first, business_date__lte=last)
+        .annotate(hour=ExtractHour("placed_at", tzinfo=store.tz))
+        .values("business_date", "hour")
+        .annotate(orders=Count("id"))
+        .order_by()
+    )
 
 
 def item_cells(store: Store, first: dt.date, last: dt.date) -> list[dict]:
     """Quantity per (item, business day, local clock hour)."""
-    return list(counted_lines(store).filter(order__business_date__gte=first, order__business_date__lte=last)
-                .annotate(hour=ExtractHour("order__placed_at", tzinfo=store.tz), day=F("order__business_date"))
-                .values("menu_item_id", "day", "hour").annotate(quantity=Sum("quantity")).order_by())
+    return list(
+        counted_lines(store)
+        .filter(order__business_date__gte=first, order__business_date__lte=last)
+        .annotate(hour=ExtractHour("order__placed_at", tzinfo=store.tz), day=F("order__business_date"))
+        .values("menu_item_id", "day", "hour")
+        .annotate(quantity=Sum("quantity"))
+        .order_by()
+    )
 
 
 def busy_hour_cells(store: Store, first: dt.date, last: dt.date) -> list[dict]:
     """Orders per (ISO weekday 1–7 of the business day, local hour), plus trading days per weekday."""
     orders = counted_orders(store).filter(business_date__gte=first, business_date__lte=last)
-    cells = list(orders.annotate(weekday=ExtractIsoWeekDay("business_date"),
-                                 hour=ExtractHour("placed_at", tzinfo=store.tz))
-                 .values("weekday", "hour").annotate(orders=Count("id")).order_by("weekday", "hour"))
+    cells = list(
+        orders.annotate(
+            weekday=ExtractIsoWeekDay("business_date"), hour=ExtractHour("placed_at", tzinfo=store.tz)
+        )
+        .values("weekday", "hour")
+        .annotate(orders=Count("id"))
+        .order_by("weekday", "hour")
+    )
     return cells
 
 
 def trading_days_per_weekday(store: Store, first: dt.date, last: dt.date) -> dict[int, int]:
     """ISO weekday → number of business days with at least one counted order."""
-    rows = (counted_orders(store).filter(business_date__gte=first, business_date__lte=last)
-            .annotate(weekday=ExtractIsoWeekDay("business_date")).values("weekday")
-            .annotate(days=Count("business_date", distinct=True)).order_by())
+    rows = (
+        counted_orders(store)
+        .filter(business_date__gte=first, business_date__lte=last)
+        .annotate(weekday=ExtractIsoWeekDay("business_date"))
+        .values("weekday")
+        .annotate(days=Count("business_date", distinct=True))
+        .order_by()
+    )
     return {r["weekday"]: r["days"] for r in rows}
 
 
 def trading_days(store: Store, first: dt.date, last: dt.date) -> set[dt.date]:
-    return set(counted_orders(store).filter(business_date__gte=first, business_date__lte=last)
-               .values_list("business_date", flat=True).distinct().order_by())
+    return set(
+        counted_orders(store)
+        .filter(business_date__gte=first, business_date__lte=last)
+        .values_list("business_date", flat=True)
+        .distinct()
+        .order_by()
+    )
 
 
 def closed_dates(store: Store, first: dt.date, last: dt.date) -> set[dt.date]:
-    return set(ClosedDate.objects.filter(store=store, date__gte=first, date__lte=last)
-               .values_list("date", flat=True))
+    return set(
+        ClosedDate.objects.filter(store=store, date__gte=first, date__lte=last).values_list("date", flat=True)
+    )
 
 
 def first_sale_date(store: Store) -> dt.date | None:
@@ -133,8 +194,12 @@ def first_sale_date(store: Store) -> dt.date | None:
 
 
 def items_of(store: Store) -> dict[int, dict]:
-    return {r["id"]: r for r in MenuItem.objects.filter(store=store)
-            .values("id", "name", "price", "created_at", "category_id", "category__name")}
+    return {
+        r["id"]: r
+        for r in MenuItem.objects.filter(store=store).values(
+            "id", "name", "price", "created_at", "category_id", "category__name"
+        )
+    }
 
 
 def stores_to_analyse(*, only_open: bool = False, now: dt.datetime | None = None) -> list[int]:

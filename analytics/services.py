@@ -23,12 +23,14 @@ logger = logging.getLogger(__name__)
 
 # --- Settings ------------------------------------------------------------------------------------
 
+
 def analysis_settings_get(*, store: Store) -> AnalysisSettings:
     """The store's thresholds; the defaults (unsaved) until an owner edits them."""
     return AnalysisSettings.objects.filter(store=store).first() or AnalysisSettings(store=store)
 
 
 # --- Job runs ------------------------------------------------------------------------------------
+
 
 @contextlib.contextmanager
 def job_run_record(*, job: str, store: Store | None, task_id: str = ""):
@@ -53,6 +55,7 @@ def job_run_record(*, job: str, store: Store | None, task_id: str = ""):
 
 # --- Insights ------------------------------------------------------------------------------------
 
+
 @dataclass
 class Finding:
     """A condition an analysis found true now: becomes (or updates) one open insight."""
@@ -69,9 +72,11 @@ class Finding:
 @transaction.atomic
 def insight_upsert(*, store: Store, finding: Finding, job_run: JobRun | None = None) -> Insight:
     """The open insight for (store, kind, subject) updated, or a new one: never a duplicate."""
-    insight = (Insight.objects.select_for_update()
-               .filter(store=store, kind=finding.kind, subject=finding.subject, state__in=Insight.OPEN_STATES)
-               .first())
+    insight = (
+        Insight.objects.select_for_update()
+        .filter(store=store, kind=finding.kind, subject=finding.subject, state__in=Insight.OPEN_STATES)
+        .first()
+    )
     if insight is None:
         insight = Insight(store=store, kind=finding.kind, subject=finding.subject)
     insight.message_key = finding.message_key
@@ -85,24 +90,34 @@ def insight_upsert(*, store: Store, finding: Finding, job_run: JobRun | None = N
 
 
 @transaction.atomic
-def insights_sync(*, store: Store, kind: str, findings: Iterable[Finding], job_run: JobRun | None = None,
-                  scope_prefix: str = "") -> list[Insight]:
+def insights_sync(
+    *,
+    store: Store,
+    kind: str,
+    findings: Iterable[Finding],
+    job_run: JobRun | None = None,
+    scope_prefix: str = "",
+) -> list[Insight]:
     """Upserts every finding of one analysis and resolves the open insights of that kind (and subject
     prefix) whose condition no longer holds. Safe to run twice: same insights, no duplicates."""
     findings = list(findings)
     kept = [insight_upsert(store=store, finding=f, job_run=job_run) for f in findings]
-    stale = Insight.objects.filter(store=store, kind=kind, state__in=Insight.OPEN_STATES,
-                                   subject__startswith=scope_prefix).exclude(pk__in=[i.pk for i in kept])
+    stale = Insight.objects.filter(
+        store=store, kind=kind, state__in=Insight.OPEN_STATES, subject__startswith=scope_prefix
+    ).exclude(pk__in=[i.pk for i in kept])
     stale.update(state=Insight.State.RESOLVED, resolved_at=timezone.now(), updated_at=timezone.now())
     return kept
 
 
 def _move(insight: Insight, allowed: tuple, target: str) -> None:
     if insight.state not in allowed:
-        raise DomainError("state", "invalid_transition",
-                          _("An insight that is %(state)s cannot become %(target)s.")
-                          % {"state": insight.get_state_display(), "target": Insight.State(target).label},
-                          status_code=409)
+        raise DomainError(
+            "state",
+            "invalid_transition",
+            _("An insight that is %(state)s cannot become %(target)s.")
+            % {"state": insight.get_state_display(), "target": Insight.State(target).label},
+            status_code=409,
+        )
     insight.state = target
 
 
@@ -115,8 +130,15 @@ def insight_acknowledge(*, insight: Insight, by=None) -> Insight:
 
 
 @transaction.atomic
-def insight_act(*, insight: Insight, action_type: str, object_type: str = "", object_id: str | int = "",
-                by=None, now: dt.datetime | None = None) -> Insight:
+def insight_act(
+    *,
+    insight: Insight,
+    action_type: str,
+    object_type: str = "",
+    object_id: str | int = "",
+    by=None,
+    now: dt.datetime | None = None,
+) -> Insight:
     """Records what was done (PO sent, shift added, ...) and measures the metric before acting, so the
     evaluation can compare it with the same window afterwards."""
     if action_type not in Insight.Action.values:
@@ -127,12 +149,16 @@ def insight_act(*, insight: Insight, action_type: str, object_type: str = "", ob
     if insight.acknowledged_at is None:
         insight.acknowledged_at, insight.acknowledged_by = now, by
     insight.action_type, insight.action_object_type, insight.action_object_id = (
-        action_type, object_type, str(object_id))
+        action_type,
+        object_type,
+        str(object_id),
+    )
     if insight.metric:
         from .evaluation import measure
 
-        insight.metric_before = measure(insight, insight.acted_at - dt.timedelta(days=insight.window_days or 30),
-                                        insight.acted_at)
+        insight.metric_before = measure(
+            insight, insight.acted_at - dt.timedelta(days=insight.window_days or 30), insight.acted_at
+        )
     insight.save()
     return insight
 
@@ -177,6 +203,7 @@ def insights_evaluate_due(*, store: Store, now: dt.datetime | None = None) -> in
 
 # --- Entry points --------------------------------------------------------------------------------
 
+
 def _registry() -> dict[str, Callable]:
     from .analyses import registry
 
@@ -194,7 +221,9 @@ def run_analysis(*, store: Store, job: str, now: dt.datetime | None = None, task
     return run
 
 
-def run_all(*, store: Store, now: dt.datetime | None = None, jobs: Iterable[str] | None = None) -> dict[str, str]:
+def run_all(
+    *, store: Store, now: dt.datetime | None = None, jobs: Iterable[str] | None = None
+) -> dict[str, str]:
     """Every analysis for one store, each recorded; one failing does not stop the others. What the
     demo loader and the nightly task call."""
     now = now or timezone.now()

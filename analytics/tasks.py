@@ -11,8 +11,16 @@ from restaurant_ops.models import Store
 from . import selectors, services
 
 TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError)
-COMMON = {"acks_late": True, "reject_on_worker_lost": True, "autoretry_for": TRANSIENT, "retry_backoff": 5,
-          "retry_backoff_max": 300, "retry_jitter": True, "max_retries": 5, "queue": "analytics"}
+COMMON = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 5,
+    "queue": "analytics",
+}
 
 
 @shared_task(name="analytics.tasks.run_store_analyses", soft_time_limit=240, time_limit=300, **COMMON)
@@ -55,4 +63,6 @@ def low_stock_check(store_id: int) -> str:
     store = Store.objects.filter(pk=store_id).first()
     if store is None or "low_stock" not in services.available_jobs():
         return "skipped"
-    return services.run_analysis(store=store, job="low_stock", task_id=low_stock_check.request.id or "").outcome
+    return services.run_analysis(
+        store=store, job="low_stock", task_id=low_stock_check.request.id or ""
+    ).outcome

@@ -18,8 +18,9 @@ def recipes(store: Store) -> dict[int, list[tuple[int, Decimal]]] | None:
     except ImportError:
         return None
     out: dict[int, list] = defaultdict(list)
-    for item_id, ingredient_id, quantity in (RecipeLine.objects.filter(store=store, menu_item__isnull=False)
-                                             .values_list("menu_item_id", "ingredient_id", "base_quantity")):
+    for item_id, ingredient_id, quantity in RecipeLine.objects.filter(
+        store=store, menu_item__isnull=False
+    ).values_list("menu_item_id", "ingredient_id", "base_quantity"):
         out[item_id].append((ingredient_id, quantity))
     return out
 
@@ -32,5 +33,8 @@ def item_unit_costs(store: Store, days: list[dt.date]) -> dict[tuple[int, dt.dat
     from inventory.selectors import ingredient_costs
 
     costs = ingredient_costs(ingredient_ids={i for uses in by_item.values() for i, _q in uses}, dates=days)
-    return {(item, day): sum(((costs.get((i, day)) or ZERO) * q for i, q in uses), ZERO)
-            for item, uses in by_item.items() for day in days}
+    return {
+        (item, day): sum(((costs.get((i, day)) or ZERO) * q for i, q in uses), ZERO)
+        for item, uses in by_item.items()
+        for day in days
+    }

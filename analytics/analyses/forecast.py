@@ -40,8 +40,11 @@ def forecast_day(frame: pd.DataFrame, target: dt.date, valid) -> dict[tuple, Dec
         if len(week):
             for (key, hour), qty in week.groupby(["key", "hour"])["qty"].sum().items():
                 numerators[(key, hour)] += weight * int(qty)
-    return {cell: Decimal(num) / Decimal(weight_sums[cell[0]]) for cell, num in numerators.items()
-            if weight_sums[cell[0]]}
+    return {
+        cell: Decimal(num) / Decimal(weight_sums[cell[0]])
+        for cell, num in numerators.items()
+        if weight_sums[cell[0]]
+    }
 
 
 def backtest(frame: pd.DataFrame, today: dt.date, valid, first_day: dt.date | None) -> tuple:
@@ -73,8 +76,10 @@ def backtest(frame: pd.DataFrame, today: dt.date, valid, first_day: dt.date | No
 
 
 def _frame(rows: list[dict], key: str, qty: str) -> pd.DataFrame:
-    frame = pd.DataFrame([{"key": r[key], "day": r["day"], "hour": r["hour"], "qty": r[qty]} for r in rows],
-                         columns=["key", "day", "hour", "qty"])
+    frame = pd.DataFrame(
+        [{"key": r[key], "day": r["day"], "hour": r["hour"], "qty": r[qty]} for r in rows],
+        columns=["key", "day", "hour", "qty"],
+    )
     return frame
 
 
@@ -86,13 +91,22 @@ def compute(store: Store, now: dt.datetime) -> dict:
     traded = selectors.trading_days(store, first, last) - selectors.closed_dates(store, first, last)
     item_rows = selectors.item_cells(store, first, last)
     order_rows = [{**r, "day": r["business_date"]} for r in selectors.order_cells(store, first, last)]
-    first_sales = dict(selectors.counted_lines(store).values("menu_item_id")
-                       .annotate(first=Min("order__business_date")).values_list("menu_item_id", "first")
-                       .order_by())
-    created = {pk: business_date(store, at) for pk, at in
-               selectors.items_of(store).items() for at in [at["created_at"]]}
-    exists_from = {pk: min(filter(None, [created.get(pk), first_sales.get(pk)])) for pk in
-                   set(created) | set(first_sales)}
+    first_sales = dict(
+        selectors.counted_lines(store)
+        .values("menu_item_id")
+        .annotate(first=Min("order__business_date"))
+        .values_list("menu_item_id", "first")
+        .order_by()
+    )
+    created = {
+        pk: business_date(store, at)
+        for pk, at in selectors.items_of(store).items()
+        for at in [at["created_at"]]
+    }
+    exists_from = {
+        pk: min(filter(None, [created.get(pk), first_sales.get(pk)]))
+        for pk in set(created) | set(first_sales)
+    }
 
     first_sale = selectors.first_sale_date(store)
 
@@ -102,8 +116,10 @@ def compute(store: Store, now: dt.datetime) -> dict:
         return key == ORDERS or exists_from.get(key, day) <= day
 
     results = {}
-    for series, rows, keyname, qtyname in (("items", item_rows, "menu_item_id", "quantity"),
-                                           (ORDERS, order_rows, None, "orders")):
+    for series, rows, keyname, qtyname in (
+        ("items", item_rows, "menu_item_id", "quantity"),
+        (ORDERS, order_rows, None, "orders"),
+    ):
         frame = _frame([{**r, "k": r[keyname] if keyname else ORDERS} for r in rows], "k", qtyname)
         cells = {}
         for offset in range(7):
@@ -122,15 +138,32 @@ def run_forecast(*, store: Store, now: dt.datetime, job_run=None) -> dict:
     DemandForecast.objects.filter(store=store).delete()
     stamp = timezone.now()
     DemandForecast.objects.bulk_create(
-        [DemandForecast(store=store, menu_item_id=key if key != ORDERS else None, weekday=weekday, hour=hour,
-                        quantity=value, computed_at=stamp)
-         for series in results.values() for (key, weekday, hour), value in series["cells"].items()],
+        [
+            DemandForecast(
+                store=store,
+                menu_item_id=key if key != ORDERS else None,
+                weekday=weekday,
+                hour=hour,
+                quantity=value,
+                computed_at=stamp,
+            )
+            for series in results.values()
+            for (key, weekday, hour), value in series["cells"].items()
+        ],
         batch_size=2000,
     )
     for series, data in results.items():
         ForecastAccuracy.objects.update_or_create(
-            store=store, series=series,
-            defaults={"wape": data["wape"], "baseline_wape": data["baseline_wape"],
-                      "weeks_of_history": data["weeks"], "computed_at": stamp})
-    return {series: {"cells": len(d["cells"]), "wape": d["wape"], "baseline_wape": d["baseline_wape"]}
-            for series, d in results.items()}
+            store=store,
+            series=series,
+            defaults={
+                "wape": data["wape"],
+                "baseline_wape": data["baseline_wape"],
+                "weeks_of_history": data["weeks"],
+                "computed_at": stamp,
+            },
+        )
+    return {
+        series: {"cells": len(d["cells"]), "wape": d["wape"], "baseline_wape": d["baseline_wape"]}
+        for series, d in results.items()
+    }

@@ -7,9 +7,7 @@ from django.apps import apps
 def available_jobs() -> dict:
     jobs: dict = {}
     if apps.is_installed("inventory"):
-        from . import stock
-
-        from . import margin
+        from . import margin, stock
 
         jobs["low_stock"] = stock.run_low_stock
         jobs["margin"] = margin.run_margin

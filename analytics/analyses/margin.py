@@ -14,8 +14,8 @@ GP₁ − GP₀ in the 28th digit); the displayed parts are Decimal cents, round
 they sum to the displayed total."""
 
 import calendar
-import math
 import datetime as dt
+import math
 import statistics
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
@@ -53,8 +53,15 @@ def decompose(items0: dict, items1: dict, recipes0: dict, recipes1: dict, u0: di
     Q0, Q1 = sum(q0.values()), sum(q1.values())
     ingredients = {j: F(0) for j in set(u0) | set(u1)}
     if Q0 == 0:
-        return {"gp0": gp0, "gp1": gp1, "volume": gp1 - gp0, "mix": F(0), "price": F(0), "recipe": F(0),
-                "ingredients": ingredients}
+        return {
+            "gp0": gp0,
+            "gp1": gp1,
+            "volume": gp1 - gp0,
+            "mix": F(0),
+            "price": F(0),
+            "recipe": F(0),
+            "ingredients": ingredients,
+        }
     average = gp0 / Q0
     volume = (Q1 - Q0) * average
     # a new item takes p₀ = p₁ and c₀ = c₁, so g₀ = g₁
@@ -67,11 +74,29 @@ def decompose(items0: dict, items1: dict, recipes0: dict, recipes1: dict, u0: di
             usage1[j] += q1[i] * F(r)
     for j, used in usage1.items():
         ingredients[j] = -used * (u1.get(j, F(0)) - u0.get(j, F(0)))
-    recipe = -sum((q1[i] * sum(((F(recipes1.get(i, {}).get(j, 0)) - F(recipes0.get(i, {}).get(j, 0)))
-                                 * u0.get(j, F(0)) for j in set(recipes1.get(i, {})) | set(recipes0.get(i, {}))), F(0))
-                   for i in both), F(0))
-    return {"gp0": gp0, "gp1": gp1, "volume": volume, "mix": mix, "price": price, "recipe": recipe,
-            "ingredients": ingredients}
+    recipe = -sum(
+        (
+            q1[i]
+            * sum(
+                (
+                    (F(recipes1.get(i, {}).get(j, 0)) - F(recipes0.get(i, {}).get(j, 0))) * u0.get(j, F(0))
+                    for j in set(recipes1.get(i, {})) | set(recipes0.get(i, {}))
+                ),
+                F(0),
+            )
+            for i in both
+        ),
+        F(0),
+    )
+    return {
+        "gp0": gp0,
+        "gp1": gp1,
+        "volume": volume,
+        "mix": mix,
+        "price": price,
+        "recipe": recipe,
+        "ingredients": ingredients,
+    }
 
 
 def to_cents(value) -> Decimal:
@@ -85,7 +110,7 @@ def round_parts(parts: dict, total) -> dict[str, Decimal]:
     floors = {k: math.floor(Fraction(v) * 100) for k, v in parts.items()}
     left = int(target * 100) - sum(floors.values())
     order = sorted(parts, key=lambda k: (-(Fraction(parts[k]) * 100 - floors[k]), k))
-    for k in order[:max(left, 0)]:
+    for k in order[: max(left, 0)]:
         floors[k] += 1
     return {k: (Decimal(v) / 100).quantize(CENT) for k, v in floors.items()}
 
@@ -110,12 +135,16 @@ def period_data(store: Store, first: dt.date, last: dt.date, recipes: dict) -> t
     """(items {i: {q, revenue}}, usage-weighted unit costs {j: u}, usage {j: U}) from aggregates."""
     from inventory.selectors import ingredient_costs
 
-    items = {r["menu_item_id"]: {"q": r["quantity"], "revenue": r["revenue"], "name": r["name"]}
-             for r in selectors.item_sales(store, first, last)}
+    items = {
+        r["menu_item_id"]: {"q": r["quantity"], "revenue": r["revenue"], "name": r["name"]}
+        for r in selectors.item_sales(store, first, last)
+    }
     days = selectors.item_day_quantities(store, first, last)
     ingredient_ids = {j for uses in recipes.values() for j in uses}
-    costs = ingredient_costs(ingredient_ids=ingredient_ids, dates=[first + dt.timedelta(days=n)
-                                                                   for n in range((last - first).days + 1)])
+    costs = ingredient_costs(
+        ingredient_ids=ingredient_ids,
+        dates=[first + dt.timedelta(days=n) for n in range((last - first).days + 1)],
+    )
     spent: dict = defaultdict(lambda: ZERO)
     used: dict = defaultdict(lambda: ZERO)
     for row in days:
@@ -143,14 +172,28 @@ def margin_report(store: Store, now: dt.datetime, p0=None, p1=None) -> dict | No
     items0, u0, _used0 = period_data(store, first0, last0, recipes)
     items1, u1, used1 = period_data(store, first1, last1, recipes)
     parts = decompose(items0, items1, recipes, recipes, u0, u1)
-    flat = {"volume": parts["volume"], "mix": parts["mix"], "price": parts["price"], "recipe": parts["recipe"],
-            **{f"ingredient:{j}": v for j, v in parts["ingredients"].items()}}
+    flat = {
+        "volume": parts["volume"],
+        "mix": parts["mix"],
+        "price": parts["price"],
+        "recipe": parts["recipe"],
+        **{f"ingredient:{j}": v for j, v in parts["ingredients"].items()},
+    }
     change = parts["gp1"] - parts["gp0"]
-    return {"periods": {"previous": [first0, last0], "current": [first1, last1]},
-            "gp0": to_cents(parts["gp0"]), "gp1": to_cents(parts["gp1"]),
-            "change": to_cents(change), "exact": parts, "parts": round_parts(flat, change),
-            "u0": u0, "u1": u1, "used1": used1, "items1": items1, "recipes": recipes,
-            "days1": (last1 - first1).days + 1}
+    return {
+        "periods": {"previous": [first0, last0], "current": [first1, last1]},
+        "gp0": to_cents(parts["gp0"]),
+        "gp1": to_cents(parts["gp1"]),
+        "change": to_cents(change),
+        "exact": parts,
+        "parts": round_parts(flat, change),
+        "u0": u0,
+        "u1": u1,
+        "used1": used1,
+        "items1": items1,
+        "recipes": recipes,
+        "days1": (last1 - first1).days + 1,
+    }
 
 
 def run_margin(*, store: Store, now: dt.datetime, job_run=None) -> dict:
@@ -165,7 +208,9 @@ def run_margin(*, store: Store, now: dt.datetime, job_run=None) -> dict:
         return {"skipped": True}
     conf = analysis_settings_get(store=store)
     drop = report["gp0"] - report["gp1"]
-    ingredient_parts = {int(k.split(":")[1]): v for k, v in report["parts"].items() if k.startswith("ingredient:")}
+    ingredient_parts = {
+        int(k.split(":")[1]): v for k, v in report["parts"].items() if k.startswith("ingredient:")
+    }
     ingredient_loss = -sum((v for v in ingredient_parts.values() if v < 0), ZERO)
     findings = []
     if drop > 0 and drop / report["gp0"] > conf.margin_drop_threshold and ingredient_loss * 2 >= drop:
@@ -176,35 +221,60 @@ def run_margin(*, store: Store, now: dt.datetime, job_run=None) -> dict:
         suppliers = {s.pk: s for s in Supplier.objects.filter(store=store, is_active=True)}
         u1 = report["u1"].get(worst, ZERO)
         current = ingredient.preferred_supplier_id
-        offers = [(price, suppliers[sid]) for (sid, j), price in prices.items()
-                  if sid in suppliers and sid != current and suppliers[sid].lead_time_days <= ingredient.review_period_days]
+        offers = [
+            (price, suppliers[sid])
+            for (sid, j), price in prices.items()
+            if sid in suppliers
+            and sid != current
+            and suppliers[sid].lead_time_days <= ingredient.review_period_days
+        ]
         monthly_usage = report["used1"].get(worst, ZERO) / report["days1"] * 30
-        numbers = {"ingredient": ingredient.name, "ingredient_id": worst, "drop_pct": str(
-            (drop / report["gp0"] * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)), "lost": str(drop),
-            "gp0": str(report["gp0"]), "gp1": str(report["gp1"]),
+        numbers = {
+            "ingredient": ingredient.name,
+            "ingredient_id": worst,
+            "drop_pct": str((drop / report["gp0"] * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)),
+            "lost": str(drop),
+            "gp0": str(report["gp0"]),
+            "gp1": str(report["gp1"]),
             "ingredient_effect": str(ingredient_parts[worst]),
             "parts": {k: str(v) for k, v in report["parts"].items()},
-            "periods": {k: [d.isoformat() for d in v] for k, v in report["periods"].items()}}
+            "periods": {k: [d.isoformat() for d in v] for k, v in report["periods"].items()},
+        }
         key = "margin_drop"
         if offers:
             price, supplier = min(offers, key=lambda o: (o[0], o[1].lead_time_days))
             if u1 and (u1 - price) / u1 > conf.switch_threshold:
                 key = "margin_drop_switch"
-                numbers.update(supplier=supplier.name, supplier_id=supplier.pk, supplier_price=str(price),
-                               current_cost=str(u1.quantize(Decimal("0.0001"), ROUND_HALF_UP)),
-                               monthly_saving=str((monthly_usage * (u1 - price)).quantize(CENT, ROUND_HALF_UP)))
+                numbers.update(
+                    supplier=supplier.name,
+                    supplier_id=supplier.pk,
+                    supplier_price=str(price),
+                    current_cost=str(u1.quantize(Decimal("0.0001"), ROUND_HALF_UP)),
+                    monthly_saving=str((monthly_usage * (u1 - price)).quantize(CENT, ROUND_HALF_UP)),
+                )
         if key == "margin_drop":
-            history = list(StockMovement.objects.filter(
-                ingredient_id=worst, kind=StockMovement.Kind.RECEIPT, unit_cost__isnull=False,
-                business_date__gte=today - dt.timedelta(days=90)).values_list("unit_cost", flat=True))
+            history = list(
+                StockMovement.objects.filter(
+                    ingredient_id=worst,
+                    kind=StockMovement.Kind.RECEIPT,
+                    unit_cost__isnull=False,
+                    business_date__gte=today - dt.timedelta(days=90),
+                ).values_list("unit_cost", flat=True)
+            )
             median = statistics.median(history) if history else None
             if median and u1 and (u1 - median) / median > conf.negotiate_threshold:
                 key = "margin_drop_negotiate"
-                numbers.update(supplier=ingredient.preferred_supplier.name if ingredient.preferred_supplier else "",
-                               median_cost=str(median))
+                numbers.update(
+                    supplier=ingredient.preferred_supplier.name if ingredient.preferred_supplier else "",
+                    median_cost=str(median),
+                )
         # the menu price that restores the margin % of the item that uses the ingredient most
-        users = [(report["items1"][i]["q"] * r, i) for i, uses in report["recipes"].items()
-                 for j, r in uses.items() if j == worst and i in report["items1"]]
+        users = [
+            (report["items1"][i]["q"] * r, i)
+            for i, uses in report["recipes"].items()
+            for j, r in uses.items()
+            if j == worst and i in report["items1"]
+        ]
         if users:
             _usage, item = max(users)
             data = report["items1"][item]
@@ -213,11 +283,23 @@ def run_margin(*, store: Store, now: dt.datetime, job_run=None) -> dict:
             price1 = data["revenue"] / data["q"]
             margin0 = (price1 - cost0) / price1 if price1 else ZERO
             if margin0 < 1:
-                numbers.update(item=data["name"], restoring_price=str((cost1 / (1 - margin0)).quantize(CENT, ROUND_HALF_UP)))
+                numbers.update(
+                    item=data["name"],
+                    restoring_price=str((cost1 / (1 - margin0)).quantize(CENT, ROUND_HALF_UP)),
+                )
         numbers.setdefault("restoring_price", "")
         numbers.setdefault("supplier", "")
         numbers.setdefault("monthly_saving", "")
-        findings.append(Finding(kind=Insight.Kind.MARGIN_DROP, subject="store", message_key=key, numbers=numbers,
-                                severity=Insight.Severity.HIGH, metric="margin_pct", window_days=30))
+        findings.append(
+            Finding(
+                kind=Insight.Kind.MARGIN_DROP,
+                subject="store",
+                message_key=key,
+                numbers=numbers,
+                severity=Insight.Severity.HIGH,
+                metric="margin_pct",
+                window_days=30,
+            )
+        )
     insights_sync(store=store, kind=Insight.Kind.MARGIN_DROP, findings=findings, job_run=job_run)
     return {"gp0": report["gp0"], "gp1": report["gp1"], "parts": report["parts"], "insight": bool(findings)}

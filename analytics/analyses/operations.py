@@ -19,6 +19,7 @@ CENT = Decimal("0.01")
 
 # --- Prep -------------------------------------------------------------------------------------------
 
+
 def next_window(store: Store, now: dt.datetime) -> tuple[Daypart, dt.datetime, dt.datetime] | None:
     """The next daypart (the next service window) starting after `now`: (daypart, start, end)."""
     parts = list(Daypart.objects.filter(store=store))
@@ -45,10 +46,14 @@ def window_forecast(store: Store, start: dt.datetime, end: dt.datetime, item_ids
     while moment < end:
         hours.add(local(store, moment).hour)
         moment += dt.timedelta(hours=1)
-    rows = DemandForecast.objects.filter(store=store, menu_item__isnull=False, weekday=weekday, hour__in=hours)
+    rows = DemandForecast.objects.filter(
+        store=store, menu_item__isnull=False, weekday=weekday, hour__in=hours
+    )
     if item_ids is not None:
         rows = rows.filter(menu_item_id__in=item_ids)
-    return {r["menu_item_id"]: r["q"] for r in rows.values("menu_item_id").annotate(q=Sum("quantity")).order_by()}
+    return {
+        r["menu_item_id"]: r["q"] for r in rows.values("menu_item_id").annotate(q=Sum("quantity")).order_by()
+    }
 
 
 def run_prep(*, store: Store, now: dt.datetime, job_run=None) -> dict:
@@ -58,31 +63,48 @@ def run_prep(*, store: Store, now: dt.datetime, job_run=None) -> dict:
     from kitchen.models import KitchenItem, PrepTask
 
     window = next_window(store, now)
-    items = {k.menu_item_id: k.menu_item for k in KitchenItem.objects.filter(menu_item__store=store, prep_ahead=True)
-             .select_related("menu_item")}
+    items = {
+        k.menu_item_id: k.menu_item
+        for k in KitchenItem.objects.filter(menu_item__store=store, prep_ahead=True).select_related(
+            "menu_item"
+        )
+    }
     if window is None or not items:
         return {"tasks": 0}
     part, start, end = window
     forecast = window_forecast(store, start, end, item_ids=list(items))
-    prepared = dict(PrepTask.objects.filter(store=store, ready_by=start, done=True, menu_item_id__in=list(items))
-                    .values("menu_item_id").annotate(q=Sum("quantity")).values_list("menu_item_id", "q").order_by())
+    prepared = dict(
+        PrepTask.objects.filter(store=store, ready_by=start, done=True, menu_item_id__in=list(items))
+        .values("menu_item_id")
+        .annotate(q=Sum("quantity"))
+        .values_list("menu_item_id", "q")
+        .order_by()
+    )
     written = 0
     for item_id, expected in sorted(forecast.items()):
         quantity = (expected - (prepared.get(item_id) or ZERO)).to_integral_value(ROUND_CEILING)
         if quantity > 0:
-            kitchen.prep_task_upsert(store=store, menu_item=items[item_id], quantity=quantity, ready_by=start,
-                                     source=PrepTask.Source.FORECAST, note=str(part.get_name_display()))
+            kitchen.prep_task_upsert(
+                store=store,
+                menu_item=items[item_id],
+                quantity=quantity,
+                ready_by=start,
+                source=PrepTask.Source.FORECAST,
+                note=str(part.get_name_display()),
+            )
             written += 1
     return {"tasks": written, "window": start.isoformat(), "daypart": part.name}
 
 
 # --- Staffing ---------------------------------------------------------------------------------------
 
+
 def hourly_load(store: Store) -> dict[tuple[int, int], dict[str, Decimal]]:
     """(weekday, hour) → {"orders": forecast orders, "kitchen_items": forecast item quantity}."""
     out: dict = defaultdict(lambda: {"orders": ZERO, "kitchen_items": ZERO})
-    for weekday, hour, is_orders, quantity in (
-            DemandForecast.objects.filter(store=store).values_list("weekday", "hour", "menu_item_id", "quantity")):
+    for weekday, hour, is_orders, quantity in DemandForecast.objects.filter(store=store).values_list(
+        "weekday", "hour", "menu_item_id", "quantity"
+    ):
         out[(weekday, hour)]["orders" if is_orders is None else "kitchen_items"] += quantity
     return out
 
@@ -95,7 +117,7 @@ def week_hours(store: Store, week_start: dt.date):
         moment = start
         while moment < end:
             yield day, moment
-            moment = (moment + dt.timedelta(hours=1))
+            moment = moment + dt.timedelta(hours=1)
 
 
 def requirement_rows(store: Store, week_start: dt.date) -> list[dict]:
@@ -109,15 +131,22 @@ def requirement_rows(store: Store, week_start: dt.date) -> list[dict]:
     store_with_hours = type(store).objects.prefetch_related("opening_hours").get(pk=store.pk)
     rows = []
     for day, hour_start in week_hours(store, week_start):
-        cell = load.get((day.weekday(), local(store, hour_start).hour), {"orders": ZERO, "kitchen_items": ZERO})
+        cell = load.get(
+            (day.weekday(), local(store, hour_start).hour), {"orders": ZERO, "kitchen_items": ZERO}
+        )
         is_open = is_open_at(store_with_hours, hour_start)
         for position in positions:
             value = cell["orders"] if position.load_kind == "orders" else cell["kitchen_items"]
             if not is_open and value <= 0:
                 continue
-            rows.append({"position": position, "hour_start": hour_start.astimezone(dt.UTC),
-                         "needed_staff": needed_staff(position=position, load=value),
-                         "forecast_load": value.quantize(CENT, ROUND_HALF_UP)})
+            rows.append(
+                {
+                    "position": position,
+                    "hour_start": hour_start.astimezone(dt.UTC),
+                    "needed_staff": needed_staff(position=position, load=value),
+                    "forecast_load": value.quantize(CENT, ROUND_HALF_UP),
+                }
+            )
     return rows
 
 
@@ -129,27 +158,47 @@ def run_staffing(*, store: Store, now: dt.datetime, job_run=None) -> dict:
 
     today = business_date(store, now)
     week_start = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=7)
-    written = staffing.staffing_requirements_replace(store, week_start, requirement_rows(store, week_start),
-                                                     computed_at=now)
+    written = staffing.staffing_requirements_replace(
+        store, week_start, requirement_rows(store, week_start), computed_at=now
+    )
     findings = []
     for s in staffing_selectors.staffing_suggestions(store=store, week_start=week_start):
         start, end = local(store, s.start), local(store, s.end)
-        findings.append(Finding(
-            kind=Insight.Kind.STAFFING, subject=f"{s.kind}:{s.position_id}:{s.start.isoformat()}:{s.end.isoformat()}",
-            message_key=f"staffing_{s.kind}",
-            severity=Insight.Severity.WARNING if s.kind == "gap" else Insight.Severity.INFO,
-            numbers={**s.as_dict(), "when": f"{start:%a %H:%M}–{end:%H:%M}", "position": s.position_name,
-                     "load": str(s.peak_load.quantize(Decimal("0.1"), ROUND_HALF_UP)),
-                     "capacity": str(s.capacity) if s.capacity is not None else "—", "week_start": week_start.isoformat()},
-            metric="", window_days=None))
+        findings.append(
+            Finding(
+                kind=Insight.Kind.STAFFING,
+                subject=f"{s.kind}:{s.position_id}:{s.start.isoformat()}:{s.end.isoformat()}",
+                message_key=f"staffing_{s.kind}",
+                severity=Insight.Severity.WARNING if s.kind == "gap" else Insight.Severity.INFO,
+                numbers={
+                    **s.as_dict(),
+                    "when": f"{start:%a %H:%M}–{end:%H:%M}",
+                    "position": s.position_name,
+                    "load": str(s.peak_load.quantize(Decimal("0.1"), ROUND_HALF_UP)),
+                    "capacity": str(s.capacity) if s.capacity is not None else "—",
+                    "week_start": week_start.isoformat(),
+                },
+                metric="",
+                window_days=None,
+            )
+        )
     figures = staffing_selectors.labour_figures(store=store, week_start=week_start)
     if figures["totals"]["flag"]:
         totals = figures["totals"]
-        findings_labour = [Finding(
-            kind=Insight.Kind.LABOUR, subject=f"week:{week_start.isoformat()}", message_key="labour_band",
-            severity=Insight.Severity.WARNING,
-            numbers={"scheduled": str(totals["scheduled_hours_with_requirements"]), "required": str(totals["required_hours"]),
-                     "diff_pct": str((totals["deviation"] * 100).quantize(Decimal("0.1"))), "flag": totals["flag"]})]
+        findings_labour = [
+            Finding(
+                kind=Insight.Kind.LABOUR,
+                subject=f"week:{week_start.isoformat()}",
+                message_key="labour_band",
+                severity=Insight.Severity.WARNING,
+                numbers={
+                    "scheduled": str(totals["scheduled_hours_with_requirements"]),
+                    "required": str(totals["required_hours"]),
+                    "diff_pct": str((totals["deviation"] * 100).quantize(Decimal("0.1"))),
+                    "flag": totals["flag"],
+                },
+            )
+        ]
     else:
         findings_labour = []
     insights_sync(store=store, kind=Insight.Kind.STAFFING, findings=findings, job_run=job_run)
@@ -159,6 +208,7 @@ def run_staffing(*, store: Store, now: dt.datetime, job_run=None) -> dict:
 
 # --- Labour -----------------------------------------------------------------------------------------
 
+
 def labour(store: Store, week_start: dt.date) -> list[dict]:
     """Per business day: sales (actual and forecast), labour cost (scheduled and actual), labour % of
     actual and of forecast sales, and sales per labour hour (actual hours, else scheduled)."""
@@ -166,13 +216,16 @@ def labour(store: Store, week_start: dt.date) -> list[dict]:
 
     figures = labour_figures(store=store, week_start=week_start)
     days = figures["days"]
-    actual_sales = {r["period"]: r["revenue"] for r in selectors.sales_by_period(store, days[0], days[-1], "day")}
+    actual_sales = {
+        r["period"]: r["revenue"] for r in selectors.sales_by_period(store, days[0], days[-1], "day")
+    }
     recent = selectors.item_sales(store, days[0] - dt.timedelta(days=28), days[0] - dt.timedelta(days=1))
     unit_price = {r["menu_item_id"]: r["revenue"] / r["quantity"] for r in recent if r["quantity"]}
     prices = {pk: data["price"] for pk, data in selectors.items_of(store).items()}
     per_weekday: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for item, weekday, quantity in DemandForecast.objects.filter(store=store, menu_item__isnull=False).values_list(
-            "menu_item_id", "weekday", "quantity"):
+    for item, weekday, quantity in DemandForecast.objects.filter(
+        store=store, menu_item__isnull=False
+    ).values_list("menu_item_id", "weekday", "quantity"):
         per_weekday[weekday] += quantity * unit_price.get(item, prices.get(item, ZERO))
     out = []
     for day in days:
@@ -185,8 +238,15 @@ def labour(store: Store, week_start: dt.date) -> list[dict]:
         def pct(part, whole):
             return (part / whole * 100).quantize(Decimal("0.1"), ROUND_HALF_UP) if whole else None
 
-        out.append({"day": day, "sales": sales, "forecast_sales": forecast, **cell,
-                    "labour_pct_of_sales": pct(actual_cost, sales),
-                    "labour_pct_of_forecast": pct(cell["scheduled_cost"], forecast),
-                    "sales_per_labour_hour": (sales / hours).quantize(CENT, ROUND_HALF_UP) if hours else None})
+        out.append(
+            {
+                "day": day,
+                "sales": sales,
+                "forecast_sales": forecast,
+                **cell,
+                "labour_pct_of_sales": pct(actual_cost, sales),
+                "labour_pct_of_forecast": pct(cell["scheduled_cost"], forecast),
+                "sales_per_labour_hour": (sales / hours).quantize(CENT, ROUND_HALF_UP) if hours else None,
+            }
+        )
     return out

@@ -30,14 +30,30 @@ def check_receipt(*, store, purchase_order=None, lines=(), received_at=None, **k
         for line in changed:
             pct = (line["change"] * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
             supplier = purchase_order.supplier.name if purchase_order is not None else ""
-            out.append(insight_upsert(store=store, job_run=run, finding=Finding(
-                kind=Insight.Kind.PRICE_CHANGE, subject=f"ingredient:{line['ingredient_id']}",
-                message_key="price_change",
-                severity=Insight.Severity.HIGH if abs(line["change"]) >= conf.price_change_high else Insight.Severity.WARNING,
-                numbers={"ingredient": line.get("ingredient_name", ""), "supplier": supplier,
-                         "unit": line.get("unit", ""), "old_price": str(line["previous_unit_cost"]),
-                         "new_price": str(line["unit_cost"]), "change_pct": f"{pct:+}",
-                         "purchase_order_id": purchase_order.pk if purchase_order is not None else None},
-                metric="", window_days=None)))
+            out.append(
+                insight_upsert(
+                    store=store,
+                    job_run=run,
+                    finding=Finding(
+                        kind=Insight.Kind.PRICE_CHANGE,
+                        subject=f"ingredient:{line['ingredient_id']}",
+                        message_key="price_change",
+                        severity=Insight.Severity.HIGH
+                        if abs(line["change"]) >= conf.price_change_high
+                        else Insight.Severity.WARNING,
+                        numbers={
+                            "ingredient": line.get("ingredient_name", ""),
+                            "supplier": supplier,
+                            "unit": line.get("unit", ""),
+                            "old_price": str(line["previous_unit_cost"]),
+                            "new_price": str(line["unit_cost"]),
+                            "change_pct": f"{pct:+}",
+                            "purchase_order_id": purchase_order.pk if purchase_order is not None else None,
+                        },
+                        metric="",
+                        window_days=None,
+                    ),
+                )
+            )
         run.result = {"alerts": len(out)}
     return out

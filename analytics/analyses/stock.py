@@ -69,26 +69,40 @@ def stock_status(store: Store, now: dt.datetime) -> list[dict]:
     elapsed = _hours_elapsed(store, now)
     daily: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     so_far: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for item, weekday, hour, quantity in DemandForecast.objects.filter(store=store, menu_item__isnull=False).values_list(
-            "menu_item_id", "weekday", "hour", "quantity"):
+    for item, weekday, hour, quantity in DemandForecast.objects.filter(
+        store=store, menu_item__isnull=False
+    ).values_list("menu_item_id", "weekday", "hour", "quantity"):
         daily[(item, weekday)] += quantity
         if weekday == today.weekday() and hour in elapsed:
             so_far[item] += quantity
     # Daily usage over the last 28 trading days, and today's so far (consumption is negative).
     first = today - dt.timedelta(days=60)
     traded = sorted(selectors.trading_days(store, first, today - dt.timedelta(days=1)))[-28:]
-    usage_rows = (StockMovement.objects.filter(store=store, kind=StockMovement.Kind.CONSUMPTION,
-                                               business_date__gte=traded[0] if traded else today,
-                                               business_date__lte=today)
-                  .values("ingredient_id", "business_date").annotate(used=-Sum("quantity")).order_by())
+    usage_rows = (
+        StockMovement.objects.filter(
+            store=store,
+            kind=StockMovement.Kind.CONSUMPTION,
+            business_date__gte=traded[0] if traded else today,
+            business_date__lte=today,
+        )
+        .values("ingredient_id", "business_date")
+        .annotate(used=-Sum("quantity"))
+        .order_by()
+    )
     usage: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
     for row in usage_rows:
         usage[row["ingredient_id"]][row["business_date"]] = row["used"]
-    on_order = dict(PurchaseOrderLine.objects.filter(purchase_order__store=store, purchase_order__status__in=OPEN_PO)
-                    .values("ingredient_id").annotate(left=Sum(F("quantity") - F("received_quantity")))
-                    .values_list("ingredient_id", "left").order_by())
+    on_order = dict(
+        PurchaseOrderLine.objects.filter(purchase_order__store=store, purchase_order__status__in=OPEN_PO)
+        .values("ingredient_id")
+        .annotate(left=Sum(F("quantity") - F("received_quantity")))
+        .values_list("ingredient_id", "left")
+        .order_by()
+    )
     offers: dict[int, list] = defaultdict(list)
-    for si in SupplierItem.objects.filter(ingredient__store=store, supplier__is_active=True).select_related("supplier"):
+    for si in SupplierItem.objects.filter(ingredient__store=store, supplier__is_active=True).select_related(
+        "supplier"
+    ):
         offers[si.ingredient_id].append(si)
     prices = supplier_list_prices(ingredient_ids=[i.pk for i in ingredients], on=today)
 
@@ -101,7 +115,11 @@ def stock_status(store: Store, now: dt.datetime) -> list[dict]:
 
         forecast_so_far = sum((so_far[item] * q for item, q in uses), ZERO)
         actual_so_far = usage[ingredient.pk].get(today, ZERO)
-        pace = (actual_so_far / forecast_so_far) if forecast_so_far and actual_so_far > forecast_so_far else Decimal(1)
+        pace = (
+            (actual_so_far / forecast_so_far)
+            if forecast_so_far and actual_so_far > forecast_so_far
+            else Decimal(1)
+        )
         history = [usage[ingredient.pk].get(day, ZERO) for day in traded]
         sigma = ZERO
         if len(history) >= 2:
@@ -114,22 +132,34 @@ def stock_status(store: Store, now: dt.datetime) -> list[dict]:
         lead = supplier_item.supplier.lead_time_days if supplier_item else 0
         review = ingredient.review_period_days or conf.review_period_days
 
-        def usage_over(days: int) -> Decimal:
+        def usage_over(days: int, pace=pace, usage_on=usage_on) -> Decimal:
             return sum((usage_on(today + dt.timedelta(days=d)) * pace for d in range(days)), ZERO)
 
         rop = usage_over(lead) + z * sigma * _sqrt(Decimal(lead))
         rop = max(rop, ingredient.min_quantity)
         par = max(usage_over(lead + review) + z * sigma * _sqrt(Decimal(lead + review)), rop)
-        out.append({
-            "ingredient": ingredient, "on_hand": ingredient.on_hand, "on_order": on_order.get(ingredient.pk) or ZERO,
-            "daily_usage": per_day.quantize(Q3, ROUND_HALF_UP), "pace": pace.quantize(Decimal("0.0001")),
-            "sigma": sigma.quantize(Q3, ROUND_HALF_UP), "lead_time": lead, "review_period": review,
-            "reorder_point": rop.quantize(Q3, ROUND_HALF_UP), "par": par.quantize(Q3, ROUND_HALF_UP),
-            "days_left": days_left.quantize(Decimal("0.1"), ROUND_HALF_UP) if days_left is not None else None,
-            "runs_out_at": (now + dt.timedelta(days=float(days_left))) if days_left is not None else None,
-            "supplier_item": supplier_item,
-            "unit_price": prices.get((supplier_item.supplier_id, ingredient.pk)) if supplier_item else None,
-        })
+        out.append(
+            {
+                "ingredient": ingredient,
+                "on_hand": ingredient.on_hand,
+                "on_order": on_order.get(ingredient.pk) or ZERO,
+                "daily_usage": per_day.quantize(Q3, ROUND_HALF_UP),
+                "pace": pace.quantize(Decimal("0.0001")),
+                "sigma": sigma.quantize(Q3, ROUND_HALF_UP),
+                "lead_time": lead,
+                "review_period": review,
+                "reorder_point": rop.quantize(Q3, ROUND_HALF_UP),
+                "par": par.quantize(Q3, ROUND_HALF_UP),
+                "days_left": days_left.quantize(Decimal("0.1"), ROUND_HALF_UP)
+                if days_left is not None
+                else None,
+                "runs_out_at": (now + dt.timedelta(days=float(days_left))) if days_left is not None else None,
+                "supplier_item": supplier_item,
+                "unit_price": prices.get((supplier_item.supplier_id, ingredient.pk))
+                if supplier_item
+                else None,
+            }
+        )
     return out
 
 
@@ -142,8 +172,12 @@ def _best_supplier(ingredient, items: list, prices: dict, days_left: Decimal | N
     fitting = [si for si in priced if days_left is None or si.supplier.lead_time_days <= days_left] or priced
 
     def rank(si):
-        return (prices[(si.supplier_id, ingredient.pk)], si.supplier_id != ingredient.preferred_supplier_id,
-                si.supplier.lead_time_days, si.supplier_id)
+        return (
+            prices[(si.supplier_id, ingredient.pk)],
+            si.supplier_id != ingredient.preferred_supplier_id,
+            si.supplier.lead_time_days,
+            si.supplier_id,
+        )
 
     return min(fitting, key=rank)
 
@@ -167,8 +201,9 @@ def run_low_stock(*, store: Store, now: dt.datetime, job_run=None) -> dict:
 
     from ..services import Finding, insights_sync
 
-    rows = [r for r in stock_status(store, now) if r["on_hand"] <= r["reorder_point"] and
-            (r["reorder_point"] > 0)]
+    rows = [
+        r for r in stock_status(store, now) if r["on_hand"] <= r["reorder_point"] and (r["reorder_point"] > 0)
+    ]
     by_supplier: dict[int, list] = defaultdict(list)
     for row in rows:
         row["order_quantity"] = order_quantity(row)
@@ -178,8 +213,12 @@ def run_low_stock(*, store: Store, now: dt.datetime, job_run=None) -> dict:
     for supplier_id, group in by_supplier.items():
         supplier = group[0]["supplier_item"].supplier
         po = inventory.purchase_order_create_draft(
-            store=store, supplier=supplier, source="suggested",
-            note=str(_note()), lines=[{"ingredient": r["ingredient"], "quantity": r["order_quantity"]} for r in group])
+            store=store,
+            supplier=supplier,
+            source="suggested",
+            note=str(_note()),
+            lines=[{"ingredient": r["ingredient"], "quantity": r["order_quantity"]} for r in group],
+        )
         if any(r["ingredient"].auto_order for r in group):
             try:
                 po = inventory.purchase_order_send(purchase_order=po)
@@ -191,23 +230,47 @@ def run_low_stock(*, store: Store, now: dt.datetime, job_run=None) -> dict:
     for row in rows:
         ingredient = row["ingredient"]
         si = row["supplier_item"]
-        po = purchase_orders.get(si.supplier_id) if si and row["order_quantity"] > 0 else open_drafts.get(ingredient.pk)
+        po = (
+            purchase_orders.get(si.supplier_id)
+            if si and row["order_quantity"] > 0
+            else open_drafts.get(ingredient.pk)
+        )
         numbers = {
-            "ingredient": ingredient.name, "unit": ingredient.base_unit, "on_hand": str(row["on_hand"]),
-            "on_order": str(row["on_order"]), "reorder_point": str(row["reorder_point"]), "par": str(row["par"]),
-            "daily_usage": str(row["daily_usage"]), "sigma": str(row["sigma"]), "pace": str(row["pace"]),
+            "ingredient": ingredient.name,
+            "unit": ingredient.base_unit,
+            "on_hand": str(row["on_hand"]),
+            "on_order": str(row["on_order"]),
+            "reorder_point": str(row["reorder_point"]),
+            "par": str(row["par"]),
+            "daily_usage": str(row["daily_usage"]),
+            "sigma": str(row["sigma"]),
+            "pace": str(row["pace"]),
             "lead_time": row["lead_time"],
             "days_left": str(row["days_left"]) if row["days_left"] is not None else "?",
             "runs_out_at": row["runs_out_at"].isoformat() if row["runs_out_at"] else None,
             "order_quantity": str(row["order_quantity"]),
-            "supplier": si.supplier.name if si else None, "supplier_id": si.supplier_id if si else None,
-            "purchase_order_id": po.pk if po else None, "purchase_order_status": po.status if po else None,
+            "supplier": si.supplier.name if si else None,
+            "supplier_id": si.supplier_id if si else None,
+            "purchase_order_id": po.pk if po else None,
+            "purchase_order_status": po.status if po else None,
         }
         key = "low_stock_po" if po else ("low_stock_no_supplier" if si is None else "low_stock")
-        severity = Insight.Severity.HIGH if row["on_hand"] <= 0 or (row["days_left"] is not None and
-                                                                  row["days_left"] < row["lead_time"]) else Insight.Severity.WARNING
-        findings.append(Finding(kind=Insight.Kind.LOW_STOCK, subject=f"ingredient:{ingredient.pk}", message_key=key,
-                                numbers=numbers, severity=severity, metric="", window_days=None))
+        severity = (
+            Insight.Severity.HIGH
+            if row["on_hand"] <= 0 or (row["days_left"] is not None and row["days_left"] < row["lead_time"])
+            else Insight.Severity.WARNING
+        )
+        findings.append(
+            Finding(
+                kind=Insight.Kind.LOW_STOCK,
+                subject=f"ingredient:{ingredient.pk}",
+                message_key=key,
+                numbers=numbers,
+                severity=severity,
+                metric="",
+                window_days=None,
+            )
+        )
     insights_sync(store=store, kind=Insight.Kind.LOW_STOCK, findings=findings, job_run=job_run)
     return {"low": len(rows), "purchase_orders": [po.pk for po in purchase_orders.values()]}
 
@@ -216,8 +279,12 @@ def _open_suggested(store: Store, ingredient_ids: list[int]) -> dict:
     from inventory.models import PurchaseOrder
 
     out = {}
-    for po in (PurchaseOrder.objects.filter(store=store, status__in=OPEN_PO, lines__ingredient_id__in=ingredient_ids)
-               .prefetch_related("lines").order_by("-created_at").distinct()):
+    for po in (
+        PurchaseOrder.objects.filter(store=store, status__in=OPEN_PO, lines__ingredient_id__in=ingredient_ids)
+        .prefetch_related("lines")
+        .order_by("-created_at")
+        .distinct()
+    ):
         for line in po.lines.all():
             out.setdefault(line.ingredient_id, po)
     return out
@@ -232,10 +299,25 @@ def _note():
 def cover(store: Store, now: dt.datetime | None = None) -> list[dict]:
     """Stock cover per ingredient for the API: on hand, usage, reorder point, par, days left."""
     now = now or timezone.now()
-    return [{"ingredient_id": r["ingredient"].pk, "ingredient": r["ingredient"].name, "unit": r["ingredient"].base_unit,
-             **{k: r[k] for k in ("on_hand", "on_order", "daily_usage", "sigma", "reorder_point", "par", "days_left",
-                                  "lead_time")},
-             "supplier": r["supplier_item"].supplier.name if r["supplier_item"] else None}
-            for r in stock_status(store, now)]
-
-
+    return [
+        {
+            "ingredient_id": r["ingredient"].pk,
+            "ingredient": r["ingredient"].name,
+            "unit": r["ingredient"].base_unit,
+            **{
+                k: r[k]
+                for k in (
+                    "on_hand",
+                    "on_order",
+                    "daily_usage",
+                    "sigma",
+                    "reorder_point",
+                    "par",
+                    "days_left",
+                    "lead_time",
+                )
+            },
+            "supplier": r["supplier_item"].supplier.name if r["supplier_item"] else None,
+        }
+        for r in stock_status(store, now)
+    ]

@@ -8,7 +8,9 @@ class InsightFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=Insight.Kind.choices)
     state = django_filters.MultipleChoiceFilter(choices=Insight.State.choices)
     severity = django_filters.MultipleChoiceFilter(choices=Insight.Severity.choices)
-    open = django_filters.BooleanFilter(method="filter_open", label="Only open insights (new or acknowledged)")
+    open = django_filters.BooleanFilter(
+        method="filter_open", label="Only open insights (new or acknowledged)"
+    )
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
@@ -16,5 +18,8 @@ class InsightFilter(django_filters.FilterSet):
         fields = ["store", "kind", "state", "severity", "subject"]
 
     def filter_open(self, queryset, name, value):
-        return queryset.filter(state__in=Insight.OPEN_STATES) if value else queryset.exclude(
-            state__in=Insight.OPEN_STATES)
+        return (
+            queryset.filter(state__in=Insight.OPEN_STATES)
+            if value
+            else queryset.exclude(state__in=Insight.OPEN_STATES)
+        )

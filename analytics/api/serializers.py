@@ -18,10 +18,13 @@ class PeriodQuery(serializers.Serializer):
     def validate(self, attrs):
         start, end = attrs.get("start"), attrs.get("end")
         if start and end and start > end:
-            raise serializers.ValidationError({"end": [_("The end is before the start.")]}, code="invalid_range")
+            raise serializers.ValidationError(
+                {"end": [_("The end is before the start.")]}, code="invalid_range"
+            )
         if start and end and (end - start).days > MAX_SPAN_DAYS:
-            raise serializers.ValidationError({"end": [_("At most %(n)d days at once.") % {"n": MAX_SPAN_DAYS}]},
-                                              code="too_long")
+            raise serializers.ValidationError(
+                {"end": [_("At most %(n)d days at once.") % {"n": MAX_SPAN_DAYS}]}, code="too_long"
+            )
         return attrs
 
 
@@ -107,10 +110,33 @@ class InsightSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Insight
-        fields = ["id", "store", "kind", "severity", "subject", "state", "message_key", "numbers", "message",
-                  "job_run", "created_at", "updated_at", "acknowledged_at", "acted_at", "action_type",
-                  "action_object_type", "action_object_id", "dismissed_at", "dismiss_reason", "resolved_at",
-                  "metric", "window_days", "metric_before", "metric_after", "evaluated_at"]
+        fields = [
+            "id",
+            "store",
+            "kind",
+            "severity",
+            "subject",
+            "state",
+            "message_key",
+            "numbers",
+            "message",
+            "job_run",
+            "created_at",
+            "updated_at",
+            "acknowledged_at",
+            "acted_at",
+            "action_type",
+            "action_object_type",
+            "action_object_id",
+            "dismissed_at",
+            "dismiss_reason",
+            "resolved_at",
+            "metric",
+            "window_days",
+            "metric_before",
+            "metric_after",
+            "evaluated_at",
+        ]
 
 
 class DismissInput(serializers.Serializer):
@@ -152,13 +178,17 @@ class MarginResponse(serializers.Serializer):
     gp0 = serializers.DecimalField(max_digits=14, decimal_places=2)
     gp1 = serializers.DecimalField(max_digits=14, decimal_places=2)
     change = serializers.DecimalField(max_digits=14, decimal_places=2)
-    parts = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=2),
-                                  help_text="volume, mix, price, recipe and ingredient:<id>; they sum to change")
+    parts = serializers.DictField(
+        child=serializers.DecimalField(max_digits=14, decimal_places=2),
+        help_text="volume, mix, price, recipe and ingredient:<id>; they sum to change",
+    )
 
 
 class LabourQuery(serializers.Serializer):
     store = serializers.SlugField(required=False)
-    week = serializers.DateField(required=False, help_text="Any business day of the week (default: this week)")
+    week = serializers.DateField(
+        required=False, help_text="Any business day of the week (default: this week)"
+    )
 
 
 class LabourRow(serializers.Serializer):

@@ -13,7 +13,9 @@ urlpatterns = [
     path("labour/", views.LabourView.as_view(), name="analytics-labour"),
     path("insights/", views.InsightListView.as_view(), name="analytics-insights"),
     path("insights/<int:pk>/", views.InsightDetailView.as_view(), name="analytics-insight"),
-    path("insights/<int:pk>/acknowledge/", views.InsightAcknowledgeView.as_view(), name="analytics-insight-ack"),
+    path(
+        "insights/<int:pk>/acknowledge/", views.InsightAcknowledgeView.as_view(), name="analytics-insight-ack"
+    ),
     path("insights/<int:pk>/dismiss/", views.InsightDismissView.as_view(), name="analytics-insight-dismiss"),
     path("insights/<int:pk>/act/", views.InsightActView.as_view(), name="analytics-insight-act"),
 ]

@@ -19,8 +19,11 @@ from .filters import InsightFilter
 
 PERIOD_PARAMS = [
     OpenApiParameter("store", str, description="Store slug (optional when you have one store)"),
-    OpenApiParameter("start", str, description="First business day, YYYY-MM-DD (store-local, inclusive); "
-                                               "default 30 days before `end`"),
+    OpenApiParameter(
+        "start",
+        str,
+        description="First business day, YYYY-MM-DD (store-local, inclusive); default 30 days before `end`",
+    ),
     OpenApiParameter("end", str, description="Last business day, YYYY-MM-DD (inclusive); default today"),
 ]
 
@@ -46,15 +49,27 @@ class BestSellersView(AnalysisView):
 
     query_class = s.BestSellersQuery
 
-    @extend_schema(parameters=[*PERIOD_PARAMS,
-                               OpenApiParameter("by", str, enum=["quantity", "revenue", "profit"]),
-                               OpenApiParameter("limit", int), OpenApiParameter("category", int),
-                               OpenApiParameter("by_daypart", bool)],
-                   responses=s.BestSellerRow(many=True))
+    @extend_schema(
+        parameters=[
+            *PERIOD_PARAMS,
+            OpenApiParameter("by", str, enum=["quantity", "revenue", "profit"]),
+            OpenApiParameter("limit", int),
+            OpenApiParameter("category", int),
+            OpenApiParameter("by_daypart", bool),
+        ],
+        responses=s.BestSellerRow(many=True),
+    )
     def get(self, request):
         store, first, last, p = self.parse(request)
-        rows = sales.best_sellers(store, first, last, by=p["by"], limit=p["limit"], category_id=p.get("category"),
-                                  by_daypart=p["by_daypart"])
+        rows = sales.best_sellers(
+            store,
+            first,
+            last,
+            by=p["by"],
+            limit=p["limit"],
+            category_id=p.get("category"),
+            by_daypart=p["by_daypart"],
+        )
         return Response(s.BestSellerRow(rows, many=True).data)
 
 
@@ -63,8 +78,10 @@ class SalesView(AnalysisView):
 
     query_class = s.SalesQuery
 
-    @extend_schema(parameters=[*PERIOD_PARAMS, OpenApiParameter("period", str, enum=["day", "week", "month"])],
-                   responses=s.SalesRow(many=True))
+    @extend_schema(
+        parameters=[*PERIOD_PARAMS, OpenApiParameter("period", str, enum=["day", "week", "month"])],
+        responses=s.SalesRow(many=True),
+    )
     def get(self, request):
         store, first, last, p = self.parse(request)
         return Response(s.SalesRow(sales.sales(store, first, last, p["period"]), many=True).data)
@@ -85,31 +102,45 @@ class ForecastView(AnalysisView):
     """The stored demand forecast per item (and orders) per weekday × hour, with its back-tested WAPE
     beside the seasonal-naive baseline's."""
 
-    @extend_schema(parameters=[OpenApiParameter("store", str, description="Store slug"),
-                               OpenApiParameter("item", int, description="Only this menu item")],
-                   responses=s.ForecastResponse)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("store", str, description="Store slug"),
+            OpenApiParameter("item", int, description="Only this menu item"),
+        ],
+        responses=s.ForecastResponse,
+    )
     def get(self, request):
         store, _first, _last, _p = self.parse(request)
         cells = DemandForecast.objects.filter(store=store).order_by("menu_item_id", "weekday", "hour")
         if item := request.query_params.get("item"):
             cells = cells.filter(menu_item_id=item if item.isdigit() else -1)
-        data = {"cells": [{"menu_item": c.menu_item_id, "weekday": c.weekday, "hour": c.hour, "quantity": c.quantity}
-                          for c in cells],
-                "accuracy": list(ForecastAccuracy.objects.filter(store=store).values(
-                    "series", "wape", "baseline_wape", "weeks_of_history"))}
+        data = {
+            "cells": [
+                {"menu_item": c.menu_item_id, "weekday": c.weekday, "hour": c.hour, "quantity": c.quantity}
+                for c in cells
+            ],
+            "accuracy": list(
+                ForecastAccuracy.objects.filter(store=store).values(
+                    "series", "wape", "baseline_wape", "weeks_of_history"
+                )
+            ),
+        }
         return Response(s.ForecastResponse(data).data)
 
 
 class MenuEngineeringView(AnalysisView):
     """Kasavana–Smith matrix per category: stars, plowhorses, puzzles and dogs."""
 
-    @extend_schema(parameters=[*PERIOD_PARAMS, OpenApiParameter("category", int)],
-                   responses=s.MenuEngineeringRow(many=True))
+    @extend_schema(
+        parameters=[*PERIOD_PARAMS, OpenApiParameter("category", int)],
+        responses=s.MenuEngineeringRow(many=True),
+    )
     def get(self, request):
         store, first, last, _p = self.parse(request)
         category = request.query_params.get("category")
-        rows = sales.menu_engineering(store, first, last,
-                                      category_id=int(category) if category and category.isdigit() else None)
+        rows = sales.menu_engineering(
+            store, first, last, category_id=int(category) if category and category.isdigit() else None
+        )
         return Response(s.MenuEngineeringRow(rows, many=True).data)
 
 
@@ -132,8 +163,9 @@ class InsightDetailView(generics.RetrieveAPIView):
 
 class InsightActionView(APIView):
     def insight(self, request, pk):
-        insight = get_object_or_404(Insight.objects.filter(store__in=accessible_stores(request))
-                                    .select_related("store"), pk=pk)
+        insight = get_object_or_404(
+            Insight.objects.filter(store__in=accessible_stores(request)).select_related("store"), pk=pk
+        )
         require(request, insight.store, Perm.VIEW_DASHBOARD)
         return insight
 
@@ -151,8 +183,9 @@ class InsightDismissView(InsightActionView):
         insight = self.insight(request, pk)  # 404 before anything else for another store's insight
         data = s.DismissInput(data=request.data)
         data.is_valid(raise_exception=True)
-        insight = services.insight_dismiss(insight=insight, reason=data.validated_data["reason"],
-                                           by=_user(request))
+        insight = services.insight_dismiss(
+            insight=insight, reason=data.validated_data["reason"], by=_user(request)
+        )
         return Response(s.InsightSerializer(insight).data)
 
 
@@ -172,14 +205,14 @@ def _user(request):
     return request.user if request.user and request.user.is_authenticated else None
 
 
-
-
 class StockCoverView(AnalysisView):
     """Stock cover per ingredient: on hand, on order, daily usage at the current pace, σ, reorder point,
     par and days left."""
 
-    @extend_schema(parameters=[OpenApiParameter("store", str, description="Store slug")],
-                   responses=s.StockCoverRow(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("store", str, description="Store slug")],
+        responses=s.StockCoverRow(many=True),
+    )
     def get(self, request):
         from analytics.analyses import stock
 
@@ -195,8 +228,14 @@ class MarginView(AnalysisView):
 
     query_class = s.MarginQuery
 
-    @extend_schema(parameters=[*PERIOD_PARAMS, OpenApiParameter("previous_start", str),
-                               OpenApiParameter("previous_end", str)], responses=s.MarginResponse)
+    @extend_schema(
+        parameters=[
+            *PERIOD_PARAMS,
+            OpenApiParameter("previous_start", str),
+            OpenApiParameter("previous_end", str),
+        ],
+        responses=s.MarginResponse,
+    )
     def get(self, request):
         from analytics.analyses import margin
 
@@ -207,24 +246,38 @@ class MarginView(AnalysisView):
         require(request, store, Perm.SEE_COSTS)
         default0, default1 = margin.periods(store, timezone.now())
         current = (p["start"], p["end"]) if p.get("start") and p.get("end") else default1
-        previous = (p["previous_start"], p["previous_end"]) if p.get("previous_start") and p.get("previous_end") \
+        previous = (
+            (p["previous_start"], p["previous_end"])
+            if p.get("previous_start") and p.get("previous_end")
             else default0
+        )
         if previous[0] > previous[1]:
             from restaurant_ops.errors import DomainError
 
             raise DomainError("previous_end", "invalid_range", "The end is before the start.")
         report = margin.margin_report(store, timezone.now(), previous, current) or {}
-        return Response(s.MarginResponse({"previous": list(previous), "current": list(current),
-                                          "gp0": report.get("gp0", 0), "gp1": report.get("gp1", 0),
-                                          "change": report.get("change", 0), "parts": report.get("parts", {})}).data)
+        return Response(
+            s.MarginResponse(
+                {
+                    "previous": list(previous),
+                    "current": list(current),
+                    "gp0": report.get("gp0", 0),
+                    "gp1": report.get("gp1", 0),
+                    "change": report.get("change", 0),
+                    "parts": report.get("parts", {}),
+                }
+            ).data
+        )
 
 
 class LabourView(APIView):
     """Per business day of a week: sales and forecast sales, scheduled and actual labour, labour % of
     actual and of forecast sales, and sales per labour hour."""
 
-    @extend_schema(parameters=[OpenApiParameter("store", str), OpenApiParameter("week", str)],
-                   responses=s.LabourRow(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("store", str), OpenApiParameter("week", str)],
+        responses=s.LabourRow(many=True),
+    )
     def get(self, request):
         import datetime as dt
 
@@ -235,4 +288,6 @@ class LabourView(APIView):
         store = resolve_store(request, query.validated_data.get("store"))
         require(request, store, Perm.SEE_COSTS)
         day = query.validated_data.get("week") or business_date(store, timezone.now())
-        return Response(s.LabourRow(operations.labour(store, day - dt.timedelta(days=day.weekday())), many=True).data)
+        return Response(
+            s.LabourRow(operations.labour(store, day - dt.timedelta(days=day.weekday())), many=True).data
+        )

@@ -17,7 +17,12 @@ def sell():
     """sell(store, [(item, qty), ...], placed_at) -> Order, through the real order service."""
 
     def _sell(store, lines, placed_at, **kwargs):
-        return order_place(store=store, channel="till", placed_at=placed_at,
-                           lines=[LineRequest(item_id=item.pk, quantity=qty) for item, qty in lines], **kwargs)
+        return order_place(
+            store=store,
+            channel="till",
+            placed_at=placed_at,
+            lines=[LineRequest(item_id=item.pk, quantity=qty) for item, qty in lines],
+            **kwargs,
+        )
 
     return _sell

@@ -30,31 +30,47 @@ def sold(store, sell):
 def test_best_sellers_by_quantity_and_revenue(key_client, sold):
     url = "/api/v1/analytics/best-sellers/"
     rows = key_client.get(url, {"start": "2026-03-02", "end": "2026-03-10"}).json()
-    assert [(r["name"], r["quantity"], r["revenue"]) for r in rows] == [("Soup", 5, "22.50"), ("Wings", 3, "30.00")]
-    rows = key_client.get(url, {"start": "2026-03-02", "end": "2026-03-02", "by": "revenue", "limit": 1}).json()
+    assert [(r["name"], r["quantity"], r["revenue"]) for r in rows] == [
+        ("Soup", 5, "22.50"),
+        ("Wings", 3, "30.00"),
+    ]
+    rows = key_client.get(
+        url, {"start": "2026-03-02", "end": "2026-03-02", "by": "revenue", "limit": 1}
+    ).json()
     assert [(r["name"], r["revenue"]) for r in rows] == [("Soup", "22.50")]
-    rows = key_client.get(url, {"start": "2026-03-02", "end": "2026-03-10",
-                                "category": sold["wings"].category_id}).json()
+    rows = key_client.get(
+        url, {"start": "2026-03-02", "end": "2026-03-10", "category": sold["wings"].category_id}
+    ).json()
     assert [r["name"] for r in rows] == ["Wings"]
 
 
 def test_sales_by_week_and_busy_hours(key_client, sold):
-    weeks = key_client.get("/api/v1/analytics/sales/", {"start": "2026-03-01", "end": "2026-03-31",
-                                                        "period": "week"}).json()
-    assert weeks == [{"period": "2026-03-02", "orders": 1, "quantity": 7, "revenue": "42.50"},
-                     {"period": "2026-03-09", "orders": 1, "quantity": 1, "revenue": "10.00"}]
-    cells = key_client.get("/api/v1/analytics/busy-hours/", {"start": "2026-03-02", "end": "2026-03-15"}).json()
+    weeks = key_client.get(
+        "/api/v1/analytics/sales/", {"start": "2026-03-01", "end": "2026-03-31", "period": "week"}
+    ).json()
+    assert weeks == [
+        {"period": "2026-03-02", "orders": 1, "quantity": 7, "revenue": "42.50"},
+        {"period": "2026-03-09", "orders": 1, "quantity": 1, "revenue": "10.00"},
+    ]
+    cells = key_client.get(
+        "/api/v1/analytics/busy-hours/", {"start": "2026-03-02", "end": "2026-03-15"}
+    ).json()
     assert [(c["weekday"], c["hour"], c["orders"], c["trading_days"], c["average"]) for c in cells] == [
-        (0, 12, 1, 1, "1.00"), (1, 19, 1, 1, "1.00")]
+        (0, 12, 1, 1, "1.00"),
+        (1, 19, 1, 1, "1.00"),
+    ]
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"start": "2026-13-01"}, "start"),
-    ({"end": "yesterday"}, "end"),
-    ({"start": "2026-03-05", "end": "2026-03-01"}, "end"),
-    ({"by": "love"}, "by"),
-    ({"limit": "0"}, "limit"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"start": "2026-13-01"}, "start"),
+        ({"end": "yesterday"}, "end"),
+        ({"start": "2026-03-05", "end": "2026-03-01"}, "end"),
+        ({"by": "love"}, "by"),
+        ({"limit": "0"}, "limit"),
+    ],
+)
 def test_bad_query_is_a_field_path_400(key_client, sold, params, field):
     response = key_client.get("/api/v1/analytics/best-sellers/", params)
     assert response.status_code == 400
@@ -65,7 +81,10 @@ def test_another_stores_data_is_invisible(store, other_store, sold):
     _key, raw = api_key_create(store=other_store, name="B", scope="read", created_by=None)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
-    assert client.get("/api/v1/analytics/best-sellers/", {"start": "2026-03-01", "end": "2026-03-31"}).json() == []
+    assert (
+        client.get("/api/v1/analytics/best-sellers/", {"start": "2026-03-01", "end": "2026-03-31"}).json()
+        == []
+    )
     assert client.get("/api/v1/analytics/best-sellers/", {"store": store.slug}).status_code == 404
 
 
@@ -77,18 +96,32 @@ def test_a_cashier_cannot_read_the_analyses(store, sold):
 
 def test_insights_list_filter_and_act(store, key_client):
     make = services.Finding
-    low = services.insight_upsert(store=store, finding=make(kind="trending", subject="item:1", message_key="trending_up",
-                                                            numbers={"item": "Soup", "today": 6, "usual": "2",
-                                                                     "lift": "3"}))
-    services.insight_upsert(store=store, finding=make(kind="trending", subject="item:2", message_key="trending_up"))
-    rows = key_client.get("/api/v1/analytics/insights/", {"kind": "trending", "open": "true"}).json()["results"]
+    low = services.insight_upsert(
+        store=store,
+        finding=make(
+            kind="trending",
+            subject="item:1",
+            message_key="trending_up",
+            numbers={"item": "Soup", "today": 6, "usual": "2", "lift": "3"},
+        ),
+    )
+    services.insight_upsert(
+        store=store, finding=make(kind="trending", subject="item:2", message_key="trending_up")
+    )
+    rows = key_client.get("/api/v1/analytics/insights/", {"kind": "trending", "open": "true"}).json()[
+        "results"
+    ]
     assert len(rows) == 2 and rows[-1]["message"].startswith("Soup sells 6 today")
-    assert key_client.post(f"/api/v1/analytics/insights/{low.pk}/acknowledge/").json()["state"] == "acknowledged"
+    assert (
+        key_client.post(f"/api/v1/analytics/insights/{low.pk}/acknowledge/").json()["state"] == "acknowledged"
+    )
     before = Insight.objects.filter(state="dismissed").count()
     bad = key_client.post(f"/api/v1/analytics/insights/{low.pk}/dismiss/", {"reason": ""}, format="json")
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "reason"
     assert Insight.objects.filter(state="dismissed").count() == before
-    done = key_client.post(f"/api/v1/analytics/insights/{low.pk}/dismiss/", {"reason": "seasonal"}, format="json")
+    done = key_client.post(
+        f"/api/v1/analytics/insights/{low.pk}/dismiss/", {"reason": "seasonal"}, format="json"
+    )
     assert (done.json()["state"], done.json()["dismiss_reason"]) == ("dismissed", "seasonal")
     again = key_client.post(f"/api/v1/analytics/insights/{low.pk}/acknowledge/")
     assert again.status_code == 409
@@ -108,23 +141,48 @@ def test_stock_cover_margin_and_labour_endpoints(store, key_client, sell):
     from tests.inventory.factories import IngredientFactory
 
     flour = IngredientFactory(store=store, name="Flour", base_unit="g", min_quantity=Decimal("500"))
-    inventory.stock_movement_record(store=store, ingredient=flour, kind="receipt", quantity=Decimal("800"),
-                                    reason="opening", unit_cost=Decimal("0.002"))
+    inventory.stock_movement_record(
+        store=store,
+        ingredient=flour,
+        kind="receipt",
+        quantity=Decimal("800"),
+        reason="opening",
+        unit_cost=Decimal("0.002"),
+    )
     (row,) = key_client.get("/api/v1/analytics/stock-cover/").json()
     assert (row["ingredient"], row["on_hand"], row["reorder_point"], row["days_left"]) == (
-        "Flour", "800.000", "500.000", None)
+        "Flour",
+        "800.000",
+        "500.000",
+        None,
+    )
     bread = MenuItemFactory(store=store, price=Decimal("3.00"))
-    inventory.recipe_line_set(store=store, ingredient=flour, quantity=Decimal("100"), unit="g", menu_item=bread)
+    inventory.recipe_line_set(
+        store=store, ingredient=flour, quantity=Decimal("100"), unit="g", menu_item=bread
+    )
     sell(store, [(bread, 2)], at(dt.date(2026, 2, 3), 12))
     sell(store, [(bread, 3)], at(dt.date(2026, 3, 3), 12))
-    margin = key_client.get("/api/v1/analytics/margin/", {"previous_start": "2026-02-01", "previous_end": "2026-02-28",
-                                                          "start": "2026-03-01", "end": "2026-03-31"}).json()
+    margin = key_client.get(
+        "/api/v1/analytics/margin/",
+        {
+            "previous_start": "2026-02-01",
+            "previous_end": "2026-02-28",
+            "start": "2026-03-01",
+            "end": "2026-03-31",
+        },
+    ).json()
     # no receipt before March: flour costs nothing yet → GP = revenue: 6.00 → 9.00, all volume
     assert (margin["gp0"], margin["gp1"], margin["change"]) == ("6.00", "9.00", "3.00")
-    assert margin["parts"]["volume"] == "3.00" and sum(Decimal(v) for v in margin["parts"].values()) == Decimal("3.00")
-    bad = key_client.get("/api/v1/analytics/margin/", {"previous_start": "2026-02-10", "previous_end": "2026-02-01"})
+    assert margin["parts"]["volume"] == "3.00" and sum(
+        Decimal(v) for v in margin["parts"].values()
+    ) == Decimal("3.00")
+    bad = key_client.get(
+        "/api/v1/analytics/margin/", {"previous_start": "2026-02-10", "previous_end": "2026-02-01"}
+    )
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "previous_end"
     days = key_client.get("/api/v1/analytics/labour/", {"week": "2026-03-04"}).json()
     assert [d["day"] for d in days][:2] == ["2026-03-02", "2026-03-03"]
     assert days[1]["sales"] == "9.00" and days[1]["labour_pct_of_sales"] == "0.0"
-    assert key_client.get("/api/v1/analytics/labour/", {"week": "soon"}).json()["errors"][0]["field"] == "week"
+    assert (
+        key_client.get("/api/v1/analytics/labour/", {"week": "soon"}).json()["errors"][0]["field"] == "week"
+    )

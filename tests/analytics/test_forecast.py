@@ -45,15 +45,24 @@ def test_wape_against_the_seasonal_naive_baseline(store, sell):
     run_analysis(store=store, job="forecast", now=at(TODAY, 10))
     accuracy = ForecastAccuracy.objects.get(store=store, series="items")
     assert (accuracy.wape, accuracy.baseline_wape, accuracy.weeks_of_history) == (
-        Decimal("0.4000"), Decimal("0.6667"), 9)
+        Decimal("0.4000"),
+        Decimal("0.6667"),
+        9,
+    )
     # today's (Monday) forecast at noon: last Mondays were n = 7, 14, 21, 28 → weeks 0, 1, 2, 3 → 4, 2, 4, 2
-    assert DemandForecast.objects.get(store=store, menu_item=soup, weekday=0, hour=12).quantity == Decimal("3.200")
+    assert DemandForecast.objects.get(store=store, menu_item=soup, weekday=0, hour=12).quantity == Decimal(
+        "3.200"
+    )
 
 
 def test_no_wape_with_less_than_eight_weeks_and_no_history_at_all(store, sell):
     soup = MenuItemFactory(store=store)
     assert forecast.compute(store, at(TODAY, 10))["items"] == {
-        "cells": {}, "wape": None, "baseline_wape": None, "weeks": 0}
+        "cells": {},
+        "wape": None,
+        "baseline_wape": None,
+        "weeks": 0,
+    }
     for n in range(1, 50):
         sell(store, [(soup, 1)], at(TODAY - dt.timedelta(days=n), 12))
     assert forecast.compute(store, at(TODAY, 10))["items"]["wape"] is None
@@ -64,5 +73,6 @@ def test_running_twice_gives_the_same_rows(store, sell):
     sell(store, [(soup, 2)], at(TODAY - dt.timedelta(days=7), 18))
     for _ in range(2):
         run_analysis(store=store, job="forecast", now=at(TODAY, 10))
-    assert list(DemandForecast.objects.values_list("menu_item", "weekday", "hour", "quantity").order_by("menu_item")) == [
-        (soup.pk, 0, 18, Decimal("2.000")), (None, 0, 18, Decimal("1.000"))]
+    assert list(
+        DemandForecast.objects.values_list("menu_item", "weekday", "hour", "quantity").order_by("menu_item")
+    ) == [(soup.pk, 0, 18, Decimal("2.000")), (None, 0, 18, Decimal("1.000"))]

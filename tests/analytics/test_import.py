@@ -21,17 +21,44 @@ DATA = Path(__file__).with_name("data")
 
 @pytest.fixture(scope="module")
 def expected():
-    out = subprocess.run([sys.executable, str(DATA / "sales_history.py"), "expected"], capture_output=True,
-                         check=True, text=True)
+    out = subprocess.run(
+        [sys.executable, str(DATA / "sales_history.py"), "expected"],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
     return json.loads(out.stdout)
 
 
 def import_file(store, *extra):
     out, err = io.StringIO(), io.StringIO()
-    call_command("import_sales", str(DATA / "sales_history.csv"), "--store", store.slug, "--encoding", "cp1252",
-                 "--delimiter", ";", "--date-format", "%d/%m/%Y %H:%M", "--map", "order_id=Receipt",
-                 "--map", "date=Date", "--map", "time=Time", "--map", "item=Article", "--map", "quantity=Qty",
-                 "--map", "unit_price=Price", *extra, stdout=out, stderr=err)
+    call_command(
+        "import_sales",
+        str(DATA / "sales_history.csv"),
+        "--store",
+        store.slug,
+        "--encoding",
+        "cp1252",
+        "--delimiter",
+        ";",
+        "--date-format",
+        "%d/%m/%Y %H:%M",
+        "--map",
+        "order_id=Receipt",
+        "--map",
+        "date=Date",
+        "--map",
+        "time=Time",
+        "--map",
+        "item=Article",
+        "--map",
+        "quantity=Qty",
+        "--map",
+        "unit_price=Price",
+        *extra,
+        stdout=out,
+        stderr=err,
+    )
     return out.getvalue(), err.getvalue()
 
 
@@ -44,11 +71,13 @@ def test_imported_history_matches_the_independent_script(store, key_client, expe
     assert OrderLine.objects.filter(menu_item=existing).exists()  # matched ignoring case and spacing
     params = {"start": expected["first_day"], "end": expected["last_day"]}
     best = key_client.get("/api/v1/analytics/best-sellers/", {**params, "limit": 50}).json()
-    assert [{"item": normalise_name(r["name"]), "quantity": r["quantity"], "revenue": r["revenue"]} for r in best] == (
-        expected["best_sellers"])
+    assert [
+        {"item": normalise_name(r["name"]), "quantity": r["quantity"], "revenue": r["revenue"]} for r in best
+    ] == (expected["best_sellers"])
     cells = key_client.get("/api/v1/analytics/busy-hours/", params).json()
     assert [{k: c[k] for k in ("weekday", "hour", "orders", "trading_days", "average")} for c in cells] == (
-        expected["busy_hours"])
+        expected["busy_hours"]
+    )
 
 
 def test_importing_again_adds_nothing(store, expected):
@@ -77,7 +106,9 @@ def test_bad_rows_are_reported_with_line_numbers_and_good_rows_kept():
     assert "two" in report.errors[0][1]
     assert (report.orders, report.lines, report.items_created, report.days) == (2, 3, 2, 1)
     assert list(OrderLine.objects.filter(order__external_id="A1").values_list("position", "quantity")) == [
-        (0, 2), (1, 2)]  # two identical lines in one order both stay
+        (0, 2),
+        (1, 2),
+    ]  # two identical lines in one order both stay
 
 
 def test_strict_rejects_the_whole_file_and_writes_nothing():

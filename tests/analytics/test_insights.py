@@ -19,8 +19,13 @@ pytestmark = pytest.mark.django_db
 
 
 def finding(subject="item:1", today=6, **kw):
-    return Finding(kind=Insight.Kind.TRENDING, subject=subject, message_key="trending_up",
-                   numbers={"item": "Soup", "today": today, "usual": "2.00", "lift": "3.00"}, **kw)
+    return Finding(
+        kind=Insight.Kind.TRENDING,
+        subject=subject,
+        message_key="trending_up",
+        numbers={"item": "Soup", "today": today, "usual": "2.00", "lift": "3.00"},
+        **kw,
+    )
 
 
 def test_a_condition_still_true_updates_the_open_insight(store):
@@ -63,7 +68,9 @@ def test_lifecycle_and_invalid_moves(store):
         services.insight_acknowledge(insight=insight)
     with pytest.raises(DomainError):
         services.insight_dismiss(insight=insight, reason="  ")
-    services.insight_act(insight=insight, action_type="po_sent", object_type="inventory.purchaseorder", object_id=7)
+    services.insight_act(
+        insight=insight, action_type="po_sent", object_type="inventory.purchaseorder", object_id=7
+    )
     assert (insight.state, insight.action_object_id) == ("acted", "7")
     with pytest.raises(DomainError):
         services.insight_dismiss(insight=insight, reason="late")
@@ -75,9 +82,16 @@ def test_evaluation_measures_before_and_after_when_time_has_advanced(store, sell
     # 7 days before acting: 1 soup a day = 7; 7 days after: 3 soups a day = 21.
     for offset in range(14):
         sell(store, [(soup, 1 if offset < 7 else 3)], at(day0 + dt.timedelta(days=offset), 12))
-    insight = services.insight_upsert(store=store, finding=Finding(
-        kind="trending", subject=f"item:{soup.pk}", message_key="trending_up", metric="item_quantity",
-        window_days=7))
+    insight = services.insight_upsert(
+        store=store,
+        finding=Finding(
+            kind="trending",
+            subject=f"item:{soup.pk}",
+            message_key="trending_up",
+            metric="item_quantity",
+            window_days=7,
+        ),
+    )
     acted_at = at(day0 + dt.timedelta(days=7), 5)
     services.insight_act(insight=insight, action_type="other", now=acted_at)
     assert insight.metric_before == Decimal("7")
@@ -85,7 +99,11 @@ def test_evaluation_measures_before_and_after_when_time_has_advanced(store, sell
         services.insight_evaluate(insight=insight, now=acted_at + dt.timedelta(days=6))
     assert services.insights_evaluate_due(store=store, now=acted_at + dt.timedelta(days=7)) == 1
     insight.refresh_from_db()
-    assert (insight.state, insight.metric_before, insight.metric_after) == ("evaluated", Decimal("7"), Decimal("21"))
+    assert (insight.state, insight.metric_before, insight.metric_after) == (
+        "evaluated",
+        Decimal("7"),
+        Decimal("21"),
+    )
 
 
 def test_job_run_records_success_and_failure(store):

@@ -21,14 +21,21 @@ def test_the_beat_schedule_loads_and_names_registered_tasks():
     app.loader.import_default_modules()
     scheduler = DatabaseScheduler(app=app, lazy=True)
     # Each stored row becomes a beat entry (the scheduler may skip crontabs outside the current hour).
-    ours = {row.task: scheduler.Entry(row, app=app) for row in PeriodicTask.objects.filter(task__startswith="analytics.")}
+    ours = {
+        row.task: scheduler.Entry(row, app=app)
+        for row in PeriodicTask.objects.filter(task__startswith="analytics.")
+    }
     assert set(ours) == {"analytics.tasks.run_analyses", "analytics.tasks.nightly"}
     for name, entry in ours.items():
         assert name in app.tasks
         assert entry.is_due() is not None
     assert "analytics.tasks.run_analyses" in {e.task for e in scheduler.all_as_schedule().values()}
     every_five = PeriodicTask.objects.get(task="analytics.tasks.run_analyses")
-    assert (every_five.interval.every, every_five.interval.period, every_five.queue) == (5, "minutes", "analytics")
+    assert (every_five.interval.every, every_five.interval.period, every_five.queue) == (
+        5,
+        "minutes",
+        "analytics",
+    )
     nightly = PeriodicTask.objects.get(task="analytics.tasks.nightly")
     assert (nightly.crontab.hour, nightly.crontab.minute) == ("3", "30")
 
@@ -66,8 +73,9 @@ def test_only_transient_errors_are_retried():
     assert RuntimeError not in tasks.run_store_analyses.autoretry_for
 
 
-def test_low_stock_check_after_orders_is_queued_on_commit_once_per_window(store, sell,
-                                                                          django_capture_on_commit_callbacks):
+def test_low_stock_check_after_orders_is_queued_on_commit_once_per_window(
+    store, sell, django_capture_on_commit_callbacks
+):
     item = MenuItemFactory(store=store)
     with mock.patch.object(tasks.low_stock_check, "apply_async") as apply_async:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:

@@ -12,8 +12,16 @@ from analytics.analyses import margin
 D = Decimal
 F = Fraction
 
-ITEMS0 = {"A": {"q": 10, "revenue": D("100")}, "B": {"q": 5, "revenue": D("40")}, "D": {"q": 4, "revenue": D("24")}}
-ITEMS1 = {"A": {"q": 12, "revenue": D("126")}, "B": {"q": 5, "revenue": D("40")}, "N": {"q": 3, "revenue": D("36")}}
+ITEMS0 = {
+    "A": {"q": 10, "revenue": D("100")},
+    "B": {"q": 5, "revenue": D("40")},
+    "D": {"q": 4, "revenue": D("24")},
+}
+ITEMS1 = {
+    "A": {"q": 12, "revenue": D("126")},
+    "B": {"q": 5, "revenue": D("40")},
+    "N": {"q": 3, "revenue": D("36")},
+}
 RECIPES0 = {"A": {"x": D("2")}, "B": {"x": D("1"), "y": D("1")}, "D": {"y": D("2")}, "N": {"x": D("1")}}
 RECIPES1 = {"A": {"x": D("2")}, "B": {"x": D("1.5"), "y": D("1")}, "D": {"y": D("2")}, "N": {"x": D("1")}}
 U0 = {"x": D("1.00"), "y": D("0.50")}
@@ -22,25 +30,40 @@ U1 = {"x": D("1.20"), "y": D("0.50")}
 
 def test_every_term_from_its_own_formula():
     parts = margin.decompose(ITEMS0, ITEMS1, RECIPES0, RECIPES1, U0, U1)
-    # GP0 = 10·(10 − 2) + 5·(8 − 1.5) + 4·(6 − 1) = 132.5; GP1 = 12·(10.5 − 2.4) + 5·(8 − 2.3) + 3·(12 − 1.2) = 158.1
+    # GP0 = 10·(10 − 2) + 5·(8 − 1.5) + 4·(6 − 1) = 132.5
+    # GP1 = 12·(10.5 − 2.4) + 5·(8 − 2.3) + 3·(12 − 1.2) = 158.1
     assert (parts["gp0"], parts["gp1"]) == (F("132.5"), F("158.1"))
     assert parts["volume"] == F("132.5") / 19  # (20 − 19) · 132.5 / 19
     assert parts["mix"] == F("160.9") - 20 * F("132.5") / 19  # Σ q₁g₀ (N at g₁ = 10.8) − Q₁·GP₀/Q₀
     assert parts["price"] == F("6.0")  # 12 · (10.5 − 10)
     assert parts["ingredients"] == {"x": F("-6.3"), "y": F(0)}  # −(12·2 + 5·1.5)·0.20; y unchanged
     assert parts["recipe"] == F("-2.5")  # −5 · 0.5 · 1.00
-    total = parts["volume"] + parts["mix"] + parts["price"] + parts["recipe"] + sum(parts["ingredients"].values())
+    total = (
+        parts["volume"] + parts["mix"] + parts["price"] + parts["recipe"] + sum(parts["ingredients"].values())
+    )
     assert total == parts["gp1"] - parts["gp0"] == F("25.6")  # exactly: no remainder term anywhere
 
 
 def test_rounded_parts_sum_to_the_rounded_total_by_largest_remainder():
     parts = margin.decompose(ITEMS0, ITEMS1, RECIPES0, RECIPES1, U0, U1)
-    flat = {"volume": parts["volume"], "mix": parts["mix"], "price": parts["price"], "recipe": parts["recipe"],
-            "x": parts["ingredients"]["x"], "y": parts["ingredients"]["y"]}
+    flat = {
+        "volume": parts["volume"],
+        "mix": parts["mix"],
+        "price": parts["price"],
+        "recipe": parts["recipe"],
+        "x": parts["ingredients"]["x"],
+        "y": parts["ingredients"]["y"],
+    }
     rounded = margin.round_parts(flat, F("25.6"))
     # floors 6.97 + 21.42 + 6 − 2.5 − 6.3 + 0 = 25.59: the cent goes to mix (remainder .0063 > .0037)
-    assert rounded == {"volume": D("6.97"), "mix": D("21.43"), "price": D("6.00"), "recipe": D("-2.50"),
-                       "x": D("-6.30"), "y": D("0.00")}
+    assert rounded == {
+        "volume": D("6.97"),
+        "mix": D("21.43"),
+        "price": D("6.00"),
+        "recipe": D("-2.50"),
+        "x": D("-6.30"),
+        "y": D("0.00"),
+    }
     assert sum(rounded.values()) == D("25.60")
 
 
@@ -49,11 +72,26 @@ def test_with_nothing_before_the_whole_change_is_volume():
     assert (parts["volume"], parts["mix"], parts["price"], parts["recipe"]) == (D("158.1"), 0, 0, 0)
 
 
-@pytest.mark.parametrize(("today", "previous", "current"), [
-    (dt.date(2026, 3, 15), (dt.date(2026, 2, 1), dt.date(2026, 2, 14)), (dt.date(2026, 3, 1), dt.date(2026, 3, 14))),
-    (dt.date(2026, 3, 31), (dt.date(2026, 2, 1), dt.date(2026, 2, 28)), (dt.date(2026, 3, 1), dt.date(2026, 3, 30))),
-    (dt.date(2026, 3, 1), (dt.date(2026, 1, 1), dt.date(2026, 1, 31)), (dt.date(2026, 2, 1), dt.date(2026, 2, 28))),
-])
+@pytest.mark.parametrize(
+    ("today", "previous", "current"),
+    [
+        (
+            dt.date(2026, 3, 15),
+            (dt.date(2026, 2, 1), dt.date(2026, 2, 14)),
+            (dt.date(2026, 3, 1), dt.date(2026, 3, 14)),
+        ),
+        (
+            dt.date(2026, 3, 31),
+            (dt.date(2026, 2, 1), dt.date(2026, 2, 28)),
+            (dt.date(2026, 3, 1), dt.date(2026, 3, 30)),
+        ),
+        (
+            dt.date(2026, 3, 1),
+            (dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
+            (dt.date(2026, 2, 1), dt.date(2026, 2, 28)),
+        ),
+    ],
+)
 @pytest.mark.django_db
 def test_periods_month_to_date_and_closed_months(store, today, previous, current):
     from tests.analytics.conftest import at
@@ -76,13 +114,25 @@ def test_margin_insight_names_the_ingredient_the_cheaper_supplier_and_the_restor
     usual = SupplierFactory(store=store, name="Usual Farm", lead_time_days=1)
     other = SupplierFactory(store=store, name="Other Farm", lead_time_days=2)
     usual_item = inventory.supplier_item_upsert(supplier=usual, ingredient=chicken)
-    inventory.supplier_price_add(supplier_item=usual_item, price=D("1.00"), effective_from=dt.date(2026, 1, 1))
-    inventory.supplier_price_add(supplier_item=usual_item, price=D("1.30"), effective_from=dt.date(2026, 2, 28))
+    inventory.supplier_price_add(
+        supplier_item=usual_item, price=D("1.00"), effective_from=dt.date(2026, 1, 1)
+    )
+    inventory.supplier_price_add(
+        supplier_item=usual_item, price=D("1.30"), effective_from=dt.date(2026, 2, 28)
+    )
     other_item = inventory.supplier_item_upsert(supplier=other, ingredient=chicken)
-    inventory.supplier_price_add(supplier_item=other_item, price=D("1.05"), effective_from=dt.date(2026, 1, 1))
+    inventory.supplier_price_add(
+        supplier_item=other_item, price=D("1.05"), effective_from=dt.date(2026, 1, 1)
+    )
     inventory.ingredient_update(ingredient=chicken, preferred_supplier=usual)
-    inventory.stock_movement_record(store=store, ingredient=chicken, kind="receipt", quantity=D("1000"),
-                                    reason="opening", unit_cost=D("1.00"))
+    inventory.stock_movement_record(
+        store=store,
+        ingredient=chicken,
+        kind="receipt",
+        quantity=D("1000"),
+        reason="opening",
+        unit_cost=D("1.00"),
+    )
     for day in range(1, 15):
         for month in (2, 3):
             sell(store, [(wings, 10)], at(dt.date(2026, month, day), 12))
@@ -93,10 +143,19 @@ def test_margin_insight_names_the_ingredient_the_cheaper_supplier_and_the_restor
     n = insight.numbers
     # GP₀ = 14·10·(10 − 2.00) = 1120; GP₁ = 14·10·(10 − 2.60) = 1036: −84.00, 7.5%, all of it chicken
     assert (n["gp0"], n["gp1"], n["lost"], n["drop_pct"]) == ("1120.00", "1036.00", "84.00", "7.5")
-    assert n["parts"] == {"volume": "0.00", "mix": "0.00", "price": "0.00", "recipe": "0.00",
-                          f"ingredient:{chicken.pk}": "-84.00"}
+    assert n["parts"] == {
+        "volume": "0.00",
+        "mix": "0.00",
+        "price": "0.00",
+        "recipe": "0.00",
+        f"ingredient:{chicken.pk}": "-84.00",
+    }
     # Other Farm quotes 1.05 against 1.30 (19% less): 20 pcs a day · 30 days · 0.25 = 150.00 a month
-    assert (insight.message_key, n["supplier"], n["monthly_saving"]) == ("margin_drop_switch", "Other Farm", "150.00")
+    assert (insight.message_key, n["supplier"], n["monthly_saving"]) == (
+        "margin_drop_switch",
+        "Other Farm",
+        "150.00",
+    )
     # margin was 80%: 2.60 / (1 − 0.8) = 13.00 restores it
     assert (n["item"], n["restoring_price"]) == ("Wings", "13.00")
     assert "Chicken" in insight.message and "Other Farm" in insight.message

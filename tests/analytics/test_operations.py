@@ -21,8 +21,12 @@ MONDAY = dt.date(2026, 3, 30)
 
 
 def forecast(store, item, hours: dict, weekday=0):
-    DemandForecast.objects.bulk_create([DemandForecast(store=store, menu_item=item, weekday=weekday, hour=h,
-                                                       quantity=Decimal(q)) for h, q in hours.items()])
+    DemandForecast.objects.bulk_create(
+        [
+            DemandForecast(store=store, menu_item=item, weekday=weekday, hour=h, quantity=Decimal(q))
+            for h, q in hours.items()
+        ]
+    )
 
 
 def test_prep_for_the_next_daypart_minus_what_is_prepared(store):
@@ -34,18 +38,25 @@ def test_prep_for_the_next_daypart_minus_what_is_prepared(store):
     forecast(store, drumsticks, {12: "9", 17: "4.5", 19: "6", 22: "10"})  # dinner hours 17–21: 10.5
     forecast(store, salad, {17: "8"})  # not prepared ahead
     ready_by = at(MONDAY, 17)
-    done = kitchen.prep_task_create(store=store, menu_item=drumsticks, quantity=Decimal("3"), ready_by=ready_by,
-                                    source="forecast")
+    done = kitchen.prep_task_create(
+        store=store, menu_item=drumsticks, quantity=Decimal("3"), ready_by=ready_by, source="forecast"
+    )
     kitchen.prep_task_done(task=done)
     for _ in range(2):
         run_analysis(store=store, job="prep", now=at(MONDAY, 14))
     task = PrepTask.objects.get(done=False)
-    assert (task.menu_item, task.quantity, task.ready_by) == (drumsticks, Decimal("8.0"), ready_by)  # ⌈10.5 − 3⌉
+    assert (task.menu_item, task.quantity, task.ready_by) == (
+        drumsticks,
+        Decimal("8.0"),
+        ready_by,
+    )  # ⌈10.5 − 3⌉
 
 
 def test_staffing_requirements_and_merged_suggestions_for_next_week(store):
     OpeningHours.objects.create(store=store, weekday=0, opens=dt.time(11), closes=dt.time(23))
-    cashier = PositionFactory(store=store, name="cashier", productivity_target=Decimal("10"), min_staff_per_open_hour=1)
+    cashier = PositionFactory(
+        store=store, name="cashier", productivity_target=Decimal("10"), min_staff_per_open_hour=1
+    )
     forecast(store, None, {18: "25", 19: "8"})
     run_analysis(store=store, job="staffing", now=at(MONDAY, 10))
     rows = {r.hour_start: r.needed_staff for r in StaffingRequirement.objects.filter(position=cashier)}

@@ -19,7 +19,9 @@ D = dt.date(2026, 3, 2)  # a Monday
 
 @pytest.fixture
 def menu(store):
-    mains, starters, sides = (MenuCategoryFactory(store=store, name=n) for n in ("Mains", "Starters", "Sides"))
+    mains, starters, sides = (
+        MenuCategoryFactory(store=store, name=n) for n in ("Mains", "Starters", "Sides")
+    )
     return {
         "wings": MenuItemFactory(store=store, category=mains, name="Wings", price=Decimal("10.00")),
         "soup": MenuItemFactory(store=store, category=starters, name="Soup", price=Decimal("4.00")),
@@ -46,9 +48,14 @@ def names(rows):
 
 def test_best_sellers_by_quantity_and_revenue(store, menu, day_of_sales):
     assert names(sales.best_sellers(store, D, D, by="quantity")) == [
-        ("Soup", 4, Decimal("16.00")), ("Wings", 3, Decimal("30.00")), ("Fries", 3, Decimal("9.00"))]
+        ("Soup", 4, Decimal("16.00")),
+        ("Wings", 3, Decimal("30.00")),
+        ("Fries", 3, Decimal("9.00")),
+    ]
     assert names(sales.best_sellers(store, D, D, by="revenue", limit=2)) == [
-        ("Wings", 3, Decimal("30.00")), ("Soup", 4, Decimal("16.00"))]
+        ("Wings", 3, Decimal("30.00")),
+        ("Soup", 4, Decimal("16.00")),
+    ]
     mains = menu["wings"].category_id
     assert names(sales.best_sellers(store, D, D, category_id=mains)) == [("Wings", 3, Decimal("30.00"))]
     # The next business day has nothing yet: the 01:30 order belongs to Monday.
@@ -61,15 +68,24 @@ def test_best_sellers_by_daypart(store, menu, day_of_sales):
     DaypartFactory(store=store, name="late", starts=dt.time(23), ends=dt.time(4))
     rows = sales.best_sellers(store, D, D, by_daypart=True)
     got = {(r["daypart"], r["name"]): r["quantity"] for r in rows}
-    assert got == {("lunch", "Wings"): 2, ("lunch", "Soup"): 2, ("dinner", "Fries"): 3, ("dinner", "Wings"): 1,
-                   ("late", "Soup"): 2}
+    assert got == {
+        ("lunch", "Wings"): 2,
+        ("lunch", "Soup"): 2,
+        ("dinner", "Fries"): 3,
+        ("dinner", "Wings"): 1,
+        ("late", "Soup"): 2,
+    }
 
 
 def test_busy_hours_average_per_trading_day_of_the_weekday(store, menu, day_of_sales, sell):
     sell(store, [(menu["wings"], 1)], at(D + dt.timedelta(days=7), 12, 45))
-    ClosedDate.objects.create(store=store, date=D + dt.timedelta(days=14))  # a closed Monday: not a trading day
-    cells = {(c["weekday"], c["hour"]): (c["orders"], c["trading_days"], c["average"])
-             for c in sales.busy_hours(store, D, D + dt.timedelta(days=20))}
+    ClosedDate.objects.create(
+        store=store, date=D + dt.timedelta(days=14)
+    )  # a closed Monday: not a trading day
+    cells = {
+        (c["weekday"], c["hour"]): (c["orders"], c["trading_days"], c["average"])
+        for c in sales.busy_hours(store, D, D + dt.timedelta(days=20))
+    }
     assert cells == {
         (0, 12): (2, 2, Decimal("1.00")),
         (0, 13): (1, 2, Decimal("0.50")),
@@ -84,7 +100,9 @@ def test_busy_hours_in_another_time_zone_and_a_midnight_cutoff(sell):
     ny = zoneinfo.ZoneInfo("America/New_York")
     sell(store, [(item, 1)], at(D, 23, 30, tz=ny))  # 04:30 UTC on Tuesday
     sell(store, [(item, 1)], at(D + dt.timedelta(days=1), 0, 30, tz=ny))  # with cutoff 00:00: Tuesday
-    cells = {(c["weekday"], c["hour"]): c["orders"] for c in sales.busy_hours(store, D, D + dt.timedelta(days=1))}
+    cells = {
+        (c["weekday"], c["hour"]): c["orders"] for c in sales.busy_hours(store, D, D + dt.timedelta(days=1))
+    }
     assert cells == {(0, 23): 1, (1, 0): 1}
 
 
@@ -101,14 +119,22 @@ def test_trending_rising_and_falling_with_weights(store, menu, sell):
     found = {r["name"]: r for r in sales.trending(store, at(today, 14))}
     # soup usual = (4·4 + 3·2 + 2·0 + 1·0) / 10 = 2.2; lift 6 / 2.2 = 2.73
     assert (found["Soup"]["usual"], found["Soup"]["lift"], found["Soup"]["direction"]) == (
-        Decimal("2.20"), Decimal("2.73"), "up")
+        Decimal("2.20"),
+        Decimal("2.73"),
+        "up",
+    )
     # wings usual 10, today 6: lift 0.6 ≤ 0.7 with usual ≥ 5
     assert (found["Wings"]["usual"], found["Wings"]["lift"], found["Wings"]["direction"]) == (
-        Decimal("10.00"), Decimal("0.60"), "down")
+        Decimal("10.00"),
+        Decimal("0.60"),
+        "down",
+    )
     assert "Fries" not in found  # one sale is no trend
     sales.run_trending(store=store, now=at(today, 14))
     assert set(Insight.objects.filter(kind="trending", state="new").values_list("subject", flat=True)) == {
-        f"item:{s.pk}", f"item:{w.pk}"}
+        f"item:{s.pk}",
+        f"item:{w.pk}",
+    }
 
 
 def test_menu_engineering_quadrants(store, sell):
@@ -123,4 +149,8 @@ def test_menu_engineering_quadrants(store, sell):
     # margins 6, 3, 8, 1; weighted average (240 + 120 + 80 + 10) / 100 = 4.50; popular when share ≥ 0.175
     assert rows["A"]["average_margin"] == Decimal("4.50")
     assert {n: r["quadrant"] for n, r in rows.items()} == {
-        "A": "star", "B": "plowhorse", "C": "puzzle", "D": "dog"}
+        "A": "star",
+        "B": "plowhorse",
+        "C": "puzzle",
+        "D": "dog",
+    }

@@ -36,11 +36,17 @@ def history(store, days: int, orders_per_day: int) -> None:
 def setup_inventory(store):
     supplier = SupplierFactory(store=store)
     for name in ITEMS:
-        ingredient = IngredientFactory(store=store, name=f"{name} stuff", base_unit="g", min_quantity=Decimal("50"))
+        ingredient = IngredientFactory(
+            store=store, name=f"{name} stuff", base_unit="g", min_quantity=Decimal("50")
+        )
         item = MenuItem.objects.get(store=store, name=name)
-        inventory.recipe_line_set(store=store, ingredient=ingredient, quantity=Decimal("10"), unit="g", menu_item=item)
+        inventory.recipe_line_set(
+            store=store, ingredient=ingredient, quantity=Decimal("10"), unit="g", menu_item=item
+        )
         si = inventory.supplier_item_upsert(supplier=supplier, ingredient=ingredient)
-        inventory.supplier_price_add(supplier_item=si, price=Decimal("0.01"), effective_from=dt.date(2025, 1, 1))
+        inventory.supplier_price_add(
+            supplier_item=si, price=Decimal("0.01"), effective_from=dt.date(2025, 1, 1)
+        )
 
 
 ANALYSES = {

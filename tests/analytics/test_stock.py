@@ -22,18 +22,32 @@ TODAY = dt.date(2026, 3, 30)  # Monday
 def drumsticks(store):
     ingredient = IngredientFactory(store=store, name="Drumsticks", base_unit="pcs")
     item = MenuItemFactory(store=store, name="Drumstick basket")
-    inventory.recipe_line_set(store=store, ingredient=ingredient, quantity=Decimal("4"), unit="pcs", menu_item=item)
+    inventory.recipe_line_set(
+        store=store, ingredient=ingredient, quantity=Decimal("4"), unit="pcs", menu_item=item
+    )
     cheap = SupplierFactory(store=store, name="Cheap Farm", lead_time_days=2, min_order_value=Decimal("100"))
     dear = SupplierFactory(store=store, name="Dear Farm", lead_time_days=1)
     for supplier, price, pack in ((cheap, "0.50", "20"), (dear, "0.70", "10")):
         si = inventory.supplier_item_upsert(supplier=supplier, ingredient=ingredient, pack_size=Decimal(pack))
-        inventory.supplier_price_add(supplier_item=si, price=Decimal(price), effective_from=TODAY - dt.timedelta(days=60))
+        inventory.supplier_price_add(
+            supplier_item=si, price=Decimal(price), effective_from=TODAY - dt.timedelta(days=60)
+        )
     inventory.ingredient_update(ingredient=ingredient, preferred_supplier=dear)
-    inventory.stock_movement_record(store=store, ingredient=ingredient, kind="receipt", quantity=Decimal("40"),
-                                    reason="opening", unit_cost=Decimal("0.50"))
+    inventory.stock_movement_record(
+        store=store,
+        ingredient=ingredient,
+        kind="receipt",
+        quantity=Decimal("40"),
+        reason="opening",
+        unit_cost=Decimal("0.50"),
+    )
     # forecast: 5 baskets a day at 19:00 on every weekday → 20 pcs a day
-    DemandForecast.objects.bulk_create([DemandForecast(store=store, menu_item=item, weekday=w, hour=19,
-                                                       quantity=Decimal("5")) for w in range(7)])
+    DemandForecast.objects.bulk_create(
+        [
+            DemandForecast(store=store, menu_item=item, weekday=w, hour=19, quantity=Decimal("5"))
+            for w in range(7)
+        ]
+    )
     ingredient.refresh_from_db()
     return ingredient
 
@@ -63,8 +77,14 @@ def test_auto_order_sends_and_the_alert_resolves_when_stock_is_back(store, drums
     inventory.ingredient_update(ingredient=drumsticks, auto_order=True)
     run_analysis(store=store, job="low_stock", now=at(TODAY, 10))
     assert PurchaseOrder.objects.get().status == "sent"
-    inventory.stock_movement_record(store=store, ingredient=drumsticks, kind="receipt", quantity=Decimal("200"),
-                                    reason="delivery", unit_cost=Decimal("0.50"))
+    inventory.stock_movement_record(
+        store=store,
+        ingredient=drumsticks,
+        kind="receipt",
+        quantity=Decimal("200"),
+        reason="delivery",
+        unit_cost=Decimal("0.50"),
+    )
     run_analysis(store=store, job="low_stock", now=at(TODAY, 11))
     assert Insight.objects.get(kind="low_stock").state == "resolved"
 
@@ -80,9 +100,25 @@ def test_an_ingredient_without_a_supplier_is_flagged(store):
 def test_price_change_alert_from_the_goods_received_event(store):
     from analytics.analyses.prices import check_receipt
 
-    lines = [{"ingredient_id": 1, "ingredient_name": "Drumsticks", "quantity": Decimal("10"),
-              "unit_cost": Decimal("0.56"), "previous_unit_cost": Decimal("0.50")},  # +12%: high
-             {"ingredient_id": 2, "ingredient_name": "Flour", "quantity": Decimal("10"),
-              "unit_cost": Decimal("1.03"), "previous_unit_cost": Decimal("1.00")}]  # +3%: nothing
+    lines = [
+        {
+            "ingredient_id": 1,
+            "ingredient_name": "Drumsticks",
+            "quantity": Decimal("10"),
+            "unit_cost": Decimal("0.56"),
+            "previous_unit_cost": Decimal("0.50"),
+        },  # +12%: high
+        {
+            "ingredient_id": 2,
+            "ingredient_name": "Flour",
+            "quantity": Decimal("10"),
+            "unit_cost": Decimal("1.03"),
+            "previous_unit_cost": Decimal("1.00"),
+        },
+    ]  # +3%: nothing
     (alert,) = check_receipt(store=store, lines=lines)
-    assert (alert.severity, alert.numbers["change_pct"], alert.job_run.job) == ("high", "+12.0", "price_change")
+    assert (alert.severity, alert.numbers["change_pct"], alert.job_run.job) == (
+        "high",
+        "+12.0",
+        "price_change",
+    )

@@ -34,14 +34,24 @@ def worker():
 def test_an_order_below_the_reorder_point_raises_a_low_stock_insight_with_a_draft_po(worker):
     store = StoreFactory()
     AnalysisSettings.objects.create(store=store, low_stock_debounce_seconds=1)
-    ingredient = IngredientFactory(store=store, name="Drumsticks", base_unit="pcs", min_quantity=Decimal("10"))
+    ingredient = IngredientFactory(
+        store=store, name="Drumsticks", base_unit="pcs", min_quantity=Decimal("10")
+    )
     item = MenuItemFactory(store=store, name="Drumstick basket")
-    inventory.recipe_line_set(store=store, ingredient=ingredient, quantity=Decimal("3"), unit="pcs", menu_item=item)
+    inventory.recipe_line_set(
+        store=store, ingredient=ingredient, quantity=Decimal("3"), unit="pcs", menu_item=item
+    )
     supplier = SupplierFactory(store=store, lead_time_days=1)
     si = inventory.supplier_item_upsert(supplier=supplier, ingredient=ingredient, pack_size=Decimal("5"))
     inventory.supplier_price_add(supplier_item=si, price=Decimal("0.50"), effective_from=dt.date(2020, 1, 1))
-    inventory.stock_movement_record(store=store, ingredient=ingredient, kind="receipt", quantity=Decimal("12"),
-                                    reason="opening", unit_cost=Decimal("0.50"))
+    inventory.stock_movement_record(
+        store=store,
+        ingredient=ingredient,
+        kind="receipt",
+        quantity=Decimal("12"),
+        reason="opening",
+        unit_cost=Decimal("0.50"),
+    )
 
     order_place(store=store, channel="till", lines=[LineRequest(item_id=item.pk, quantity=1)])  # 12 → 9 < 10
 

@@ -16,8 +16,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--store", required=True, help="Store slug")
-        parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
-                            help=f"Column for a field; fields: {', '.join(FIELDS)}")
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="FIELD=COLUMN",
+            help=f"Column for a field; fields: {', '.join(FIELDS)}",
+        )
         parser.add_argument("--date-format", default=None, help="strptime format, e.g. '%%d/%%m/%%Y %%H:%%M'")
         parser.add_argument("--encoding", default="utf-8-sig")
         parser.add_argument("--delimiter", default=",")
@@ -37,14 +42,23 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             with open(options["file"], encoding=options["encoding"], newline="") as stream:
-                report = sales_import(store=store, stream=stream, mapping=mapping, date_format=options["date_format"],
-                                      delimiter=delimiter, strict=options["strict"])
+                report = sales_import(
+                    store=store,
+                    stream=stream,
+                    mapping=mapping,
+                    date_format=options["date_format"],
+                    delimiter=delimiter,
+                    strict=options["strict"],
+                )
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"Cannot read {options['file']}: {exc}")
         except DomainError as exc:
             raise CommandError(str(exc.message))
         for line, reason in report.errors:
             self.stderr.write(f"line {line}: {reason}")
+        seconds = time.monotonic() - started
         self.stdout.write(
-            f"{report.orders} orders, {report.lines} lines, {report.items_created} new items, {report.days} days "
-            f"loaded from {report.rows} rows; {len(report.errors)} bad rows ({time.monotonic() - started:.1f} s).")
+            f"{report.orders} orders, {report.lines} lines, {report.items_created} new items, "
+            f"{report.days} days loaded from {report.rows} rows; "
+            f"{len(report.errors)} bad rows ({seconds:.1f} s)."
+        )

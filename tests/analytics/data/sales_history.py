@@ -52,7 +52,9 @@ def generate() -> None:
             for _line in range(rng.choice([1, 1, 2, 2, 3])):
                 spellings, prices, _weight = rng.choices(MENU, weights=[m[2] for m in MENU])[0]
                 price = prices[1] if len(prices) > 1 and hour in (17, 18) else prices[0]
-                rows.append([f"R{receipt}", *stamp, rng.choice(spellings), str(rng.choice([1, 1, 1, 2, 3])), price])
+                rows.append(
+                    [f"R{receipt}", *stamp, rng.choice(spellings), str(rng.choice([1, 1, 1, 2, 3])), price]
+                )
                 if rng.random() < 0.01:  # the same line twice in one order: both count
                     rows.append(list(rows[-1]))
     with CSV.open("w", encoding="cp1252", newline="") as out:
@@ -87,9 +89,16 @@ def expected() -> dict:
         "first_day": min(d for d, _h in order_cell.values()).isoformat(),
         "last_day": max(d for d, _h in order_cell.values()).isoformat(),
         "best_sellers": [{"item": n, "quantity": quantity[n], "revenue": str(revenue[n])} for n in best],
-        "busy_hours": [{"weekday": w, "hour": h, "orders": c, "trading_days": len(trading[w]),
-                        "average": str((Decimal(c) / len(trading[w])).quantize(Decimal("0.01"), ROUND_HALF_UP))}
-                       for (w, h), c in sorted(orders.items())],
+        "busy_hours": [
+            {
+                "weekday": w,
+                "hour": h,
+                "orders": c,
+                "trading_days": len(trading[w]),
+                "average": str((Decimal(c) / len(trading[w])).quantize(Decimal("0.01"), ROUND_HALF_UP)),
+            }
+            for (w, h), c in sorted(orders.items())
+        ],
         "orders": len(order_cell),
     }
 
