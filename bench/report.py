@@ -64,7 +64,7 @@ def write_markdown(payload: dict, path: Path) -> None:
         "|---|---|---|---|---|---|---|",
     ]
     for key, f in payload["figures"].items():
-        met = {True: "yes", False: "**no**", None: "pending"}[f.get("met")]
+        met = {True: "yes", False: "**no**", None: "pending" if f.get("ratio") is None else "—"}[f.get("met")]
         unit = f.get("unit", "")
         out.append(
             f"| `{key}` | {f.get('what', '')} | {_fmt(f.get('ratio'))} | {f.get('target', '')} | {met} | "

@@ -39,9 +39,17 @@ def test_every_section_runs_on_tiny_data(bench_database, tmp_path):
         "chain.one_store.sales_by_day",
         "close_of_day.z_report",
         "close_of_day.close",
+        "import.within_limit",
+        "dashboard.overview.cold_p95",
+        "dashboard.busy-hours.warm_p95",
+        "dashboard.overview_page.warm_p95",
     ):
         assert figures[key]["ratio"] > 0, key
-        assert figures[key]["met"] in (True, False)
+        assert figures[key]["met"] in (True, False), key
+    assert figures["import.vs_copy"]["ratio"] > 0
+    assert payload["details"]["import"]["imported"] == payload["details"]["import"]["lines"]
+    dashboard = payload["details"]["dashboard"]["endpoints"]
+    assert all(s["warm"]["errors"] == 0 == s["cold"]["errors"] for s in dashboard.values()), dashboard
     placement = payload["details"]["placement"]
     assert all(run["errors"] == 0 and run["requests"] > 0 for run in placement.values()), placement
     assert (
