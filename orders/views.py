@@ -21,7 +21,7 @@ from restaurant_ops.selectors import store_for_user
 from restaurant_ops.services import authorize
 
 from . import selectors, services
-from .models import CashDrawerSession, Check, MenuItem, Order, OrderLine, Payment, Register, Table
+from .models import CashDrawerSession, Check, MenuItem, Order, OrderLine, Payment, Register, Table, TableSession
 
 
 def _errors(error) -> list[str]:
@@ -150,6 +150,11 @@ def _approver(request, store, perm):
 @login_required
 def till(request, store_slug):
     store, membership = store_for_user(user=request.user, slug=store_slug, perm=Perm.TAKE_ORDERS)
+    if request.method == "POST" and request.POST.get("action") == "open_table":
+        table = get_object_or_404(Table, store=store, pk=request.POST.get("table") or 0, is_active=True)
+        services.table_session_open(table=table, by=request.user)
+        messages.success(request, _("%(table)s is open for QR orders.") % {"table": table.name})
+        return redirect("orders:till", store_slug=store.slug)
     if request.method == "POST":
         table = None
         if request.POST.get("table"):
@@ -168,6 +173,9 @@ def till(request, store_slug):
         "store": store, "categories": _menu(store), "tables": Table.objects.filter(store=store, is_active=True),
         "open_checks": selectors.table_open_checks(store=store),
         "registers": Register.objects.filter(store=store),
+        "staff_opens": store.table_session_mode == store.TableSessionMode.STAFF_OPENS,
+        "open_sessions": set(TableSession.objects.filter(store=store, closed_at__isnull=True)
+                             .values_list("table_id", flat=True)),
     })
 
 
@@ -176,13 +184,15 @@ def check_detail(request, store_slug, check_id):
     store, membership = store_for_user(user=request.user, slug=store_slug, perm=Perm.TAKE_ORDERS)
     check = get_object_or_404(Check.objects.select_related("table", "merged_into"), store=store, pk=check_id)
     parts = request.GET.get("parts", "")
+    registers = list(Register.objects.filter(store=store))
+    current_register = request.session.get("register") or (registers[0].pk if len(registers) == 1 else None)
     shares = services.split_evenly(check.balance, int(parts)) if parts.isdigit() and 0 < int(parts) <= 20 else []
     return render(request, "orders/check.html", {
         "store": store, "check": check, "lines": selectors.check_lines(guest_check=check),
         "payments": check.payments.select_related("taken_by").order_by("created_at"),
         "adjustments": check.adjustments.select_related("line", "by", "approved_by"),
-        "registers": Register.objects.filter(store=store), "shares": shares, "parts": parts,
-        "methods": Payment.Method.choices, "current_register": request.session.get("register"),
+        "registers": registers, "shares": shares, "parts": parts,
+        "methods": Payment.Method.choices, "current_register": current_register,
         "other_checks": selectors.table_open_checks(store=store).exclude(pk=check.pk),
         "tables": Table.objects.filter(store=store, is_active=True).exclude(pk=check.table_id),
     })

@@ -150,3 +150,17 @@ def test_store_links_on_home(client, shop):
     html = client.get("/").content.decode()
     assert reverse("orders:till", args=[shop.store.slug]) in html
     assert reverse("orders:close", args=[shop.store.slug]) in html
+
+
+def test_staff_open_a_table_for_qr_orders(client, shop):
+    from restaurant_ops.models import Store
+
+    shop.store.table_session_mode = Store.TableSessionMode.STAFF_OPENS
+    shop.store.save()
+    guest = client.get(reverse("orders:guest", args=[shop.table.qr_token])).content.decode()
+    assert "ask the staff to open it" in guest
+    client.force_login(shop.cashier)
+    client.post(reverse("orders:till", args=[shop.store.slug]), {"action": "open_table", "table": shop.table.pk})
+    client.logout()
+    page = client.get(reverse("orders:guest", args=[shop.table.qr_token]))
+    assert page.context["session"] is not None and "Place order" in page.content.decode()
