@@ -97,8 +97,14 @@ def drawer_report(*, drawer: CashDrawerSession, counted_cash: Decimal | None = N
     voided = OrderLine.objects.filter(guest_check__drawer_session=drawer).filter(
         Q(voided_at__isnull=False) | Q(order__status=Order.Status.CANCELLED)).aggregate(
         lines=Count("id"), quantity=Sum("quantity", default=0), amount=Sum("line_total", default=zero))
+    by_rate = (OrderLine.objects.filter(guest_check__drawer_session=drawer, voided_at__isnull=True)
+               .exclude(order__status=Order.Status.CANCELLED).values("tax_rate").order_by("tax_rate")
+               .annotate(lines=Count("id"), amount=Sum(F("line_total") - F("discount_amount"), default=zero)))
     report = {
         "drawer": drawer.pk,
+        # sales after discounts as priced, per tax rate (the tax itself is summed per line in "sales")
+        "tax_rates": [{"rate": str(row["tax_rate"]), "lines": row["lines"], "amount": _s(row["amount"])}
+                      for row in by_rate],
         "register": drawer.register.name,
         "opened_at": drawer.opened_at.isoformat(),
         "methods": methods,

@@ -137,6 +137,7 @@ def test_z_report_balances_to_the_cent_with_the_drawer_count(shop):
     assert z["sales"] == {"checks": 2, "subtotal": "34.50", "discounts": "0.00", "net_sales": "34.50",
                           "tax": "3.45", "service_charge": "2.75", "total": "40.70", "tips": "2.30"}
     assert z["voids"] == {"lines": 1, "quantity": 1, "amount": "12.00"}
+    assert z["tax_rates"] == [{"rate": "0.1000", "lines": 3, "amount": "34.50"}]
     assert z["refunds"] == {"count": 1, "amount": "1.70"}
     # payments net + refunds = what the settled checks came to
     assert D(z["payments_net"]) + D(z["refunds"]["amount"]) == D(z["sales"]["total"]) == D("40.70")
