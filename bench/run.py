@@ -440,7 +440,7 @@ def bench_placement(results: Results, cfg: dict) -> None:
             op=">=",
             unit="req/s",
             target="≥ 0.3" if clients == target_clients else "≥ 0.3 (target set at 8 clients)",
-            what=f"API orders/s ÷ bare inserts/s at {clients} clients",
+            what=f"API orders/s ÷ bare inserts/s at {clients} client{'s' if clients > 1 else ''}",
         )
         results.ratio(
             f"placement.c{clients}.p99_over_p50",
@@ -449,7 +449,7 @@ def bench_placement(results: Results, cfg: dict) -> None:
             limit=4,
             unit="ms",
             target="< 4",
-            what=f"API p99 ÷ p50 at {clients} clients",
+            what=f"API p99 ÷ p50 at {clients} client{'s' if clients > 1 else ''}",
         )
     results.details["placement_profile"] = _placement_profile(store, items)
 
