@@ -3,10 +3,12 @@ the baselines verbatim, the profiles and EXPLAIN ANALYZE of what missed, and ben
 hand-written account of causes, fixes and what remains)."""
 
 import inspect
+import json
 from pathlib import Path
 
 from bench import baselines, views
 
+SECTION_KEYS = ("placement", "datasets", "close_of_day", "import", "dashboard")
 FINDINGS = Path(__file__).resolve().parent / "findings.md"
 
 
@@ -16,6 +18,16 @@ def _fmt(value, digits=3) -> str:
     if isinstance(value, float):
         return f"{value:.{digits}g}" if abs(value) < 1000 else f"{value:,.0f}"
     return str(value)
+
+
+def _row(key: str, f: dict) -> str:
+    met = {True: "yes", False: "**no**", None: "pending" if f.get("ratio") is None else "—"}[f.get("met")]
+    unit = f.get("unit", "")
+    return (
+        f"| `{key}` | {f.get('what', '')} | {_fmt(f.get('ratio'))} | {f.get('target', '')} | {met} | "
+        f"{_fmt(f.get('product'), 4)} {unit if f.get('product') is not None else ''} | "
+        f"{_fmt(f.get('baseline'), 4)} {unit if f.get('baseline') is not None else ''} |"
+    )
 
 
 def write_markdown(payload: dict, path: Path) -> None:
@@ -63,14 +75,7 @@ def write_markdown(payload: dict, path: Path) -> None:
         "| figure | what | ratio | target | met | product | baseline |",
         "|---|---|---|---|---|---|---|",
     ]
-    for key, f in payload["figures"].items():
-        met = {True: "yes", False: "**no**", None: "pending" if f.get("ratio") is None else "—"}[f.get("met")]
-        unit = f.get("unit", "")
-        out.append(
-            f"| `{key}` | {f.get('what', '')} | {_fmt(f.get('ratio'))} | {f.get('target', '')} | {met} | "
-            f"{_fmt(f.get('product'), 4)} {unit if f.get('product') is not None else ''} | "
-            f"{_fmt(f.get('baseline'), 4)} {unit if f.get('baseline') is not None else ''} |"
-        )
+    out += [_row(key, f) for key, f in payload["figures"].items()]
 
     if "placement" in d:
         out += [
@@ -225,6 +230,21 @@ def write_markdown(payload: dict, path: Path) -> None:
         "",
     ]
 
+    for extra in sorted(Path(__file__).resolve().parent.glob("results-*.json")):
+        other = json.loads(extra.read_text())
+        om = other["details"].get("machine", {})
+        out += [
+            f"## Separate run: `bench/{extra.name}`",
+            "",
+            f"Mode {other['mode']} with sizes {other['config']['sizes']}, sections "
+            f"{', '.join(k for k in SECTION_KEYS if k in other['details'])}; "
+            f"{om.get('date')}, commit {om.get('commit')}, load average {om.get('load_average')}.",
+            "",
+            "| figure | what | ratio | target | met | product | baseline |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        out += [_row(key, f) for key, f in other["figures"].items()]
+        out += [""]
     if payload.get("diagnoses"):
         out += ["## Profiles and EXPLAIN ANALYZE of the missed figures", ""]
         for key, text in payload["diagnoses"].items():
@@ -237,7 +257,6 @@ def write_markdown(payload: dict, path: Path) -> None:
 if (
     __name__ == "__main__"
 ):  # re-render BENCHMARKS.md from a results file: python -m bench.report [results.json]
-    import json
     import os
     import sys
 

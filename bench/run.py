@@ -1120,11 +1120,18 @@ def main(argv=None) -> Results:
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
     parser.add_argument("--markdown", default=str(ROOT / "BENCHMARKS.md"), help="'' to skip")
     parser.add_argument("--database-url", help="default: $BENCH_DATABASE_URL, else " + DEFAULT_DB)
+    parser.add_argument("--sizes", nargs="+", type=int, help="override the mode's store sizes (lines)")
+    parser.add_argument("--chain", nargs=2, type=int, metavar=("STORES", "LINES"), help="override the chain")
     args = parser.parse_args(argv)
     configure(args.database_url)
+    cfg = dict(MODES[args.mode])
+    if args.sizes:
+        cfg["sizes"] = sorted(args.sizes)
+    if args.chain:
+        cfg["chain"] = tuple(args.chain)
     return run_all(
         args.mode,
-        MODES[args.mode],
+        cfg,
         out=Path(args.out),
         markdown=Path(args.markdown) if args.markdown else None,
         only=args.only,
