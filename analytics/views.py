@@ -304,6 +304,16 @@ def _insight_cards(store, rows) -> list[dict]:
             .order_by("supplier__name")
         ):
             suppliers.setdefault(item.ingredient_id, []).append(item)
+    # The margin insight names the item whose menu price would restore its margin.
+    item_names = {(i.numbers or {}).get("item") for i in rows if i.kind == Insight.Kind.MARGIN_DROP} - {
+        None,
+        "",
+    }
+    menu_items = {}
+    if item_names:
+        from orders.models import MenuItem
+
+        menu_items = {m.name: m for m in MenuItem.objects.filter(store=store, name__in=item_names)}
     for insight in rows:
         numbers = insight.numbers or {}
         subject_kind, _sep, subject_id = insight.subject.partition(":")
@@ -316,6 +326,8 @@ def _insight_cards(store, rows) -> list[dict]:
                 "po_is_draft": po is not None and po.status == "draft",
                 "suggestion": numbers.get("suggestion") if insight.kind == Insight.Kind.STAFFING else None,
                 "supplier_items": suppliers.get(ingredient_id, []) if ingredient_id else [],
+                "menu_item": menu_items.get(numbers.get("item")),
+                "restoring_price": numbers.get("restoring_price") or "",
                 "numbers": [(k, v) for k, v in numbers.items() if not isinstance(v, dict | list)],
             }
         )
@@ -355,6 +367,8 @@ def insight_action(request, store_slug, insight_id, action):
             _apply_staffing(request, store, membership, insight)
         elif action == "supplier":
             _supplier(request, store, membership, insight)
+        elif action == "menu-price":
+            _menu_price(request, store, membership, insight)
         else:
             raise Http404
     except (DomainError, DomainErrors) as error:
@@ -472,6 +486,32 @@ def _supplier(request, store, membership, insight):
         _("Recorded for %(ingredient)s: %(supplier)s.")
         % {"ingredient": item.ingredient.name, "supplier": item.supplier.name},
     )
+
+
+def _menu_price(request, store, membership, insight):
+    """Apply the menu price that restores the item's margin (or the price the owner typed)."""
+    from django.db import transaction
+
+    from orders import services as order_services
+    from orders.models import MenuItem
+
+    _need(membership, Perm.EDIT_MENU)
+    item = get_object_or_404(MenuItem, store=store, pk=request.POST.get("menu_item") or 0)
+    with transaction.atomic():
+        item = order_services.menu_item_set_price(
+            item=item,
+            price=request.POST.get("price", "").strip(),
+            by=request.user,
+            reason=_("Margin insight #%(id)s") % {"id": insight.pk},
+        )
+        services.insight_act(
+            insight=insight,
+            action_type=Insight.Action.PRICE_CHANGED,
+            object_type="orders.menuitem",
+            object_id=item.pk,
+            by=request.user,
+        )
+    messages.success(request, _("%(item)s now costs %(price)s.") % {"item": item.name, "price": item.price})
 
 
 @login_required

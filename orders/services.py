@@ -285,6 +285,26 @@ def menu_item_set_sold_out(*, item: MenuItem, sold_out: bool) -> MenuItem:
     return item
 
 
+@transaction.atomic
+def menu_item_set_price(*, item: MenuItem, price, by=None, reason: str = "") -> MenuItem:
+    """A new menu price from now on (orders already placed keep the price they were priced at).
+    Audited: a price change moves every margin the owner looks at."""
+    try:
+        new = Decimal(str(price))
+    except (ArithmeticError, ValueError, TypeError):
+        raise DomainError("price", "invalid", _("Enter a price such as 24.50."))
+    if not new.is_finite() or new != new.quantize(CENT) or new < 0 or new >= Decimal("100000"):
+        raise DomainError("price", "invalid", _("Enter a price in whole cents, from 0 to 99999.99."))
+    item = MenuItem.objects.select_for_update().get(pk=item.pk)
+    old = item.price
+    if new != old:
+        item.price = new
+        item.save(update_fields=["price", "updated_at"])
+        audit_record(store=item.store, action="menu_price_changed", actor=by, reason=reason[:200], target=item,
+                     data={"old": str(old), "new": str(new)})
+    return item
+
+
 def table_rotate_token(*, table: Table) -> Table:
     """A new QR secret: codes printed or photographed before stop working."""
     table.qr_token = Table._meta.get_field("qr_token").default()

@@ -40,7 +40,7 @@ def shop(db):
     store = StoreFactory(time_zone="Europe/Berlin", currency="EUR")
     owner = UserFactory()
     MembershipFactory(user=owner, store=store, role="owner")
-    a = MenuItemFactory(store=store, name="Drumsticks", price=Decimal("10.00"))
+    a = MenuItemFactory(store=store, name="Wings", price=Decimal("10.00"))
     b = MenuItemFactory(store=store, name="Fries", price=Decimal("4.00"), category=a.category)
     orders = [
         sell(store, [(a, 2)], at(TODAY, 11)),

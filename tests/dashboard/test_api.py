@@ -108,7 +108,7 @@ def test_margin_by_month_revenue(owner_client, shop):
     assert months["2025-03-01"]["revenue"] == "82.00"  # 34 + 40 + 8
     assert months["2025-03-01"]["quantity"] == 10  # A: 2+1+1+3, B: 1+2
     items = {(r["month"], r["name"]): r for r in response.json()["by_item"]}
-    assert items[("2025-03-01", "Drumsticks")]["revenue"] == "70.00"
+    assert items[("2025-03-01", "Wings")]["revenue"] == "70.00"
     assert items[("2025-03-01", "Fries")]["quantity"] == 3
 
 

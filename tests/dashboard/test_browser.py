@@ -96,7 +96,7 @@ def test_charts_equal_the_api(logged_in, live_server, shop):
     )
     assert best["data"][0]["x"] == [r["quantity"] for r in reversed(api)]
     assert best["data"][0]["y"] == [r["name"] for r in reversed(api)]
-    # Drawn bottom-up: Fries 1+2+1 = 4, Drumsticks 2+1 (today) + 1+3 + 1 = 8 on top.
+    # Drawn bottom-up: Fries 1+2+1 = 4, Wings 2+1 (today) + 1+3 + 1 = 8 on top.
     assert best["data"][0]["x"] == [4, 8]
 
     page.goto(f"{live_server.url}/dashboard/{slug}/charts/busy-hours/{RANGE}")

@@ -172,3 +172,34 @@ def test_apply_staffing_suggestion_from_insight(owner_client, shop):
     assert (shift.start, shift.end, shift.staff_id) == (start, start + dt.timedelta(hours=2), staff.pk)
     insight.refresh_from_db()
     assert (insight.action_type, insight.action_object_id) == ("shift_added", str(shift.pk))
+
+
+def test_apply_the_menu_price_that_restores_the_margin(owner_client, shop):
+    from restaurant_ops.models import AuditEntry
+
+    store, item = shop["store"], shop["a"]
+    insight = _insight(
+        store,
+        kind=Insight.Kind.MARGIN_DROP,
+        subject="store",
+        numbers={"item": item.name, "restoring_price": "11.40"},
+    )
+    feed = owner_client.get(f"/dashboard/{store.slug}/insights/feed/").content.decode()
+    assert 'value="11.40"' in feed  # the form offers the price that restores the margin
+    url = f"/dashboard/{store.slug}/insights/{insight.pk}/menu-price/"
+
+    owner_client.post(url, {"menu_item": item.pk, "price": "11.405"})  # not whole cents: refused
+    item.refresh_from_db()
+    assert item.price == Decimal("10.00")
+
+    owner_client.post(url, {"menu_item": item.pk, "price": "11.40"})
+    item.refresh_from_db()
+    insight.refresh_from_db()
+    assert item.price == Decimal("11.40")
+    assert (insight.state, insight.action_type, insight.action_object_id) == (
+        "acted",
+        "price_changed",
+        str(item.pk),
+    )
+    entry = AuditEntry.objects.get(action="menu_price_changed")
+    assert entry.data == {"old": "10.00", "new": "11.40"} and entry.actor == shop["owner"]
