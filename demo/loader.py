@@ -30,6 +30,7 @@ from staffing import services as staffing
 from . import story
 
 User = get_user_model()
+DELIVERY_DAYS = (0, 3)  # Monday and Thursday
 
 
 # --- set-up -------------------------------------------------------------------------------------
@@ -200,7 +201,7 @@ def _order_times(store: Store, rng: random.Random, day: dt.date, until: dt.datet
     """Order moments of one business day following the weekday and hour patterns (±10% noise)."""
     hours = _open_hours(day)
     weights = [story.HOUR_WEIGHTS[h] for h in hours]
-    total = round(story.ORDERS_PER_DAY[day.weekday()] * rng.uniform(0.9, 1.1))
+    total = round(story.ORDERS_PER_DAY[day.weekday()] * rng.uniform(0.95, 1.05))
     moments = []
     for _ in range(total):
         hour = rng.choices(hours, weights)[0]
@@ -252,6 +253,11 @@ def _today(
     placed = []
     for number, moment in enumerate(_order_times(store, rng, today, now)):
         basket = _basket(rng, names, weights)
+        # A guest cannot order what has sold out: they pick from what is left.
+        sold_out = set(MenuItem.objects.filter(store=store, sold_out_stock=True).values_list("name", flat=True))
+        basket = {name: quantity for name, quantity in basket.items() if name not in sold_out}
+        if not basket:
+            continue
         table = tables[number % len(tables)] if number % 3 else None
         order = orders.order_place(
             store=store,
@@ -298,44 +304,41 @@ def _usage_per_day(history: list[HistoryLine], days: int) -> dict[str, Decimal]:
 
 
 def _price_rise(store: Store, history: list[HistoryLine], now: dt.datetime) -> tuple[dt.date, Decimal]:
-    """When the drumstick price rose (last month) and to what, sized so that this month's gross profit
-    falls by about the story's 7% against the same days of last month."""
-    today = business_date(store, now)
-    month_start = today.replace(day=1)
-    rise_day = month_start - dt.timedelta(days=4)
-    previous_start = (month_start - dt.timedelta(days=1)).replace(day=1)
-    same_days_end = min(previous_start + (today - month_start), month_start - dt.timedelta(days=1))
-    gross_profit = Decimal(0)
+    """When the drumstick price rose (the first delivery in the last days of last month) and to what:
+    sized on the generated sales so that gross profit in the margin analysis's current period is the
+    story's 7% below its previous period, whatever the weekday mix of the two periods."""
+    from analytics.analyses.margin import periods
+
+    (first0, last0), (first1, last1) = periods(store, now)
+    rise_day = first1 - dt.timedelta(days=4)
+    while rise_day.weekday() not in DELIVERY_DAYS:
+        rise_day += dt.timedelta(days=1)
+    rise_name = story.PRICE_RISE["ingredient"]
+    old_costs = {name: _old_price(name) for name in story.INGREDIENTS}
+    profit, affected = [Decimal(0), Decimal(0)], [Decimal(0), Decimal(0)]
     for line in history:
         day = business_date(store, line.placed_at)
-        if previous_start <= day <= same_days_end:
-            category, tax, price, *_rest, recipe = story.MENU[line.item.name]
-            net = price / (1 + story.TAXES[tax])
-            cost = sum((q * _old_price(name) for name, q, _u in recipe), Decimal(0))
-            gross_profit += (net - cost) * line.quantity
-    # Drumstick grams this month at the same pace as the same days last month.
-    grams = sum(
-        (
-            line.quantity * story.MENU[line.item.name][6][0][1]
-            for line in history
-            if line.item.name == _drumstick_item()
-            and previous_start <= business_date(store, line.placed_at) <= same_days_end
-        ),
-        Decimal(0),
-    )
-    old = _old_price(story.PRICE_RISE["ingredient"])
-    if not grams:
-        return rise_day, old * Decimal("1.3")
-    new = old + story.PRICE_RISE["target_profit_drop"] * gross_profit / grams
-    return rise_day, new.quantize(Decimal("0.0001"))
+        period = 0 if first0 <= day <= last0 else 1 if first1 <= day <= last1 else None
+        if period is None:
+            continue
+        _category, tax, price, *_rest, recipe = story.MENU[line.item.name]
+        cost = sum((quantity * old_costs[name] for name, quantity, _unit in recipe), Decimal(0))
+        profit[period] += (price / (1 + story.TAXES[tax]) - cost) * line.quantity
+        if day >= rise_day:
+            affected[period] += (
+                sum((q for name, q, _u in recipe if name == rise_name), Decimal(0)) * line.quantity
+            )
+    keep = 1 - story.PRICE_RISE["target_profit_drop"]
+    old = old_costs[rise_name]
+    denominator = affected[1] - keep * affected[0]
+    rise = (profit[1] - keep * profit[0]) / denominator if denominator > 0 else Decimal(0)
+    # A story needs a believable rise: between 10% and 120% of the old price.
+    rise = min(max(rise, old * Decimal("0.1")), old * Decimal("1.2"))
+    return rise_day, (old + rise).quantize(Decimal("0.0001"))
 
 
 def _old_price(ingredient_name: str) -> Decimal:
     return story.INGREDIENTS[ingredient_name][3][0][2]
-
-
-def _drumstick_item() -> str:
-    return next(name for name, spec in story.MENU.items() if spec[6][0][0] == story.PRICE_RISE["ingredient"])
 
 
 def _deliveries(
@@ -358,7 +361,7 @@ def _deliveries(
         by_supplier[ingredient.preferred_supplier_id].append(ingredient)
     day = first_day
     while day < today:
-        if day.weekday() in (0, 3):  # Monday and Thursday
+        if day.weekday() in DELIVERY_DAYS:
             for supplier_ingredients in by_supplier.values():
                 supplier = supplier_ingredients[0].preferred_supplier
                 cover_days = 3 if day.weekday() == 0 else 4
@@ -438,7 +441,7 @@ def _staffing(store: Store, today: dt.date, users) -> None:
             store=store, name=name, hourly_cost=cost, positions=[positions[p] for p in position_names]
         )
         for weekday in range(7):
-            staffing.availability_add(staff=member, weekday=weekday, start=dt.time(9, 0), end=dt.time(23, 59))
+            staffing.availability_add(staff=member, weekday=weekday, start=dt.time(9, 0), end=dt.time(1, 0))
         staff.append(member)
     monday = today - dt.timedelta(days=today.weekday())
     for week in (
@@ -450,11 +453,15 @@ def _staffing(store: Store, today: dt.date, users) -> None:
         for offset in range(7):
             day = week + dt.timedelta(days=offset)
             busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+            opens, closes = (story.hm(t) for t in story.HOURS[day.weekday()])
             for position_name, start, end in story.ROTA:
-                start_at, end_at = (
-                    _local(store, day, *divmod(_minutes(start), 60)),
-                    _local(store, day, *divmod(_minutes(end), 60)),
+                start_time = story.hm(start)
+                end_time = (
+                    story.hm(end) if end != "close" else dt.time((closes.hour + (closes.minute > 0)) % 24)
                 )
+                start_at = _local(store, day, start_time.hour, start_time.minute)
+                end_day = day + dt.timedelta(days=1) if end_time <= start_time else day
+                end_at = _local(store, end_day, end_time.hour, end_time.minute)
                 person = next(
                     (
                         m
@@ -468,23 +475,17 @@ def _staffing(store: Store, today: dt.date, users) -> None:
                 if person is None:
                     continue  # everyone who could is off that day: a real gap in the rota
                 busy[person.pk].append((start_at, end_at))
-                opens, closes = (story.hm(t) for t in story.HOURS[day.weekday()])
-                outside = story.hm(start) < opens or story.hm(end) > closes
+                outside = start_time < opens or end_time > closes or end_time < start_time
                 staffing.shift_create(
                     store=store,
                     staff=person,
                     position=positions[position_name],
                     start=start_at,
                     end=end_at,
-                    reason="Set-up before opening / close-down" if outside else "",
+                    reason="Set-up and close-down" if outside else "",
                     by=users["manager"],
                 )
         staffing.week_publish(store=store, week_start=week, by=users["manager"])
-
-
-def _minutes(text: str) -> int:
-    time = story.hm(text)
-    return time.hour * 60 + time.minute
 
 
 def _works(member, day: dt.date, staff) -> bool:
@@ -523,7 +524,7 @@ def load(*, now: dt.datetime, log=print) -> Store:
         first_day = today - dt.timedelta(days=story.HISTORY_DAYS)
         ingredients = _stock_setup(store, items, first_day - dt.timedelta(days=7))
         _kitchen_setup(store, items)
-        ClosedDate.objects.create(store=store, date=first_day + dt.timedelta(days=40), reason="Staff outing")
+        ClosedDate.objects.create(store=store, date=first_day + dt.timedelta(days=12), reason="Staff outing")
     log(f"Store, menu, recipes, suppliers: done ({len(items)} items, {len(ingredients)} ingredients)")
 
     closed = set(ClosedDate.objects.filter(store=store).values_list("date", flat=True))
