@@ -112,6 +112,9 @@ def round_parts(parts: dict, total) -> dict[str, Decimal]:
     order = sorted(parts, key=lambda k: (-(Fraction(parts[k]) * 100 - floors[k]), k))
     for k in order[: max(left, 0)]:
         floors[k] += 1
+    # A target below the floors' sum (the shown totals were rounded apart): take the cents back.
+    for k in order[::-1][: max(-left, 0)]:
+        floors[k] -= 1
     return {k: (Decimal(v) / 100).quantize(CENT) for k, v in floors.items()}
 
 
@@ -179,7 +182,8 @@ def margin_report(store: Store, now: dt.datetime, p0=None, p1=None) -> dict | No
         "recipe": parts["recipe"],
         **{f"ingredient:{j}": v for j, v in parts["ingredients"].items()},
     }
-    change = parts["gp1"] - parts["gp0"]
+    # The shown change is the difference of the shown totals, and the shown parts sum to it.
+    change = to_cents(parts["gp1"]) - to_cents(parts["gp0"])
     return {
         "periods": {"previous": [first0, last0], "current": [first1, last1]},
         "gp0": to_cents(parts["gp0"]),
