@@ -13,16 +13,14 @@ from typing import TextIO
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from orders.models import MenuCategory, MenuItem, Order, OrderLine
-from orders.services import split_tax
+from orders.history import HistoryLine, history_write
+from orders.models import MenuCategory, MenuItem
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
-from restaurant_ops.timeutils import business_date
 
 FIELDS = ("order_id", "timestamp", "date", "time", "item", "quantity", "unit_price")
 DEFAULT_COLUMNS = {f: f for f in FIELDS}
 CENT = Decimal("0.01")
-BATCH = 2000
 
 
 @dataclass
@@ -169,95 +167,13 @@ def sales_import(
         return report
 
     items = _resolve_items(store, orders, report)
-    existing = dict(
-        Order.objects.filter(
-            store=store, channel=Order.Channel.IMPORT, external_id__in=list(orders)
-        ).values_list("external_id", "pk")
-    )
-    existing_positions = set(
-        OrderLine.objects.filter(order_id__in=list(existing.values())).values_list("order_id", "position")
-    )
-    new_orders = []
-    for order_id, entry in orders.items():
-        if order_id in existing:
-            continue
-        subtotal = tax = total = Decimal("0")
-        for _position, row in entry["lines"]:
-            line_total = row["price"] * row["quantity"]
-            line_tax, _net = split_tax(
-                line_total, items[normalise_name(row["name"])].tax_rate, inclusive=store.prices_include_tax
-            )
-            subtotal += line_total
-            tax += line_tax
-        total = subtotal if store.prices_include_tax else subtotal + tax
-        new_orders.append(
-            Order(
-                store=store,
-                channel=Order.Channel.IMPORT,
-                external_id=order_id,
-                status=Order.Status.SERVED,
-                currency=store.currency,
-                prices_include_tax=store.prices_include_tax,
-                subtotal=subtotal,
-                tax=tax,
-                total=total,
-                placed_at=entry["at"],
-                served_at=entry["at"],
-                business_date=business_date(store, entry["at"]),
-            )
-        )
-    Order.objects.bulk_create(new_orders, batch_size=BATCH)
-    ids = {**existing, **{o.external_id: o.pk for o in new_orders}}
-    if any(o.pk is None for o in new_orders):  # a backend that does not return keys from bulk inserts
-        ids.update(
-            Order.objects.filter(
-                store=store, channel=Order.Channel.IMPORT, external_id__in=[o.external_id for o in new_orders]
-            ).values_list("external_id", "pk")
-        )
-    new_lines = []
-    days = set()
-    for order_id, entry in orders.items():
-        pk = ids[order_id]
-        for position, row in entry["lines"]:
-            if (pk, position) in existing_positions:
-                continue
-            item = items[normalise_name(row["name"])]
-            line_total = row["price"] * row["quantity"]
-            line_tax, net = split_tax(line_total, item.tax_rate, inclusive=store.prices_include_tax)
-            new_lines.append(
-                OrderLine(
-                    order_id=pk,
-                    menu_item=item,
-                    position=position,
-                    name=row["name"][:120],
-                    quantity=row["quantity"],
-                    unit_price=row["price"],
-                    line_total=line_total,
-                    tax_rate=item.tax_rate,
-                    tax_amount=line_tax,
-                    net_amount=net,
-                )
-            )
-            days.add(business_date(store, entry["at"]))
-    OrderLine.objects.bulk_create(new_lines, batch_size=BATCH, ignore_conflicts=True)
-    report.orders, report.lines, report.days = len(new_orders), len(new_lines), len(days)
-    if new_lines:
-        _refresh_statistics()
+    summary = history_write(store=store, lines=[
+        HistoryLine(order_id=order_id, placed_at=entry["at"], item=items[normalise_name(row["name"])],
+                    quantity=row["quantity"], unit_price=row["price"], position=position, name=row["name"])
+        for order_id, entry in orders.items() for position, row in entry["lines"]
+    ])
+    report.orders, report.lines, report.days = summary.orders, summary.lines, summary.days
     return report
-
-
-def _refresh_statistics() -> None:
-    """A bulk load can multiply a table's size before autovacuum notices; without fresh statistics the
-    planner picks nested loops that turn a 0.2 s aggregate into minutes (seen with 48,000 lines)."""
-    from django.db import connection
-
-    tables = [Order._meta.db_table, OrderLine._meta.db_table]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {', '.join(connection.ops.quote_name(t) for t in tables)}")
-        elif connection.vendor == "sqlite":
-            for table in tables:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def _resolve_items(store: Store, orders: dict, report: ImportReport) -> dict[str, MenuItem]:

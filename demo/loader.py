@@ -197,11 +197,16 @@ def _open_hours(day: dt.date) -> list[int]:
     return [h for h in story.HOUR_WEIGHTS if story.hm(opens).hour <= h <= last]
 
 
-def _order_times(store: Store, rng: random.Random, day: dt.date, until: dt.datetime | None):
-    """Order moments of one business day following the weekday and hour patterns (±10% noise)."""
+def _orders_per_day(rng: random.Random, day: dt.date) -> int:
+    return round(story.ORDERS_PER_DAY[day.weekday()] * rng.uniform(0.97, 1.03))
+
+
+def _order_times(
+    store: Store, rng: random.Random, day: dt.date, total: int, until: dt.datetime | None = None
+):
+    """`total` order moments on one business day, following the hour pattern; those before `until`."""
     hours = _open_hours(day)
     weights = [story.HOUR_WEIGHTS[h] for h in hours]
-    total = round(story.ORDERS_PER_DAY[day.weekday()] * rng.uniform(0.95, 1.05))
     moments = []
     for _ in range(total):
         hour = rng.choices(hours, weights)[0]
@@ -219,14 +224,32 @@ def _basket(rng: random.Random, names: list[str], weights: list[float]) -> dict[
 
 
 def _history(
-    store: Store, rng: random.Random, items: dict[str, MenuItem], first_day: dt.date, last_day: dt.date
+    store: Store,
+    rng: random.Random,
+    items: dict[str, MenuItem],
+    first_day: dt.date,
+    last_day: dt.date,
+    now: dt.datetime,
 ) -> list[HistoryLine]:
+    """Past orders. The margin analysis's current period gets as many orders as its previous period:
+    in the story volume did not change, the drumstick cost did (without this, which weekdays fall in
+    "the same days of last month" would move profit by a few percent on its own)."""
+    from analytics.analyses.margin import periods
+
+    days = [first_day + dt.timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    counts = {day: _orders_per_day(rng, day) for day in days}
+    (first0, last0), (first1, last1) = periods(store, now)
+    previous = sum(n for day, n in counts.items() if first0 <= day <= last0)
+    current_days = [day for day in days if first1 <= day <= last1]
+    current = sum(counts[day] for day in current_days)
+    if previous and current:
+        for day in current_days:
+            counts[day] = round(counts[day] * previous / current)
     names = list(story.MENU)
     weights = [story.MENU[n][5] for n in names]
     lines = []
-    day = first_day
-    while day <= last_day:
-        for number, moment in enumerate(_order_times(store, rng, day, None)):
+    for day in days:
+        for number, moment in enumerate(_order_times(store, rng, day, counts[day])):
             order_id = f"H{day:%Y%m%d}-{number:04d}"
             for name, quantity in _basket(rng, names, weights).items():
                 lines.append(
@@ -238,7 +261,6 @@ def _history(
                         unit_price=items[name].price,
                     )
                 )
-        day += dt.timedelta(days=1)
     return lines
 
 
@@ -251,10 +273,12 @@ def _today(
     weights = [story.MENU[n][5] * float(story.TODAY_BOOST.get(n, 1)) for n in names]
     tables = list(Table.objects.filter(store=store))
     placed = []
-    for number, moment in enumerate(_order_times(store, rng, today, now)):
+    for number, moment in enumerate(_order_times(store, rng, today, _orders_per_day(rng, today), now)):
         basket = _basket(rng, names, weights)
         # A guest cannot order what has sold out: they pick from what is left.
-        sold_out = set(MenuItem.objects.filter(store=store, sold_out_stock=True).values_list("name", flat=True))
+        sold_out = set(
+            MenuItem.objects.filter(store=store, sold_out_stock=True).values_list("name", flat=True)
+        )
         basket = {name: quantity for name, quantity in basket.items() if name not in sold_out}
         if not basket:
             continue
@@ -530,7 +554,7 @@ def load(*, now: dt.datetime, log=print) -> Store:
     closed = set(ClosedDate.objects.filter(store=store).values_list("date", flat=True))
     history = [
         line
-        for line in _history(store, rng, items, first_day, today - dt.timedelta(days=1))
+        for line in _history(store, rng, items, first_day, today - dt.timedelta(days=1), now)
         if business_date(store, line.placed_at) not in closed
     ]
     summary = history_write(store=store, lines=history)

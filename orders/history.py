@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 
 from restaurant_ops.models import Store
@@ -32,6 +32,8 @@ class HistoryLine:
     item: MenuItem
     quantity: int
     unit_price: Decimal  # as that line was priced (one item may carry several prices over time)
+    position: int | None = None  # ordinal within the order; by default the order the lines come in
+    name: str = ""  # the name as sold; by default the item's
 
 
 @dataclass
@@ -62,7 +64,19 @@ def history_write(*, store: Store, lines: Iterable[HistoryLine]) -> HistorySumma
             store, {oid: grouped[oid] for oid in order_ids[start : start + BATCH]}, summary, days, items
         )
     summary.days, summary.items = len(days), len(items)
+    if summary.lines:
+        _refresh_statistics()
     return summary
+
+
+def _refresh_statistics() -> None:
+    """A bulk load can multiply a table's size before autovacuum notices; without fresh statistics the
+    planner picks nested loops that turn a 0.2 s aggregate into minutes (seen with 48,000 lines)."""
+    tables = [Order._meta.db_table, OrderLine._meta.db_table]
+    with connection.cursor() as cursor:
+        if connection.vendor in ("postgresql", "sqlite"):
+            for table in tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def _write_batch(
@@ -109,7 +123,8 @@ def _write_batch(
     order_lines, touched = [], {}
     for external_id, lines in batch.items():
         order = orders[external_id]
-        for position, line in enumerate(lines):
+        for index, line in enumerate(lines):
+            position = index if line.position is None else line.position
             if position in present[order.pk]:
                 summary.skipped_lines += 1
                 continue

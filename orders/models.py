@@ -218,8 +218,9 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(**MONEY, help_text=_("Item price plus modifiers, as priced on the menu."))
     line_total = models.DecimalField(**MONEY)
     tax_rate = models.DecimalField(max_digits=5, decimal_places=4)
-    tax_amount = models.DecimalField(**MONEY)
-    net_amount = models.DecimalField(**MONEY, help_text=_("Line total without tax."))
+    tax_amount = models.DecimalField(**MONEY, help_text=_("Tax on the line after discounts."))
+    # After the line's share of check discounts (kept by check_recalculate): revenue for every report.
+    net_amount = models.DecimalField(**MONEY, help_text=_("Line total after discounts, without tax."))
     note = models.CharField(max_length=200, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=200, blank=True)

@@ -432,14 +432,19 @@ def check_recalculate(*, guest_check: Check) -> Check:
         net_sales += line_net
         tax += line_tax
         due += amount if line.order.prices_include_tax else amount + line_tax
-        if line.discount_amount != discounts[line.pk]:
-            line.discount_amount = discounts[line.pk]
+        # The line keeps its share: revenue everywhere (reports, analyses) is net of discounts.
+        if (line.discount_amount, line.tax_amount, line.net_amount) != (discounts[line.pk], line_tax, line_net):
+            line.discount_amount, line.tax_amount, line.net_amount = discounts[line.pk], line_tax, line_net
             changed.append(line)
-    if changed:
-        OrderLine.objects.bulk_update(changed, ["discount_amount"])
     # Lines that left the check's active set (voided, cancelled, moved) keep no discount share.
-    OrderLine.objects.filter(guest_check=check).exclude(pk__in=[line.pk for line in lines]).exclude(
-        discount_amount=0).update(discount_amount=0)
+    for line in (OrderLine.objects.filter(guest_check=check).exclude(pk__in=[line.pk for line in lines])
+                 .exclude(discount_amount=0).select_related("order")):
+        line.discount_amount = Decimal("0")
+        line.tax_amount, line.net_amount = split_tax(line.line_total, line.tax_rate,
+                                                     inclusive=line.order.prices_include_tax)
+        changed.append(line)
+    if changed:
+        OrderLine.objects.bulk_update(changed, ["discount_amount", "tax_amount", "net_amount"])
 
     rate = check.store.service_charge_rate if check.service_type == Order.ServiceType.DINE_IN else Decimal("0")
     service_charge = money(net_sales * rate)

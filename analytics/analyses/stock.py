@@ -49,7 +49,7 @@ def _hours_elapsed(store: Store, now: dt.datetime) -> set[int]:
 
 def stock_status(store: Store, now: dt.datetime) -> list[dict]:
     """One row per active ingredient with its figures; a bounded number of queries."""
-    from inventory.models import Ingredient, PurchaseOrderLine, StockMovement, SupplierItem
+    from inventory.models import Ingredient, PurchaseOrderLine, SupplierItem
     from inventory.selectors import supplier_list_prices
 
     from ..services import analysis_settings_get
@@ -75,23 +75,14 @@ def stock_status(store: Store, now: dt.datetime) -> list[dict]:
         daily[(item, weekday)] += quantity
         if weekday == today.weekday() and hour in elapsed:
             so_far[item] += quantity
-    # Daily usage over the last 28 trading days, and today's so far (consumption is negative).
+    # Daily usage over the last 28 trading days and today's so far, from what was sold times the
+    # recipes: imported history has no stock movements, and a count correction is not usage.
     first = today - dt.timedelta(days=60)
     traded = sorted(selectors.trading_days(store, first, today - dt.timedelta(days=1)))[-28:]
-    usage_rows = (
-        StockMovement.objects.filter(
-            store=store,
-            kind=StockMovement.Kind.CONSUMPTION,
-            business_date__gte=traded[0] if traded else today,
-            business_date__lte=today,
-        )
-        .values("ingredient_id", "business_date")
-        .annotate(used=-Sum("quantity"))
-        .order_by()
-    )
-    usage: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
-    for row in usage_rows:
-        usage[row["ingredient_id"]][row["business_date"]] = row["used"]
+    usage: dict[int, dict[dt.date, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for row in selectors.item_day_quantities(store, traded[0] if traded else today, today):
+        for ingredient_id, quantity in recipes.get(row["menu_item_id"], ()):
+            usage[ingredient_id][row["day"]] += row["quantity"] * quantity
     on_order = dict(
         PurchaseOrderLine.objects.filter(purchase_order__store=store, purchase_order__status__in=OPEN_PO)
         .values("ingredient_id")
