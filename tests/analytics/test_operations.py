@@ -32,21 +32,21 @@ def forecast(store, item, hours: dict, weekday=0):
 def test_prep_for_the_next_daypart_minus_what_is_prepared(store):
     DaypartFactory(store=store, name="lunch", starts=dt.time(11), ends=dt.time(15))
     DaypartFactory(store=store, name="dinner", starts=dt.time(17), ends=dt.time(22))
-    drumsticks = MenuItemFactory(store=store, name="Drumsticks")
+    wings = MenuItemFactory(store=store, name="Wings")
     salad = MenuItemFactory(store=store, name="Salad")
-    kitchen.kitchen_item_set(menu_item=drumsticks, prep_ahead=True)
-    forecast(store, drumsticks, {12: "9", 17: "4.5", 19: "6", 22: "10"})  # dinner hours 17–21: 10.5
+    kitchen.kitchen_item_set(menu_item=wings, prep_ahead=True)
+    forecast(store, wings, {12: "9", 17: "4.5", 19: "6", 22: "10"})  # dinner hours 17–21: 10.5
     forecast(store, salad, {17: "8"})  # not prepared ahead
     ready_by = at(MONDAY, 17)
     done = kitchen.prep_task_create(
-        store=store, menu_item=drumsticks, quantity=Decimal("3"), ready_by=ready_by, source="forecast"
+        store=store, menu_item=wings, quantity=Decimal("3"), ready_by=ready_by, source="forecast"
     )
     kitchen.prep_task_done(task=done)
     for _ in range(2):
         run_analysis(store=store, job="prep", now=at(MONDAY, 14))
     task = PrepTask.objects.get(done=False)
     assert (task.menu_item, task.quantity, task.ready_by) == (
-        drumsticks,
+        wings,
         Decimal("8.0"),
         ready_by,
     )  # ⌈10.5 − 3⌉

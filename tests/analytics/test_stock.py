@@ -19,9 +19,9 @@ TODAY = dt.date(2026, 3, 30)  # Monday
 
 
 @pytest.fixture
-def drumsticks(store):
-    ingredient = IngredientFactory(store=store, name="Drumsticks", base_unit="pcs")
-    item = MenuItemFactory(store=store, name="Drumstick basket")
+def wings(store):
+    ingredient = IngredientFactory(store=store, name="Wings", base_unit="pcs")
+    item = MenuItemFactory(store=store, name="Wing basket")
     inventory.recipe_line_set(
         store=store, ingredient=ingredient, quantity=Decimal("4"), unit="pcs", menu_item=item
     )
@@ -52,7 +52,7 @@ def drumsticks(store):
     return ingredient
 
 
-def test_reorder_point_par_and_draft_po_to_the_cheapest_fitting_supplier(store, drumsticks):
+def test_reorder_point_par_and_draft_po_to_the_cheapest_fitting_supplier(store, wings):
     (row,) = stock.stock_status(store, at(TODAY, 10))
     # no usage history: σ = 0; cheapest supplier fits (40 pcs / 20 a day = 2 days ≥ 2 days lead time)
     assert row["supplier_item"].supplier.name == "Cheap Farm"
@@ -73,13 +73,13 @@ def test_reorder_point_par_and_draft_po_to_the_cheapest_fitting_supplier(store, 
     assert Insight.objects.get(kind="low_stock").numbers["purchase_order_id"] == po.pk
 
 
-def test_auto_order_sends_and_the_alert_resolves_when_stock_is_back(store, drumsticks, mailoutbox_backend):
-    inventory.ingredient_update(ingredient=drumsticks, auto_order=True)
+def test_auto_order_sends_and_the_alert_resolves_when_stock_is_back(store, wings, mailoutbox_backend):
+    inventory.ingredient_update(ingredient=wings, auto_order=True)
     run_analysis(store=store, job="low_stock", now=at(TODAY, 10))
     assert PurchaseOrder.objects.get().status == "sent"
     inventory.stock_movement_record(
         store=store,
-        ingredient=drumsticks,
+        ingredient=wings,
         kind="receipt",
         quantity=Decimal("200"),
         reason="delivery",
@@ -103,7 +103,7 @@ def test_price_change_alert_from_the_goods_received_event(store):
     lines = [
         {
             "ingredient_id": 1,
-            "ingredient_name": "Drumsticks",
+            "ingredient_name": "Wings",
             "quantity": Decimal("10"),
             "unit_cost": Decimal("0.56"),
             "previous_unit_cost": Decimal("0.50"),

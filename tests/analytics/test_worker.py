@@ -35,9 +35,9 @@ def test_an_order_below_the_reorder_point_raises_a_low_stock_insight_with_a_draf
     store = StoreFactory()
     AnalysisSettings.objects.create(store=store, low_stock_debounce_seconds=1)
     ingredient = IngredientFactory(
-        store=store, name="Drumsticks", base_unit="pcs", min_quantity=Decimal("10")
+        store=store, name="Wings", base_unit="pcs", min_quantity=Decimal("10")
     )
-    item = MenuItemFactory(store=store, name="Drumstick basket")
+    item = MenuItemFactory(store=store, name="Wing basket")
     inventory.recipe_line_set(
         store=store, ingredient=ingredient, quantity=Decimal("3"), unit="pcs", menu_item=item
     )
