@@ -16,6 +16,7 @@ urlpatterns = [
         name="insight-action",
     ),
     path("<slug:store_slug>/back-office/", views.backoffice, name="backoffice"),
+    path("<slug:store_slug>/back-office/import/", views.sales_import_page, name="sales-import"),
     path(
         "<slug:store_slug>/back-office/menu/<int:item_id>/sold-out/",
         views.menu_item_sold_out,

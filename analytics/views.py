@@ -578,6 +578,68 @@ def backoffice(request, store_slug):
 
 
 @login_required
+def sales_import_page(request, store_slug):
+    """Upload a sales export from another POS (the same service as `manage.py import_sales`)."""
+    import io
+
+    from .importing import FIELDS, sales_import
+
+    store, membership = _store(request, store_slug)
+    if not role_has(membership.role, Perm.EDIT_MENU):
+        raise Http404
+    report, form = None, {"encoding": "utf-8-sig", "delimiter": ",", "date_format": "", "strict": False}
+    if request.method == "POST":
+        form = {
+            "encoding": request.POST.get("encoding") or "utf-8-sig",
+            "delimiter": request.POST.get("delimiter") or ",",
+            "date_format": request.POST.get("date_format", "").strip(),
+            "strict": request.POST.get("strict") == "1",
+        }
+        mapping = {
+            f: request.POST[f"col_{f}"].strip() for f in FIELDS if request.POST.get(f"col_{f}", "").strip()
+        }
+        upload = request.FILES.get("file")
+        delimiter = "\t" if form["delimiter"] in ("\\t", "tab") else form["delimiter"][:1]
+        if upload is None:
+            messages.error(request, _("Choose a CSV file to import."))
+        else:
+            try:
+                stream = io.TextIOWrapper(upload.file, encoding=form["encoding"], newline="")
+                report = sales_import(
+                    store=store,
+                    stream=stream,
+                    mapping=mapping,
+                    date_format=form["date_format"] or None,
+                    delimiter=delimiter,
+                    strict=form["strict"],
+                )
+            except LookupError:
+                messages.error(request, _("Unknown encoding %(e)s.") % {"e": form["encoding"]})
+            except UnicodeDecodeError:
+                messages.error(
+                    request,
+                    _("The file is not in %(e)s: choose its encoding (often cp1252).")
+                    % {"e": form["encoding"]},
+                )
+            except (DomainError, DomainErrors) as error:
+                _error(request, error)
+    return render(
+        request,
+        "analytics/import.html",
+        _context(
+            request,
+            store,
+            membership,
+            page="backoffice",
+            report=report,
+            form=form,
+            fields=FIELDS,
+            errors=report.errors[:100] if report else [],
+        ),
+    )
+
+
+@login_required
 @require_POST
 def menu_item_sold_out(request, store_slug, item_id):
     from orders import services as order_services
