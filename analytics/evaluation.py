@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Avg, Count, F, Sum
 from django.db.models.functions import Coalesce
 
 from restaurant_ops.timeutils import business_date
@@ -48,7 +48,70 @@ def _margin_pct(insight, first, last) -> Decimal | None:
     return (sum(profit.values(), Decimal("0")) / revenue).quantize(Q4, ROUND_HALF_UP)
 
 
-METRICS = {"revenue": _revenue, "item_quantity": _item_quantity, "orders": _orders, "margin_pct": _margin_pct}
+def _ingredient_cost(insight, first, last) -> Decimal | None:
+    """Average price paid per base unit at the goods receipts in the window (a switch or a
+    negotiation should lower it)."""
+    from inventory.models import StockMovement
+
+    ingredient_id = insight.subject.split(":", 1)[1]
+    row = StockMovement.objects.filter(
+        ingredient_id=ingredient_id,
+        kind=StockMovement.Kind.RECEIPT,
+        unit_cost__isnull=False,
+        business_date__gte=first,
+        business_date__lte=last,
+    ).aggregate(paid=Sum(F("unit_cost") * F("quantity")), quantity=Sum("quantity"))
+    if not row["quantity"]:
+        return None
+    return (row["paid"] / row["quantity"]).quantize(Decimal("0.000001"), ROUND_HALF_UP)
+
+
+def _sold_out_days(insight, first, last) -> Decimal:
+    """Days in the window on which the ingredient's stock was at or below zero at the end of the day
+    (ordering in time should bring it to zero)."""
+    from inventory.models import Ingredient, StockMovement
+
+    ingredient = Ingredient.objects.get(pk=insight.subject.split(":", 1)[1])
+    before = StockMovement.objects.filter(ingredient=ingredient, business_date__lt=first).aggregate(
+        v=Coalesce(Sum("quantity"), Decimal("0"))
+    )["v"]
+    per_day = dict(
+        StockMovement.objects.filter(ingredient=ingredient, business_date__gte=first, business_date__lte=last)
+        .values_list("business_date")
+        .annotate(v=Sum("quantity"))
+        .order_by()
+    )
+    level, empty = before, 0
+    for n in range((last - first).days + 1):
+        level += per_day.get(first + dt.timedelta(days=n), Decimal("0"))
+        empty += level <= 0
+    return Decimal(empty)
+
+
+def _avg_ticket_minutes(insight, first, last) -> Decimal | None:
+    """Average minutes from queued to ready of the kitchen's tickets (enough hands keep it down)."""
+    from kitchen.models import Ticket
+
+    row = Ticket.objects.filter(
+        order__store=insight.store,
+        order__business_date__gte=first,
+        order__business_date__lte=last,
+        ready_at__isnull=False,
+    ).aggregate(avg=Avg(F("ready_at") - F("queued_at")))
+    if row["avg"] is None:
+        return None
+    return (Decimal(row["avg"].total_seconds()) / 60).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+METRICS = {
+    "revenue": _revenue,
+    "item_quantity": _item_quantity,
+    "orders": _orders,
+    "margin_pct": _margin_pct,
+    "ingredient_cost": _ingredient_cost,
+    "sold_out_days": _sold_out_days,
+    "avg_ticket_minutes": _avg_ticket_minutes,
+}
 
 
 def measure(insight, start: dt.datetime, end: dt.datetime) -> Decimal | None:

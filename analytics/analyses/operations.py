@@ -178,8 +178,8 @@ def run_staffing(*, store: Store, now: dt.datetime, job_run=None) -> dict:
                     "capacity": str(s.capacity) if s.capacity is not None else "—",
                     "week_start": week_start.isoformat(),
                 },
-                metric="",
-                window_days=None,
+                metric="avg_ticket_minutes",
+                window_days=14,
             )
         )
     figures = staffing_selectors.labour_figures(store=store, week_start=week_start)
@@ -197,6 +197,8 @@ def run_staffing(*, store: Store, now: dt.datetime, job_run=None) -> dict:
                     "diff_pct": str((totals["deviation"] * 100).quantize(Decimal("0.1"))),
                     "flag": totals["flag"],
                 },
+                metric="avg_ticket_minutes",
+                window_days=14,
             )
         ]
     else:

@@ -50,8 +50,8 @@ def check_receipt(*, store, purchase_order=None, lines=(), received_at=None, **k
                             "change_pct": f"{pct:+}",
                             "purchase_order_id": purchase_order.pk if purchase_order is not None else None,
                         },
-                        metric="",
-                        window_days=None,
+                        metric="ingredient_cost",
+                        window_days=30,
                     ),
                 )
             )

@@ -188,6 +188,8 @@ def run_trending(*, store: Store, now: dt.datetime, job_run=None) -> dict:
                 "lift": str(r["lift"]) if r["lift"] is not None else "∞",
                 "direction": r["direction"],
             },
+            metric="item_quantity",
+            window_days=7,
         )
         for r in found
     ]

@@ -258,8 +258,8 @@ def run_low_stock(*, store: Store, now: dt.datetime, job_run=None) -> dict:
                 message_key=key,
                 numbers=numbers,
                 severity=severity,
-                metric="",
-                window_days=None,
+                metric="sold_out_days",
+                window_days=14,
             )
         )
     insights_sync(store=store, kind=Insight.Kind.LOW_STOCK, findings=findings, job_run=job_run)
