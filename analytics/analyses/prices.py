@@ -25,6 +25,13 @@ def check_receipt(*, store, purchase_order=None, lines=(), received_at=None, **k
     changed = price_changes(list(lines), conf.price_change_threshold)
     if not changed:
         return []
+    from inventory.models import Ingredient
+
+    units = dict(
+        Ingredient.objects.filter(pk__in=[line["ingredient_id"] for line in changed]).values_list(
+            "pk", "base_unit"
+        )
+    )
     out = []
     with job_run_record(job="price_change", store=store) as run:
         for line in changed:
@@ -44,7 +51,7 @@ def check_receipt(*, store, purchase_order=None, lines=(), received_at=None, **k
                         numbers={
                             "ingredient": line.get("ingredient_name", ""),
                             "supplier": supplier,
-                            "unit": line.get("unit", ""),
+                            "unit": line.get("unit") or units.get(line["ingredient_id"], ""),
                             "old_price": str(line["previous_unit_cost"]),
                             "new_price": str(line["unit_cost"]),
                             "change_pct": f"{pct:+}",

@@ -122,3 +122,23 @@ def test_price_change_alert_from_the_goods_received_event(store):
         "+12.0",
         "price_change",
     )
+
+
+def test_price_change_alert_names_the_base_unit(store):
+    from analytics.analyses.prices import check_receipt
+
+    flour = IngredientFactory(store=store, name="Flour", base_unit="g")
+    (alert,) = check_receipt(
+        store=store,
+        lines=[
+            {
+                "ingredient_id": flour.pk,
+                "ingredient_name": "Flour",
+                "quantity": Decimal("1000"),
+                "unit_cost": Decimal("0.006"),
+                "previous_unit_cost": Decimal("0.005"),
+            }
+        ],
+    )
+    assert alert.numbers["unit"] == "g"
+    assert "per g" in alert.message
