@@ -48,7 +48,7 @@ INGREDIENTS = {
         ["gluten_free"],
         [("Fresh Poultry Co.", D("5000"), D("0.028")), ("Golden Farm Poultry", D("10000"), D("0.0305"))],
         "Fresh Poultry Co.",
-        D("2.5"),
+        D("1.8"),
     ),
     "Chicken breast": (
         "g",

@@ -1,0 +1,147 @@
+"""The acceptance story of PRODUCT.md, end to end: the demo restaurant is built at fixed moments
+(mid-month at dinner, the last day of a month at lunch, the 1st before opening) and the real
+analyses run on it. Given the data, when the jobs run, then each story insight exists, points to
+its job run, and its numbers add up."""
+
+import datetime as dt
+import math
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+from rest_framework.test import APIClient
+
+from analytics.models import Insight
+from analytics.services import run_all
+from demo import loader, story
+from inventory.models import PurchaseOrder, Supplier
+from kitchen.models import PrepTask
+from orders.models import OrderLine
+from restaurant_ops.models import Membership
+from restaurant_ops.timeutils import business_date
+
+pytestmark = pytest.mark.django_db
+
+DRUMSTICK_ITEM = next(
+    name for name, spec in story.MENU.items() if spec[6][0][0] == story.PRICE_RISE["ingredient"]
+)
+CHEAPER_SUPPLIER = "Golden Farm Poultry"
+SCENARIOS = {
+    "mid-month, Friday dinner": "2026-11-13T19:30:00+08:00",
+    "last day of the month, lunch": "2026-11-30T12:30:00+08:00",
+    "the 1st, before opening": "2026-12-01T09:00:00+08:00",
+}
+
+
+def last_trading_day(store, now: dt.datetime) -> dt.date:
+    """Today once the doors have opened; before that, the last business day."""
+    local = now.astimezone(store.tz)
+    opens = store.opening_hours.filter(weekday=local.weekday()).order_by("opens").first()
+    today = business_date(store, now)
+    return today if opens is None or local.time() >= opens.opens else today - dt.timedelta(days=1)
+
+
+def open_insight(store, kind: str, **numbers) -> Insight:
+    candidates = [
+        i
+        for i in Insight.objects.filter(store=store, kind=kind).exclude(state__in=["resolved", "dismissed"])
+        if all(i.numbers.get(k) == v for k, v in numbers.items())
+    ]
+    assert len(candidates) == 1, f"{kind} {numbers}: {[i.numbers for i in Insight.objects.filter(kind=kind)]}"
+    insight = candidates[0]
+    assert insight.job_run is not None and insight.job_run.outcome == "success"
+    return insight
+
+
+@pytest.mark.parametrize("moment", SCENARIOS.values(), ids=SCENARIOS.keys())
+def test_the_story(moment):
+    """Given the demo built up to `moment`, when every analysis runs, then the story holds."""
+    now = dt.datetime.fromisoformat(moment)
+    store = loader.load(now=now, log=lambda _msg: None)
+    outcomes = run_all(store=store, now=now)
+    assert set(outcomes.values()) == {"success"}, outcomes
+    check_drumsticks_are_the_best_seller_of_the_day(store, now)
+    check_margin_fell_about_seven_percent_because_of_the_drumstick_cost(store)
+    check_low_stock_alert_comes_with_a_draft_po_to_the_best_supplier(store)
+    check_drumsticks_are_prepped_for_the_next_service_window(store, now)
+    check_staffing_suggests_more_hands_for_the_weekend_rush(store)
+
+
+def check_drumsticks_are_the_best_seller_of_the_day(store, now):
+    day = last_trading_day(store, now)
+    client = APIClient()
+    client.force_authenticate(Membership.objects.get(store=store, role="owner").user)
+    rows = client.get(
+        "/api/v1/analytics/best-sellers/", {"store": store.slug, "start": day, "end": day, "by": "quantity"}
+    ).json()
+    assert rows[0]["name"] == DRUMSTICK_ITEM
+    sold = (
+        OrderLine.objects.filter(
+            order__store=store,
+            order__business_date=day,
+            menu_item__name=DRUMSTICK_ITEM,
+            voided_at__isnull=True,
+        )
+        .exclude(order__status="cancelled")
+        .aggregate(n=Sum("quantity"))["n"]
+    )
+    assert rows[0]["quantity"] == sold
+
+
+def check_margin_fell_about_seven_percent_because_of_the_drumstick_cost(store):
+    insight = open_insight(store, "margin_drop")
+    n = insight.numbers
+    assert n["ingredient"] == story.PRICE_RISE["ingredient"]
+    gp0, gp1, lost = Decimal(n["gp0"]), Decimal(n["gp1"]), Decimal(n["lost"])
+    assert gp0 - gp1 == lost
+    assert (
+        sum(Decimal(v) for v in n["parts"].values()) == gp1 - gp0
+    )  # the parts explain the change to the cent
+    assert Decimal("6.0") <= Decimal(n["drop_pct"]) <= Decimal("8.0")
+    assert Decimal(n["drop_pct"]) == (lost / gp0 * 100).quantize(Decimal("0.1"))
+    # The drumstick cost explains most of the fall, and the advice names the cheaper supplier.
+    assert -Decimal(n["ingredient_effect"]) * 2 >= lost
+    assert n["supplier"] == CHEAPER_SUPPLIER
+    assert Decimal(n["monthly_saving"]) > 0
+
+
+def check_low_stock_alert_comes_with_a_draft_po_to_the_best_supplier(store):
+    n = open_insight(store, "low_stock", ingredient=story.PRICE_RISE["ingredient"]).numbers
+    on_hand, reorder_point, par = Decimal(n["on_hand"]), Decimal(n["reorder_point"]), Decimal(n["par"])
+    assert on_hand < reorder_point < par
+    # Neither poultry supplier can deliver before the drumsticks run out, so the cheaper one gets the order.
+    assert Decimal(n["days_left"]) < min(
+        s.lead_time_days
+        for s in Supplier.objects.filter(store=store, items__ingredient__name=n["ingredient"])
+    )
+    po = PurchaseOrder.objects.get(pk=n["purchase_order_id"])
+    assert po.status == "draft" and po.supplier.name == n["supplier"] == CHEAPER_SUPPLIER
+    line = po.lines.get()
+    pack = line.ingredient.supplier_items.get(supplier=po.supplier).pack_size
+    needed = par - on_hand - Decimal(n["on_order"])
+    assert line.quantity == math.ceil(needed / pack) * pack  # up to par, in whole packs
+
+
+def check_drumsticks_are_prepped_for_the_next_service_window(store, now):
+    task = PrepTask.objects.get(store=store, menu_item__name=DRUMSTICK_ITEM, done=False, source="forecast")
+    assert task.quantity > 0
+    assert task.ready_by > now
+    local = task.ready_by.astimezone(store.tz).time()
+    assert local in {part.starts for part in store.dayparts.all()}
+
+
+def check_staffing_suggests_more_hands_for_the_weekend_rush(store):
+    gaps = [
+        i
+        for i in Insight.objects.filter(store=store, kind="staffing", state="new")
+        if i.numbers["kind"] == "gap"
+    ]
+    busy = [i for i in gaps if i.numbers["when"][:3] in {"Fri", "Sat"}]
+    assert busy, [i.numbers["when"] for i in gaps]
+    for insight in busy:
+        n = insight.numbers
+        assert insight.job_run is not None
+        assert Decimal(n["peak_load"]) > Decimal(
+            n["capacity"]
+        )  # the forecast load beats the scheduled capacity
+        assert n["needed"] > n["scheduled"]
