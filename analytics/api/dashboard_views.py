@@ -6,46 +6,27 @@ needs the dashboard permission of the store."""
 import datetime as dt
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics import dashboard_selectors
+from analytics.api.serializers import PeriodQuery
 from restaurant_ops.api.permissions import HasStoreAccess
 from restaurant_ops.api.scoping import require, resolve_store
 from restaurant_ops.permissions import Perm
 from restaurant_ops.timeutils import business_date
 
-MAX_SPAN_DAYS = 800
 MONEY = {"max_digits": 14, "decimal_places": 2, "allow_null": True}
 PCT = {"max_digits": 7, "decimal_places": 1, "allow_null": True}
 
 
-class RangeQuery(serializers.Serializer):
-    store = serializers.SlugField(required=False, help_text="Store slug (optional with one store)")
-    start = serializers.DateField(required=False, help_text="First business day (store-local, inclusive)")
-    end = serializers.DateField(required=False, help_text="Last business day (store-local, inclusive)")
-
-    def validate(self, attrs):
-        start, end = attrs.get("start"), attrs.get("end")
-        if start and end and start > end:
-            raise serializers.ValidationError(
-                {"end": [_("The end is before the start.")]}, code="invalid_range"
-            )
-        if start and end and (end - start).days > MAX_SPAN_DAYS:
-            raise serializers.ValidationError(
-                {"end": [_("At most %(n)d days at once.") % {"n": MAX_SPAN_DAYS}]}, code="too_long"
-            )
-        return attrs
-
-
-class PriceHistoryQuery(RangeQuery):
+class PriceHistoryQuery(PeriodQuery):
     ingredient = serializers.IntegerField(required=False, help_text="Ingredient id")
 
 
-class WeekQuery(RangeQuery):
+class WeekQuery(PeriodQuery):
     week = serializers.DateField(
         required=False, help_text="Any day of the week (Monday-based); default next week"
     )
@@ -198,7 +179,7 @@ class MarginOut(serializers.Serializer):
 
 class _DashboardView(APIView):
     permission_classes = [HasStoreAccess]
-    query_class = RangeQuery
+    query_class = PeriodQuery
     default_days = 30
 
     def parse(self, request):
@@ -216,7 +197,7 @@ class OverviewView(_DashboardView):
     default_days = 42
 
     @extend_schema(
-        parameters=[RangeQuery],
+        parameters=[PeriodQuery],
         responses=OverviewOut,
         summary="Today so far vs the usual for this weekday, and the daily trend over start..end",
     )
@@ -227,7 +208,7 @@ class OverviewView(_DashboardView):
 
 class TicketTimesView(_DashboardView):
     @extend_schema(
-        parameters=[RangeQuery],
+        parameters=[PeriodQuery],
         responses=TicketTimeRow(many=True),
         summary="Kitchen ticket times (queued → ready) by station and hour",
     )
@@ -267,7 +248,7 @@ class StaffingPlanView(_DashboardView):
 
 class LabourByDayView(_DashboardView):
     @extend_schema(
-        parameters=[RangeQuery],
+        parameters=[PeriodQuery],
         responses=LabourOut,
         summary="Scheduled labour cost as % of net sales per business day, beside the target",
     )
@@ -280,7 +261,7 @@ class MarginByItemMonthView(_DashboardView):
     default_days = 90
 
     @extend_schema(
-        parameters=[RangeQuery],
+        parameters=[PeriodQuery],
         responses=MarginOut,
         summary="Gross margin by calendar month and by item within each month",
     )
