@@ -5,16 +5,18 @@ Back-tested with a rolling origin over the last 4 weeks: WAPE = Σ|actual − fo
 the seasonal-naive baseline (same hour last week); null with less than 8 weeks of history."""
 
 import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
+from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from orders.models import MenuItem
 from restaurant_ops.models import Store
-from restaurant_ops.timeutils import business_date
+from restaurant_ops.timeutils import business_date, business_day_bounds
 
 from .. import selectors
 from ..models import DemandForecast, ForecastAccuracy
@@ -23,111 +25,184 @@ WEIGHTS = (4, 3, 2, 1)
 ORDERS = "orders"
 Q3 = Decimal("0.001")
 Q4 = Decimal("0.0001")
+HISTORY_DAYS = 56
+HORIZON_DAYS = 7
+BACKTEST_DAYS = 28
 
 
-def forecast_day(frame: pd.DataFrame, target: dt.date, valid) -> dict[tuple, Decimal]:
-    """(key, hour) → forecast for business day `target`. `frame` has columns key, day, hour, qty;
-    `valid(key, day)` says whether that key's day counts (the item existed, the store traded)."""
-    numerators: dict[tuple, int] = defaultdict(int)
-    weight_sums: dict = defaultdict(int)
-    keys = frame["key"].unique() if len(frame) else []
-    for k, weight in enumerate(WEIGHTS, start=1):
-        day = target - dt.timedelta(days=7 * k)
-        counted = [key for key in keys if valid(key, day)]
-        for key in counted:
-            weight_sums[key] += weight
-        week = frame[(frame["day"] == day) & frame["key"].isin(counted)]
-        if len(week):
-            for (key, hour), qty in week.groupby(["key", "hour"])["qty"].sum().items():
-                numerators[(key, hour)] += weight * int(qty)
-    return {
-        cell: Decimal(num) / Decimal(weight_sums[cell[0]])
-        for cell, num in numerators.items()
-        if weight_sums[cell[0]]
-    }
+class _Series:
+    """One series' aggregates as arrays over day indexes 0..55 (today − 56 .. today − 1), and the
+    weighted numerators / weight sums for every target day index, computed in one vectorised pass.
+
+    `rows` has columns key, hour, d (day index), qty: at most one row per (key, d, hour). `valid` is a
+    (keys × days) boolean matrix: the key's day counts (the store traded, the item existed)."""
+
+    def __init__(self, rows: pd.DataFrame, keys: list, valid: np.ndarray):
+        self.keys = keys
+        self.valid = valid
+        self.rows = rows
+        days = HISTORY_DAYS + HORIZON_DAYS
+        # Weight sums per (key, target day index): Σ weight_k over the counted weeks t − 7k.
+        weight_sums = np.zeros((len(keys), days), dtype=np.int64)
+        for k, weight in enumerate(WEIGHTS, start=1):
+            shift = 7 * k
+            weight_sums[:, shift:] += weight * valid[:, : days - shift]
+        self.weight_sums = weight_sums
+        # Numerators per (key, hour, target day index): each counted row feeds the 4 targets after it.
+        counted = rows[valid[rows["k"].to_numpy(), rows["d"].to_numpy()]] if len(rows) else rows
+        parts = [
+            pd.DataFrame(
+                {
+                    "k": counted["k"].to_numpy(),
+                    "hour": counted["hour"].to_numpy(),
+                    "t": counted["d"].to_numpy() + 7 * k,
+                    "num": counted["qty"].to_numpy() * weight,
+                }
+            )
+            for k, weight in enumerate(WEIGHTS, start=1)
+        ]
+        numerators = pd.concat(parts, ignore_index=True)
+        numerators = numerators[numerators["t"] < days]
+        numerators = numerators.groupby(["k", "hour", "t"], as_index=False)["num"].sum()
+        numerators["ws"] = weight_sums[numerators["k"].to_numpy(), numerators["t"].to_numpy()]
+        self.numerators = numerators[numerators["ws"] > 0]
+
+    def forecast_cells(self, today: dt.date) -> dict[tuple, Decimal]:
+        """(key, weekday, hour) → forecast for the next 7 business days (today included)."""
+        cells = {}
+        ahead = self.numerators[self.numerators["t"] >= HISTORY_DAYS]  # today .. today + 6
+        for k, hour, t, num, ws in ahead[["k", "hour", "t", "num", "ws"]].itertuples(index=False):
+            target = today + dt.timedelta(days=int(t) - HISTORY_DAYS)
+            value = (Decimal(int(num)) / Decimal(int(ws))).quantize(Q3)
+            cells[(self.keys[k], target.weekday(), int(hour))] = value
+        return cells
+
+    def backtest(self, today: dt.date, first_day: dt.date | None) -> tuple:
+        """(WAPE, seasonal-naive WAPE, weeks of history) over the 28 days before `today`."""
+        weeks = 0 if first_day is None else (today - first_day).days // 7
+        if first_day is None or first_day > today - dt.timedelta(days=HISTORY_DAYS):
+            return None, None, weeks
+        start = HISTORY_DAYS - BACKTEST_DAYS
+        rows, num = self.rows, self.numerators
+        actual = rows.loc[rows["d"] >= start, ["k", "hour", "d", "qty"]].rename(
+            columns={"d": "t", "qty": "a"}
+        )
+        naive = rows.loc[(rows["d"] >= start - 7) & (rows["d"] < HISTORY_DAYS - 7), ["k", "hour", "d", "qty"]]
+        naive = naive.assign(t=naive["d"] + 7).drop(columns="d").rename(columns={"qty": "n"})
+        forecast = num.loc[(num["t"] >= start) & (num["t"] < HISTORY_DAYS), ["k", "hour", "t", "num", "ws"]]
+        cells = actual.merge(forecast, on=["k", "hour", "t"], how="outer").merge(
+            naive, on=["k", "hour", "t"], how="outer"
+        )
+        if not len(cells):
+            return None, None, weeks
+        cells = cells[self.valid[cells["k"].to_numpy(dtype=np.int64), cells["t"].to_numpy(dtype=np.int64)]]
+        a = cells["a"].fillna(0).to_numpy(dtype=np.int64)
+        n = cells["n"].fillna(0).to_numpy(dtype=np.int64)
+        f_num = cells["num"].fillna(0).to_numpy(dtype=np.int64)
+        ws = cells["ws"].fillna(1).to_numpy(dtype=np.int64)
+        actual_total = int(a.sum())
+        if actual_total == 0:
+            return None, None, weeks
+        # Σ |a − num/ws| exactly: the integer Σ |a·ws − num| per weight sum, each divided once.
+        deviation = np.abs(a * ws - f_num)
+        error = sum((Fraction(int(deviation[ws == w].sum()), int(w)) for w in np.unique(ws)), Fraction(0))
+        naive_error = int(np.abs(a - n).sum())
+        wape = _decimal(error / actual_total).quantize(Q4)
+        baseline = (Decimal(naive_error) / Decimal(actual_total)).quantize(Q4)
+        return wape, baseline, weeks
 
 
-def backtest(frame: pd.DataFrame, today: dt.date, valid, first_day: dt.date | None) -> tuple:
-    """(WAPE, seasonal-naive WAPE, weeks of history) over the 28 days before `today`."""
-    weeks = 0 if first_day is None else (today - first_day).days // 7
-    if first_day is None or first_day > today - dt.timedelta(days=56):
-        return None, None, weeks
-    actual_total = Decimal(0)
-    error = naive_error = Decimal(0)
-    for offset in range(28, 0, -1):
-        day = today - dt.timedelta(days=offset)
-        forecast = forecast_day(frame, day, valid)
-        todays = frame[frame["day"] == day]
-        actual = {(r.key, r.hour): int(r.qty) for r in todays.itertuples() if valid(r.key, day)}
-        last_week = frame[frame["day"] == day - dt.timedelta(days=7)]
-        naive = {(r.key, r.hour): int(r.qty) for r in last_week.itertuples() if valid(r.key, day)}
-        if not any(valid(key, day) for key in frame["key"].unique()):
-            continue
-        for cell in set(actual) | set(forecast) | set(naive):
-            if not valid(cell[0], day):
-                continue
-            a = Decimal(actual.get(cell, 0))
-            actual_total += a
-            error += abs(a - forecast.get(cell, Decimal(0)))
-            naive_error += abs(a - naive.get(cell, 0))
-    if actual_total == 0:
-        return None, None, weeks
-    return (error / actual_total).quantize(Q4), (naive_error / actual_total).quantize(Q4), weeks
+def _decimal(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)
 
 
-def _frame(rows: list[dict], key: str, qty: str) -> pd.DataFrame:
-    frame = pd.DataFrame(
-        [{"key": r[key], "day": r["day"], "hour": r["hour"], "qty": r[qty]} for r in rows],
-        columns=["key", "day", "hour", "qty"],
+def _rows(rows: list[dict], key: str | None, qty: str, index: dict, first: dt.date) -> pd.DataFrame:
+    """One frame for the whole series: key index, hour, day index (days since `first`), quantity."""
+    return pd.DataFrame(
+        {
+            "k": np.fromiter(
+                (index[r[key] if key else ORDERS] for r in rows), dtype=np.int64, count=len(rows)
+            ),
+            "hour": np.fromiter((r["hour"] for r in rows), dtype=np.int64, count=len(rows)),
+            "d": np.fromiter(((r["day"] - first).days for r in rows), dtype=np.int64, count=len(rows)),
+            "qty": np.fromiter((r[qty] for r in rows), dtype=np.int64, count=len(rows)),
+        }
     )
-    return frame
 
 
 def compute(store: Store, now: dt.datetime) -> dict:
     """Forecasts for the next occurrence of each weekday (today included) and back-test errors, for
-    items (key = item id) and orders (key = "orders"). Five queries whatever the data size."""
+    items (key = item id) and orders (key = "orders"). Seven queries whatever the data size, and one
+    vectorised pass per series over its (key, day, hour) aggregates."""
     today = business_date(store, now)
-    first, last = today - dt.timedelta(days=56), today - dt.timedelta(days=1)
+    first, last = today - dt.timedelta(days=HISTORY_DAYS), today - dt.timedelta(days=1)
     traded = selectors.trading_days(store, first, last) - selectors.closed_dates(store, first, last)
     item_rows = selectors.item_cells(store, first, last)
     order_rows = [{**r, "day": r["business_date"]} for r in selectors.order_cells(store, first, last)]
-    first_sales = dict(
-        selectors.counted_lines(store)
-        .values("menu_item_id")
-        .annotate(first=Min("order__business_date"))
-        .values_list("menu_item_id", "first")
-        .order_by()
-    )
     created = {
         pk: business_date(store, at)
         for pk, at in selectors.items_of(store).items()
         for at in [at["created_at"]]
     }
+    # An item exists from its creation or its first sale, whichever is earlier. Only the items sold in
+    # the window matter, and only whether they existed on each day of it: an item created by `first`
+    # existed all along, and one created later did if it sold before `first` (an EXISTS per such item,
+    # instead of the first sale of every item over the whole history).
+    first_sales: dict[int, dt.date] = {}
+    for r in item_rows:
+        if r["day"] < first_sales.get(r["menu_item_id"], dt.date.max):
+            first_sales[r["menu_item_id"]] = r["day"]
+    sold_before = set(
+        MenuItem.objects.filter(
+            store=store, created_at__gte=business_day_bounds(store, first - dt.timedelta(days=1))[0]
+        )
+        .filter(
+            Exists(
+                selectors.counted_lines(store).filter(
+                    menu_item=OuterRef("pk"), order__business_date__lt=first
+                )
+            )
+        )
+        .values_list("pk", flat=True)
+    )
+    for pk in first_sales:
+        if pk in sold_before:
+            first_sales[pk] = first - dt.timedelta(days=1)
     exists_from = {
         pk: min(filter(None, [created.get(pk), first_sales.get(pk)]))
         for pk in set(created) | set(first_sales)
     }
 
     first_sale = selectors.first_sale_date(store)
+    traded_mask = np.array([first + dt.timedelta(days=d) in traded for d in range(HISTORY_DAYS)], dtype=bool)
+    day_index = np.arange(HISTORY_DAYS)
 
-    def valid(key, day):
-        if day not in traded:
-            return False
-        return key == ORDERS or exists_from.get(key, day) <= day
+    def valid_matrix(keys: list) -> np.ndarray:
+        """(keys × day index) → the key's day counts: the store traded, and the item existed."""
+        starts = np.array(
+            [
+                (exists_from[key] - first).days if key != ORDERS and key in exists_from else -HISTORY_DAYS
+                for key in keys
+            ],
+            dtype=np.int64,
+        ).reshape(len(keys), 1)
+        return traded_mask & (day_index >= starts)
 
     results = {}
     for series, rows, keyname, qtyname in (
         ("items", item_rows, "menu_item_id", "quantity"),
         (ORDERS, order_rows, None, "orders"),
     ):
-        frame = _frame([{**r, "k": r[keyname] if keyname else ORDERS} for r in rows], "k", qtyname)
-        cells = {}
-        for offset in range(7):
-            target = today + dt.timedelta(days=offset)
-            for (key, hour), value in forecast_day(frame, target, valid).items():
-                cells[(key, target.weekday(), int(hour))] = value.quantize(Q3)
-        wape, naive, weeks = backtest(frame, today, valid, first_sale)
-        results[series] = {"cells": cells, "wape": wape, "baseline_wape": naive, "weeks": weeks}
+        keys = list(dict.fromkeys(r[keyname] if keyname else ORDERS for r in rows))
+        frame = _rows(rows, keyname, qtyname, {key: i for i, key in enumerate(keys)}, first)
+        data = _Series(frame, keys, valid_matrix(keys))
+        wape, naive, weeks = data.backtest(today, first_sale)
+        results[series] = {
+            "cells": data.forecast_cells(today),
+            "wape": wape,
+            "baseline_wape": naive,
+            "weeks": weeks,
+        }
     return results
 
 
