@@ -5,7 +5,9 @@ and two identical lines in one order both stay. Used by `manage.py import_sales`
 
 import csv
 import datetime as dt
-from collections import defaultdict
+import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TextIO
@@ -130,7 +132,11 @@ def sales_import(
     strict: bool = False,
 ) -> ImportReport:
     """Reads the CSV and bulk-writes what is new. Bad rows are reported with their line numbers and the
-    good ones kept; with `strict`, any bad row rejects the whole file (DomainError, nothing written)."""
+    good ones kept; with `strict`, any bad row rejects the whole file (DomainError, nothing written).
+
+    Two passes over the file, neither holding it: the first checks every row and finds the items to
+    create; the second streams the lines to `history_write`, which writes them a chunk of orders at
+    a time."""
     unknown = set(mapping or {}) - set(FIELDS)
     if unknown:
         raise DomainError(
@@ -140,22 +146,19 @@ def sales_import(
             % {"f": ", ".join(sorted(unknown)), "all": ", ".join(FIELDS)},
         )
     columns = {**DEFAULT_COLUMNS, **(mapping or {})}
+    options = {"columns": columns, "date_format": date_format, "delimiter": delimiter, "tz": store.tz}
     report = ImportReport()
-    orders: dict[str, dict] = {}
-    ordinal: dict[str, int] = defaultdict(int)
-    for line, parsed in parse_rows(
-        stream, columns=columns, date_format=date_format, delimiter=delimiter, tz=store.tz
-    ):
+    stream, start = _rewindable(stream)
+    # Earliest sale per item name (normalised): the price and date of items to create.
+    first_seen: dict[str, dict] = {}
+    for line, parsed in parse_rows(stream, **options):
         report.rows += 1
         if isinstance(parsed, str):
             report.errors.append((line, parsed))
             continue
-        order_id = parsed["order_id"]
-        position = ordinal[order_id]
-        ordinal[order_id] += 1
-        entry = orders.setdefault(order_id, {"at": parsed["at"], "lines": []})
-        entry["lines"].append((position, parsed))
-    # Every row of an order counts for the ordinal, bad ones too, so a fixed re-import slots them in.
+        key = normalise_name(parsed["name"])
+        if key not in first_seen or parsed["at"] < first_seen[key]["at"]:
+            first_seen[key] = {"name": parsed["name"], "price": parsed["price"], "at": parsed["at"]}
     if strict and report.errors:
         raise DomainError(
             "file",
@@ -163,32 +166,58 @@ def sales_import(
             _("%(n)d bad row(s); nothing imported (first: line %(line)d, %(reason)s).")
             % {"n": len(report.errors), "line": report.errors[0][0], "reason": report.errors[0][1]},
         )
-    if not orders:
+    if not first_seen:
         return report
 
-    items = _resolve_items(store, orders, report)
-    summary = history_write(store=store, lines=[
-        HistoryLine(order_id=order_id, placed_at=entry["at"], item=items[normalise_name(row["name"])],
-                    quantity=row["quantity"], unit_price=row["price"], position=position, name=row["name"])
-        for order_id, entry in orders.items() for position, row in entry["lines"]
-    ])
+    items = _resolve_items(store, first_seen, report)
+    stream.seek(start)
+    summary = history_write(store=store, lines=_history_lines(parse_rows(stream, **options), items))
     report.orders, report.lines, report.days = summary.orders, summary.lines, summary.days
     return report
 
 
-def _resolve_items(store: Store, orders: dict, report: ImportReport) -> dict[str, MenuItem]:
+def _rewindable(stream: TextIO) -> tuple[TextIO, int]:
+    """The stream and where it starts, to be read twice; one that cannot seek is spooled to disk."""
+    if stream.seekable():
+        return stream, stream.tell()
+    spool = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115 - closed with the process
+    shutil.copyfileobj(stream, spool)
+    spool.seek(0)
+    return spool, 0
+
+
+def _history_lines(rows, items: dict[str, MenuItem]) -> Iterator[HistoryLine]:
+    """The good rows as history lines. A line's ordinal is its place among its order's good rows, and
+    every line of an order carries the time of the order's first row."""
+    orders: dict[str, list] = {}  # order id → [good rows so far, time of the first]
+    for _line, parsed in rows:
+        if isinstance(parsed, str):
+            continue
+        order_id = parsed["order_id"]
+        state = orders.get(order_id)
+        if state is None:
+            state = orders[order_id] = [0, parsed["at"]]
+        position = state[0]
+        state[0] += 1
+        yield HistoryLine(
+            order_id=order_id,
+            placed_at=state[1],
+            item=items[normalise_name(parsed["name"])],
+            quantity=parsed["quantity"],
+            unit_price=parsed["price"],
+            position=position,
+            name=parsed["name"],
+        )
+
+
+def _resolve_items(store: Store, first_seen: dict[str, dict], report: ImportReport) -> dict[str, MenuItem]:
     """Existing items by normalised name; unknown names become menu items in an "Imported" category,
     priced at their first line's price and dated from their first sale."""
     items: dict[str, MenuItem] = {}
     for item in MenuItem.objects.filter(store=store).select_related("tax_category").order_by("pk"):
         items.setdefault(normalise_name(item.name), item)
-    first_seen: dict[str, dict] = {}
-    for entry in orders.values():
-        for _position, row in entry["lines"]:
-            key = normalise_name(row["name"])
-            if key not in items and (key not in first_seen or row["at"] < first_seen[key]["at"]):
-                first_seen[key] = {"name": row["name"], "price": row["price"], "at": row["at"]}
-    if first_seen:
+    new = [data for key, data in first_seen.items() if key not in items]
+    if new:
         category, _created = MenuCategory.objects.get_or_create(store=store, name=str(_("Imported")))
         created = MenuItem.objects.bulk_create(
             [
@@ -199,7 +228,7 @@ def _resolve_items(store: Store, orders: dict, report: ImportReport) -> dict[str
                     price=data["price"],
                     created_at=data["at"],
                 )
-                for data in first_seen.values()
+                for data in new
             ]
         )
         for item in created:

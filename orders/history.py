@@ -8,6 +8,7 @@ one order both stay.
 """
 
 import datetime as dt
+import io
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date
@@ -23,6 +25,7 @@ from .models import MenuItem, Order, OrderLine, OrderStatusChange
 from .services import split_tax
 
 BATCH = 2000
+CHUNK = 5000  # orders held in memory and written at a time
 
 
 @dataclass(frozen=True)
@@ -53,16 +56,28 @@ class HistorySummary:
 
 @transaction.atomic
 def history_write(*, store: Store, lines: Iterable[HistoryLine]) -> HistorySummary:
-    """Bulk-writes history lines (grouped by order id, in the order given) and returns what was added."""
-    grouped: dict[str, list[HistoryLine]] = defaultdict(list)
-    for line in lines:
-        grouped[line.order_id].append(line)
+    """Bulk-writes history lines (grouped by order id, in the order given) and returns what was added.
+
+    Streams: `lines` is consumed once, and written CHUNK orders at a time, so memory stays bounded
+    whatever the length of the history. Lines of one order are expected together (as POS exports and
+    the demo give them); a line of an order written in an earlier chunk is added to that order."""
     summary, days, items = HistorySummary(), set(), set()
-    order_ids = list(grouped)
-    for start in range(0, len(order_ids), BATCH):
-        _write_batch(
-            store, {oid: grouped[oid] for oid in order_ids[start : start + BATCH]}, summary, days, items
-        )
+    # Lines seen per order id, for the default ordinal (only orders whose lines carry no position).
+    seen: dict[str, int] = defaultdict(int)
+    buffer: dict[str, list[tuple[int, HistoryLine]]] = {}
+    for line in lines:
+        order_id = line.order_id
+        if order_id not in buffer and len(buffer) >= CHUNK:
+            _write_batch(store, buffer, summary, days, items)
+            buffer = {}
+        if line.position is None:
+            position = seen[order_id]
+            seen[order_id] += 1
+        else:
+            position = line.position
+        buffer.setdefault(order_id, []).append((position, line))
+    if buffer:
+        _write_batch(store, buffer, summary, days, items)
     summary.days, summary.items = len(days), len(items)
     if summary.lines:
         _refresh_statistics()
@@ -80,94 +95,223 @@ def _refresh_statistics() -> None:
 
 
 def _write_batch(
-    store: Store, batch: dict[str, list[HistoryLine]], summary: HistorySummary, days: set, items: set
+    store: Store,
+    batch: dict[str, list[tuple[int, HistoryLine]]],
+    summary: HistorySummary,
+    days: set,
+    items: set,
 ) -> None:
+    """Writes one chunk of orders: new orders with their lines and totals, and lines missing from
+    orders written before (by position)."""
     inclusive = store.prices_include_tax
     existing = {
         o.external_id: o
         for o in Order.objects.filter(
             store=store, channel=Order.Channel.IMPORT, external_id__in=list(batch)
-        ).only("id", "external_id")
+        ).only("id", "external_id", "business_date")
     }
     present = defaultdict(set)
-    for order_id, position in OrderLine.objects.filter(order__in=existing.values()).values_list(
-        "order_id", "position"
-    ):
-        present[order_id].add(position)
+    if existing:
+        for order_id, position in OrderLine.objects.filter(order__in=existing.values()).values_list(
+            "order_id", "position"
+        ):
+            present[order_id].add(position)
 
-    new_orders = []
+    taxes: dict[tuple, tuple[Decimal, Decimal]] = {}  # (line total, rate) → (tax, net): prices repeat
+    new_orders: list[dict] = []  # order fields, and its lines
+    added: list[tuple[Order, list[dict]]] = []  # lines missing from orders written before
     for external_id, lines in batch.items():
-        if external_id in existing:
-            continue
-        placed_at = min(line.placed_at for line in lines)
-        new_orders.append(
-            Order(
-                store=store,
-                channel=Order.Channel.IMPORT,
-                service_type=Order.ServiceType.DINE_IN,
-                status=Order.Status.SERVED,
-                external_id=external_id,
-                currency=store.currency,
-                prices_include_tax=inclusive,
-                placed_at=placed_at,
-                business_date=business_date(store, placed_at),
-                served_at=placed_at,
-                subtotal=Decimal(0),
-                tax=Decimal(0),
-                total=Decimal(0),
-            )
-        )
-    Order.objects.bulk_create(new_orders)
-    orders = {**existing, **{o.external_id: o for o in new_orders}}
-
-    order_lines, touched = [], {}
-    for external_id, lines in batch.items():
-        order = orders[external_id]
-        for index, line in enumerate(lines):
-            position = index if line.position is None else line.position
-            if position in present[order.pk]:
+        order = existing.get(external_id)
+        rows = []
+        subtotal = tax_total = Decimal(0)
+        for position, line in lines:
+            if order is not None and position in present[order.pk]:
                 summary.skipped_lines += 1
                 continue
+            rate = line.item.tax_rate
             line_total = line.unit_price * line.quantity
-            tax_amount, net_amount = split_tax(line_total, line.item.tax_rate, inclusive=inclusive)
-            order_lines.append(
-                OrderLine(
-                    order=order,
-                    menu_item=line.item,
-                    position=position,
-                    name=line.item.name,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    line_total=line_total,
-                    tax_rate=line.item.tax_rate,
-                    tax_amount=tax_amount,
-                    net_amount=net_amount,
-                )
+            key = (line_total, rate)
+            if key not in taxes:
+                taxes[key] = split_tax(line_total, rate, inclusive=inclusive)
+            tax_amount, net_amount = taxes[key]
+            rows.append(
+                {
+                    "menu_item_id": line.item.pk,
+                    "position": position,
+                    "name": line.item.name,
+                    "quantity": line.quantity,
+                    "unit_price": line.unit_price,
+                    "line_total": line_total,
+                    "tax_rate": rate,
+                    "tax_amount": tax_amount,
+                    "net_amount": net_amount,
+                }
             )
-            touched[order.pk] = order
-            days.add(order.business_date)
+            subtotal += line_total
+            tax_total += tax_amount
             items.add(line.item.pk)
-    OrderLine.objects.bulk_create(order_lines, batch_size=BATCH)
+        if order is not None:
+            if rows:
+                added.append((order, rows))
+                days.add(order.business_date)
+            continue
+        placed_at = min(line.placed_at for _position, line in lines)
+        day = business_date(store, placed_at)
+        days.add(day)
+        new_orders.append(
+            {
+                "external_id": external_id,
+                "placed_at": placed_at,
+                "business_date": day,
+                "subtotal": subtotal,
+                "tax": tax_total,
+                "total": subtotal if inclusive else subtotal + tax_total,
+                "lines": rows,
+            }
+        )
 
-    # Totals from the lines just written (and any written before, for an order completed on re-import).
-    totals = (
-        OrderLine.objects.filter(order_id__in=list(touched))
-        .values("order_id")
-        .annotate(subtotal=Sum("line_total"), tax=Sum("tax_amount"))
+    if _can_copy():
+        _copy_orders(store, new_orders)
+    else:
+        _create_orders(store, new_orders)
+    if added:
+        OrderLine.objects.bulk_create(
+            [OrderLine(order=order, **row) for order, rows in added for row in rows], batch_size=BATCH
+        )
+        # Totals from all the order's lines: an order completed on re-import.
+        touched = {order.pk: order for order, _rows in added}
+        totals = (
+            OrderLine.objects.filter(order_id__in=list(touched))
+            .values("order_id")
+            .annotate(subtotal=Sum("line_total"), tax=Sum("tax_amount"))
+        )
+        for row in totals:
+            order = touched[row["order_id"]]
+            order.subtotal, order.tax = row["subtotal"], row["tax"]
+            order.total = order.subtotal if inclusive else order.subtotal + order.tax
+        Order.objects.bulk_update(list(touched.values()), ["subtotal", "tax", "total"], batch_size=BATCH)
+
+    summary.orders += len(new_orders)
+    summary.lines += sum(len(o["lines"]) for o in new_orders) + sum(len(rows) for _order, rows in added)
+
+
+def _can_copy() -> bool:
+    """COPY through psycopg2's copy_expert; any other database or driver takes the ORM's bulk inserts."""
+    if connection.vendor != "postgresql":
+        return False
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return not is_psycopg3
+
+
+def _order_values(store: Store, data: dict) -> dict:
+    return {
+        "store_id": store.pk,
+        "channel": Order.Channel.IMPORT,
+        "service_type": Order.ServiceType.DINE_IN,
+        "status": Order.Status.SERVED,
+        "external_id": data["external_id"],
+        "currency": store.currency,
+        "prices_include_tax": store.prices_include_tax,
+        "placed_at": data["placed_at"],
+        "business_date": data["business_date"],
+        "served_at": data["placed_at"],
+        "subtotal": data["subtotal"],
+        "tax": data["tax"],
+        "total": data["total"],
+    }
+
+
+def _create_orders(store: Store, new_orders: list[dict]) -> None:
+    """Any database: the ORM's bulk inserts."""
+    orders = Order.objects.bulk_create([Order(**_order_values(store, data)) for data in new_orders])
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(order=order, **row)
+            for order, data in zip(orders, new_orders, strict=True)
+            for row in data["lines"]
+        ],
+        batch_size=BATCH,
     )
-    for row in totals:
-        order = touched[row["order_id"]]
-        order.subtotal, order.tax = row["subtotal"], row["tax"]
-        subtotal, tax = order.subtotal, order.tax
-        order.total = subtotal if inclusive else subtotal + tax
-    Order.objects.bulk_update(list(touched.values()), ["subtotal", "tax", "total"], batch_size=BATCH)
     OrderStatusChange.objects.bulk_create(
         [
             OrderStatusChange(order=o, from_status="", to_status=Order.Status.SERVED, at=o.placed_at)
-            for o in new_orders
+            for o in orders
         ],
         batch_size=BATCH,
     )
 
-    summary.orders += len(new_orders)
-    summary.lines += len(order_lines)
+
+def _copy_orders(store: Store, new_orders: list[dict]) -> None:
+    """PostgreSQL: COPY the orders (ids reserved from their sequence), their lines and status changes.
+    Columns a row does not give take the field's default, as the ORM would write it."""
+    if not new_orders:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Order._meta.db_table, len(new_orders)],
+        )
+        ids = sorted(row[0] for row in cursor.fetchall())
+    now = timezone.now()
+    _copy(
+        Order,
+        (
+            {"id": pk, **_order_values(store, data), "updated_at": now}
+            for pk, data in zip(ids, new_orders, strict=True)
+        ),
+    )
+    _copy(
+        OrderLine,
+        ({"order_id": pk, **row} for pk, data in zip(ids, new_orders, strict=True) for row in data["lines"]),
+    )
+    _copy(
+        OrderStatusChange,
+        (
+            {"order_id": pk, "from_status": "", "to_status": Order.Status.SERVED, "at": data["placed_at"]}
+            for pk, data in zip(ids, new_orders, strict=True)
+        ),
+    )
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return str(value)
+
+
+def _copy(model, rows: Iterable[dict]) -> None:
+    """COPY rows into the model's table: every concrete column but an id the row does not give."""
+    fields = [f for f in model._meta.concrete_fields]
+    first = True
+    columns, defaults = [], {}
+    buffer = io.StringIO()
+    for row in rows:
+        if first:
+            first = False
+            for f in fields:
+                if f.primary_key and f.attname not in row:
+                    continue
+                columns.append(f)
+                if f.attname not in row:
+                    defaults[f.attname] = _copy_text(f.get_default())
+        buffer.write(
+            "\t".join(
+                defaults[f.attname] if f.attname not in row else _copy_text(row[f.attname]) for f in columns
+            )
+        )
+        buffer.write("\n")
+    if first:
+        return
+    buffer.seek(0)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN", buffer
+        )
