@@ -6,6 +6,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
@@ -204,11 +205,36 @@ def chart(request, store_slug, name):
 
 
 def _insight_rows(store, states):
+    """Most severe first (a price rise or a stock-out before a rota gap), then the newest."""
+    severity = Case(
+        *(When(severity=level, then=Value(rank)) for rank, level in enumerate(["high", "warning", "info"])),
+        default=Value(3),
+    )
     return (
         Insight.objects.filter(store=store, state__in=states)
         .select_related("job_run")
-        .order_by("-updated_at", "-id")
+        .order_by(severity, "-updated_at", "-id")
     )
+
+
+# Numbers that are plumbing (ids, keys, raw timestamps), not something an owner reads.
+HIDDEN_NUMBERS = {
+    "kind",
+    "key",
+    "start",
+    "end",
+    "store_id",
+    "position_id",
+    "load_kind",
+    "position_name",
+    "ingredient_id",
+    "supplier_id",
+    "purchase_order_id",
+    "purchase_order_status",
+    "week_start",
+    "periods",
+    "count",
+}
 
 
 @login_required
@@ -328,7 +354,11 @@ def _insight_cards(store, rows) -> list[dict]:
                 "supplier_items": suppliers.get(ingredient_id, []) if ingredient_id else [],
                 "menu_item": menu_items.get(numbers.get("item")),
                 "restoring_price": numbers.get("restoring_price") or "",
-                "numbers": [(k, v) for k, v in numbers.items() if not isinstance(v, dict | list)],
+                "numbers": [
+                    (k.replace("_", " "), v)
+                    for k, v in numbers.items()
+                    if k not in HIDDEN_NUMBERS and v not in ("", None) and not isinstance(v, dict | list)
+                ],
             }
         )
     return cards

@@ -172,6 +172,7 @@ def run_staffing(*, store: Store, now: dt.datetime, job_run=None) -> dict:
                 severity=Insight.Severity.WARNING if s.kind == "gap" else Insight.Severity.INFO,
                 numbers={
                     **s.as_dict(),
+                    "suggestion": s.as_dict(),  # what the one-click apply hands back to staffing
                     "when": f"{start:%a %H:%M}–{end:%H:%M}",
                     "position": s.position_name,
                     "load": str(s.peak_load.quantize(Decimal("0.1"), ROUND_HALF_UP)),

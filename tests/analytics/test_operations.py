@@ -69,3 +69,21 @@ def test_staffing_requirements_and_merged_suggestions_for_next_week(store):
     assert gaps == [(utc[0], 1), (utc[1], 2)]
     message = Insight.objects.get(kind="staffing", numbers__count=2).message
     assert message == "Mon 18:00–19:00: 2 more cashier — forecast load 25.0/h, capacity 0.00."
+
+
+def test_a_staffing_insight_carries_the_suggestion_that_applies_it(store):
+    from staffing.selectors import StaffingSuggestion
+    from staffing.services import staff_member_create, suggestion_apply
+
+    OpeningHours.objects.create(store=store, weekday=0, opens=dt.time(11), closes=dt.time(23))
+    cashier = PositionFactory(
+        store=store, name="cashier", productivity_target=Decimal("10"), min_staff_per_open_hour=0
+    )
+    forecast(store, None, {18: "15"})
+    run_analysis(store=store, job="staffing", now=at(MONDAY, 10))
+    insight = Insight.objects.get(kind="staffing")
+    suggestion = StaffingSuggestion.from_dict(insight.numbers["suggestion"])
+    person = staff_member_create(store=store, name="Ana", hourly_cost="20", positions=[cashier])
+    shift = suggestion_apply(suggestion=suggestion, staff=person)
+    next_monday = MONDAY + dt.timedelta(days=7)
+    assert (shift.start, shift.end, shift.position) == (at(next_monday, 18), at(next_monday, 19), cashier)
