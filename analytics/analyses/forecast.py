@@ -9,7 +9,6 @@ from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
-import pandas as pd
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -30,51 +29,47 @@ HORIZON_DAYS = 7
 BACKTEST_DAYS = 28
 
 
+HOURS = 24
+
+
 class _Series:
-    """One series' aggregates as arrays over day indexes 0..55 (today − 56 .. today − 1), and the
-    weighted numerators / weight sums for every target day index, computed in one vectorised pass.
+    """One series as dense (key × hour × day) arrays over day indexes 0..55 (today − 56 .. today − 1),
+    with the weighted numerators and weight sums for every target day index 0..62, in one vectorised
+    pass: each counted day feeds the targets 7, 14, 21 and 28 days after it.
 
-    `rows` has columns key, hour, d (day index), qty: at most one row per (key, d, hour). `valid` is a
-    (keys × days) boolean matrix: the key's day counts (the store traded, the item existed)."""
+    `valid` is a (keys × days) boolean matrix: the key's day counts (the store traded, the item existed)."""
 
-    def __init__(self, rows: pd.DataFrame, keys: list, valid: np.ndarray):
+    def __init__(
+        self, keys: list, keyed: np.ndarray, hours: np.ndarray, days: np.ndarray, qty: np.ndarray, valid
+    ):
         self.keys = keys
         self.valid = valid
-        self.rows = rows
-        days = HISTORY_DAYS + HORIZON_DAYS
-        # Weight sums per (key, target day index): Σ weight_k over the counted weeks t − 7k.
-        weight_sums = np.zeros((len(keys), days), dtype=np.int64)
+        shape = (len(keys), HOURS, HISTORY_DAYS)
+        self.qty = np.zeros(shape, dtype=np.int64)
+        self.qty[keyed, hours, days] = qty
+        present = np.zeros(shape, dtype=bool)
+        present[keyed, hours, days] = True
+        counted = valid[:, None, :]
+        targets = HISTORY_DAYS + HORIZON_DAYS
+        self.numerators = np.zeros((len(keys), HOURS, targets), dtype=np.int64)
+        self.forecast = np.zeros((len(keys), HOURS, targets), dtype=bool)  # a counted week had the cell
+        self.weight_sums = np.zeros((len(keys), targets), dtype=np.int64)
         for k, weight in enumerate(WEIGHTS, start=1):
             shift = 7 * k
-            weight_sums[:, shift:] += weight * valid[:, : days - shift]
-        self.weight_sums = weight_sums
-        # Numerators per (key, hour, target day index): each counted row feeds the 4 targets after it.
-        counted = rows[valid[rows["k"].to_numpy(), rows["d"].to_numpy()]] if len(rows) else rows
-        parts = [
-            pd.DataFrame(
-                {
-                    "k": counted["k"].to_numpy(),
-                    "hour": counted["hour"].to_numpy(),
-                    "t": counted["d"].to_numpy() + 7 * k,
-                    "num": counted["qty"].to_numpy() * weight,
-                }
-            )
-            for k, weight in enumerate(WEIGHTS, start=1)
-        ]
-        numerators = pd.concat(parts, ignore_index=True)
-        numerators = numerators[numerators["t"] < days]
-        numerators = numerators.groupby(["k", "hour", "t"], as_index=False)["num"].sum()
-        numerators["ws"] = weight_sums[numerators["k"].to_numpy(), numerators["t"].to_numpy()]
-        self.numerators = numerators[numerators["ws"] > 0]
+            n = min(HISTORY_DAYS, targets - shift)
+            self.numerators[:, :, shift : shift + n] += weight * (self.qty * counted)[:, :, :n]
+            self.forecast[:, :, shift : shift + n] |= (present & counted)[:, :, :n]
+            self.weight_sums[:, shift : shift + n] += weight * valid[:, :n]
 
     def forecast_cells(self, today: dt.date) -> dict[tuple, Decimal]:
         """(key, weekday, hour) → forecast for the next 7 business days (today included)."""
         cells = {}
-        ahead = self.numerators[self.numerators["t"] >= HISTORY_DAYS]  # today .. today + 6
-        for k, hour, t, num, ws in ahead[["k", "hour", "t", "num", "ws"]].itertuples(index=False):
-            target = today + dt.timedelta(days=int(t) - HISTORY_DAYS)
-            value = (Decimal(int(num)) / Decimal(int(ws))).quantize(Q3)
-            cells[(self.keys[k], target.weekday(), int(hour))] = value
+        ahead = self.forecast[:, :, HISTORY_DAYS:]
+        for k, hour, offset in zip(*np.nonzero(ahead), strict=True):
+            t = HISTORY_DAYS + int(offset)
+            num, ws = int(self.numerators[k, hour, t]), int(self.weight_sums[k, t])
+            target = today + dt.timedelta(days=int(offset))
+            cells[(self.keys[k], target.weekday(), int(hour))] = (Decimal(num) / Decimal(ws)).quantize(Q3)
         return cells
 
     def backtest(self, today: dt.date, first_day: dt.date | None) -> tuple:
@@ -83,30 +78,24 @@ class _Series:
         if first_day is None or first_day > today - dt.timedelta(days=HISTORY_DAYS):
             return None, None, weeks
         start = HISTORY_DAYS - BACKTEST_DAYS
-        rows, num = self.rows, self.numerators
-        actual = rows.loc[rows["d"] >= start, ["k", "hour", "d", "qty"]].rename(
-            columns={"d": "t", "qty": "a"}
-        )
-        naive = rows.loc[(rows["d"] >= start - 7) & (rows["d"] < HISTORY_DAYS - 7), ["k", "hour", "d", "qty"]]
-        naive = naive.assign(t=naive["d"] + 7).drop(columns="d").rename(columns={"qty": "n"})
-        forecast = num.loc[(num["t"] >= start) & (num["t"] < HISTORY_DAYS), ["k", "hour", "t", "num", "ws"]]
-        cells = actual.merge(forecast, on=["k", "hour", "t"], how="outer").merge(
-            naive, on=["k", "hour", "t"], how="outer"
-        )
-        if not len(cells):
-            return None, None, weeks
-        cells = cells[self.valid[cells["k"].to_numpy(dtype=np.int64), cells["t"].to_numpy(dtype=np.int64)]]
-        a = cells["a"].fillna(0).to_numpy(dtype=np.int64)
-        n = cells["n"].fillna(0).to_numpy(dtype=np.int64)
-        f_num = cells["num"].fillna(0).to_numpy(dtype=np.int64)
-        ws = cells["ws"].fillna(1).to_numpy(dtype=np.int64)
-        actual_total = int(a.sum())
+        # Cells of days the key does not count are left out; a cell without a sale, forecast or
+        # last week's sale adds nothing (0 − 0).
+        counted = self.valid[:, None, start:]
+        actual = self.qty[:, :, start:] * counted
+        naive = self.qty[:, :, start - 7 : HISTORY_DAYS - 7] * counted
+        has_forecast = self.forecast[:, :, start:HISTORY_DAYS] & counted
+        numerators = np.where(has_forecast, self.numerators[:, :, start:HISTORY_DAYS], 0)
+        weight_sums = np.where(has_forecast, self.weight_sums[:, None, start:HISTORY_DAYS], 1)
+        actual_total = int(actual.sum())
         if actual_total == 0:
             return None, None, weeks
         # Σ |a − num/ws| exactly: the integer Σ |a·ws − num| per weight sum, each divided once.
-        deviation = np.abs(a * ws - f_num)
-        error = sum((Fraction(int(deviation[ws == w].sum()), int(w)) for w in np.unique(ws)), Fraction(0))
-        naive_error = int(np.abs(a - n).sum())
+        deviation = np.abs(actual * weight_sums - numerators)
+        error = sum(
+            (Fraction(int(deviation[weight_sums == w].sum()), int(w)) for w in np.unique(weight_sums)),
+            Fraction(0),
+        )
+        naive_error = int(np.abs(actual - naive).sum())
         wape = _decimal(error / actual_total).quantize(Q4)
         baseline = (Decimal(naive_error) / Decimal(actual_total)).quantize(Q4)
         return wape, baseline, weeks
@@ -114,20 +103,6 @@ class _Series:
 
 def _decimal(value: Fraction) -> Decimal:
     return Decimal(value.numerator) / Decimal(value.denominator)
-
-
-def _rows(rows: list[dict], key: str | None, qty: str, index: dict, first: dt.date) -> pd.DataFrame:
-    """One frame for the whole series: key index, hour, day index (days since `first`), quantity."""
-    return pd.DataFrame(
-        {
-            "k": np.fromiter(
-                (index[r[key] if key else ORDERS] for r in rows), dtype=np.int64, count=len(rows)
-            ),
-            "hour": np.fromiter((r["hour"] for r in rows), dtype=np.int64, count=len(rows)),
-            "d": np.fromiter(((r["day"] - first).days for r in rows), dtype=np.int64, count=len(rows)),
-            "qty": np.fromiter((r[qty] for r in rows), dtype=np.int64, count=len(rows)),
-        }
-    )
 
 
 def compute(store: Store, now: dt.datetime) -> dict:
@@ -194,8 +169,17 @@ def compute(store: Store, now: dt.datetime) -> dict:
         (ORDERS, order_rows, None, "orders"),
     ):
         keys = list(dict.fromkeys(r[keyname] if keyname else ORDERS for r in rows))
-        frame = _rows(rows, keyname, qtyname, {key: i for i, key in enumerate(keys)}, first)
-        data = _Series(frame, keys, valid_matrix(keys))
+        index = {key: i for i, key in enumerate(keys)}
+        data = _Series(
+            keys,
+            np.fromiter(
+                (index[r[keyname] if keyname else ORDERS] for r in rows), dtype=np.int64, count=len(rows)
+            ),
+            np.fromiter((r["hour"] for r in rows), dtype=np.int64, count=len(rows)),
+            np.fromiter(((r["day"] - first).days for r in rows), dtype=np.int64, count=len(rows)),
+            np.fromiter((r[qtyname] for r in rows), dtype=np.int64, count=len(rows)),
+            valid_matrix(keys),
+        )
         wape, naive, weeks = data.backtest(today, first_sale)
         results[series] = {
             "cells": data.forecast_cells(today),
