@@ -7,8 +7,10 @@ ordinal within that order): writing the same history twice adds nothing, and two
 one order both stay.
 """
 
+import csv
 import datetime as dt
 import io
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -274,44 +276,29 @@ def _copy_orders(store: Store, new_orders: list[dict]) -> None:
     )
 
 
-def _copy_text(value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()
-    if isinstance(value, str):
-        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return str(value)
-
-
 def _copy(model, rows: Iterable[dict]) -> None:
-    """COPY rows into the model's table: every concrete column but an id the row does not give."""
-    fields = [f for f in model._meta.concrete_fields]
-    first = True
-    columns, defaults = [], {}
-    buffer = io.StringIO()
-    for row in rows:
-        if first:
-            first = False
-            for f in fields:
-                if f.primary_key and f.attname not in row:
-                    continue
-                columns.append(f)
-                if f.attname not in row:
-                    defaults[f.attname] = _copy_text(f.get_default())
-        buffer.write(
-            "\t".join(
-                defaults[f.attname] if f.attname not in row else _copy_text(row[f.attname]) for f in columns
-            )
-        )
-        buffer.write("\n")
-    if first:
+    """COPY rows (CSV, written by the csv module) into the model's table: every concrete column but an
+    id the rows do not give; a column the rows do not give takes the field's default. Strings are
+    quoted, so "" stays an empty string, and None (written as "") is NULL through FORCE_NULL on the
+    nullable columns, which are none of them text."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
         return
+    columns = [f for f in model._meta.concrete_fields if not (f.primary_key and f.attname not in first)]
+    given = [f for f in columns if f.attname in first]
+    fixed = [f for f in columns if f.attname not in first]
+    tail = [f.get_default() for f in fixed]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+    keys = [f.attname for f in given]
+    writer.writerows([[row[key] for key in keys] + tail for row in itertools.chain([first], rows)])
     buffer.seek(0)
-    names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(f.column) for f in given + fixed)
+    nullable = ", ".join(quote(f.column) for f in given + fixed if f.null)
+    options = f"FORMAT csv, FORCE_NULL ({nullable})" if nullable else "FORMAT csv"
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(
-            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN", buffer
+            f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN WITH ({options})", buffer
         )
