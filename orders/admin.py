@@ -53,7 +53,15 @@ class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
     can_delete = False
-    readonly_fields = ["menu_item", "name", "quantity", "unit_price", "line_total", "tax_amount", "net_amount"]
+    readonly_fields = [
+        "menu_item",
+        "name",
+        "quantity",
+        "unit_price",
+        "line_total",
+        "tax_amount",
+        "net_amount",
+    ]
     fields = readonly_fields
 
 
@@ -91,7 +99,17 @@ class PaymentInline(admin.TabularInline):
     fk_name = "guest_check"
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "method", "amount", "tip", "change_due", "reason", "taken_by", "approved_by"]
+    fields = [
+        "created_at",
+        "kind",
+        "method",
+        "amount",
+        "tip",
+        "change_due",
+        "reason",
+        "taken_by",
+        "approved_by",
+    ]
     readonly_fields = fields
 
 
@@ -117,8 +135,15 @@ class RegisterAdmin(admin.ModelAdmin):
 
 @admin.register(CashDrawerSession)
 class CashDrawerSessionAdmin(ReadOnlyAdmin):
-    list_display = ["register", "opened_at", "opening_float", "closed_at", "expected_cash", "counted_cash",
-                    "difference"]
+    list_display = [
+        "register",
+        "opened_at",
+        "opening_float",
+        "closed_at",
+        "expected_cash",
+        "counted_cash",
+        "difference",
+    ]
     list_filter = ["store", "register"]
 
 

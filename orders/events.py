@@ -22,6 +22,7 @@ class OrderRejected(DomainError):
 
     status_code = 409
 
+
 # kwargs: line (an OrderLine just voided; its order is line.order). Listeners return its stock and
 # withdraw its ticket item, as they do for a cancelled order.
 order_line_voided = Signal()

@@ -44,8 +44,9 @@ class ModifierGroup(models.Model):
     class Meta:
         ordering = ["position", "name"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(max_choices__gte=models.F("min_choices")),
-                                   name="modifier_group_min_le_max"),
+            models.CheckConstraint(
+                condition=models.Q(max_choices__gte=models.F("min_choices")), name="modifier_group_min_le_max"
+            ),
         ]
         verbose_name = _("modifier group")
         verbose_name_plural = _("modifier groups")
@@ -77,12 +78,19 @@ class MenuItem(models.Model):
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     price = models.DecimalField(_("price"), validators=[MinValueValidator(Decimal("0"))], **MONEY)
-    tax_category = models.ForeignKey(TaxCategory, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="menu_items", verbose_name=_("tax category"))
+    tax_category = models.ForeignKey(
+        TaxCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="menu_items",
+        verbose_name=_("tax category"),
+    )
     photo = models.ImageField(_("photo"), upload_to="menu/", blank=True)
     external_id = models.CharField(_("external id"), max_length=80, blank=True, db_index=True)
-    modifier_groups = models.ManyToManyField(ModifierGroup, blank=True, related_name="items",
-                                             verbose_name=_("modifier groups"))
+    modifier_groups = models.ManyToManyField(
+        ModifierGroup, blank=True, related_name="items", verbose_name=_("modifier groups")
+    )
     is_active = models.BooleanField(_("on the menu"), default=True)
     sold_out_manual = models.BooleanField(_("sold out (by hand)"), default=False)
     # Written by inventory through `menu_item_set_stock_facts`: the orders app never reads stock.
@@ -163,13 +171,15 @@ class Order(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="orders")
     table = models.ForeignKey(Table, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    service_type = models.CharField(_("service"), max_length=10, choices=ServiceType.choices,
-                                    default=ServiceType.DINE_IN)
+    service_type = models.CharField(
+        _("service"), max_length=10, choices=ServiceType.choices, default=ServiceType.DINE_IN
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLACED)
     external_id = models.CharField(_("external id"), max_length=80, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     currency = models.CharField(max_length=3)
     prices_include_tax = models.BooleanField()
     subtotal = models.DecimalField(_("subtotal"), **MONEY, help_text=_("Sum of lines as priced on the menu."))
@@ -184,8 +194,9 @@ class Order(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
     # The check the order was placed onto ("check" would shadow Model.check, hence guest_check).
-    guest_check = models.ForeignKey("Check", on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="orders")
+    guest_check = models.ForeignKey(
+        "Check", on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
+    )
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
@@ -196,8 +207,11 @@ class Order(models.Model):
             models.Index(fields=["store", "status"], name="order_store_status"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["store", "channel", "external_id"],
-                                    condition=~models.Q(external_id=""), name="uniq_order_external_id"),
+            models.UniqueConstraint(
+                fields=["store", "channel", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="uniq_order_external_id",
+            ),
         ]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
@@ -212,10 +226,14 @@ class Order(models.Model):
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     menu_item = models.ForeignKey(MenuItem, on_delete=models.PROTECT, related_name="order_lines")
-    position = models.PositiveSmallIntegerField(default=0, help_text=_("Ordinal of the line within its order."))
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text=_("Ordinal of the line within its order.")
+    )
     name = models.CharField(max_length=120)
     quantity = models.PositiveIntegerField()
-    unit_price = models.DecimalField(**MONEY, help_text=_("Item price plus modifiers, as priced on the menu."))
+    unit_price = models.DecimalField(
+        **MONEY, help_text=_("Item price plus modifiers, as priced on the menu.")
+    )
     line_total = models.DecimalField(**MONEY)
     tax_rate = models.DecimalField(max_digits=5, decimal_places=4)
     tax_amount = models.DecimalField(**MONEY, help_text=_("Tax on the line after discounts."))
@@ -225,8 +243,9 @@ class OrderLine(models.Model):
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=200, blank=True)
     # The check that pays for this line: the order's, until a split by item moves it to another.
-    guest_check = models.ForeignKey("Check", on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="lines")
+    guest_check = models.ForeignKey(
+        "Check", on_delete=models.SET_NULL, null=True, blank=True, related_name="lines"
+    )
     # The line's share of the check's discounts and comps (as priced), kept by check_recalculate so
     # revenue net of discounts can be summed per line in the database.
     discount_amount = models.DecimalField(default=Decimal("0"), **MONEY)
@@ -254,11 +273,15 @@ class OrderStatusChange(models.Model):
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12)
     at = models.DateTimeField(default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                           related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
 
 
 # --- Front of house: table sessions, checks, payments, receipts, registers ----------------------
@@ -277,14 +300,20 @@ class TableSession(models.Model):
     table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="sessions")
     token = models.CharField(max_length=32, unique=True, default=_new_token, editable=False)
     opened_at = models.DateTimeField(default=timezone.now)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["table"], condition=models.Q(closed_at__isnull=True),
-                                               name="uniq_open_session_per_table")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table"],
+                condition=models.Q(closed_at__isnull=True),
+                name="uniq_open_session_per_table",
+            )
+        ]
         verbose_name = _("table session")
         verbose_name_plural = _("table sessions")
 
@@ -318,12 +347,14 @@ class CashDrawerSession(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="drawer_sessions")
     register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="drawer_sessions")
     opened_at = models.DateTimeField(default=timezone.now)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     opening_float = models.DecimalField(_("opening float"), **MONEY)
     closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     expected_cash = models.DecimalField(_("expected cash"), null=True, blank=True, **MONEY)
     counted_cash = models.DecimalField(_("counted cash"), null=True, blank=True, **MONEY)
     difference = models.DecimalField(_("over (+) / short (−)"), null=True, blank=True, **MONEY)
@@ -332,8 +363,13 @@ class CashDrawerSession(models.Model):
 
     class Meta:
         ordering = ["-opened_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["register"], condition=models.Q(closed_at__isnull=True),
-                                               name="uniq_open_drawer_per_register")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register"],
+                condition=models.Q(closed_at__isnull=True),
+                name="uniq_open_drawer_per_register",
+            )
+        ]
         verbose_name = _("cash drawer session")
         verbose_name_plural = _("cash drawer sessions")
 
@@ -353,38 +389,52 @@ class Check(models.Model):
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="checks")
     table = models.ForeignKey(Table, on_delete=models.SET_NULL, null=True, blank=True, related_name="checks")
-    session = models.ForeignKey(TableSession, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="checks")
-    service_type = models.CharField(_("service"), max_length=10, choices=Order.ServiceType.choices,
-                                    default=Order.ServiceType.DINE_IN)
+    session = models.ForeignKey(
+        TableSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="checks"
+    )
+    service_type = models.CharField(
+        _("service"), max_length=10, choices=Order.ServiceType.choices, default=Order.ServiceType.DINE_IN
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     opened_at = models.DateTimeField(default=timezone.now)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     business_date = models.DateField(_("business day"))
     paid_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # The drawer session in which the check was settled: its sales belong to that Z report.
-    drawer_session = models.ForeignKey(CashDrawerSession, on_delete=models.SET_NULL, null=True, blank=True,
-                                       related_name="checks")
-    subtotal = models.DecimalField(_("subtotal"), default=Decimal("0"), **MONEY,
-                                   help_text=_("Active lines as priced on the menu."))
+    drawer_session = models.ForeignKey(
+        CashDrawerSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="checks"
+    )
+    subtotal = models.DecimalField(
+        _("subtotal"), default=Decimal("0"), **MONEY, help_text=_("Active lines as priced on the menu.")
+    )
     discount_total = models.DecimalField(_("discounts and comps"), default=Decimal("0"), **MONEY)
-    net_sales = models.DecimalField(_("net sales"), default=Decimal("0"), **MONEY,
-                                    help_text=_("After discounts, without tax, service charge and tips."))
+    net_sales = models.DecimalField(
+        _("net sales"),
+        default=Decimal("0"),
+        **MONEY,
+        help_text=_("After discounts, without tax, service charge and tips."),
+    )
     tax = models.DecimalField(_("tax"), default=Decimal("0"), **MONEY)
     service_charge = models.DecimalField(_("service charge"), default=Decimal("0"), **MONEY)
     total = models.DecimalField(_("amount due"), default=Decimal("0"), **MONEY)
-    paid_total = models.DecimalField(_("paid"), default=Decimal("0"), **MONEY,
-                                     help_text=_("Payments less refunds, without tips."))
+    paid_total = models.DecimalField(
+        _("paid"), default=Decimal("0"), **MONEY, help_text=_("Payments less refunds, without tips.")
+    )
     tip_total = models.DecimalField(_("tips"), default=Decimal("0"), **MONEY)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["-opened_at", "-id"]
-        indexes = [models.Index(fields=["store", "business_date"], name="check_store_day"),
-                   models.Index(fields=["store", "status"], name="check_store_status")]
+        indexes = [
+            models.Index(fields=["store", "business_date"], name="check_store_day"),
+            models.Index(fields=["store", "status"], name="check_store_status"),
+        ]
         verbose_name = _("check")
         verbose_name_plural = _("checks")
 
@@ -410,14 +460,19 @@ class CheckAdjustment(models.Model):
     guest_check = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="adjustments")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     line = models.ForeignKey("OrderLine", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    amount = models.DecimalField(null=True, blank=True, **MONEY, help_text=_("A fixed amount off, as priced."))
-    percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True,
-                                  help_text=_("Or a percentage off the check."))
+    amount = models.DecimalField(
+        null=True, blank=True, **MONEY, help_text=_("A fixed amount off, as priced.")
+    )
+    percent = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, help_text=_("Or a percentage off the check.")
+    )
     reason = models.CharField(max_length=200)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                           related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -448,17 +503,23 @@ class Payment(models.Model):
     tip = models.DecimalField(_("tip"), default=Decimal("0"), **MONEY)
     tendered = models.DecimalField(_("tendered"), null=True, blank=True, **MONEY)
     change_due = models.DecimalField(_("change"), default=Decimal("0"), **MONEY)
-    refund_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="refunds")
+    refund_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+    )
     reason = models.CharField(max_length=200, blank=True)
-    reference = models.CharField(_("reference"), max_length=80, blank=True,
-                                 help_text=_("Card terminal or wallet reference."))
+    reference = models.CharField(
+        _("reference"), max_length=80, blank=True, help_text=_("Card terminal or wallet reference.")
+    )
     register = models.ForeignKey(Register, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    drawer_session = models.ForeignKey(CashDrawerSession, on_delete=models.SET_NULL, null=True, blank=True,
-                                       related_name="payments")
-    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    drawer_session = models.ForeignKey(
+        CashDrawerSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="payments"
+    )
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     business_date = models.DateField()
     updated_at = models.DateTimeField(auto_now=True, db_index=True)

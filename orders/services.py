@@ -80,15 +80,21 @@ def _resolve_items(store: Store, lines: list[LineRequest]) -> tuple[dict, dict]:
     return {item.pk: item for item in items}, {item.external_id: item for item in by_external}
 
 
-def _validate_lines(store: Store, lines: list[LineRequest]) -> list[tuple[MenuItem, LineRequest, list[Modifier]]]:
+def _validate_lines(
+    store: Store, lines: list[LineRequest]
+) -> list[tuple[MenuItem, LineRequest, list[Modifier]]]:
     if not lines:
         raise DomainError("lines", "empty", _("An order needs at least one line."))
     if len(lines) > MAX_LINES:
         raise DomainError("lines", "too_many", _("An order has at most %(n)d lines.") % {"n": MAX_LINES})
     by_id, by_external = _resolve_items(store, lines)
     modifier_ids = {mid for line in lines for mid in line.modifier_ids}
-    modifiers = {m.pk: m for m in Modifier.objects.filter(pk__in=modifier_ids, is_active=True, group__store=store)
-                 .select_related("group")}
+    modifiers = {
+        m.pk: m
+        for m in Modifier.objects.filter(
+            pk__in=modifier_ids, is_active=True, group__store=store
+        ).select_related("group")
+    }
     errors: list[DomainError] = []
     resolved = []
     for index, line in enumerate(lines):
@@ -96,38 +102,61 @@ def _validate_lines(store: Store, lines: list[LineRequest]) -> list[tuple[MenuIt
         item = by_id.get(line.item_id) if line.item_id is not None else by_external.get(line.item_external_id)
         if item is None:
             name = "item" if line.item_id is not None or not line.item_external_id else "item_external_id"
-            errors.append(DomainError(f"{path}.{name}", "unknown_item",
-                                      _("No such item on this store's menu.")))
+            errors.append(
+                DomainError(f"{path}.{name}", "unknown_item", _("No such item on this store's menu."))
+            )
             continue
         if item.is_sold_out:
-            errors.append(DomainError(f"{path}.item", "sold_out",
-                                      _("%(item)s is sold out.") % {"item": item.name}, status_code=409))
+            errors.append(
+                DomainError(
+                    f"{path}.item",
+                    "sold_out",
+                    _("%(item)s is sold out.") % {"item": item.name},
+                    status_code=409,
+                )
+            )
             continue
         if not isinstance(line.quantity, int) or not 1 <= line.quantity <= MAX_LINE_QUANTITY:
-            errors.append(DomainError(f"{path}.quantity", "out_of_range",
-                                      _("Quantity must be a whole number from 1 to %(max)d.") % {"max": MAX_LINE_QUANTITY}))
+            errors.append(
+                DomainError(
+                    f"{path}.quantity",
+                    "out_of_range",
+                    _("Quantity must be a whole number from 1 to %(max)d.") % {"max": MAX_LINE_QUANTITY},
+                )
+            )
             continue
         group_ids = {group.pk for group in item.modifier_groups.all()}
         chosen: list[Modifier] = []
         for m_index, modifier_id in enumerate(line.modifier_ids):
             modifier = modifiers.get(modifier_id)
             if modifier is None or modifier.group_id not in group_ids:
-                errors.append(DomainError(f"{path}.modifiers[{m_index}]", "not_for_item",
-                                          _("This modifier does not belong to %(item)s.") % {"item": item.name}))
+                errors.append(
+                    DomainError(
+                        f"{path}.modifiers[{m_index}]",
+                        "not_for_item",
+                        _("This modifier does not belong to %(item)s.") % {"item": item.name},
+                    )
+                )
             elif modifier in chosen:
-                errors.append(DomainError(f"{path}.modifiers[{m_index}]", "duplicate",
-                                          _("The same modifier was chosen twice.")))
+                errors.append(
+                    DomainError(
+                        f"{path}.modifiers[{m_index}]", "duplicate", _("The same modifier was chosen twice.")
+                    )
+                )
             else:
                 chosen.append(modifier)
         per_group = Counter(m.group_id for m in chosen)
         for group in item.modifier_groups.all():
             count = per_group.get(group.pk, 0)
             if not group.min_choices <= count <= group.max_choices:
-                errors.append(DomainError(
-                    f"{path}.modifiers", "choice_count",
-                    _("%(group)s: choose between %(min)d and %(max)d.")
-                    % {"group": group.name, "min": group.min_choices, "max": group.max_choices},
-                ))
+                errors.append(
+                    DomainError(
+                        f"{path}.modifiers",
+                        "choice_count",
+                        _("%(group)s: choose between %(min)d and %(max)d.")
+                        % {"group": group.name, "min": group.min_choices, "max": group.max_choices},
+                    )
+                )
         resolved.append((item, line, chosen))
     if errors:
         raise DomainErrors(errors)
@@ -156,16 +185,18 @@ def order_place(
     if service_type not in Order.ServiceType.values:
         raise DomainError("service_type", "invalid", _("Service must be dine_in or takeaway."))
     if external_id and Order.objects.filter(store=store, channel=channel, external_id=external_id).exists():
-        raise DomainError("external_id", "duplicate",
-                          _("An order with this external id already exists."), status_code=409)
+        raise DomainError(
+            "external_id", "duplicate", _("An order with this external id already exists."), status_code=409
+        )
     resolved = _validate_lines(store, lines)
     if guest_check is not None:
         guest_check = Check.objects.select_for_update().get(pk=guest_check.pk)
         if guest_check.store_id != store.pk:
             raise DomainError("check", "not_found", _("No such check in this store."), status_code=404)
         if not guest_check.is_settleable:
-            raise DomainError("check", "closed", _("This check is already paid; start a new one."),
-                              status_code=409)
+            raise DomainError(
+                "check", "closed", _("This check is already paid; start a new one."), status_code=409
+            )
     elif table is not None:
         guest_check = check_for_table(table=table, by=placed_by)
     else:
@@ -174,22 +205,42 @@ def order_place(
     inclusive = store.prices_include_tax
 
     order = Order(
-        store=store, table=table, channel=channel, service_type=service_type, note=note[:300],
-        external_id=external_id, placed_by=placed_by if placed_by and placed_by.is_authenticated else None,
-        currency=store.currency, prices_include_tax=inclusive, placed_at=placed_at,
-        business_date=business_date(store, placed_at), guest_check=guest_check,
-        subtotal=Decimal("0"), tax=Decimal("0"), total=Decimal("0"),
+        store=store,
+        table=table,
+        channel=channel,
+        service_type=service_type,
+        note=note[:300],
+        external_id=external_id,
+        placed_by=placed_by if placed_by and placed_by.is_authenticated else None,
+        currency=store.currency,
+        prices_include_tax=inclusive,
+        placed_at=placed_at,
+        business_date=business_date(store, placed_at),
+        guest_check=guest_check,
+        subtotal=Decimal("0"),
+        tax=Decimal("0"),
+        total=Decimal("0"),
     )
     order_lines: list[OrderLine] = []
     for position, (item, line, chosen) in enumerate(resolved):
         unit_price = item.price + sum((m.price_delta for m in chosen), Decimal("0"))
         line_total = unit_price * line.quantity
         tax_amount, net_amount = split_tax(line_total, item.tax_rate, inclusive=inclusive)
-        order_lines.append(OrderLine(
-            menu_item=item, position=position, name=item.name, quantity=line.quantity, unit_price=unit_price,
-            line_total=line_total, tax_rate=item.tax_rate, tax_amount=tax_amount, net_amount=net_amount,
-            note=line.note[:200], guest_check=guest_check,
-        ))
+        order_lines.append(
+            OrderLine(
+                menu_item=item,
+                position=position,
+                name=item.name,
+                quantity=line.quantity,
+                unit_price=unit_price,
+                line_total=line_total,
+                tax_rate=item.tax_rate,
+                tax_amount=tax_amount,
+                net_amount=net_amount,
+                note=line.note[:200],
+                guest_check=guest_check,
+            )
+        )
     order.subtotal = sum((line.line_total for line in order_lines), Decimal("0"))
     order.tax = sum((line.tax_amount for line in order_lines), Decimal("0"))
     order.total = order.subtotal if inclusive else order.subtotal + order.tax
@@ -197,12 +248,16 @@ def order_place(
     for line in order_lines:
         line.order = order
     OrderLine.objects.bulk_create(order_lines)
-    OrderLineModifier.objects.bulk_create([
-        OrderLineModifier(line=line, modifier=m, name=m.name, price_delta=m.price_delta)
-        for line, (_item, _req, chosen) in zip(order_lines, resolved, strict=True) for m in chosen
-    ])
-    OrderStatusChange.objects.create(order=order, from_status="", to_status=order.status, at=placed_at,
-                                     by=order.placed_by)
+    OrderLineModifier.objects.bulk_create(
+        [
+            OrderLineModifier(line=line, modifier=m, name=m.name, price_delta=m.price_delta)
+            for line, (_item, _req, chosen) in zip(order_lines, resolved, strict=True)
+            for m in chosen
+        ]
+    )
+    OrderStatusChange.objects.create(
+        order=order, from_status="", to_status=order.status, at=placed_at, by=order.placed_by
+    )
     check_recalculate(guest_check=guest_check)
     events.order_placed.send(sender=Order, order=order)
     return order
@@ -227,8 +282,10 @@ def order_set_status(*, order: Order, status: str, by=None, reason: str = "") ->
         return order  # repeating a move (a double tap on "ready") changes nothing
     if not order.can_move_to(status):
         raise DomainError(
-            "status", "invalid_transition",
-            _("An order that is %(current)s cannot become %(new)s.") % {"current": order.status, "new": status},
+            "status",
+            "invalid_transition",
+            _("An order that is %(current)s cannot become %(new)s.")
+            % {"current": order.status, "new": status},
             status_code=409,
         )
     previous, now = order.status, timezone.now()
@@ -239,11 +296,17 @@ def order_set_status(*, order: Order, status: str, by=None, reason: str = "") ->
         order.cancel_reason = reason[:200]
         fields.append("cancel_reason")
     order.save(update_fields=fields)
-    OrderStatusChange.objects.create(order=order, from_status=previous, to_status=status, at=now,
-                                     by=by if by is not None and by.is_authenticated else None)
+    OrderStatusChange.objects.create(
+        order=order,
+        from_status=previous,
+        to_status=status,
+        at=now,
+        by=by if by is not None and by.is_authenticated else None,
+    )
     if status == Order.Status.CANCELLED and order.guest_check_id:  # its lines leave the check's total
-        check_recalculate(guest_check=Check.objects.select_for_update().select_related("store")
-                          .get(pk=order.guest_check_id))
+        check_recalculate(
+            guest_check=Check.objects.select_for_update().select_related("store").get(pk=order.guest_check_id)
+        )
     signal = events.order_cancelled if status == Order.Status.CANCELLED else events.order_status_changed
     signal.send(sender=Order, order=order, previous_status=previous)
     return order
@@ -255,13 +318,25 @@ def order_cancel(*, order: Order, reason: str, by=None, approved_by=None) -> Ord
     if not reason.strip():
         raise DomainError("reason", "required", _("Say why the order is cancelled."))
     order = order_set_status(order=order, status=Order.Status.CANCELLED, by=by, reason=reason)
-    audit_record(store=order.store, action="order_cancelled", actor=by, approved_by=approved_by,
-                 reason=reason, target=order, data={"total": str(order.total)})
+    audit_record(
+        store=order.store,
+        action="order_cancelled",
+        actor=by,
+        approved_by=approved_by,
+        reason=reason,
+        target=order,
+        data={"total": str(order.total)},
+    )
     return order
 
 
-def menu_item_set_stock_facts(*, item: MenuItem, sold_out: bool | None = None,
-                              allergens: list[str] | None = None, dietary_tags: list[str] | None = None) -> None:
+def menu_item_set_stock_facts(
+    *,
+    item: MenuItem,
+    sold_out: bool | None = None,
+    allergens: list[str] | None = None,
+    dietary_tags: list[str] | None = None,
+) -> None:
     """How inventory tells the menu what it knows (sold out by stock, allergens, tags) without the
     guest and till pages ever reading inventory. Writes only what changed."""
     changes = {}
@@ -300,8 +375,14 @@ def menu_item_set_price(*, item: MenuItem, price, by=None, reason: str = "") -> 
     if new != old:
         item.price = new
         item.save(update_fields=["price", "updated_at"])
-        audit_record(store=item.store, action="menu_price_changed", actor=by, reason=reason[:200], target=item,
-                     data={"old": str(old), "new": str(new)})
+        audit_record(
+            store=item.store,
+            action="menu_price_changed",
+            actor=by,
+            reason=reason[:200],
+            target=item,
+            data={"old": str(old), "new": str(new)},
+        )
     return item
 
 
@@ -313,6 +394,7 @@ def table_rotate_token(*, table: Table) -> Table:
 
 
 # --- Front of house: table sessions, checks, money, payments, receipts, drawers ----------------
+
 
 def split_evenly(amount: Decimal, parts: int) -> list[Decimal]:
     """Shares of `amount` that sum to it exactly: each the amount ÷ parts rounded down to the cent,
@@ -350,8 +432,11 @@ def table_session_open(*, table: Table, by=None) -> TableSession:
     Table.objects.select_for_update().filter(pk=table.pk).first()
     session = table_session_current(table=table)
     if session is None:
-        session = TableSession.objects.create(store_id=table.store_id, table=table,
-                                              opened_by=by if by is not None and by.is_authenticated else None)
+        session = TableSession.objects.create(
+            store_id=table.store_id,
+            table=table,
+            opened_by=by if by is not None and by.is_authenticated else None,
+        )
     return session
 
 
@@ -367,20 +452,36 @@ def table_session_close(*, session: TableSession) -> TableSession:
     return session
 
 
-def check_open(*, store: Store, service_type: str = Order.ServiceType.DINE_IN, table: Table | None = None,
-               session: TableSession | None = None, by=None) -> Check:
+def check_open(
+    *,
+    store: Store,
+    service_type: str = Order.ServiceType.DINE_IN,
+    table: Table | None = None,
+    session: TableSession | None = None,
+    by=None,
+) -> Check:
     now = timezone.now()
-    return Check.objects.create(store=store, table=table, session=session, service_type=service_type,
-                                opened_at=now, business_date=business_date(store, now),
-                                opened_by=by if by is not None and by.is_authenticated else None)
+    return Check.objects.create(
+        store=store,
+        table=table,
+        session=session,
+        service_type=service_type,
+        opened_at=now,
+        business_date=business_date(store, now),
+        opened_by=by if by is not None and by.is_authenticated else None,
+    )
 
 
 @transaction.atomic
 def check_for_table(*, table: Table, by=None) -> Check:
     """The table's open check (locked): every phone and the staff add to this one."""
     session = table_session_open(table=table, by=by)
-    check = (Check.objects.select_for_update().filter(session=session, status__in=[
-        Check.Status.OPEN, Check.Status.PARTIALLY_PAID]).order_by("id").first())
+    check = (
+        Check.objects.select_for_update()
+        .filter(session=session, status__in=[Check.Status.OPEN, Check.Status.PARTIALLY_PAID])
+        .order_by("id")
+        .first()
+    )
     if check is None:
         check = check_open(store=table.store, table=table, session=session, by=by)
     return check
@@ -392,9 +493,13 @@ def _locked(check: Check) -> Check:
 
 def _require_settleable(check: Check, field: str = "check") -> None:
     if not check.is_settleable:
-        raise DomainError(field, "check_settled",
-                          _("This check is %(status)s and can no longer change.")
-                          % {"status": check.get_status_display().lower()}, status_code=409)
+        raise DomainError(
+            field,
+            "check_settled",
+            _("This check is %(status)s and can no longer change.")
+            % {"status": check.get_status_display().lower()},
+            status_code=409,
+        )
 
 
 def check_recalculate(*, guest_check: Check) -> Check:
@@ -406,9 +511,12 @@ def check_recalculate(*, guest_check: Check) -> Check:
     discounted amount at each line's rate (contained in it when prices include tax). The service
     charge is the store's rate on dine-in net sales (after discounts, without tax), itself untaxed."""
     check = guest_check
-    lines = list(OrderLine.objects.filter(guest_check=check, voided_at__isnull=True)
-                 .exclude(order__status=Order.Status.CANCELLED)
-                 .select_related("order").order_by("id"))
+    lines = list(
+        OrderLine.objects.filter(guest_check=check, voided_at__isnull=True)
+        .exclude(order__status=Order.Status.CANCELLED)
+        .select_related("order")
+        .order_by("id")
+    )
     adjustments = list(CheckAdjustment.objects.filter(guest_check=check))
     comped = {a.line_id for a in adjustments if a.kind == CheckAdjustment.Kind.COMP}
     discounts = {line.pk: (line.line_total if line.pk in comped else Decimal("0")) for line in lines}
@@ -417,7 +525,9 @@ def check_recalculate(*, guest_check: Check) -> Check:
     off = Decimal("0")
     for adjustment in adjustments:
         if adjustment.kind == CheckAdjustment.Kind.DISCOUNT:
-            off += adjustment.amount if adjustment.amount is not None else money(base * adjustment.percent / 100)
+            off += (
+                adjustment.amount if adjustment.amount is not None else money(base * adjustment.percent / 100)
+            )
     off = min(off, base)
     for line, share in zip(open_lines, allocate(off, [line.line_total for line in open_lines]), strict=True):
         discounts[line.pk] = share
@@ -433,24 +543,41 @@ def check_recalculate(*, guest_check: Check) -> Check:
         tax += line_tax
         due += amount if line.order.prices_include_tax else amount + line_tax
         # The line keeps its share: revenue everywhere (reports, analyses) is net of discounts.
-        if (line.discount_amount, line.tax_amount, line.net_amount) != (discounts[line.pk], line_tax, line_net):
+        if (line.discount_amount, line.tax_amount, line.net_amount) != (
+            discounts[line.pk],
+            line_tax,
+            line_net,
+        ):
             line.discount_amount, line.tax_amount, line.net_amount = discounts[line.pk], line_tax, line_net
             changed.append(line)
     # Lines that left the check's active set (voided, cancelled, moved) keep no discount share.
-    for line in (OrderLine.objects.filter(guest_check=check).exclude(pk__in=[line.pk for line in lines])
-                 .exclude(discount_amount=0).select_related("order")):
+    for line in (
+        OrderLine.objects.filter(guest_check=check)
+        .exclude(pk__in=[line.pk for line in lines])
+        .exclude(discount_amount=0)
+        .select_related("order")
+    ):
         line.discount_amount = Decimal("0")
-        line.tax_amount, line.net_amount = split_tax(line.line_total, line.tax_rate,
-                                                     inclusive=line.order.prices_include_tax)
+        line.tax_amount, line.net_amount = split_tax(
+            line.line_total, line.tax_rate, inclusive=line.order.prices_include_tax
+        )
         changed.append(line)
     if changed:
         OrderLine.objects.bulk_update(changed, ["discount_amount", "tax_amount", "net_amount"])
 
-    rate = check.store.service_charge_rate if check.service_type == Order.ServiceType.DINE_IN else Decimal("0")
+    rate = (
+        check.store.service_charge_rate if check.service_type == Order.ServiceType.DINE_IN else Decimal("0")
+    )
     service_charge = money(net_sales * rate)
     paid = Payment.objects.filter(guest_check=check).aggregate(
-        amount=models.Sum("amount", default=Decimal("0")), tip=models.Sum("tip", default=Decimal("0")))
-    check.subtotal, check.discount_total, check.net_sales, check.tax = subtotal, discount_total, net_sales, tax
+        amount=models.Sum("amount", default=Decimal("0")), tip=models.Sum("tip", default=Decimal("0"))
+    )
+    check.subtotal, check.discount_total, check.net_sales, check.tax = (
+        subtotal,
+        discount_total,
+        net_sales,
+        tax,
+    )
     check.service_charge, check.total = service_charge, due + service_charge
     check.paid_total, check.tip_total = paid["amount"], paid["tip"]
     if check.paid_at is None and check.status != Check.Status.CLOSED:  # a refund does not reopen a check
@@ -479,8 +606,12 @@ def _settle(check: Check, drawer: CashDrawerSession | None) -> None:
     check.drawer_session = drawer
     check.save(update_fields=["drawer_session", "updated_at"])
     _receipt_issue(check)
-    if check.session_id and not Check.objects.filter(session_id=check.session_id, status__in=[
-            Check.Status.OPEN, Check.Status.PARTIALLY_PAID]).exists():
+    if (
+        check.session_id
+        and not Check.objects.filter(
+            session_id=check.session_id, status__in=[Check.Status.OPEN, Check.Status.PARTIALLY_PAID]
+        ).exists()
+    ):
         table_session_close(session=check.session)
 
 
@@ -503,8 +634,17 @@ def _money_arg(value, field: str, *, allow_zero: bool = False) -> Decimal:
 
 
 @transaction.atomic
-def payment_take(*, guest_check: Check, method: str, amount, tip=Decimal("0"), tendered=None,
-                 reference: str = "", register: Register | None = None, by=None) -> Payment:
+def payment_take(
+    *,
+    guest_check: Check,
+    method: str,
+    amount,
+    tip=Decimal("0"),
+    tendered=None,
+    reference: str = "",
+    register: Register | None = None,
+    by=None,
+) -> Payment:
     """Takes one payment towards a check (several methods may share a check). Cash may be tendered
     above the amount and tip: the difference is the change due. The payment that completes the
     check issues its receipt number and closes the table's session."""
@@ -515,14 +655,16 @@ def payment_take(*, guest_check: Check, method: str, amount, tip=Decimal("0"), t
     amount = _money_arg(amount, "amount")
     tip = _money_arg(tip or 0, "tip", allow_zero=True)
     if amount > check.balance:
-        raise DomainError("amount", "exceeds_balance",
-                          _("Only %(balance)s is left to pay.") % {"balance": check.balance})
+        raise DomainError(
+            "amount", "exceeds_balance", _("Only %(balance)s is left to pay.") % {"balance": check.balance}
+        )
     change = Decimal("0")
     if method == Payment.Method.CASH:
         tendered = amount + tip if tendered in (None, "") else _money_arg(tendered, "tendered")
         if tendered < amount + tip:
-            raise DomainError("tendered", "too_little",
-                              _("Cash tendered must cover %(due)s.") % {"due": amount + tip})
+            raise DomainError(
+                "tendered", "too_little", _("Cash tendered must cover %(due)s.") % {"due": amount + tip}
+            )
         change = tendered - amount - tip
     else:
         tendered = None
@@ -532,13 +674,26 @@ def payment_take(*, guest_check: Check, method: str, amount, tip=Decimal("0"), t
             raise DomainError("register", "not_found", _("No such register in this store."), status_code=404)
         drawer = drawer_current(register=register)
         if drawer is None and method == Payment.Method.CASH:
-            raise DomainError("register", "drawer_closed",
-                              _("Open the cash drawer (count the float) before taking cash."), status_code=409)
+            raise DomainError(
+                "register",
+                "drawer_closed",
+                _("Open the cash drawer (count the float) before taking cash."),
+                status_code=409,
+            )
     now = timezone.now()
     payment = Payment.objects.create(
-        store_id=check.store_id, guest_check=check, method=method, amount=amount, tip=tip, tendered=tendered,
-        change_due=change, reference=reference[:80], register=register, drawer_session=drawer,
-        taken_by=by if by is not None and by.is_authenticated else None, created_at=now,
+        store_id=check.store_id,
+        guest_check=check,
+        method=method,
+        amount=amount,
+        tip=tip,
+        tendered=tendered,
+        change_due=change,
+        reference=reference[:80],
+        register=register,
+        drawer_session=drawer,
+        taken_by=by if by is not None and by.is_authenticated else None,
+        created_at=now,
         business_date=business_date(check.store, now),
     )
     was_paid = check.paid_at is not None
@@ -549,8 +704,9 @@ def payment_take(*, guest_check: Check, method: str, amount, tip=Decimal("0"), t
 
 
 @transaction.atomic
-def payment_refund(*, payment: Payment, amount, reason: str, by=None, approved_by=None,
-                   register: Register | None = None) -> Payment:
+def payment_refund(
+    *, payment: Payment, amount, reason: str, by=None, approved_by=None, register: Register | None = None
+) -> Payment:
     """Money back, by the method it came in: a negative payment, with reason and approval audited."""
     original = Payment.objects.select_for_update().get(pk=payment.pk)
     check = _locked(original.guest_check)
@@ -561,29 +717,50 @@ def payment_refund(*, payment: Payment, amount, reason: str, by=None, approved_b
     amount = _money_arg(amount, "amount")
     already = -(original.refunds.aggregate(s=models.Sum("amount", default=Decimal("0")))["s"])
     if amount > original.amount - already:
-        raise DomainError("amount", "exceeds_payment", _("At most %(left)s of this payment can be refunded.")
-                          % {"left": original.amount - already})
+        raise DomainError(
+            "amount",
+            "exceeds_payment",
+            _("At most %(left)s of this payment can be refunded.") % {"left": original.amount - already},
+        )
     register = register or original.register
     drawer = drawer_current(register=register) if register is not None else None
     if original.method == Payment.Method.CASH and register is not None and drawer is None:
-        raise DomainError("register", "drawer_closed", _("Open the cash drawer to give cash back."),
-                          status_code=409)
+        raise DomainError(
+            "register", "drawer_closed", _("Open the cash drawer to give cash back."), status_code=409
+        )
     now = timezone.now()
     refund = Payment.objects.create(
-        store_id=check.store_id, guest_check=check, kind=Payment.Kind.REFUND, method=original.method,
-        amount=-amount, refund_of=original, reason=reason.strip()[:200], register=register, drawer_session=drawer,
-        taken_by=by if by is not None and by.is_authenticated else None, approved_by=approved_by,
-        created_at=now, business_date=business_date(check.store, now),
+        store_id=check.store_id,
+        guest_check=check,
+        kind=Payment.Kind.REFUND,
+        method=original.method,
+        amount=-amount,
+        refund_of=original,
+        reason=reason.strip()[:200],
+        register=register,
+        drawer_session=drawer,
+        taken_by=by if by is not None and by.is_authenticated else None,
+        approved_by=approved_by,
+        created_at=now,
+        business_date=business_date(check.store, now),
     )
     check_recalculate(guest_check=check)
-    audit_record(store=check.store, action="refund", actor=by, approved_by=approved_by, reason=reason.strip(),
-                 target=refund, data={"check": check.pk, "amount": str(amount), "method": original.method})
+    audit_record(
+        store=check.store,
+        action="refund",
+        actor=by,
+        approved_by=approved_by,
+        reason=reason.strip(),
+        target=refund,
+        data={"check": check.pk, "amount": str(amount), "method": original.method},
+    )
     return refund
 
 
 @transaction.atomic
-def check_discount(*, guest_check: Check, reason: str, amount=None, percent=None, by=None,
-                   approved_by=None) -> CheckAdjustment:
+def check_discount(
+    *, guest_check: Check, reason: str, amount=None, percent=None, by=None, approved_by=None
+) -> CheckAdjustment:
     """A discount off the whole check: a fixed amount (as priced) or a percentage."""
     check = _locked(guest_check)
     _require_settleable(check)
@@ -601,16 +778,30 @@ def check_discount(*, guest_check: Check, reason: str, amount=None, percent=None
             raise DomainError("percent", "out_of_range", _("A percentage is at most 100."))
         amount = None
     adjustment = CheckAdjustment.objects.create(
-        guest_check=check, kind=CheckAdjustment.Kind.DISCOUNT, amount=amount, percent=percent,
-        reason=reason.strip()[:200], by=by if by is not None and by.is_authenticated else None,
-        approved_by=approved_by)
+        guest_check=check,
+        kind=CheckAdjustment.Kind.DISCOUNT,
+        amount=amount,
+        percent=percent,
+        reason=reason.strip()[:200],
+        by=by if by is not None and by.is_authenticated else None,
+        approved_by=approved_by,
+    )
     check = check_recalculate(guest_check=check)
     if check.total < check.paid_total:
         raise DomainError("amount", "below_paid", _("The check would be less than what is already paid."))
-    audit_record(store=check.store, action="discount", actor=by, approved_by=approved_by, reason=reason.strip(),
-                 target=check, data={"amount": str(amount) if amount else None,
-                                     "percent": str(percent) if percent else None,
-                                     "discount_total": str(check.discount_total)})
+    audit_record(
+        store=check.store,
+        action="discount",
+        actor=by,
+        approved_by=approved_by,
+        reason=reason.strip(),
+        target=check,
+        data={
+            "amount": str(amount) if amount else None,
+            "percent": str(percent) if percent else None,
+            "discount_total": str(check.discount_total),
+        },
+    )
     return adjustment
 
 
@@ -626,13 +817,25 @@ def check_comp_line(*, line: OrderLine, reason: str, by=None, approved_by=None) 
     if line.voided_at or CheckAdjustment.objects.filter(guest_check=check, line=line).exists():
         raise DomainError("line", "already", _("This line is already voided or comped."), status_code=409)
     adjustment = CheckAdjustment.objects.create(
-        guest_check=check, kind=CheckAdjustment.Kind.COMP, line=line, reason=reason.strip()[:200],
-        by=by if by is not None and by.is_authenticated else None, approved_by=approved_by)
+        guest_check=check,
+        kind=CheckAdjustment.Kind.COMP,
+        line=line,
+        reason=reason.strip()[:200],
+        by=by if by is not None and by.is_authenticated else None,
+        approved_by=approved_by,
+    )
     check = check_recalculate(guest_check=check)
     if check.total < check.paid_total:
         raise DomainError("line", "below_paid", _("The check would be less than what is already paid."))
-    audit_record(store=check.store, action="comp", actor=by, approved_by=approved_by, reason=reason.strip(),
-                 target=line, data={"check": check.pk, "amount": str(line.line_total), "item": line.name})
+    audit_record(
+        store=check.store,
+        action="comp",
+        actor=by,
+        approved_by=approved_by,
+        reason=reason.strip(),
+        target=line,
+        data={"check": check.pk, "amount": str(line.line_total), "item": line.name},
+    )
     return adjustment
 
 
@@ -652,11 +855,26 @@ def order_line_void(*, line: OrderLine, reason: str, by=None, approved_by=None) 
     if check is not None:
         check = check_recalculate(guest_check=check)
         if check.total < check.paid_total:
-            raise DomainError("line", "below_paid", _("Refund first: the check would be less than what is paid."),
-                              status_code=409)
-    audit_record(store=line.order.store, action="void", actor=by, approved_by=approved_by, reason=line.void_reason,
-                 target=line, data={"order": line.order_id, "item": line.name, "quantity": line.quantity,
-                                    "amount": str(line.line_total)})
+            raise DomainError(
+                "line",
+                "below_paid",
+                _("Refund first: the check would be less than what is paid."),
+                status_code=409,
+            )
+    audit_record(
+        store=line.order.store,
+        action="void",
+        actor=by,
+        approved_by=approved_by,
+        reason=line.void_reason,
+        target=line,
+        data={
+            "order": line.order_id,
+            "item": line.name,
+            "quantity": line.quantity,
+            "amount": str(line.line_total),
+        },
+    )
     events.order_line_voided.send(sender=OrderLine, line=line)
     return line
 
@@ -675,8 +893,9 @@ def check_split_items(*, guest_check: Check, line_ids: list[int], by=None) -> Ch
         raise DomainError(f"lines[{missing[0]}]", "not_on_check", _("This item is not on the check."))
     if len(found) == OrderLine.objects.filter(guest_check=check, voided_at__isnull=True).count():
         raise DomainError("lines", "all_lines", _("Leave at least one item on the original check."))
-    new = check_open(store=check.store, service_type=check.service_type, table=check.table,
-                     session=check.session, by=by)
+    new = check_open(
+        store=check.store, service_type=check.service_type, table=check.table, session=check.session, by=by
+    )
     OrderLine.objects.filter(pk__in=found).update(guest_check=new)
     CheckAdjustment.objects.filter(guest_check=check, line_id__in=found).update(guest_check=new)
     check = check_recalculate(guest_check=check)
@@ -707,8 +926,13 @@ def check_merge(*, into: Check, other: Check, by=None) -> Check:
     into = check_recalculate(guest_check=into)
     if into.paid_at is not None:
         _settle(into, None)
-    if other.session_id and other.session_id != into.session_id and not Check.objects.filter(
-            session_id=other.session_id, status__in=[Check.Status.OPEN, Check.Status.PARTIALLY_PAID]).exists():
+    if (
+        other.session_id
+        and other.session_id != into.session_id
+        and not Check.objects.filter(
+            session_id=other.session_id, status__in=[Check.Status.OPEN, Check.Status.PARTIALLY_PAID]
+        ).exists()
+    ):
         table_session_close(session=other.session)
     audit_record(store=into.store, action="check_merged", actor=by, target=into, data={"merged": other.pk})
     return into
@@ -724,15 +948,24 @@ def check_move(*, guest_check: Check, table: Table, by=None) -> Check:
     if table.pk == check.table_id:
         return check
     target_session = table_session_open(table=table, by=by)
-    if Check.objects.filter(session=target_session, status__in=[
-            Check.Status.OPEN, Check.Status.PARTIALLY_PAID]).exists():
-        raise DomainError("table", "table_busy", _("That table has an open check: merge the checks instead."),
-                          status_code=409)
+    if Check.objects.filter(
+        session=target_session, status__in=[Check.Status.OPEN, Check.Status.PARTIALLY_PAID]
+    ).exists():
+        raise DomainError(
+            "table",
+            "table_busy",
+            _("That table has an open check: merge the checks instead."),
+            status_code=409,
+        )
     old_session = check.session
     check.table, check.session, check.service_type = table, target_session, Order.ServiceType.DINE_IN
     check.save(update_fields=["table", "session", "service_type", "updated_at"])
-    if old_session is not None and not Check.objects.filter(session=old_session, status__in=[
-            Check.Status.OPEN, Check.Status.PARTIALLY_PAID]).exists():
+    if (
+        old_session is not None
+        and not Check.objects.filter(
+            session=old_session, status__in=[Check.Status.OPEN, Check.Status.PARTIALLY_PAID]
+        ).exists()
+    ):
         table_session_close(session=old_session)
     return check_recalculate(guest_check=check)
 
@@ -773,32 +1006,57 @@ def table_order_throttle(*, table: Table) -> None:
         cache.set(key, 1, timeout=seconds * 2)
         used = 1
     if used > int(count):
-        raise DomainError("table", "throttled", _("Too many orders from this table just now; please wait a "
-                                                  "minute or ask the staff."), status_code=429)
+        raise DomainError(
+            "table",
+            "throttled",
+            _("Too many orders from this table just now; please wait a minute or ask the staff."),
+            status_code=429,
+        )
 
 
-def guest_order_place(*, qr_token: str, session_token: str, lines: list[LineRequest], note: str = "") -> Order:
+def guest_order_place(
+    *, qr_token: str, session_token: str, lines: list[LineRequest], note: str = ""
+) -> Order:
     """A guest's order from the table's QR page: only into the table's current session (the page
     carries its token), throttled per table, then the one order service."""
     table = Table.objects.select_related("store").filter(qr_token=qr_token, is_active=True).first()
     if table is None:
-        raise DomainError("table", "qr_expired", _("This QR code is no longer valid: scan the code on your "
-                                                   "table again."), status_code=404)
+        raise DomainError(
+            "table",
+            "qr_expired",
+            _("This QR code is no longer valid: scan the code on your table again."),
+            status_code=404,
+        )
     session = table_session_current(table=table)
     if session is None or session.token != session_token:
-        raise DomainError("session", "session_closed", _("This table's check is closed: scan the code on "
-                                                         "your table again or ask the staff."), status_code=409)
+        raise DomainError(
+            "session",
+            "session_closed",
+            _("This table's check is closed: scan the code on your table again or ask the staff."),
+            status_code=409,
+        )
     table_order_throttle(table=table)
     with transaction.atomic():
         check = check_for_table(table=table)  # locks the table: the session cannot change under us
         if check.session.token != session_token:
-            raise DomainError("session", "session_closed", _("This table's check is closed: scan the code on "
-                                                             "your table again or ask the staff."), status_code=409)
-        return order_place(store=table.store, table=table, lines=lines, channel=Order.Channel.QR,
-                           note=note, guest_check=check)
+            raise DomainError(
+                "session",
+                "session_closed",
+                _("This table's check is closed: scan the code on your table again or ask the staff."),
+                status_code=409,
+            )
+        return order_place(
+            store=table.store,
+            table=table,
+            lines=lines,
+            channel=Order.Channel.QR,
+            note=note,
+            guest_check=check,
+        )
 
 
 # --- Registers and the cash drawer -----------------------------------------------------------
+
 
 @transaction.atomic
 def register_create(*, store: Store, name: str) -> Register:
@@ -812,13 +1070,23 @@ def register_create(*, store: Store, name: str) -> Register:
 def drawer_open(*, register: Register, opening_float, by=None) -> CashDrawerSession:
     Register.objects.select_for_update().filter(pk=register.pk).first()
     if drawer_current(register=register) is not None:
-        raise DomainError("register", "drawer_open", _("This register's drawer is already open."), status_code=409)
+        raise DomainError(
+            "register", "drawer_open", _("This register's drawer is already open."), status_code=409
+        )
     opening_float = _money_arg(opening_float, "opening_float", allow_zero=True)
     drawer = CashDrawerSession.objects.create(
-        store_id=register.store_id, register=register, opening_float=opening_float,
-        opened_by=by if by is not None and by.is_authenticated else None)
-    audit_record(store=register.store, action="drawer_opened", actor=by, target=drawer,
-                 data={"register": register.name, "opening_float": str(opening_float)})
+        store_id=register.store_id,
+        register=register,
+        opening_float=opening_float,
+        opened_by=by if by is not None and by.is_authenticated else None,
+    )
+    audit_record(
+        store=register.store,
+        action="drawer_opened",
+        actor=by,
+        target=drawer,
+        data={"register": register.name, "opening_float": str(opening_float)},
+    )
     return drawer
 
 
@@ -828,7 +1096,9 @@ def drawer_close(*, drawer: CashDrawerSession, counted_cash, by=None) -> CashDra
     drawer's paid checks away. Nothing can be added to a closed drawer."""
     from .selectors import drawer_report
 
-    drawer = CashDrawerSession.objects.select_for_update().select_related("register", "store").get(pk=drawer.pk)
+    drawer = (
+        CashDrawerSession.objects.select_for_update().select_related("register", "store").get(pk=drawer.pk)
+    )
     if drawer.closed_at is not None:
         raise DomainError("drawer", "closed", _("This drawer is already closed."), status_code=409)
     counted = _money_arg(counted_cash, "counted_cash", allow_zero=True)
@@ -841,8 +1111,18 @@ def drawer_close(*, drawer: CashDrawerSession, counted_cash, by=None) -> CashDra
     drawer.z_report = report
     drawer.save()
     Check.objects.filter(drawer_session=drawer, status=Check.Status.PAID).update(
-        status=Check.Status.CLOSED, closed_at=now, updated_at=now)
-    audit_record(store=drawer.store, action="drawer_count", actor=by, target=drawer,
-                 data={"register": drawer.register.name, "expected": str(drawer.expected_cash),
-                       "counted": str(counted), "difference": str(drawer.difference)})
+        status=Check.Status.CLOSED, closed_at=now, updated_at=now
+    )
+    audit_record(
+        store=drawer.store,
+        action="drawer_count",
+        actor=by,
+        target=drawer,
+        data={
+            "register": drawer.register.name,
+            "expected": str(drawer.expected_cash),
+            "counted": str(counted),
+            "difference": str(drawer.difference),
+        },
+    )
     return drawer

@@ -13,8 +13,11 @@ urlpatterns = [
     path("<slug:store_slug>/checks/<int:check_id>/receipt/", views.receipt, name="receipt"),
     path("<slug:store_slug>/checks/<int:check_id>/<slug:action>/", views.check_action, name="check-action"),
     path("<slug:store_slug>/tables/qr/", views.qr_sheet, name="qr-sheet"),
-    re_path(r"^(?P<store_slug>[-\w]+)/tables/(?P<table_id>\d+)/qr\.(?P<fmt>svg|png)$", views.table_qr,
-            name="table-qr"),
+    re_path(
+        r"^(?P<store_slug>[-\w]+)/tables/(?P<table_id>\d+)/qr\.(?P<fmt>svg|png)$",
+        views.table_qr,
+        name="table-qr",
+    ),
     path("<slug:store_slug>/close/", views.close_of_day, name="close"),
     path("<slug:store_slug>/close/<int:drawer_id>/", views.z_report, name="z-report"),
 ]

@@ -21,7 +21,17 @@ from restaurant_ops.selectors import store_for_user
 from restaurant_ops.services import authorize
 
 from . import selectors, services
-from .models import CashDrawerSession, Check, MenuItem, Order, OrderLine, Payment, Register, Table, TableSession
+from .models import (
+    CashDrawerSession,
+    Check,
+    MenuItem,
+    Order,
+    OrderLine,
+    Payment,
+    Register,
+    Table,
+    TableSession,
+)
 
 
 def _errors(error) -> list[str]:
@@ -46,15 +56,25 @@ def _lines_from_form(data, store) -> list[services.LineRequest]:
             raise DomainError(key, "invalid", _("Enter whole numbers."))
         if quantity <= 0:
             continue
-        lines.append(services.LineRequest(item_id=item_id, quantity=quantity, modifier_ids=modifier_ids,
-                                          note=data.get(f"note-{item_id}", "")[:200]))
+        lines.append(
+            services.LineRequest(
+                item_id=item_id,
+                quantity=quantity,
+                modifier_ids=modifier_ids,
+                note=data.get(f"note-{item_id}", "")[:200],
+            )
+        )
     return lines
 
 
 def _preview(store, lines) -> dict:
     """What the cart would cost, priced by the menu (the order service prices it again on placing)."""
-    items = {i.pk: i for i in MenuItem.objects.filter(store=store, pk__in=[ln.item_id for ln in lines])
-             .select_related("tax_category").prefetch_related("modifier_groups__modifiers")}
+    items = {
+        i.pk: i
+        for i in MenuItem.objects.filter(store=store, pk__in=[ln.item_id for ln in lines])
+        .select_related("tax_category")
+        .prefetch_related("modifier_groups__modifiers")
+    }
     subtotal = tax = net = Decimal("0")
     count = 0
     for line in lines:
@@ -62,8 +82,9 @@ def _preview(store, lines) -> dict:
         if item is None:
             continue
         deltas = {m.pk: m.price_delta for g in item.modifier_groups.all() for m in g.modifiers.all()}
-        amount = (item.price + sum((deltas.get(m, Decimal("0")) for m in line.modifier_ids), Decimal("0"))) \
-            * line.quantity
+        amount = (
+            item.price + sum((deltas.get(m, Decimal("0")) for m in line.modifier_ids), Decimal("0"))
+        ) * line.quantity
         line_tax, line_net = services.split_tax(amount, item.tax_rate, inclusive=store.prices_include_tax)
         subtotal, tax, net, count = subtotal + amount, tax + line_tax, net + line_net, count + line.quantity
     service = services.money(net * store.service_charge_rate)
@@ -72,6 +93,7 @@ def _preview(store, lines) -> dict:
 
 
 # --- Guest QR page -------------------------------------------------------------------------------
+
 
 def _guest_table(qr_token):
     return Table.objects.select_related("store").filter(qr_token=qr_token, is_active=True).first()
@@ -86,9 +108,16 @@ def guest_table(request, qr_token):
         session = services.table_session_open(table=table)
     else:
         session = services.table_session_current(table=table)
-    return render(request, "orders/guest.html", {
-        "table": table, "store": store, "session": session, "categories": _menu(store),
-    })
+    return render(
+        request,
+        "orders/guest.html",
+        {
+            "table": table,
+            "store": store,
+            "session": session,
+            "categories": _menu(store),
+        },
+    )
 
 
 @require_POST
@@ -110,16 +139,23 @@ def guest_order(request, qr_token):
     context = {"qr_token": qr_token}
     try:
         order = services.guest_order_place(
-            qr_token=qr_token, session_token=token, note=request.POST.get("note", ""),
-            lines=_lines_from_form(request.POST, table.store) if table else [])
+            qr_token=qr_token,
+            session_token=token,
+            note=request.POST.get("note", ""),
+            lines=_lines_from_form(request.POST, table.store) if table else [],
+        )
         context["placed"] = order
         status = 201
     except (DomainError, DomainErrors) as error:
         context["errors"] = _errors(error)
         status = error.status_code
     # htmx swaps only 2xx by default; the message must show either way, so answer 200 to htmx.
-    response = render(request, "orders/_guest_result.html", context,
-                      status=200 if request.headers.get("HX-Request") else status)
+    response = render(
+        request,
+        "orders/_guest_result.html",
+        context,
+        status=200 if request.headers.get("HX-Request") else status,
+    )
     if "placed" in context:
         response["HX-Trigger"] = "order-placed"
     return response
@@ -137,14 +173,20 @@ def guest_check(request, qr_token):
     if session is not None:
         for check in Check.objects.filter(session=session, merged_into__isnull=True):
             guest_checks.append({"check": check, "lines": selectors.check_lines(guest_check=check)})
-    return render(request, "orders/_guest_check.html", {"session": session, "checks": guest_checks,
-                                                        "store": table.store if table else None})
+    return render(
+        request,
+        "orders/_guest_check.html",
+        {"session": session, "checks": guest_checks, "store": table.store if table else None},
+    )
 
 
 # --- Staff pages -----------------------------------------------------------------------------------
 
+
 def _approver(request, store, perm):
-    return authorize(user=request.user, store=store, perm=perm, approver_pin=request.POST.get("approver_pin") or None)
+    return authorize(
+        user=request.user, store=store, perm=perm, approver_pin=request.POST.get("approver_pin") or None
+    )
 
 
 @login_required
@@ -161,22 +203,36 @@ def till(request, store_slug):
             table = Table.objects.filter(store=store, pk=request.POST["table"], is_active=True).first()
         try:
             order = services.order_place(
-                store=store, table=table, channel=Order.Channel.TILL, placed_by=request.user,
+                store=store,
+                table=table,
+                channel=Order.Channel.TILL,
+                placed_by=request.user,
                 service_type=Order.ServiceType.DINE_IN if table else Order.ServiceType.TAKEAWAY,
-                note=request.POST.get("note", ""), lines=_lines_from_form(request.POST, store))
+                note=request.POST.get("note", ""),
+                lines=_lines_from_form(request.POST, store),
+            )
             messages.success(request, _("Order #%(id)s placed.") % {"id": order.pk})
             return redirect("orders:check", store_slug=store.slug, check_id=order.guest_check_id)
         except (DomainError, DomainErrors) as error:
             for message in _errors(error):
                 messages.error(request, message)
-    return render(request, "orders/till.html", {
-        "store": store, "categories": _menu(store), "tables": Table.objects.filter(store=store, is_active=True),
-        "open_checks": selectors.table_open_checks(store=store),
-        "registers": Register.objects.filter(store=store),
-        "staff_opens": store.table_session_mode == store.TableSessionMode.STAFF_OPENS,
-        "open_sessions": set(TableSession.objects.filter(store=store, closed_at__isnull=True)
-                             .values_list("table_id", flat=True)),
-    })
+    return render(
+        request,
+        "orders/till.html",
+        {
+            "store": store,
+            "categories": _menu(store),
+            "tables": Table.objects.filter(store=store, is_active=True),
+            "open_checks": selectors.table_open_checks(store=store),
+            "registers": Register.objects.filter(store=store),
+            "staff_opens": store.table_session_mode == store.TableSessionMode.STAFF_OPENS,
+            "open_sessions": set(
+                TableSession.objects.filter(store=store, closed_at__isnull=True).values_list(
+                    "table_id", flat=True
+                )
+            ),
+        },
+    )
 
 
 @login_required
@@ -186,16 +242,27 @@ def check_detail(request, store_slug, check_id):
     parts = request.GET.get("parts", "")
     registers = list(Register.objects.filter(store=store))
     current_register = request.session.get("register") or (registers[0].pk if len(registers) == 1 else None)
-    shares = services.split_evenly(check.balance, int(parts)) if parts.isdigit() and 0 < int(parts) <= 20 else []
-    return render(request, "orders/check.html", {
-        "store": store, "check": check, "lines": selectors.check_lines(guest_check=check),
-        "payments": check.payments.select_related("taken_by").order_by("created_at"),
-        "adjustments": check.adjustments.select_related("line", "by", "approved_by"),
-        "registers": registers, "shares": shares, "parts": parts,
-        "methods": Payment.Method.choices, "current_register": current_register,
-        "other_checks": selectors.table_open_checks(store=store).exclude(pk=check.pk),
-        "tables": Table.objects.filter(store=store, is_active=True).exclude(pk=check.table_id),
-    })
+    shares = (
+        services.split_evenly(check.balance, int(parts)) if parts.isdigit() and 0 < int(parts) <= 20 else []
+    )
+    return render(
+        request,
+        "orders/check.html",
+        {
+            "store": store,
+            "check": check,
+            "lines": selectors.check_lines(guest_check=check),
+            "payments": check.payments.select_related("taken_by").order_by("created_at"),
+            "adjustments": check.adjustments.select_related("line", "by", "approved_by"),
+            "registers": registers,
+            "shares": shares,
+            "parts": parts,
+            "methods": Payment.Method.choices,
+            "current_register": current_register,
+            "other_checks": selectors.table_open_checks(store=store).exclude(pk=check.pk),
+            "tables": Table.objects.filter(store=store, is_active=True).exclude(pk=check.table_id),
+        },
+    )
 
 
 @login_required
@@ -212,16 +279,27 @@ def check_action(request, store_slug, check_id, action):
             register = Register.objects.filter(store=store, pk=post.get("register") or 0).first()
             if register:
                 request.session["register"] = register.pk
-            payment = services.payment_take(guest_check=check, method=post.get("method", ""),
-                                            amount=post.get("amount", ""), tip=post.get("tip") or "0",
-                                            tendered=post.get("tendered") or None, register=register, by=user)
+            payment = services.payment_take(
+                guest_check=check,
+                method=post.get("method", ""),
+                amount=post.get("amount", ""),
+                tip=post.get("tip") or "0",
+                tendered=post.get("tendered") or None,
+                register=register,
+                by=user,
+            )
             if payment.change_due:
                 messages.success(request, _("Change due: %(change)s") % {"change": payment.change_due})
         elif action == "refund":
             original = get_object_or_404(Payment, guest_check=check, pk=post.get("payment") or 0)
             approver = _approver(request, store, Perm.REFUND)
-            services.payment_refund(payment=original, amount=post.get("amount", ""), reason=post.get("reason", ""),
-                                    by=user, approved_by=approver)
+            services.payment_refund(
+                payment=original,
+                amount=post.get("amount", ""),
+                reason=post.get("reason", ""),
+                by=user,
+                approved_by=approver,
+            )
         elif action in ("void", "comp"):
             line = get_object_or_404(OrderLine, guest_check=check, pk=post.get("line") or 0)
             approver = _approver(request, store, Perm.VOID if action == "void" else Perm.COMP)
@@ -229,12 +307,18 @@ def check_action(request, store_slug, check_id, action):
             service(line=line, reason=post.get("reason", ""), by=user, approved_by=approver)
         elif action == "discount":
             approver = _approver(request, store, Perm.DISCOUNT)
-            services.check_discount(guest_check=check, amount=post.get("amount") or None,
-                                    percent=post.get("percent") or None, reason=post.get("reason", ""),
-                                    by=user, approved_by=approver)
+            services.check_discount(
+                guest_check=check,
+                amount=post.get("amount") or None,
+                percent=post.get("percent") or None,
+                reason=post.get("reason", ""),
+                by=user,
+                approved_by=approver,
+            )
         elif action == "split":
-            target = services.check_split_items(guest_check=check, by=user,
-                                                line_ids=[int(i) for i in post.getlist("lines") if i.isdigit()])
+            target = services.check_split_items(
+                guest_check=check, by=user, line_ids=[int(i) for i in post.getlist("lines") if i.isdigit()]
+            )
         elif action == "merge":
             other = get_object_or_404(Check, store=store, pk=post.get("other") or 0)
             services.check_merge(into=check, other=other, by=user)
@@ -255,15 +339,23 @@ def check_action(request, store_slug, check_id, action):
 def receipt(request, store_slug, check_id):
     store, membership = store_for_user(user=request.user, slug=store_slug, perm=Perm.TAKE_ORDERS)
     check = get_object_or_404(Check.objects.select_related("table", "receipt"), store=store, pk=check_id)
-    return render(request, "orders/receipt.html", {
-        "store": store, "check": check, "receipt": getattr(check, "receipt", None),
-        "lines": selectors.check_lines(guest_check=check).filter(voided_at__isnull=True).exclude(
-            order__status=Order.Status.CANCELLED),
-        "payments": check.payments.order_by("created_at"),
-    })
+    return render(
+        request,
+        "orders/receipt.html",
+        {
+            "store": store,
+            "check": check,
+            "receipt": getattr(check, "receipt", None),
+            "lines": selectors.check_lines(guest_check=check)
+            .filter(voided_at__isnull=True)
+            .exclude(order__status=Order.Status.CANCELLED),
+            "payments": check.payments.order_by("created_at"),
+        },
+    )
 
 
 # --- QR codes ----------------------------------------------------------------------------------------
+
 
 def table_url(table: Table) -> str:
     return settings.PUBLIC_BASE_URL + reverse("orders:guest", kwargs={"qr_token": table.qr_token})
@@ -294,6 +386,7 @@ def qr_sheet(request, store_slug):
 
 # --- Close of day ------------------------------------------------------------------------------------
 
+
 @login_required
 def close_of_day(request, store_slug):
     store, membership = store_for_user(user=request.user, slug=store_slug, perm=Perm.TAKE_PAYMENTS)
@@ -305,14 +398,18 @@ def close_of_day(request, store_slug):
                 services.register_create(store=store, name=request.POST.get("name", ""))
             elif action == "open":
                 register = get_object_or_404(Register, store=store, pk=request.POST.get("register") or 0)
-                services.drawer_open(register=register, opening_float=request.POST.get("opening_float", ""),
-                                     by=request.user)
+                services.drawer_open(
+                    register=register, opening_float=request.POST.get("opening_float", ""), by=request.user
+                )
             elif action == "close":
                 authorize(user=request.user, store=store, perm=Perm.CLOSE_DAY)
                 drawer = get_object_or_404(CashDrawerSession, store=store, pk=request.POST.get("drawer") or 0)
-                drawer = services.drawer_close(drawer=drawer, counted_cash=request.POST.get("counted_cash", ""),
-                                               by=request.user)
-                messages.success(request, _("Z report printed for %(register)s.") % {"register": drawer.register})
+                drawer = services.drawer_close(
+                    drawer=drawer, counted_cash=request.POST.get("counted_cash", ""), by=request.user
+                )
+                messages.success(
+                    request, _("Z report printed for %(register)s.") % {"register": drawer.register}
+                )
             return redirect("orders:close", store_slug=store.slug)
         except (DomainError, DomainErrors) as error:
             for message in _errors(error):
@@ -320,17 +417,28 @@ def close_of_day(request, store_slug):
     registers = []
     for register in Register.objects.filter(store=store):
         drawer = services.drawer_current(register=register)
-        registers.append({"register": register, "drawer": drawer,
-                          "x": selectors.drawer_report(drawer=drawer) if drawer else None})
+        registers.append(
+            {
+                "register": register,
+                "drawer": drawer,
+                "x": selectors.drawer_report(drawer=drawer) if drawer else None,
+            }
+        )
     closed = CashDrawerSession.objects.filter(store=store, closed_at__isnull=False).select_related(
-        "register", "closed_by")[:20]
+        "register", "closed_by"
+    )[:20]
     return render(request, "orders/close.html", {"store": store, "registers": registers, "closed": closed})
 
 
 @login_required
 def z_report(request, store_slug, drawer_id):
     store, membership = store_for_user(user=request.user, slug=store_slug, perm=Perm.TAKE_PAYMENTS)
-    drawer = get_object_or_404(CashDrawerSession.objects.select_related("register"), store=store, pk=drawer_id)
+    drawer = get_object_or_404(
+        CashDrawerSession.objects.select_related("register"), store=store, pk=drawer_id
+    )
     report = drawer.z_report or selectors.drawer_report(drawer=drawer)
-    return render(request, "orders/z_report.html", {"store": store, "drawer": drawer, "report": report,
-                                                    "is_z": drawer.z_report is not None})
+    return render(
+        request,
+        "orders/z_report.html",
+        {"store": store, "drawer": drawer, "report": report, "is_z": drawer.z_report is not None},
+    )

@@ -7,10 +7,12 @@ class OrderFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store__slug")
     status = django_filters.MultipleChoiceFilter(choices=Order.Status.choices)
     table = django_filters.NumberFilter(field_name="table_id")
-    date_from = django_filters.DateFilter(field_name="business_date", lookup_expr="gte",
-                                          label="First business day (store-local, inclusive)")
-    date_to = django_filters.DateFilter(field_name="business_date", lookup_expr="lte",
-                                        label="Last business day (inclusive)")
+    date_from = django_filters.DateFilter(
+        field_name="business_date", lookup_expr="gte", label="First business day (store-local, inclusive)"
+    )
+    date_to = django_filters.DateFilter(
+        field_name="business_date", lookup_expr="lte", label="Last business day (inclusive)"
+    )
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     external_id = django_filters.CharFilter()
 

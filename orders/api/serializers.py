@@ -43,9 +43,25 @@ class MenuItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MenuItem
-        fields = ["id", "store", "external_id", "category_id", "category", "name", "description", "price",
-                  "tax_rate", "photo", "sold_out", "sold_out_manual", "sold_out_stock", "allergens",
-                  "dietary_tags", "modifier_groups", "updated_at"]
+        fields = [
+            "id",
+            "store",
+            "external_id",
+            "category_id",
+            "category",
+            "name",
+            "description",
+            "price",
+            "tax_rate",
+            "photo",
+            "sold_out",
+            "sold_out_manual",
+            "sold_out_stock",
+            "allergens",
+            "dietary_tags",
+            "modifier_groups",
+            "updated_at",
+        ]
 
 
 class MenuCategorySerializer(serializers.ModelSerializer):
@@ -57,8 +73,9 @@ class MenuCategorySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(MenuItemSerializer(many=True))
     def get_items(self, category):
-        return MenuItemSerializer([i for i in category.items.all() if i.is_active], many=True,
-                                  context=self.context).data
+        return MenuItemSerializer(
+            [i for i in category.items.all() if i.is_active], many=True, context=self.context
+        ).data
 
 
 class TableSerializer(serializers.ModelSerializer):
@@ -84,8 +101,22 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OrderLine
-        fields = ["id", "position", "item", "item_external_id", "name", "quantity", "unit_price", "line_total",
-                  "tax_rate", "tax_amount", "net_amount", "note", "modifiers", "voided_at"]
+        fields = [
+            "id",
+            "position",
+            "item",
+            "item_external_id",
+            "name",
+            "quantity",
+            "unit_price",
+            "line_total",
+            "tax_rate",
+            "tax_amount",
+            "net_amount",
+            "note",
+            "modifiers",
+            "voided_at",
+        ]
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -95,20 +126,43 @@ class OrderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Order
-        fields = ["id", "store", "table", "channel", "service_type", "status", "external_id", "note", "currency",
-                  "prices_include_tax", "subtotal", "tax", "total", "placed_at", "business_date", "in_kitchen_at",
-                  "ready_at", "served_at", "cancelled_at", "cancel_reason", "updated_at", "lines"]
+        fields = [
+            "id",
+            "store",
+            "table",
+            "channel",
+            "service_type",
+            "status",
+            "external_id",
+            "note",
+            "currency",
+            "prices_include_tax",
+            "subtotal",
+            "tax",
+            "total",
+            "placed_at",
+            "business_date",
+            "in_kitchen_at",
+            "ready_at",
+            "served_at",
+            "cancelled_at",
+            "cancel_reason",
+            "updated_at",
+            "lines",
+        ]
 
 
 class LineInputSerializer(serializers.Serializer):
     item = serializers.IntegerField(required=False, help_text="Menu item id.")
-    item_external_id = serializers.CharField(required=False, max_length=80,
-                                             help_text="Or the item's external id in your system.")
+    item_external_id = serializers.CharField(
+        required=False, max_length=80, help_text="Or the item's external id in your system."
+    )
     # Range is checked by the order service so the till and QR page get the same rule; the bounds
     # here only keep absurd numbers from reaching it.
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
-    modifiers = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,
-                                      max_length=20)
+    modifiers = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, max_length=20
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
     def validate(self, attrs):
@@ -120,14 +174,18 @@ class LineInputSerializer(serializers.Serializer):
 class OrderCreateSerializer(serializers.Serializer):
     store = serializers.SlugField(required=False, help_text="Store slug; defaults to the API key's store.")
     table = serializers.IntegerField(required=False, allow_null=True)
-    service_type = serializers.ChoiceField(choices=Order.ServiceType.choices, default=Order.ServiceType.DINE_IN)
+    service_type = serializers.ChoiceField(
+        choices=Order.ServiceType.choices, default=Order.ServiceType.DINE_IN
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     external_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=80)
     lines = LineInputSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
 
 
 class OrderStatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=[s for s in Order.Status.choices if s[0] != Order.Status.CANCELLED])
+    status = serializers.ChoiceField(
+        choices=[s for s in Order.Status.choices if s[0] != Order.Status.CANCELLED]
+    )
 
 
 class OrderCancelSerializer(serializers.Serializer):
@@ -137,6 +195,7 @@ class OrderCancelSerializer(serializers.Serializer):
 
 # --- Front of house ------------------------------------------------------------------------------
 
+
 class CheckLineSerializer(serializers.ModelSerializer):
     item = serializers.IntegerField(source="menu_item_id", read_only=True)
     order = serializers.IntegerField(source="order_id", read_only=True)
@@ -145,8 +204,22 @@ class CheckLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OrderLine
-        fields = ["id", "order", "order_status", "item", "name", "quantity", "unit_price", "line_total",
-                  "tax_rate", "discount_amount", "note", "modifiers", "voided_at", "void_reason"]
+        fields = [
+            "id",
+            "order",
+            "order_status",
+            "item",
+            "name",
+            "quantity",
+            "unit_price",
+            "line_total",
+            "tax_rate",
+            "discount_amount",
+            "note",
+            "modifiers",
+            "voided_at",
+            "void_reason",
+        ]
 
 
 class PaymentSerializer(serializers.ModelSerializer):
@@ -157,8 +230,24 @@ class PaymentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Payment
-        fields = ["id", "store", "check", "kind", "method", "amount", "tip", "tendered", "change_due",
-                  "refund_of", "reason", "reference", "register", "created_at", "business_date", "updated_at"]
+        fields = [
+            "id",
+            "store",
+            "check",
+            "kind",
+            "method",
+            "amount",
+            "tip",
+            "tendered",
+            "change_due",
+            "refund_of",
+            "reason",
+            "reference",
+            "register",
+            "created_at",
+            "business_date",
+            "updated_at",
+        ]
 
 
 class CheckAdjustmentSerializer(serializers.ModelSerializer):
@@ -181,10 +270,32 @@ class CheckSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Check
-        fields = ["id", "store", "table", "service_type", "status", "business_date", "opened_at", "paid_at",
-                  "closed_at", "merged_into", "subtotal", "discount_total", "net_sales", "tax", "service_charge",
-                  "total", "paid_total", "tip_total", "balance", "receipt_number", "updated_at", "lines",
-                  "payments", "adjustments"]
+        fields = [
+            "id",
+            "store",
+            "table",
+            "service_type",
+            "status",
+            "business_date",
+            "opened_at",
+            "paid_at",
+            "closed_at",
+            "merged_into",
+            "subtotal",
+            "discount_total",
+            "net_sales",
+            "tax",
+            "service_charge",
+            "total",
+            "paid_total",
+            "tip_total",
+            "balance",
+            "receipt_number",
+            "updated_at",
+            "lines",
+            "payments",
+            "adjustments",
+        ]
 
     def get_receipt_number(self, check) -> int | None:
         receipt = getattr(check, "receipt", None)
@@ -193,9 +304,12 @@ class CheckSerializer(serializers.ModelSerializer):
 
 class CheckCreateSerializer(serializers.Serializer):
     store = serializers.SlugField(required=False, help_text="Store slug; defaults to the API key's store.")
-    table = serializers.IntegerField(required=False, allow_null=True,
-                                     help_text="Open (or return) the table's check; omit for takeaway.")
-    service_type = serializers.ChoiceField(choices=Order.ServiceType.choices, default=Order.ServiceType.TAKEAWAY)
+    table = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Open (or return) the table's check; omit for takeaway."
+    )
+    service_type = serializers.ChoiceField(
+        choices=Order.ServiceType.choices, default=Order.ServiceType.TAKEAWAY
+    )
 
 
 MONEY_FIELD = {"max_digits": 10, "decimal_places": 2}
@@ -204,17 +318,28 @@ MONEY_FIELD = {"max_digits": 10, "decimal_places": 2}
 class PayInputSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=Payment.Method.choices)
     amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY_FIELD)
-    tip = serializers.DecimalField(min_value=Decimal("0"), required=False, default=Decimal("0"), **MONEY_FIELD)
-    tendered = serializers.DecimalField(min_value=Decimal("0.01"), required=False, allow_null=True,
-                                        help_text="Cash handed over; the change due is returned.", **MONEY_FIELD)
+    tip = serializers.DecimalField(
+        min_value=Decimal("0"), required=False, default=Decimal("0"), **MONEY_FIELD
+    )
+    tendered = serializers.DecimalField(
+        min_value=Decimal("0.01"),
+        required=False,
+        allow_null=True,
+        help_text="Cash handed over; the change due is returned.",
+        **MONEY_FIELD,
+    )
     reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=80)
     register = serializers.IntegerField(required=False, allow_null=True)
 
 
 class ApprovalMixin(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
-    approver_pin = serializers.CharField(required=False, max_length=8, write_only=True,
-                                         help_text="A manager's PIN when the caller's role needs approval.")
+    approver_pin = serializers.CharField(
+        required=False,
+        max_length=8,
+        write_only=True,
+        help_text="A manager's PIN when the caller's role needs approval.",
+    )
 
 
 class RefundInputSerializer(ApprovalMixin):
@@ -223,8 +348,9 @@ class RefundInputSerializer(ApprovalMixin):
 
 class DiscountInputSerializer(ApprovalMixin):
     amount = serializers.DecimalField(min_value=Decimal("0.01"), required=False, **MONEY_FIELD)
-    percent = serializers.DecimalField(min_value=Decimal("0.01"), max_value=Decimal("100"), required=False,
-                                       max_digits=5, decimal_places=2)
+    percent = serializers.DecimalField(
+        min_value=Decimal("0.01"), max_value=Decimal("100"), required=False, max_digits=5, decimal_places=2
+    )
 
     def validate(self, attrs):
         if ("amount" in attrs) == ("percent" in attrs):
@@ -245,7 +371,9 @@ class SplitInputSerializer(serializers.Serializer):
         if attrs["mode"] == "even" and "parts" not in attrs:
             raise serializers.ValidationError({"parts": "Say how many ways to split."}, code="required")
         if attrs["mode"] == "items" and not attrs.get("lines"):
-            raise serializers.ValidationError({"lines": "Choose the lines for the new check."}, code="required")
+            raise serializers.ValidationError(
+                {"lines": "Choose the lines for the new check."}, code="required"
+            )
         return attrs
 
 

@@ -114,8 +114,13 @@ class OrderListCreateView(generics.ListAPIView):
             external_id=payload["external_id"],
             placed_by=request.user,
             lines=[
-                services.LineRequest(item_id=line.get("item"), item_external_id=line.get("item_external_id", ""),
-                                     quantity=line["quantity"], modifier_ids=line["modifiers"], note=line["note"])
+                services.LineRequest(
+                    item_id=line.get("item"),
+                    item_external_id=line.get("item_external_id", ""),
+                    quantity=line["quantity"],
+                    modifier_ids=line["modifiers"],
+                    note=line["note"],
+                )
                 for line in payload["lines"]
             ],
         )
@@ -140,7 +145,9 @@ class OrderStatusView(APIView):
         data.is_valid(raise_exception=True)
         require(request, order.store, Perm.TAKE_ORDERS)
         services.order_set_status(order=order, status=data.validated_data["status"], by=request.user)
-        return Response(OrderSerializer(selectors.orders_with_lines(accessible_stores(request)).get(pk=pk)).data)
+        return Response(
+            OrderSerializer(selectors.orders_with_lines(accessible_stores(request)).get(pk=pk)).data
+        )
 
 
 class OrderCancelView(APIView):
@@ -152,12 +159,16 @@ class OrderCancelView(APIView):
         data = OrderCancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         approver = require(request, order.store, Perm.VOID, data.validated_data.get("approver_pin"))
-        services.order_cancel(order=order, reason=data.validated_data["reason"], by=request.user,
-                              approved_by=approver)
-        return Response(OrderSerializer(selectors.orders_with_lines(accessible_stores(request)).get(pk=pk)).data)
+        services.order_cancel(
+            order=order, reason=data.validated_data["reason"], by=request.user, approved_by=approver
+        )
+        return Response(
+            OrderSerializer(selectors.orders_with_lines(accessible_stores(request)).get(pk=pk)).data
+        )
 
 
 # --- Front of house: checks and payments ----------------------------------------------------------
+
 
 def _check_for(request, pk) -> Check:
     return get_object_or_404(Check.objects.filter(store__in=accessible_stores(request)), pk=pk)
@@ -225,9 +236,16 @@ class CheckPayView(APIView):
             register = Register.objects.filter(store=check.store, pk=payload["register"]).first()
             if register is None:
                 raise DomainError("register", "not_found", "No such register in this store.", status_code=404)
-        payment = services.payment_take(guest_check=check, method=payload["method"], amount=payload["amount"],
-                                        tip=payload["tip"], tendered=payload.get("tendered"),
-                                        reference=payload["reference"], register=register, by=request.user)
+        payment = services.payment_take(
+            guest_check=check,
+            method=payload["method"],
+            amount=payload["amount"],
+            tip=payload["tip"],
+            tendered=payload.get("tendered"),
+            reference=payload["reference"],
+            register=register,
+            by=request.user,
+        )
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
 
@@ -242,8 +260,14 @@ class CheckDiscountView(APIView):
         data.is_valid(raise_exception=True)
         payload = data.validated_data
         approver = require(request, check.store, Perm.DISCOUNT, payload.get("approver_pin"))
-        services.check_discount(guest_check=check, amount=payload.get("amount"), percent=payload.get("percent"),
-                                reason=payload["reason"], by=request.user, approved_by=approver)
+        services.check_discount(
+            guest_check=check,
+            amount=payload.get("amount"),
+            percent=payload.get("percent"),
+            reason=payload["reason"],
+            by=request.user,
+            approved_by=approver,
+        )
         return _check_out(request, pk, status.HTTP_201_CREATED)
 
 
@@ -279,7 +303,9 @@ class CheckSplitView(APIView):
         require(request, check.store, Perm.TAKE_ORDERS)
         if payload["mode"] == "even":
             shares = services.split_evenly(check.balance, payload["parts"])
-            return Response(EvenSplitSerializer({"check": check.pk, "balance": check.balance, "shares": shares}).data)
+            return Response(
+                EvenSplitSerializer({"check": check.pk, "balance": check.balance, "shares": shares}).data
+            )
         new = services.check_split_items(guest_check=check, line_ids=payload["lines"], by=request.user)
         return _check_out(request, new.pk, status.HTTP_201_CREATED)
 
@@ -309,7 +335,9 @@ class CheckMoveView(APIView):
         data = MoveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         require(request, check.store, Perm.TAKE_ORDERS)
-        table = Table.objects.filter(store=check.store, pk=data.validated_data["table"], is_active=True).first()
+        table = Table.objects.filter(
+            store=check.store, pk=data.validated_data["table"], is_active=True
+        ).first()
         if table is None:
             raise DomainError("table", "unknown_table", "No such table in this store.", status_code=404)
         services.check_move(guest_check=check, table=table, by=request.user)
@@ -342,8 +370,13 @@ class PaymentRefundView(APIView):
         data.is_valid(raise_exception=True)
         payload = data.validated_data
         approver = require(request, payment.store, Perm.REFUND, payload.get("approver_pin"))
-        refund = services.payment_refund(payment=payment, amount=payload["amount"], reason=payload["reason"],
-                                         by=request.user, approved_by=approver)
+        refund = services.payment_refund(
+            payment=payment,
+            amount=payload["amount"],
+            reason=payload["reason"],
+            by=request.user,
+            approved_by=approver,
+        )
         return Response(PaymentSerializer(refund).data, status=status.HTTP_201_CREATED)
 
 

@@ -34,9 +34,7 @@ def worker():
 def test_an_order_below_the_reorder_point_raises_a_low_stock_insight_with_a_draft_po(worker):
     store = StoreFactory()
     AnalysisSettings.objects.create(store=store, low_stock_debounce_seconds=1)
-    ingredient = IngredientFactory(
-        store=store, name="Wings", base_unit="pcs", min_quantity=Decimal("10")
-    )
+    ingredient = IngredientFactory(store=store, name="Wings", base_unit="pcs", min_quantity=Decimal("10"))
     item = MenuItemFactory(store=store, name="Wing basket")
     inventory.recipe_line_set(
         store=store, ingredient=ingredient, quantity=Decimal("3"), unit="pcs", menu_item=item

@@ -16,43 +16,69 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def check(shop):
     """Table T1: 2 burgers + 1 soda = 33.00 due (see test_money)."""
-    order = order_place(store=shop.store, table=shop.table, channel="api",
-                        lines=[LineRequest(item_id=shop.burger.pk, quantity=2), LineRequest(item_id=shop.soda.pk)])
+    order = order_place(
+        store=shop.store,
+        table=shop.table,
+        channel="api",
+        lines=[LineRequest(item_id=shop.burger.pk, quantity=2), LineRequest(item_id=shop.soda.pk)],
+    )
     return order.guest_check
 
 
 def counts():
-    return (Check.objects.count(), Payment.objects.count(), CheckAdjustment.objects.count(),
-            AuditEntry.objects.count(), IdempotencyRecord.objects.count())
+    return (
+        Check.objects.count(),
+        Payment.objects.count(),
+        CheckAdjustment.objects.count(),
+        AuditEntry.objects.count(),
+        IdempotencyRecord.objects.count(),
+    )
 
 
 def test_split_payment_across_methods_with_idempotency(key_client, check):
     url = f"/api/v1/checks/{check.pk}/payments/"
-    first = key_client.post(url, {"method": "cash", "amount": "20.00", "tendered": "50.00"}, format="json",
-                            HTTP_IDEMPOTENCY_KEY="pay-1")
+    first = key_client.post(
+        url,
+        {"method": "cash", "amount": "20.00", "tendered": "50.00"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="pay-1",
+    )
     assert first.status_code == 201 and first.json()["change_due"] == "30.00"
-    replay = key_client.post(url, {"method": "cash", "amount": "20.00", "tendered": "50.00"}, format="json",
-                             HTTP_IDEMPOTENCY_KEY="pay-1")
+    replay = key_client.post(
+        url,
+        {"method": "cash", "amount": "20.00", "tendered": "50.00"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="pay-1",
+    )
     assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
     assert Payment.objects.count() == 1
     key_client.post(url, {"method": "card", "amount": "13.00", "tip": "2.00"}, format="json")
     body = key_client.get(f"/api/v1/checks/{check.pk}/").json()
-    assert (body["status"], body["paid_total"], body["tip_total"], body["balance"], body["receipt_number"]) == (
-        "paid", "33.00", "2.00", "0.00", 1)
+    assert (
+        body["status"],
+        body["paid_total"],
+        body["tip_total"],
+        body["balance"],
+        body["receipt_number"],
+    ) == ("paid", "33.00", "2.00", "0.00", 1)
 
 
-@pytest.mark.parametrize(("payload", "field", "code", "status"), [
-    ({"method": "cheque", "amount": "1.00"}, "method", "invalid_choice", 400),
-    ({"method": "card", "amount": "-1.00"}, "amount", "min_value", 400),
-    ({"method": "card", "amount": "1.005"}, "amount", "max_decimal_places", 400),
-    ({"method": "card", "amount": "40.00"}, "amount", "exceeds_balance", 400),
-    ({"method": "cash", "amount": "10.00", "tendered": "5.00"}, "tendered", "too_little", 400),
-    ({"method": "card", "amount": "1.00", "register": 999999}, "register", "not_found", 404),
-])
+@pytest.mark.parametrize(
+    ("payload", "field", "code", "status"),
+    [
+        ({"method": "cheque", "amount": "1.00"}, "method", "invalid_choice", 400),
+        ({"method": "card", "amount": "-1.00"}, "amount", "min_value", 400),
+        ({"method": "card", "amount": "1.005"}, "amount", "max_decimal_places", 400),
+        ({"method": "card", "amount": "40.00"}, "amount", "exceeds_balance", 400),
+        ({"method": "cash", "amount": "10.00", "tendered": "5.00"}, "tendered", "too_little", 400),
+        ({"method": "card", "amount": "1.00", "register": 999999}, "register", "not_found", 404),
+    ],
+)
 def test_bad_payments_name_the_field_and_write_nothing(key_client, check, payload, field, code, status):
     before = counts()
-    response = key_client.post(f"/api/v1/checks/{check.pk}/payments/", payload, format="json",
-                               HTTP_IDEMPOTENCY_KEY="k")
+    response = key_client.post(
+        f"/api/v1/checks/{check.pk}/payments/", payload, format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
     assert response.status_code == status
     error = response.json()["errors"][0]
     assert (error["field"], error["code"]) == (field, code)
@@ -62,8 +88,9 @@ def test_bad_payments_name_the_field_and_write_nothing(key_client, check, payloa
 def test_refund_needs_a_managers_pin_for_a_cashier(shop, check):
     cashier = APIClient()
     cashier.force_authenticate(shop.cashier)
-    payment = cashier.post(f"/api/v1/checks/{check.pk}/payments/", {"method": "card", "amount": "33.00"},
-                           format="json").json()
+    payment = cashier.post(
+        f"/api/v1/checks/{check.pk}/payments/", {"method": "card", "amount": "33.00"}, format="json"
+    ).json()
     url = f"/api/v1/payments/{payment['id']}/refund/"
     before = counts()
     refused = cashier.post(url, {"amount": "5.00", "reason": "Cold"}, format="json")
@@ -77,17 +104,23 @@ def test_refund_needs_a_managers_pin_for_a_cashier(shop, check):
 
 
 def test_discount_split_merge_move(key_client, shop, check):
-    body = key_client.post(f"/api/v1/checks/{check.pk}/discount/", {"percent": "10", "reason": "Regulars"},
-                           format="json").json()
+    body = key_client.post(
+        f"/api/v1/checks/{check.pk}/discount/", {"percent": "10", "reason": "Regulars"}, format="json"
+    ).json()
     # 10% of 27.50 = 2.75 off → 24.75 net + 2.48 tax (2.4750 → 2.48 by lines) + 2.48 service
     assert body["discount_total"] == "2.75"
     shares = key_client.post(f"/api/v1/checks/{check.pk}/split/", {"mode": "even", "parts": 3}, format="json")
-    assert shares.status_code == 200 and sum(Decimal(s) for s in shares.json()["shares"]) == Decimal(body["total"])
+    assert shares.status_code == 200 and sum(Decimal(s) for s in shares.json()["shares"]) == Decimal(
+        body["total"]
+    )
     soda = next(line for line in body["lines"] if line["name"] == "Soda")
-    new = key_client.post(f"/api/v1/checks/{check.pk}/split/", {"mode": "items", "lines": [soda["id"]]},
-                          format="json")
+    new = key_client.post(
+        f"/api/v1/checks/{check.pk}/split/", {"mode": "items", "lines": [soda["id"]]}, format="json"
+    )
     assert new.status_code == 201 and [line["id"] for line in new.json()["lines"]] == [soda["id"]]
-    moved = key_client.post(f"/api/v1/checks/{new.json()['id']}/move/", {"table": shop.table2.pk}, format="json")
+    moved = key_client.post(
+        f"/api/v1/checks/{new.json()['id']}/move/", {"table": shop.table2.pk}, format="json"
+    )
     assert moved.status_code == 200 and moved.json()["table"] == shop.table2.pk
     merged = key_client.post(f"/api/v1/checks/{check.pk}/merge/", {"other": new.json()["id"]}, format="json")
     assert merged.status_code == 200 and len(merged.json()["lines"]) == 2
@@ -109,8 +142,9 @@ def test_split_and_discount_bad_input(key_client, check):
 
 
 def test_open_checks_and_list_them_by_cursor_and_updated_since(key_client, shop, check):
-    takeaway = key_client.post("/api/v1/checks/", {"service_type": "takeaway"}, format="json",
-                               HTTP_IDEMPOTENCY_KEY="open-1")
+    takeaway = key_client.post(
+        "/api/v1/checks/", {"service_type": "takeaway"}, format="json", HTTP_IDEMPOTENCY_KEY="open-1"
+    )
     assert takeaway.status_code == 201 and takeaway.json()["table"] is None
     same = key_client.post("/api/v1/checks/", {"table": shop.table.pk}, format="json")
     assert same.status_code == 200 and same.json()["id"] == check.pk  # the table's open check
@@ -131,8 +165,12 @@ def test_other_stores_checks_are_invisible(shop, check, other_store):
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
     assert client.get("/api/v1/checks/").json()["results"] == []
     assert client.get("/api/v1/payments/").json()["results"] == []
-    assert client.post(f"/api/v1/checks/{check.pk}/payments/", {"method": "card", "amount": "1.00"},
-                       format="json").status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/checks/{check.pk}/payments/", {"method": "card", "amount": "1.00"}, format="json"
+        ).status_code
+        == 404
+    )
 
 
 def test_void_and_comp_a_line_by_api(shop, check):
@@ -144,10 +182,12 @@ def test_void_and_comp_a_line_by_api(shop, check):
     missing = manager.post(f"/api/v1/checks/{check.pk}/void/", {"line": burger["id"]}, format="json")
     assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "reason"
     assert counts() == before
-    voided = manager.post(f"/api/v1/checks/{check.pk}/void/", {"line": burger["id"], "reason": "Wrong order"},
-                          format="json").json()
+    voided = manager.post(
+        f"/api/v1/checks/{check.pk}/void/", {"line": burger["id"], "reason": "Wrong order"}, format="json"
+    ).json()
     assert voided["total"] == "4.20"  # soda 3.50 + 0.35 tax + 0.35 service
-    comped = manager.post(f"/api/v1/checks/{check.pk}/comp/", {"line": soda["id"], "reason": "Birthday"},
-                          format="json")
+    comped = manager.post(
+        f"/api/v1/checks/{check.pk}/comp/", {"line": soda["id"], "reason": "Birthday"}, format="json"
+    )
     assert comped.status_code == 201 and comped.json()["total"] == "0.00"
     assert set(AuditEntry.objects.values_list("action", flat=True)) >= {"void", "comp"}

@@ -29,8 +29,13 @@ D = Decimal
 
 def place(shop, table=None, **quantities):
     lines = [LineRequest(item_id=getattr(shop, name).pk, quantity=q) for name, q in quantities.items()]
-    return order_place(store=shop.store, table=table, lines=lines, channel="till",
-                       service_type="dine_in" if table else "takeaway")
+    return order_place(
+        store=shop.store,
+        table=table,
+        lines=lines,
+        channel="till",
+        service_type="dine_in" if table else "takeaway",
+    )
 
 
 def fresh(check):
@@ -41,8 +46,12 @@ def test_exclusive_tax_and_service_charge(shop):
     """2 × 12.00 + 3.50 = 27.50; tax 10% = 2.75; service 10% of 27.50 = 2.75; due 33.00."""
     order = place(shop, table=shop.table, burger=2, soda=1)
     check = fresh(order.guest_check)
-    assert (check.subtotal, check.tax, check.service_charge, check.total) == (D("27.50"), D("2.75"), D("2.75"),
-                                                                               D("33.00"))
+    assert (check.subtotal, check.tax, check.service_charge, check.total) == (
+        D("27.50"),
+        D("2.75"),
+        D("2.75"),
+        D("33.00"),
+    )
     assert check.net_sales == D("27.50") and check.status == Check.Status.OPEN
 
 
@@ -54,12 +63,20 @@ def test_inclusive_tax_with_percentage_discount(shop):
     vat = TaxCategoryFactory(store=shop.store, name="VAT", rate=D("0.1900"))
     shop.dish = MenuItemFactory(store=shop.store, price=D("11.90"), tax_category=vat)
     check = fresh(place(shop, dish=1).guest_check)
-    assert (check.tax, check.net_sales, check.total, check.service_charge) == (D("1.90"), D("10.00"), D("11.90"),
-                                                                               D("0.00"))
+    assert (check.tax, check.net_sales, check.total, check.service_charge) == (
+        D("1.90"),
+        D("10.00"),
+        D("11.90"),
+        D("0.00"),
+    )
     check_discount(guest_check=check, percent=D("10"), reason="Regular", by=shop.manager)
     check = fresh(check)
-    assert (check.discount_total, check.tax, check.net_sales, check.total) == (D("1.19"), D("1.71"), D("9.00"),
-                                                                               D("10.71"))
+    assert (check.discount_total, check.tax, check.net_sales, check.total) == (
+        D("1.19"),
+        D("1.71"),
+        D("9.00"),
+        D("10.71"),
+    )
 
 
 def test_fixed_discount_spread_over_lines_by_largest_remainder(shop):
@@ -70,8 +87,12 @@ def test_fixed_discount_spread_over_lines_by_largest_remainder(shop):
     burger, soda = OrderLine.objects.filter(guest_check=check).order_by("position")
     assert (burger.discount_amount, soda.discount_amount) == (D("0.77"), D("0.23"))
     check = fresh(check)
-    assert (check.tax, check.net_sales, check.service_charge, check.total) == (D("1.45"), D("14.50"), D("1.45"),
-                                                                               D("17.40"))
+    assert (check.tax, check.net_sales, check.service_charge, check.total) == (
+        D("1.45"),
+        D("14.50"),
+        D("1.45"),
+        D("17.40"),
+    )
     entry = AuditEntry.objects.get(action="discount")
     assert entry.reason == "Late food" and entry.target_id == str(check.pk)
 
@@ -95,12 +116,15 @@ def test_void_removes_the_line_from_the_check(shop):
     assert AuditEntry.objects.filter(action="void", reason="Wrong table").count() == 1
 
 
-@pytest.mark.parametrize(("amount", "parts", "shares"), [
-    ("100.00", 3, ["33.34", "33.33", "33.33"]),
-    ("10.00", 4, ["2.50", "2.50", "2.50", "2.50"]),
-    ("0.05", 3, ["0.02", "0.02", "0.01"]),
-    ("33.00", 7, ["4.72", "4.72", "4.72", "4.71", "4.71", "4.71", "4.71"]),
-])
+@pytest.mark.parametrize(
+    ("amount", "parts", "shares"),
+    [
+        ("100.00", 3, ["33.34", "33.33", "33.33"]),
+        ("10.00", 4, ["2.50", "2.50", "2.50", "2.50"]),
+        ("0.05", 3, ["0.02", "0.02", "0.01"]),
+        ("33.00", 7, ["4.72", "4.72", "4.72", "4.71", "4.71", "4.71", "4.71"]),
+    ],
+)
 def test_split_evenly_gives_the_remainder_cents_to_the_first_shares(amount, parts, shares):
     assert split_evenly(D(amount), parts) == [D(s) for s in shares]
     assert sum(split_evenly(D(amount), parts)) == D(amount)
@@ -112,11 +136,14 @@ def test_allocate_largest_remainder():
 
 
 def test_split_evenly_paid_across_cash_and_card_closes_the_check(shop):
-    """33.00 in three: 11.00 each. Cash 11.00 from 20.00 → 9.00 change; card 11.00 + 1.50 tip; mobile 11.00."""
+    """33.00 in three: 11.00 each. Cash 11.00 from 20.00 → 9.00 change; card 11.00 + 1.50 tip;
+    mobile 11.00."""
     check = fresh(place(shop, table=shop.table, burger=2, soda=1).guest_check)
     shares = split_evenly(check.balance, 3)
     assert shares == [D("11.00")] * 3
-    cash = payment_take(guest_check=check, method="cash", amount=shares[0], tendered=D("20.00"), by=shop.cashier)
+    cash = payment_take(
+        guest_check=check, method="cash", amount=shares[0], tendered=D("20.00"), by=shop.cashier
+    )
     assert cash.change_due == D("9.00")
     assert fresh(check).status == Check.Status.PARTIALLY_PAID
     payment_take(guest_check=check, method="card", amount=shares[1], tip=D("1.50"), by=shop.cashier)
@@ -141,8 +168,9 @@ def test_overpaying_is_refused_and_writes_nothing(shop):
 def test_refund_is_a_negative_payment_with_reason_and_approval(shop):
     check = fresh(place(shop, table=shop.table, burger=2, soda=1).guest_check)
     card = payment_take(guest_check=check, method="card", amount=D("33.00"))
-    refund = payment_refund(payment=card, amount=D("5.00"), reason="Cold burger", by=shop.cashier,
-                            approved_by=shop.manager)
+    refund = payment_refund(
+        payment=card, amount=D("5.00"), reason="Cold burger", by=shop.cashier, approved_by=shop.manager
+    )
     assert (refund.amount, refund.method, refund.kind) == (D("-5.00"), "card", Payment.Kind.REFUND)
     check = fresh(check)
     assert check.paid_total == D("28.00") and check.status == Check.Status.PAID  # a refund does not reopen
@@ -190,10 +218,12 @@ def test_move_check_to_a_free_table(shop):
 
 def test_a_discount_needs_a_reason_and_one_of_amount_or_percent(shop):
     check = fresh(place(shop, table=shop.table, soda=1).guest_check)
-    for kwargs, field in [({"amount": D("1"), "reason": " "}, "reason"),
-                          ({"amount": D("1"), "percent": D("5"), "reason": "x"}, "amount"),
-                          ({"amount": D("9.99"), "reason": "x"}, "amount"),
-                          ({"percent": D("101"), "reason": "x"}, "percent")]:
+    for kwargs, field in [
+        ({"amount": D("1"), "reason": " "}, "reason"),
+        ({"amount": D("1"), "percent": D("5"), "reason": "x"}, "amount"),
+        ({"amount": D("9.99"), "reason": "x"}, "amount"),
+        ({"percent": D("101"), "reason": "x"}, "percent"),
+    ]:
         with pytest.raises(DomainError) as error:
             check_discount(guest_check=check, **kwargs)
         assert error.value.field == field

@@ -22,11 +22,15 @@ def test_guest_page_shows_the_menu_and_places_an_order(client, shop):
     html = page.content.decode()
     assert "Burger" in html and "Sold out" in html and 'name="viewport"' in html
     session = page.context["session"]
-    preview = client.post(reverse("orders:guest-preview", args=[shop.table.qr_token]), {f"qty-{shop.burger.pk}": "2"})
+    preview = client.post(
+        reverse("orders:guest-preview", args=[shop.table.qr_token]), {f"qty-{shop.burger.pk}": "2"}
+    )
     assert "28.80" in preview.content.decode()  # 24.00 + 2.40 tax + 2.40 service
-    placed = client.post(reverse("orders:guest-order", args=[shop.table.qr_token]),
-                         {"session": session.token, f"qty-{shop.burger.pk}": "2", "note": "No onions"},
-                         HTTP_HX_REQUEST="true")
+    placed = client.post(
+        reverse("orders:guest-order", args=[shop.table.qr_token]),
+        {"session": session.token, f"qty-{shop.burger.pk}": "2", "note": "No onions"},
+        HTTP_HX_REQUEST="true",
+    )
     assert placed.status_code == 200 and placed["HX-Trigger"] == "order-placed"
     order = Order.objects.get()
     assert (order.channel, order.note, order.lines.get().quantity) == ("qr", "No onions", 2)
@@ -38,11 +42,15 @@ def test_guest_page_errors_are_shown_and_nothing_is_written(client, shop):
     session = table_session_open(table=shop.table)
     shop.soda.sold_out_manual = True
     shop.soda.save()
-    response = client.post(reverse("orders:guest-order", args=[shop.table.qr_token]),
-                           {"session": session.token, f"qty-{shop.soda.pk}": "1"})
+    response = client.post(
+        reverse("orders:guest-order", args=[shop.table.qr_token]),
+        {"session": session.token, f"qty-{shop.soda.pk}": "1"},
+    )
     assert response.status_code == 409 and "sold out" in response.content.decode()
-    response = client.post(reverse("orders:guest-order", args=["not-a-token"]),
-                           {"session": session.token, f"qty-{shop.burger.pk}": "1"})
+    response = client.post(
+        reverse("orders:guest-order", args=["not-a-token"]),
+        {"session": session.token, f"qty-{shop.burger.pk}": "1"},
+    )
     assert response.status_code == 404
     assert Order.objects.count() == 0 and Check.objects.count() == 0
 
@@ -56,8 +64,10 @@ def test_till_to_payment_to_receipt(client, shop):
     client.force_login(shop.cashier)
     register = Register.objects.create(store=shop.store, name="Front")
     CashDrawerSession.objects.create(store=shop.store, register=register, opening_float=D("50.00"))
-    response = client.post(reverse("orders:till", args=[shop.store.slug]),
-                           {"table": shop.table.pk, f"qty-{shop.burger.pk}": "2", f"qty-{shop.soda.pk}": "1"})
+    response = client.post(
+        reverse("orders:till", args=[shop.store.slug]),
+        {"table": shop.table.pk, f"qty-{shop.burger.pk}": "2", f"qty-{shop.soda.pk}": "1"},
+    )
     check = Check.objects.get()
     assert response.url == reverse("orders:check", args=[shop.store.slug, check.pk])
     assert client.get(response.url).status_code == 200
@@ -77,7 +87,9 @@ def test_till_to_payment_to_receipt(client, shop):
 
 def test_cashier_void_needs_the_managers_pin(client, shop):
     client.force_login(shop.cashier)
-    client.post(reverse("orders:till", args=[shop.store.slug]), {"table": shop.table.pk, f"qty-{shop.soda.pk}": "1"})
+    client.post(
+        reverse("orders:till", args=[shop.store.slug]), {"table": shop.table.pk, f"qty-{shop.soda.pk}": "1"}
+    )
     check = Check.objects.get()
     line = check.lines.get()
     url = reverse("orders:check-action", args=[shop.store.slug, check.pk, "void"])
@@ -122,15 +134,19 @@ def test_cashier_cannot_close_the_day(client, shop):
     client.force_login(shop.cashier)
     register = Register.objects.create(store=shop.store, name="Front")
     drawer = CashDrawerSession.objects.create(store=shop.store, register=register, opening_float=D("0"))
-    client.post(reverse("orders:close", args=[shop.store.slug]), {"action": "close", "drawer": drawer.pk,
-                                                                  "counted_cash": "0"})
+    client.post(
+        reverse("orders:close", args=[shop.store.slug]),
+        {"action": "close", "drawer": drawer.pk, "counted_cash": "0"},
+    )
     drawer.refresh_from_db()
     assert drawer.closed_at is None
 
 
 def test_till_page_lists_the_menu_and_open_checks(client, shop):
     client.force_login(shop.cashier)
-    client.post(reverse("orders:till", args=[shop.store.slug]), {"table": shop.table.pk, f"qty-{shop.soda.pk}": "1"})
+    client.post(
+        reverse("orders:till", args=[shop.store.slug]), {"table": shop.table.pk, f"qty-{shop.soda.pk}": "1"}
+    )
     html = client.get(reverse("orders:till", args=[shop.store.slug])).content.decode()
     assert "Burger" in html and "T1 · 4.20" in html
 
@@ -160,7 +176,9 @@ def test_staff_open_a_table_for_qr_orders(client, shop):
     guest = client.get(reverse("orders:guest", args=[shop.table.qr_token])).content.decode()
     assert "ask the staff to open it" in guest
     client.force_login(shop.cashier)
-    client.post(reverse("orders:till", args=[shop.store.slug]), {"action": "open_table", "table": shop.table.pk})
+    client.post(
+        reverse("orders:till", args=[shop.store.slug]), {"action": "open_table", "table": shop.table.pk}
+    )
     client.logout()
     page = client.get(reverse("orders:guest", args=[shop.table.qr_token]))
     assert page.context["session"] is not None and "Place order" in page.content.decode()

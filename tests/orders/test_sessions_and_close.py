@@ -40,8 +40,9 @@ def test_two_phones_and_the_staff_share_one_check(shop):
     session = table_session_open(table=shop.table)
     first = guest(shop, shop.table, session.token, burger=1)
     second = guest(shop, shop.table, session.token, soda=2)
-    staff = order_place(store=shop.store, table=shop.table, lines=[LineRequest(item_id=shop.soda.pk)],
-                        channel="till")
+    staff = order_place(
+        store=shop.store, table=shop.table, lines=[LineRequest(item_id=shop.soda.pk)], channel="till"
+    )
     assert first.guest_check_id == second.guest_check_id == staff.guest_check_id
     check = Check.objects.get(pk=first.guest_check_id)
     assert check.subtotal == D("22.50") and check.session_id == session.pk  # 12.00 + 3 × 3.50
@@ -58,13 +59,15 @@ def test_payment_ends_the_session_and_the_old_code_cannot_order(shop):
     assert table.qr_token != old_token  # rotate_token is the default mode
     orders = Order.objects.count()
     with pytest.raises(DomainError) as error:
-        guest_order_place(qr_token=old_token, session_token=session.token,
-                          lines=[LineRequest(item_id=shop.soda.pk)])
+        guest_order_place(
+            qr_token=old_token, session_token=session.token, lines=[LineRequest(item_id=shop.soda.pk)]
+        )
     assert (error.value.code, error.value.status_code) == ("qr_expired", 404)
     # a page opened with the new code but still holding the paid session's token is refused too
     with pytest.raises(DomainError) as error:
-        guest_order_place(qr_token=table.qr_token, session_token=session.token,
-                          lines=[LineRequest(item_id=shop.soda.pk)])
+        guest_order_place(
+            qr_token=table.qr_token, session_token=session.token, lines=[LineRequest(item_id=shop.soda.pk)]
+        )
     assert error.value.code == "session_closed"
     assert Order.objects.count() == orders
 
@@ -74,7 +77,9 @@ def test_staff_opens_mode_keeps_the_code_but_needs_a_session(shop):
     shop.store.table_session_mode = Store.TableSessionMode.STAFF_OPENS
     shop.store.save()
     with pytest.raises(DomainError) as error:
-        guest_order_place(qr_token=shop.table.qr_token, session_token="", lines=[LineRequest(item_id=shop.soda.pk)])
+        guest_order_place(
+            qr_token=shop.table.qr_token, session_token="", lines=[LineRequest(item_id=shop.soda.pk)]
+        )
     assert error.value.code == "session_closed"
     check = check_for_table(table=shop.table)  # the staff seat the party
     order = guest(shop, shop.table, check.session.token, soda=1)
@@ -112,36 +117,71 @@ def test_z_report_balances_to_the_cent_with_the_drawer_count(shop):
     then 1.70 refunded in cash. Cash expected = 100 + 20 + 8.00 − 1.70 = 126.30."""
     register = RegisterFactory(store=shop.store)
     drawer = drawer_open(register=register, opening_float=D("100.00"), by=shop.manager)
-    one = order_place(store=shop.store, table=shop.table, channel="till",
-                      lines=[LineRequest(item_id=shop.burger.pk, quantity=2), LineRequest(item_id=shop.soda.pk)])
-    payment_take(guest_check=one.guest_check, method="cash", amount=D("20.00"), tendered=D("50.00"),
-                 register=register)
-    payment_take(guest_check=one.guest_check, method="card", amount=D("13.00"), tip=D("2.00"), register=register)
-    two = order_place(store=shop.store, channel="till", service_type="takeaway",
-                      lines=[LineRequest(item_id=shop.burger.pk), LineRequest(item_id=shop.soda.pk, quantity=2)])
+    one = order_place(
+        store=shop.store,
+        table=shop.table,
+        channel="till",
+        lines=[LineRequest(item_id=shop.burger.pk, quantity=2), LineRequest(item_id=shop.soda.pk)],
+    )
+    payment_take(
+        guest_check=one.guest_check, method="cash", amount=D("20.00"), tendered=D("50.00"), register=register
+    )
+    payment_take(
+        guest_check=one.guest_check, method="card", amount=D("13.00"), tip=D("2.00"), register=register
+    )
+    two = order_place(
+        store=shop.store,
+        channel="till",
+        service_type="takeaway",
+        lines=[LineRequest(item_id=shop.burger.pk), LineRequest(item_id=shop.soda.pk, quantity=2)],
+    )
     order_line_void(line=two.lines.get(menu_item=shop.burger), reason="Changed mind", by=shop.manager)
-    cash = payment_take(guest_check=two.guest_check, method="cash", amount=D("7.70"), tip=D("0.30"),
-                        tendered=D("10.00"), register=register)
+    cash = payment_take(
+        guest_check=two.guest_check,
+        method="cash",
+        amount=D("7.70"),
+        tip=D("0.30"),
+        tendered=D("10.00"),
+        register=register,
+    )
     assert cash.change_due == D("2.00")
     payment_refund(payment=cash, amount=D("1.70"), reason="Soda flat", by=shop.manager)
 
     x = drawer_report(drawer=drawer)
     assert x["cash"]["expected"] == "126.30"
-    assert Check.objects.filter(drawer_session=drawer, status=Check.Status.PAID).count() == 2  # X changes nothing
+    assert (
+        Check.objects.filter(drawer_session=drawer, status=Check.Status.PAID).count() == 2
+    )  # X changes nothing
     closed = drawer_close(drawer=drawer, counted_cash=D("126.30"), by=shop.manager)
     z = closed.z_report
     methods = {m["method"]: m for m in z["methods"]}
-    assert (methods["cash"]["amount"], methods["cash"]["refunded"], methods["cash"]["net"],
-            methods["cash"]["tips"]) == ("27.70", "1.70", "26.00", "0.30")
+    assert (
+        methods["cash"]["amount"],
+        methods["cash"]["refunded"],
+        methods["cash"]["net"],
+        methods["cash"]["tips"],
+    ) == ("27.70", "1.70", "26.00", "0.30")
     assert (methods["card"]["amount"], methods["card"]["tips"]) == ("13.00", "2.00")
-    assert z["sales"] == {"checks": 2, "subtotal": "34.50", "discounts": "0.00", "net_sales": "34.50",
-                          "tax": "3.45", "service_charge": "2.75", "total": "40.70", "tips": "2.30"}
+    assert z["sales"] == {
+        "checks": 2,
+        "subtotal": "34.50",
+        "discounts": "0.00",
+        "net_sales": "34.50",
+        "tax": "3.45",
+        "service_charge": "2.75",
+        "total": "40.70",
+        "tips": "2.30",
+    }
     assert z["voids"] == {"lines": 1, "quantity": 1, "amount": "12.00"}
     assert z["tax_rates"] == [{"rate": "0.1000", "lines": 3, "amount": "34.50"}]
     assert z["refunds"] == {"count": 1, "amount": "1.70"}
     # payments net + refunds = what the settled checks came to
     assert D(z["payments_net"]) + D(z["refunds"]["amount"]) == D(z["sales"]["total"]) == D("40.70")
-    assert (closed.expected_cash, closed.counted_cash, closed.difference) == (D("126.30"), D("126.30"), D("0.00"))
+    assert (closed.expected_cash, closed.counted_cash, closed.difference) == (
+        D("126.30"),
+        D("126.30"),
+        D("0.00"),
+    )
     assert not Check.objects.filter(drawer_session=drawer).exclude(status=Check.Status.CLOSED).exists()
     assert AuditEntry.objects.get(action="drawer_count").data["difference"] == "0.00"
     with pytest.raises(DomainError):
@@ -152,8 +192,9 @@ def test_z_report_balances_to_the_cent_with_the_drawer_count(shop):
 def test_a_short_drawer_shows_the_difference(shop):
     register = RegisterFactory(store=shop.store)
     drawer = drawer_open(register=register, opening_float=D("50.00"))
-    order = order_place(store=shop.store, channel="till", service_type="takeaway",
-                        lines=[LineRequest(item_id=shop.soda.pk)])
+    order = order_place(
+        store=shop.store, channel="till", service_type="takeaway", lines=[LineRequest(item_id=shop.soda.pk)]
+    )
     payment_take(guest_check=order.guest_check, method="cash", amount=D("3.85"), register=register)
     closed = drawer_close(drawer=drawer, counted_cash=D("53.80"))
     assert (closed.expected_cash, closed.difference) == (D("53.85"), D("-0.05"))
@@ -162,8 +203,9 @@ def test_a_short_drawer_shows_the_difference(shop):
 @pytest.mark.django_db
 def test_cash_needs_an_open_drawer_at_a_register(shop):
     register = RegisterFactory(store=shop.store)
-    order = order_place(store=shop.store, channel="till", service_type="takeaway",
-                        lines=[LineRequest(item_id=shop.soda.pk)])
+    order = order_place(
+        store=shop.store, channel="till", service_type="takeaway", lines=[LineRequest(item_id=shop.soda.pk)]
+    )
     with pytest.raises(DomainError) as error:
         payment_take(guest_check=order.guest_check, method="cash", amount=D("3.85"), register=register)
     assert error.value.code == "drawer_closed" and Payment.objects.count() == 0
@@ -177,20 +219,72 @@ def test_z_report_of_5000_orders_takes_seconds(shop):
     drawer = drawer_open(register=register, opening_float=D("0.00"))
     now, today = timezone.now(), timezone.localdate()
     n = 5000
-    checks = Check.objects.bulk_create([
-        Check(store=shop.store, service_type="takeaway", status="paid", business_date=today, paid_at=now,
-              drawer_session=drawer, subtotal=D("3.50"), net_sales=D("3.50"), tax=D("0.35"), total=D("3.85"),
-              paid_total=D("3.85")) for _ in range(n)])
-    orders = Order.objects.bulk_create([
-        Order(store=shop.store, channel="till", currency="EUR", prices_include_tax=False, subtotal=D("3.50"),
-              tax=D("0.35"), total=D("3.85"), placed_at=now, business_date=today, guest_check=c) for c in checks])
-    OrderLine.objects.bulk_create([
-        OrderLine(order=o, menu_item=shop.soda, name="Soda", quantity=1, unit_price=D("3.50"), line_total=D("3.50"),
-                  tax_rate=D("0.1"), tax_amount=D("0.35"), net_amount=D("3.50"), guest_check=o.guest_check)
-        for o in orders])
-    Payment.objects.bulk_create([
-        Payment(store=shop.store, guest_check=c, method="cash", amount=D("3.85"), business_date=today,
-                register=register, drawer_session=drawer) for c in checks])
+    checks = Check.objects.bulk_create(
+        [
+            Check(
+                store=shop.store,
+                service_type="takeaway",
+                status="paid",
+                business_date=today,
+                paid_at=now,
+                drawer_session=drawer,
+                subtotal=D("3.50"),
+                net_sales=D("3.50"),
+                tax=D("0.35"),
+                total=D("3.85"),
+                paid_total=D("3.85"),
+            )
+            for _ in range(n)
+        ]
+    )
+    orders = Order.objects.bulk_create(
+        [
+            Order(
+                store=shop.store,
+                channel="till",
+                currency="EUR",
+                prices_include_tax=False,
+                subtotal=D("3.50"),
+                tax=D("0.35"),
+                total=D("3.85"),
+                placed_at=now,
+                business_date=today,
+                guest_check=c,
+            )
+            for c in checks
+        ]
+    )
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=o,
+                menu_item=shop.soda,
+                name="Soda",
+                quantity=1,
+                unit_price=D("3.50"),
+                line_total=D("3.50"),
+                tax_rate=D("0.1"),
+                tax_amount=D("0.35"),
+                net_amount=D("3.50"),
+                guest_check=o.guest_check,
+            )
+            for o in orders
+        ]
+    )
+    Payment.objects.bulk_create(
+        [
+            Payment(
+                store=shop.store,
+                guest_check=c,
+                method="cash",
+                amount=D("3.85"),
+                business_date=today,
+                register=register,
+                drawer_session=drawer,
+            )
+            for c in checks
+        ]
+    )
     started = time.monotonic()
     closed = drawer_close(drawer=drawer, counted_cash=D("19250.00"))
     elapsed = time.monotonic() - started
@@ -202,8 +296,15 @@ def test_z_report_of_5000_orders_takes_seconds(shop):
 @pytest.mark.django_db(transaction=True)
 def test_receipt_numbers_are_gapless_under_concurrent_payments(shop):
     """Eight cashiers settle eight checks at the same moment, each in its own database connection."""
-    checks = [order_place(store=shop.store, channel="till", service_type="takeaway",
-                          lines=[LineRequest(item_id=shop.soda.pk)]).guest_check for _ in range(8)]
+    checks = [
+        order_place(
+            store=shop.store,
+            channel="till",
+            service_type="takeaway",
+            lines=[LineRequest(item_id=shop.soda.pk)],
+        ).guest_check
+        for _ in range(8)
+    ]
     barrier, errors = threading.Barrier(len(checks)), []
 
     def pay(check):
