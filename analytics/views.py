@@ -233,6 +233,7 @@ HIDDEN_NUMBERS = {
     "purchase_order_status",
     "week_start",
     "periods",
+    "runs_out_at",  # days_left says it readably
     "count",
 }
 
