@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -32,6 +33,14 @@ from .serializers import (
     SplitInputSerializer,
     TableSerializer,
 )
+
+
+def _active_table(store, table_id: int) -> Table:
+    """An active table of this store, else the same 404 the order service gives."""
+    table = Table.objects.filter(store=store, pk=table_id, is_active=True).first()
+    if table is None:
+        raise DomainError("table", "unknown_table", _("No such table in this store."), status_code=404)
+    return table
 
 
 class MenuView(generics.ListAPIView):
@@ -102,9 +111,7 @@ class OrderListCreateView(generics.ListAPIView):
         require(request, store, Perm.TAKE_ORDERS)
         table = None
         if payload.get("table") is not None:
-            table = Table.objects.filter(store=store, pk=payload["table"], is_active=True).first()
-            if table is None:
-                raise DomainError("table", "unknown_table", "No such table in this store.", status_code=404)
+            table = _active_table(store, payload["table"])
         order = services.order_place(
             store=store,
             table=table,
@@ -199,9 +206,7 @@ class CheckListCreateView(generics.ListAPIView):
         store = resolve_store(request, payload.get("store"))
         require(request, store, Perm.TAKE_ORDERS)
         if payload.get("table") is not None:
-            table = Table.objects.filter(store=store, pk=payload["table"], is_active=True).first()
-            if table is None:
-                raise DomainError("table", "unknown_table", "No such table in this store.", status_code=404)
+            table = _active_table(store, payload["table"])
             existing = services.table_session_current(table=table)
             check = services.check_for_table(table=table, by=request.user)
             created = existing is None or check.session_id != existing.pk or check.orders.count() == 0
@@ -235,7 +240,9 @@ class CheckPayView(APIView):
         if payload.get("register") is not None:
             register = Register.objects.filter(store=check.store, pk=payload["register"]).first()
             if register is None:
-                raise DomainError("register", "not_found", "No such register in this store.", status_code=404)
+                raise DomainError(
+                    "register", "not_found", _("No such register in this store."), status_code=404
+                )
         payment = services.payment_take(
             guest_check=check,
             method=payload["method"],
@@ -321,7 +328,7 @@ class CheckMergeView(APIView):
         require(request, check.store, Perm.TAKE_ORDERS)
         other = Check.objects.filter(store=check.store, pk=data.validated_data["other"]).first()
         if other is None:
-            raise DomainError("other", "not_found", "No such check in this store.", status_code=404)
+            raise DomainError("other", "not_found", _("No such check in this store."), status_code=404)
         services.check_merge(into=check, other=other, by=request.user)
         return _check_out(request, pk)
 
@@ -335,11 +342,7 @@ class CheckMoveView(APIView):
         data = MoveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         require(request, check.store, Perm.TAKE_ORDERS)
-        table = Table.objects.filter(
-            store=check.store, pk=data.validated_data["table"], is_active=True
-        ).first()
-        if table is None:
-            raise DomainError("table", "unknown_table", "No such table in this store.", status_code=404)
+        table = _active_table(check.store, data.validated_data["table"])
         services.check_move(guest_check=check, table=table, by=request.user)
         return _check_out(request, pk)
 
