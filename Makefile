@@ -29,8 +29,8 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check .
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=bench --ignore=staticfiles --ignore=test-artifacts --ignore=tests --no-obsolete
-	$(PY) manage.py makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=static/vendor --no-obsolete
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=bench --ignore=staticfiles --ignore=test-artifacts --ignore=tests --no-obsolete --no-location
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=static/vendor --no-obsolete --no-location
 
 # Benchmarks on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ops_bench; created and
 # migrated by the script). Each writes bench/results.json and BENCHMARKS.md.
