@@ -24,7 +24,7 @@ from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date
 
 from .models import MenuItem, Order, OrderLine, OrderStatusChange
-from .services import split_tax
+from .services.pricing import split_tax
 
 BATCH = 2000
 CHUNK = 5000  # orders held in memory and written at a time

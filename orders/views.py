@@ -1,9 +1,8 @@
 """Front-of-house pages: the guest's QR page, the till, a check with its payments, the receipt, the
 tables' QR codes and the close of day. Each view parses input, calls one service or selector, and
-renders; money and rules live in services.py."""
+renders; money and rules live in services (prices in services/pricing.py)."""
 
 import io
-from decimal import Decimal
 
 import segno
 from django.conf import settings
@@ -24,7 +23,6 @@ from . import selectors, services
 from .models import (
     CashDrawerSession,
     Check,
-    MenuItem,
     Order,
     OrderLine,
     Payment,
@@ -67,31 +65,6 @@ def _lines_from_form(data, store) -> list[services.LineRequest]:
     return lines
 
 
-def _preview(store, lines) -> dict:
-    """What the cart would cost, priced by the menu (the order service prices it again on placing)."""
-    items = {
-        i.pk: i
-        for i in MenuItem.objects.filter(store=store, pk__in=[ln.item_id for ln in lines])
-        .select_related("tax_category")
-        .prefetch_related("modifier_groups__modifiers")
-    }
-    subtotal = tax = net = Decimal("0")
-    count = 0
-    for line in lines:
-        item = items.get(line.item_id)
-        if item is None:
-            continue
-        deltas = {m.pk: m.price_delta for g in item.modifier_groups.all() for m in g.modifiers.all()}
-        amount = (
-            item.price + sum((deltas.get(m, Decimal("0")) for m in line.modifier_ids), Decimal("0"))
-        ) * line.quantity
-        line_tax, line_net = services.split_tax(amount, item.tax_rate, inclusive=store.prices_include_tax)
-        subtotal, tax, net, count = subtotal + amount, tax + line_tax, net + line_net, count + line.quantity
-    service = services.money(net * store.service_charge_rate)
-    total = (subtotal if store.prices_include_tax else subtotal + tax) + service
-    return {"count": count, "subtotal": subtotal, "tax": tax, "service_charge": service, "total": total}
-
-
 # --- Guest QR page -------------------------------------------------------------------------------
 
 
@@ -126,7 +99,7 @@ def guest_preview(request, qr_token):
     if table is None:
         return render(request, "orders/guest_expired.html", status=404)
     try:
-        preview = _preview(table.store, _lines_from_form(request.POST, table.store))
+        preview = services.cart_quote(store=table.store, lines=_lines_from_form(request.POST, table.store))
     except DomainError:
         preview = None
     return render(request, "orders/_cart_total.html", {"preview": preview, "store": table.store})

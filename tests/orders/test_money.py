@@ -8,6 +8,7 @@ from orders.models import Check, CheckAdjustment, OrderLine, Payment, Receipt
 from orders.services import (
     LineRequest,
     allocate,
+    cart_quote,
     check_comp_line,
     check_discount,
     check_merge,
@@ -21,7 +22,7 @@ from orders.services import (
 )
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import AuditEntry
-from tests.factories import MenuItemFactory, TaxCategoryFactory
+from tests.factories import MenuItemFactory, ModifierFactory, ModifierGroupFactory, TaxCategoryFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -53,6 +54,28 @@ def test_exclusive_tax_and_service_charge(shop):
         D("33.00"),
     )
     assert check.net_sales == D("27.50") and check.status == Check.Status.OPEN
+
+
+def test_the_guest_cart_and_the_order_are_priced_alike(shop):
+    """Burger 12.00 + cheese 1.50 = 13.50 a portion; × 2 = 27.00; tax 10% = 2.70; service 10% of 27.00
+    = 2.70; the cart's total 32.40 is the check's total once the same lines are ordered."""
+    group = ModifierGroupFactory(store=shop.store, name="Extras")
+    cheese = ModifierFactory(group=group, name="Cheese", price_delta=D("1.50"))
+    shop.burger.modifier_groups.add(group)
+    lines = [LineRequest(item_id=shop.burger.pk, quantity=2, modifier_ids=[cheese.pk])]
+    quote = cart_quote(store=shop.store, lines=lines)
+    assert quote == {
+        "count": 2,
+        "subtotal": D("27.00"),
+        "tax": D("2.70"),
+        "service_charge": D("2.70"),
+        "total": D("32.40"),
+    }
+    order = order_place(store=shop.store, table=shop.table, lines=lines, channel="qr")
+    line = order.lines.get()
+    assert (line.unit_price, line.line_total, line.tax_amount) == (D("13.50"), D("27.00"), D("2.70"))
+    assert order.total == D("29.70")  # the order carries no service charge; its check does
+    assert fresh(order.guest_check).total == D("32.40")
 
 
 def test_inclusive_tax_with_percentage_discount(shop):

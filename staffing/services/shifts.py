@@ -1,5 +1,4 @@
-"""Writes for staffing: staff and their availability, shifts under the conflict rules, the week's copy
-and publication, the time clock, and the requirements the analysis jobs write in.
+"""Shifts under the conflict rules, and the week's copy and publication.
 
 Every refusal is a `DomainError(field, code, message)`; conflicts with other facts (another shift, a
 day off, availability, opening hours) answer 409, malformed requests 400, another store's rows 404.
@@ -14,29 +13,18 @@ Conflict rules, checked in this order by `shift_create` and `shift_move`:
 """
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from restaurant_ops.errors import DomainError, DomainErrors
+from restaurant_ops.errors import DomainError
 from restaurant_ops.models import ClosedDate, Store
 from restaurant_ops.services import audit_record
-from restaurant_ops.timeutils import business_date, business_range_bounds, local
+from restaurant_ops.timeutils import business_date, local
 
-from .models import (
-    Availability,
-    DaysOff,
-    Position,
-    Shift,
-    StaffingRequirement,
-    StaffMember,
-    TimeClockEntry,
-    WeekSchedule,
-)
-from .selectors import StaffingSuggestion, week_start_for
+from ..models import Availability, DaysOff, Position, Shift, StaffMember, WeekSchedule
+from ..selectors import week_start_for
 
 MAX_SHIFT = dt.timedelta(hours=16)
 CONFLICT = 409
@@ -217,7 +205,7 @@ def _fill(shift: Shift) -> None:
     shift.minutes = int((shift.end - shift.start).total_seconds() // 60)
 
 
-def _lock(staff: StaffMember) -> StaffMember:
+def staff_lock(staff: StaffMember) -> StaffMember:
     """Serialises writes for one person, so two managers cannot double-book them at once."""
     return StaffMember.objects.select_for_update().get(pk=staff.pk)
 
@@ -237,7 +225,7 @@ def shift_create(
     source: str = Shift.Source.MANUAL,
     by=None,
 ) -> Shift:
-    staff = _lock(staff)
+    staff = staff_lock(staff)
     reason = (reason or "").strip()
     _check_shift(store=store, staff=staff, position=position, start=start, end=end, reason=reason)
     shift = Shift(
@@ -268,7 +256,7 @@ def shift_move(
     by=None,
 ) -> Shift:
     """Changes a shift's times (and optionally its person, position or reason) under the same rules."""
-    staff = _lock(staff or shift.staff)
+    staff = staff_lock(staff or shift.staff)
     position = position or shift.position
     reason = shift.reason if reason is None else reason.strip()
     _check_shift(
@@ -304,7 +292,7 @@ def shift_delete(*, shift: Shift, by=None) -> None:
     shift.delete()
 
 
-def _monday(week_start: dt.date) -> dt.date:
+def week_monday(week_start: dt.date) -> dt.date:
     if not isinstance(week_start, dt.date) or week_start.weekday() != 0:
         raise DomainError("week", "not_monday", _("A week starts on a Monday."))
     return week_start
@@ -314,7 +302,7 @@ def _monday(week_start: dt.date) -> dt.date:
 def week_copy_previous(*, store: Store, week_start: dt.date, by=None) -> tuple[list[Shift], list[tuple]]:
     """Copies last week's shifts into this week at the same local times. Each copy passes the
     conflict rules; the ones refused are returned as (previous shift, DomainError) and skipped."""
-    week_start = _monday(week_start)
+    week_start = week_monday(week_start)
     previous = (
         Shift.objects.filter(store=store, week_start=week_start - dt.timedelta(days=7))
         .select_related("staff", "position")
@@ -348,7 +336,7 @@ def week_copy_previous(*, store: Store, week_start: dt.date, by=None) -> tuple[l
 @transaction.atomic
 def week_publish(*, store: Store, week_start: dt.date, by=None) -> WeekSchedule:
     """Publishes the week: its staff see their shifts on the "my shifts" page."""
-    week_start = _monday(week_start)
+    week_start = week_monday(week_start)
     if not Shift.objects.filter(store=store, week_start=week_start).exists():
         raise DomainError("week", "empty", _("This week has no shifts to publish."))
     week, _created = WeekSchedule.objects.select_for_update().get_or_create(
@@ -359,272 +347,3 @@ def week_publish(*, store: Store, week_start: dt.date, by=None) -> WeekSchedule:
         week.published_by = by if by is not None and by.is_authenticated else None
         week.save(update_fields=["published_at", "published_by"])
     return week
-
-
-# ---------------------------------------------------------------- time clock
-
-
-@transaction.atomic
-def clock_in(
-    *, staff: StaffMember, at: dt.datetime | None = None, position: Position | None = None
-) -> TimeClockEntry:
-    """Starts a time-clock entry. The position is the given one, else the shift's that the person is
-    on (starting within the hour), else their first position."""
-    staff = _lock(staff)
-    at = at or timezone.now()
-    if TimeClockEntry.objects.filter(staff=staff, clock_out__isnull=True).exists():
-        raise DomainError(
-            "staff",
-            "already_clocked_in",
-            _("%(name)s is already clocked in.") % {"name": staff.name},
-            status_code=CONFLICT,
-        )
-    shift = (
-        Shift.objects.filter(staff=staff, start__lte=at + dt.timedelta(hours=1), end__gt=at)
-        .order_by("start")
-        .first()
-    )
-    if position is not None and not staff.positions.filter(pk=position.pk).exists():
-        raise DomainError(
-            "position",
-            "not_qualified",
-            _("%(name)s does not work as %(position)s.") % {"name": staff.name, "position": position.name},
-        )
-    position = position or (shift.position if shift else staff.positions.order_by("name").first())
-    if position is None:
-        raise DomainError("position", "required", _("%(name)s has no position yet.") % {"name": staff.name})
-    return TimeClockEntry.objects.create(
-        store=staff.store,
-        staff=staff,
-        position=position,
-        shift=shift,
-        clock_in=at,
-        business_date=business_date(staff.store, at),
-        hourly_cost=staff.hourly_cost,
-    )
-
-
-@transaction.atomic
-def clock_out(*, staff: StaffMember, at: dt.datetime | None = None) -> TimeClockEntry:
-    staff = _lock(staff)
-    at = at or timezone.now()
-    entry = TimeClockEntry.objects.filter(staff=staff, clock_out__isnull=True).first()
-    if entry is None:
-        raise DomainError(
-            "staff",
-            "not_clocked_in",
-            _("%(name)s is not clocked in.") % {"name": staff.name},
-            status_code=CONFLICT,
-        )
-    if at < entry.clock_in:
-        raise DomainError("at", "before_clock_in", _("Clock-out cannot be before clock-in."))
-    entry.clock_out = at
-    entry.minutes = int((at - entry.clock_in).total_seconds() // 60)
-    entry.save(update_fields=["clock_out", "minutes", "updated_at"])
-    return entry
-
-
-# ---------------------------------------------------------------- staff, availability
-
-
-def _money(value, field: str) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise DomainError(field, "invalid", _("Give an amount such as 14.50."))
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1000000"):
-        raise DomainError(field, "invalid", _("Give an amount such as 14.50."))
-    return amount.quantize(Decimal("0.01"))
-
-
-def _positions_of(store: Store, positions: Iterable[Position]) -> list[Position]:
-    positions = list(positions)
-    for index, position in enumerate(positions):
-        if position.store_id != store.pk:
-            raise DomainError(f"positions[{index}]", "not_found", _("No such position in this store."))
-    return positions
-
-
-@transaction.atomic
-def position_create(
-    *,
-    store: Store,
-    name: str,
-    load_kind: str = Position.LoadKind.ORDERS,
-    productivity_target: Decimal | None = None,
-    min_staff_per_open_hour: int = 0,
-) -> Position:
-    if not name.strip():
-        raise DomainError("name", "required", _("Give the position a name."))
-    if Position.objects.filter(store=store, name__iexact=name.strip()).exists():
-        raise DomainError("name", "unique", _("This store already has that position."))
-    return Position.objects.create(
-        store=store,
-        name=name.strip(),
-        load_kind=load_kind,
-        productivity_target=productivity_target,
-        min_staff_per_open_hour=min_staff_per_open_hour,
-    )
-
-
-@transaction.atomic
-def staff_member_create(
-    *, store: Store, name: str, hourly_cost, positions: Iterable[Position] = (), user=None
-) -> StaffMember:
-    if not name.strip():
-        raise DomainError("name", "required", _("Give a name."))
-    cost = _money(hourly_cost, "hourly_cost")
-    positions = _positions_of(store, positions)
-    if user is not None and StaffMember.objects.filter(store=store, user=user).exists():
-        raise DomainError("user", "unique", _("This user already has a staff profile here."))
-    staff = StaffMember.objects.create(store=store, name=name.strip(), hourly_cost=cost, user=user)
-    staff.positions.set(positions)
-    return staff
-
-
-@transaction.atomic
-def staff_member_update(
-    *,
-    staff: StaffMember,
-    name: str | None = None,
-    hourly_cost=None,
-    positions: Iterable[Position] | None = None,
-    is_active: bool | None = None,
-) -> StaffMember:
-    """Changes a profile. A new hourly cost applies to shifts created or given to them from now on."""
-    if name is not None:
-        if not name.strip():
-            raise DomainError("name", "required", _("Give a name."))
-        staff.name = name.strip()
-    if hourly_cost is not None:
-        staff.hourly_cost = _money(hourly_cost, "hourly_cost")
-    if is_active is not None:
-        staff.is_active = is_active
-    staff.save()
-    if positions is not None:
-        staff.positions.set(_positions_of(staff.store, positions))
-    return staff
-
-
-@transaction.atomic
-def availability_add(*, staff: StaffMember, weekday: int, start: dt.time, end: dt.time) -> Availability:
-    if weekday not in range(7):
-        raise DomainError("weekday", "invalid", _("Weekday is 0 (Monday) to 6 (Sunday)."))
-    if start == end:
-        raise DomainError("end", "empty", _("Availability must not start and end at the same time."))
-    return Availability.objects.create(staff=staff, weekday=weekday, start=start, end=end)
-
-
-@transaction.atomic
-def availability_delete(*, availability: Availability) -> None:
-    availability.delete()
-
-
-@transaction.atomic
-def days_off_add(*, staff: StaffMember, first_day: dt.date, last_day: dt.date, reason: str = "") -> DaysOff:
-    if last_day < first_day:
-        raise DomainError("last_day", "before_first", _("The last day off cannot be before the first."))
-    return DaysOff.objects.create(staff=staff, first_day=first_day, last_day=last_day, reason=reason.strip())
-
-
-# ---------------------------------------------------------------- requirements (written by analytics)
-
-
-def staffing_requirements_replace(
-    store: Store, week_start: dt.date, rows: Iterable[Mapping], *, computed_at: dt.datetime | None = None
-) -> int:
-    """Replaces the store's requirements for the week (Monday, business days) with `rows`.
-
-    Each row is a mapping: {"position": Position or id, "hour_start": aware datetime on the hour,
-    "needed_staff": int >= 0, "forecast_load": Decimal}. All rows are checked first; nothing is
-    written when one is bad (DomainErrors with paths rows[i].<field>). Returns the number written.
-    Re-running it with the same rows gives the same table (idempotent)."""
-    with transaction.atomic():
-        week_start = _monday(week_start)
-        lower, upper = business_range_bounds(store, week_start, week_start + dt.timedelta(days=6))
-        positions = {p.pk: p for p in Position.objects.filter(store=store)}
-        computed_at = computed_at or timezone.now()
-        errors, objects, seen = [], [], set()
-        for index, row in enumerate(rows):
-            position = row.get("position")
-            position_id = position.pk if isinstance(position, Position) else position
-            hour = row.get("hour_start")
-            needed = row.get("needed_staff")
-            try:
-                load = Decimal(str(row.get("forecast_load", 0)))
-            except (InvalidOperation, ValueError):
-                load = None
-            if position_id not in positions:
-                errors.append(
-                    DomainError(f"rows[{index}].position", "not_found", _("No such position in this store."))
-                )
-            elif (
-                not isinstance(hour, dt.datetime)
-                or timezone.is_naive(hour)
-                or not (lower <= hour < upper)
-                or hour.minute
-                or hour.second
-                or hour.microsecond
-            ):
-                errors.append(
-                    DomainError(
-                        f"rows[{index}].hour_start",
-                        "invalid",
-                        _("An aware datetime on the hour, inside the week."),
-                    )
-                )
-            elif (position_id, hour) in seen:
-                errors.append(
-                    DomainError(f"rows[{index}].hour_start", "duplicate", _("This hour is given twice."))
-                )
-            elif not isinstance(needed, int) or isinstance(needed, bool) or not 0 <= needed <= 1000:
-                errors.append(
-                    DomainError(f"rows[{index}].needed_staff", "invalid", _("A whole number, 0 or more."))
-                )
-            elif load is None or not load.is_finite() or load < 0:
-                errors.append(
-                    DomainError(f"rows[{index}].forecast_load", "invalid", _("A number, 0 or more."))
-                )
-            else:
-                seen.add((position_id, hour))
-                objects.append(
-                    StaffingRequirement(
-                        store=store,
-                        position=positions[position_id],
-                        hour_start=hour,
-                        needed_staff=needed,
-                        forecast_load=load.quantize(Decimal("0.01")),
-                        computed_at=computed_at,
-                    )
-                )
-        if errors:
-            raise DomainErrors(errors)
-        StaffingRequirement.objects.filter(store=store, hour_start__gte=lower, hour_start__lt=upper).delete()
-        StaffingRequirement.objects.bulk_create(objects)
-        return len(objects)
-
-
-@transaction.atomic
-def suggestion_apply(
-    *, suggestion: StaffingSuggestion, staff: StaffMember, reason: str = "", by=None
-) -> Shift:
-    """Applies a gap suggestion (see selectors.staffing_suggestions): one shift for `staff` over the
-    suggestion's hours, through shift_create and so under every conflict rule. For a suggestion of
-    `count` > 1 people, apply it once per person."""
-    if suggestion.kind != StaffingSuggestion.GAP:
-        raise DomainError("suggestion", "not_a_gap", _("Only a suggestion to add staff can be applied."))
-    position = Position.objects.filter(store_id=staff.store_id, pk=suggestion.position_id).first()
-    if position is None or suggestion.store_id != staff.store_id:
-        raise DomainError(
-            "suggestion", "not_found", _("This suggestion is not for this store."), status_code=404
-        )
-    return shift_create(
-        store=staff.store,
-        staff=staff,
-        position=position,
-        start=suggestion.start,
-        end=suggestion.end,
-        reason=reason,
-        source=Shift.Source.SUGGESTION,
-        by=by,
-    )

@@ -1,0 +1,228 @@
+"""Ingredients, recipes and suppliers (with their price lists)."""
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from orders.models import MenuItem, Modifier
+from orders.services import menu_item_set_stock_facts
+from restaurant_ops.errors import DomainError
+from restaurant_ops.models import Store
+
+from ..models import BaseUnit, Ingredient, RecipeLine, Supplier, SupplierItem, SupplierPrice
+from ..units import to_base
+from .ledger import Q3, Q6, decimal_arg
+
+INGREDIENT_FIELDS = {
+    "name",
+    "base_unit",
+    "alt_unit",
+    "alt_factor",
+    "allergens",
+    "dietary_tags",
+    "min_quantity",
+    "auto_order",
+    "review_period_days",
+    "preferred_supplier",
+    "external_id",
+    "is_active",
+}
+
+
+def _check_ingredient(ingredient: Ingredient) -> None:
+    if ingredient.base_unit not in BaseUnit.values:
+        raise DomainError("base_unit", "invalid", _("Base unit is g, ml or pcs."))
+    if ingredient.alt_unit and (
+        ingredient.alt_unit not in BaseUnit.values or ingredient.alt_unit == ingredient.base_unit
+    ):
+        raise DomainError("alt_unit", "invalid", _("The other unit must be another of g, ml, pcs."))
+    if bool(ingredient.alt_unit) != (ingredient.alt_factor is not None):
+        raise DomainError("alt_factor", "required", _("Give the other unit and its factor together."))
+    if ingredient.preferred_supplier_id and ingredient.preferred_supplier.store_id != ingredient.store_id:
+        raise DomainError("preferred_supplier", "unknown_supplier", _("No such supplier in this store."))
+    if not ingredient.name.strip():
+        raise DomainError("name", "required", _("Give a name."))
+    dupes = Ingredient.objects.filter(store_id=ingredient.store_id, name=ingredient.name).exclude(
+        pk=ingredient.pk
+    )
+    if dupes.exists():
+        raise DomainError("name", "duplicate", _("An ingredient with this name exists."), status_code=409)
+    for name in ("allergens", "dietary_tags"):
+        value = getattr(ingredient, name)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise DomainError(name, "invalid", _("A list of words."))
+        setattr(ingredient, name, sorted({v.strip().lower() for v in value if v.strip()}))
+
+
+@transaction.atomic
+def ingredient_create(*, store: Store, name: str, base_unit: str, **fields) -> Ingredient:
+    unknown = set(fields) - INGREDIENT_FIELDS
+    if unknown:
+        raise DomainError(sorted(unknown)[0], "unknown_field", _("Unknown field."))
+    ingredient = Ingredient(store=store, name=name.strip(), base_unit=base_unit, **fields)
+    _check_ingredient(ingredient)
+    ingredient.save()
+    return ingredient
+
+
+@transaction.atomic
+def ingredient_update(*, ingredient: Ingredient, **fields) -> Ingredient:
+    unknown = set(fields) - INGREDIENT_FIELDS
+    if unknown:
+        raise DomainError(sorted(unknown)[0], "unknown_field", _("Unknown field."))
+    if (
+        "base_unit" in fields
+        and fields["base_unit"] != ingredient.base_unit
+        and (ingredient.movements.exists() or ingredient.recipe_lines.exists())
+    ):
+        raise DomainError(
+            "base_unit", "in_use", _("The base unit cannot change once stock or recipes use it.")
+        )
+    for name, value in fields.items():
+        setattr(ingredient, name, value)
+    _check_ingredient(ingredient)
+    ingredient.save()
+    if {"allergens", "dietary_tags"} & set(fields):
+        menu_items_refresh_facts(
+            items=MenuItem.objects.filter(recipe_lines__ingredient=ingredient).distinct()
+        )
+    return ingredient
+
+
+def menu_items_refresh_facts(*, items: Iterable[MenuItem]) -> None:
+    """Writes allergens (union over the recipe) and dietary tags (those all ingredients share) onto
+    each item through the orders app, plus its stock-driven sold-out flag."""
+    items = list(items)
+    rows = RecipeLine.objects.filter(menu_item__in=items).values_list(
+        "menu_item_id",
+        "ingredient__allergens",
+        "ingredient__dietary_tags",
+        "ingredient__on_hand",
+        "base_quantity",
+    )
+    facts: dict[int, dict] = {}
+    for item_id, allergens, tags, on_hand, per_portion in rows:
+        fact = facts.setdefault(item_id, {"allergens": set(), "tags": None, "short": False})
+        fact["allergens"] |= set(allergens or [])
+        fact["tags"] = set(tags or []) if fact["tags"] is None else fact["tags"] & set(tags or [])
+        fact["short"] = fact["short"] or on_hand < per_portion
+    for item in items:
+        fact = facts.get(item.pk, {"allergens": set(), "tags": set(), "short": False})
+        menu_item_set_stock_facts(
+            item=item,
+            sold_out=fact["short"],
+            allergens=sorted(fact["allergens"]),
+            dietary_tags=sorted(fact["tags"] or []),
+        )
+
+
+@transaction.atomic
+def recipe_line_set(
+    *,
+    store: Store,
+    ingredient: Ingredient,
+    quantity,
+    unit: str,
+    menu_item: MenuItem | None = None,
+    modifier: Modifier | None = None,
+    yield_factor=Decimal("1"),
+) -> RecipeLine:
+    """Creates or replaces the line for (item or modifier, ingredient)."""
+    if (menu_item is None) == (modifier is None):
+        raise DomainError("menu_item", "required", _("A recipe line belongs to a menu item or a modifier."))
+    if menu_item is not None and menu_item.store_id != store.pk:
+        raise DomainError("menu_item", "unknown_item", _("No such item on this store's menu."))
+    if modifier is not None and modifier.group.store_id != store.pk:
+        raise DomainError("modifier", "unknown_modifier", _("No such modifier in this store."))
+    if ingredient.store_id != store.pk:
+        raise DomainError("ingredient", "unknown_ingredient", _("No such ingredient in this store."))
+    number = decimal_arg(quantity, "quantity", positive=True, allow_zero=False)
+    yield_value = decimal_arg(yield_factor, "yield_factor")
+    if not Decimal("0.01") <= yield_value <= 1:
+        raise DomainError("yield_factor", "out_of_range", _("Yield is between 0.01 and 1."))
+    base = (to_base(ingredient, number, unit) / yield_value).quantize(Q3)
+    line, _created = RecipeLine.objects.update_or_create(
+        menu_item=menu_item,
+        modifier=modifier,
+        ingredient=ingredient,
+        defaults={
+            "store": store,
+            "quantity": number,
+            "unit": unit,
+            "yield_factor": yield_value,
+            "base_quantity": base,
+        },
+    )
+    if menu_item is not None:
+        menu_items_refresh_facts(items=[menu_item])
+    return line
+
+
+@transaction.atomic
+def recipe_line_delete(*, line: RecipeLine) -> None:
+    item = line.menu_item
+    line.delete()
+    if item is not None:
+        menu_items_refresh_facts(items=[item])
+
+
+SUPPLIER_FIELDS = {"contact_name", "email", "phone", "lead_time_days", "min_order_value", "is_active"}
+
+
+@transaction.atomic
+def supplier_create(*, store: Store, name: str, **fields) -> Supplier:
+    if set(fields) - SUPPLIER_FIELDS:
+        raise DomainError(sorted(set(fields) - SUPPLIER_FIELDS)[0], "unknown_field", _("Unknown field."))
+    if not name.strip():
+        raise DomainError("name", "required", _("Give a name."))
+    if Supplier.objects.filter(store=store, name=name.strip()).exists():
+        raise DomainError("name", "duplicate", _("A supplier with this name exists."), status_code=409)
+    return Supplier.objects.create(store=store, name=name.strip(), **fields)
+
+
+@transaction.atomic
+def supplier_update(*, supplier: Supplier, **fields) -> Supplier:
+    if set(fields) - SUPPLIER_FIELDS - {"name"}:
+        raise DomainError(sorted(set(fields) - SUPPLIER_FIELDS)[0], "unknown_field", _("Unknown field."))
+    for name, value in fields.items():
+        setattr(supplier, name, value)
+    supplier.save()
+    return supplier
+
+
+@transaction.atomic
+def supplier_item_upsert(
+    *, supplier: Supplier, ingredient: Ingredient, pack_size=Decimal("1"), pack_unit: str = "", sku: str = ""
+) -> SupplierItem:
+    if ingredient.store_id != supplier.store_id:
+        raise DomainError("ingredient", "unknown_ingredient", _("No such ingredient in this store."))
+    size = to_base(
+        ingredient,
+        decimal_arg(pack_size, "pack_size", positive=True, allow_zero=False),
+        pack_unit or ingredient.base_unit,
+        field="pack_unit",
+    ).quantize(Q3)
+    item, _created = SupplierItem.objects.update_or_create(
+        supplier=supplier, ingredient=ingredient, defaults={"pack_size": size, "sku": sku}
+    )
+    return item
+
+
+@transaction.atomic
+def supplier_price_add(
+    *, supplier_item: SupplierItem, price, effective_from: dt.date, per: str = SupplierPrice.Per.BASE_UNIT
+) -> SupplierPrice:
+    """A new entry in the supplier's price list (replaces one with the same effective day)."""
+    if per not in SupplierPrice.Per.values:
+        raise DomainError("per", "invalid", _("Per base_unit or per pack."))
+    amount = decimal_arg(price, "price", positive=True)
+    unit_price = (amount / supplier_item.pack_size if per == SupplierPrice.Per.PACK else amount).quantize(Q6)
+    entry, _created = SupplierPrice.objects.update_or_create(
+        supplier_item=supplier_item,
+        effective_from=effective_from,
+        defaults={"price": amount, "per": per, "unit_price": unit_price},
+    )
+    return entry

@@ -1,0 +1,137 @@
+"""The stock ledger. Every change to stock goes through `movements_post`, which locks the
+ingredient rows it changes (select_for_update, in id order so two orders never deadlock), appends
+the movements and keeps `Ingredient.on_hand` equal to the sum of the ledger; then the menu's
+stock-driven sold-out flags are refreshed."""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orders.models import MenuItem, Order
+from orders.services import menu_item_set_stock_facts
+from restaurant_ops.errors import DomainError
+from restaurant_ops.models import Store
+from restaurant_ops.timeutils import business_date
+
+from ..models import Ingredient, PurchaseOrderLine, RecipeLine, StockCount, StockMovement
+
+ZERO = Decimal("0")
+Q3 = Decimal("0.001")
+Q6 = Decimal("0.000001")
+
+
+def decimal_arg(value, field: str, *, positive: bool = False, allow_zero: bool = True) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise DomainError(field, "invalid", _("Give a number.")) from None
+    if not number.is_finite():
+        raise DomainError(field, "invalid", _("Give a number."))
+    if positive and (number < 0 or (number == 0 and not allow_zero)):
+        raise DomainError(
+            field,
+            "must_be_positive",
+            _("Must be more than zero.") if not allow_zero else _("Must not be negative."),
+        )
+    return number
+
+
+@dataclass
+class Move:
+    ingredient_id: int
+    quantity: Decimal  # signed, base units
+    kind: str
+    unit_cost: Decimal | None = None
+    reason: str = ""
+    order: Order | None = None
+    purchase_order_line: PurchaseOrderLine | None = None
+    stock_count: StockCount | None = None
+
+
+def movements_post(
+    *,
+    store: Store,
+    moves: list[Move],
+    by=None,
+    at: dt.datetime | None = None,
+    on_short=None,
+    set_to: dict[int, Decimal] | None = None,
+) -> dict[int, Ingredient]:
+    """Locks the ingredients (id order), appends the movements, updates on-hand, refreshes
+    availability. `on_short(ingredient, new_on_hand)` is called for an ingredient that would go below
+    zero and may raise to refuse. A fixed number of queries, whatever the number of movements."""
+    ids = sorted({m.ingredient_id for m in moves})
+    if not ids:
+        return {}
+    at = at or timezone.now()
+    day = business_date(store, at)
+    locked = {
+        i.pk: i for i in Ingredient.objects.select_for_update().filter(store=store, pk__in=ids).order_by("pk")
+    }
+    delta: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for move in moves:
+        delta[move.ingredient_id] += move.quantity
+    for ingredient_id in ids:
+        ingredient = locked[ingredient_id]
+        new = ingredient.on_hand + delta[ingredient_id]
+        if new < 0 and delta[ingredient_id] < 0 and on_short is not None:
+            on_short(ingredient, new)
+        ingredient.on_hand = new
+        ingredient.updated_at = timezone.now()
+    actor = by if by is not None and getattr(by, "is_authenticated", False) else None
+    StockMovement.objects.bulk_create(
+        [
+            StockMovement(
+                store=store,
+                ingredient_id=m.ingredient_id,
+                kind=m.kind,
+                quantity=m.quantity,
+                unit_cost=m.unit_cost,
+                at=at,
+                business_date=day,
+                by=actor,
+                reason=m.reason[:200],
+                order=m.order,
+                purchase_order_line=m.purchase_order_line,
+                stock_count=m.stock_count,
+            )
+            for m in moves
+            if m.quantity != 0
+        ]
+    )
+    fields = ["on_hand", "updated_at"]
+    if set_to is not None or any(i.on_hand < 0 for i in locked.values()):
+        fields.append("needs_count")
+        for ingredient in locked.values():
+            if ingredient.on_hand < 0:
+                ingredient.needs_count = True
+            elif set_to is not None and ingredient.pk in set_to:
+                ingredient.needs_count = False
+    Ingredient.objects.bulk_update(list(locked.values()), fields)
+    availability_refresh(store=store, ingredient_ids=ids)
+    return locked
+
+
+def availability_refresh(*, store: Store, ingredient_ids: Iterable[int] | None = None) -> list[MenuItem]:
+    """Sets each affected item's stock-driven sold-out flag: sold out when some ingredient of its
+    recipe cannot cover one more portion. One query, plus one write per item whose flag flips."""
+    items = MenuItem.objects.filter(store=store)
+    if ingredient_ids is not None:
+        items = items.filter(
+            pk__in=RecipeLine.objects.filter(
+                ingredient_id__in=list(ingredient_ids), menu_item__isnull=False
+            ).values("menu_item_id")
+        )
+    short = RecipeLine.objects.filter(menu_item_id=OuterRef("pk"), ingredient__on_hand__lt=F("base_quantity"))
+    flipped = []
+    for item in items.annotate(short=Exists(short)).only("pk", "sold_out_stock", "allergens", "dietary_tags"):
+        if item.sold_out_stock != item.short:
+            menu_item_set_stock_facts(item=item, sold_out=item.short)
+            flipped.append(item)
+    return flipped

@@ -1,0 +1,241 @@
+"""Stock movements: what orders consume and give back (called by the listeners in apps.py), and
+stock recorded by hand (deliveries outside a PO, waste, corrections, counts)."""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orders.events import OrderRejected
+from orders.models import Order, OrderLine, OrderLineModifier
+from restaurant_ops.errors import DomainError, DomainErrors
+from restaurant_ops.models import Store
+
+from ..models import Ingredient, RecipeLine, StockCount, StockCountLine, StockMovement
+from ..units import to_base
+from .ledger import Q3, ZERO, Move, decimal_arg, movements_post
+
+
+def stock_consume_for_order(*, order: Order) -> None:
+    """Takes every line's and modifier's recipe out of stock, in the order's transaction. With the
+    store's shortage policy `refuse`, an ingredient that cannot cover the order rejects it (409,
+    naming the line's item and the ingredient); with `allow_negative` stock goes negative and the
+    ingredient is flagged for a count."""
+    lines = list(
+        OrderLine.objects.filter(order=order, voided_at__isnull=True).values_list(
+            "id", "position", "menu_item_id", "quantity", "name"
+        )
+    )
+    if not lines:
+        return
+    chosen = list(OrderLineModifier.objects.filter(line__order=order).values_list("line_id", "modifier_id"))
+    item_ids = {line[2] for line in lines}
+    modifier_ids = {m for _line, m in chosen}
+    recipes = list(
+        RecipeLine.objects.filter(Q(menu_item_id__in=item_ids) | Q(modifier_id__in=modifier_ids)).values_list(
+            "menu_item_id", "modifier_id", "ingredient_id", "base_quantity"
+        )
+    )
+    if not recipes:
+        return
+    by_item, by_modifier = defaultdict(list), defaultdict(list)
+    for item_id, modifier_id, ingredient_id, quantity in recipes:
+        (by_item[item_id] if item_id else by_modifier[modifier_id]).append((ingredient_id, quantity))
+    modifiers_of = defaultdict(list)
+    for line_id, modifier_id in chosen:
+        modifiers_of[line_id].append(modifier_id)
+    need: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    first_line: dict[int, tuple[int, str]] = {}  # ingredient -> (line position, item name)
+    for line_id, position, item_id, quantity, name in sorted(lines, key=lambda row: row[1]):
+        uses = list(by_item[item_id]) + [use for m in modifiers_of[line_id] for use in by_modifier[m]]
+        for ingredient_id, per_portion in uses:
+            need[ingredient_id] += per_portion * quantity
+            first_line.setdefault(ingredient_id, (position, name))
+
+    def refuse(ingredient: Ingredient, _new: Decimal) -> None:
+        position, name = first_line[ingredient.pk]
+        raise OrderRejected(
+            f"lines[{position}].item",
+            "insufficient_stock",
+            _("Not enough %(ingredient)s in stock for %(item)s.")
+            % {"ingredient": ingredient.name, "item": name},
+        )
+
+    refusing = order.store.shortage_policy == Store.ShortagePolicy.REFUSE
+    movements_post(
+        store=order.store,
+        at=timezone.now(),
+        by=order.placed_by,
+        on_short=refuse if refusing else None,
+        moves=[
+            Move(
+                ingredient_id=i,
+                quantity=-q,
+                kind=StockMovement.Kind.CONSUMPTION,
+                order=order,
+                reason=_("Order #%(id)s") % {"id": order.pk},
+            )
+            for i, q in need.items()
+            if q
+        ],
+    )
+
+
+def stock_return_for_order(*, order: Order, previous_status: str) -> None:
+    """A cancelled order that the kitchen had not started gives its ingredients back."""
+    if previous_status != Order.Status.PLACED:
+        return
+    used = (
+        StockMovement.objects.filter(order=order, kind=StockMovement.Kind.CONSUMPTION)
+        .values("ingredient_id")
+        .annotate(total=Sum("quantity"))
+    )
+    moves = [
+        Move(
+            ingredient_id=row["ingredient_id"],
+            quantity=-row["total"],
+            kind=StockMovement.Kind.CONSUMPTION,
+            order=order,
+            reason=_("Order #%(id)s cancelled") % {"id": order.pk},
+        )
+        for row in used
+        if row["total"]
+    ]
+    movements_post(store=order.store, moves=moves)
+
+
+# --- stock by hand ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def stock_movement_record(
+    *,
+    store: Store,
+    ingredient: Ingredient,
+    kind: str,
+    quantity,
+    unit: str = "",
+    reason: str,
+    by=None,
+    unit_cost=None,
+    at: dt.datetime | None = None,
+) -> StockMovement:
+    """Waste (a positive quantity thrown away), a correction (signed) or an opening receipt."""
+    allowed = {StockMovement.Kind.WASTE, StockMovement.Kind.CORRECTION, StockMovement.Kind.RECEIPT}
+    if kind not in allowed:
+        raise DomainError(
+            "kind",
+            "invalid",
+            _("Record waste, a correction or a receipt here; counts and orders post their own movements."),
+        )
+    if ingredient.store_id != store.pk:
+        raise DomainError("ingredient", "unknown_ingredient", _("No such ingredient in this store."))
+    if not reason.strip():
+        raise DomainError("reason", "required", _("Say why."))
+    number = decimal_arg(quantity, "quantity")
+    base = to_base(ingredient, number, unit or ingredient.base_unit)
+    if kind in (StockMovement.Kind.WASTE, StockMovement.Kind.RECEIPT) and base <= 0:
+        raise DomainError("quantity", "must_be_positive", _("Must be more than zero."))
+    cost = None
+    if kind == StockMovement.Kind.RECEIPT:
+        if unit_cost is None:
+            raise DomainError("unit_cost", "required", _("Give the price paid per base unit."))
+        cost = decimal_arg(unit_cost, "unit_cost", positive=True)
+    signed = -base if kind == StockMovement.Kind.WASTE else base
+    movements_post(
+        store=store,
+        by=by,
+        at=at,
+        moves=[
+            Move(
+                ingredient_id=ingredient.pk,
+                quantity=signed.quantize(Q3),
+                kind=kind,
+                unit_cost=cost,
+                reason=reason,
+            )
+        ],
+    )
+    return StockMovement.objects.filter(ingredient=ingredient).order_by("-id").first()
+
+
+@transaction.atomic
+def stock_count_post(
+    *, store: Store, lines: list[dict], by=None, note: str = "", counted_at: dt.datetime | None = None
+) -> StockCount:
+    """Posts a count: for each line {"ingredient": Ingredient|id, "counted": number, "unit"?} the
+    difference to the stored on-hand becomes a `count` movement and on-hand becomes the count."""
+    if not lines:
+        raise DomainError("lines", "empty", _("Count at least one ingredient."))
+    ids = [
+        line["ingredient"].pk if isinstance(line["ingredient"], Ingredient) else line["ingredient"]
+        for line in lines
+    ]
+    known = {
+        i.pk: i for i in Ingredient.objects.filter(store=store, pk__in=[i for i in ids if isinstance(i, int)])
+    }
+    errors, counted = [], {}
+    for index, (line, ingredient_id) in enumerate(zip(lines, ids, strict=True)):
+        path = f"lines[{index}]"
+        ingredient = known.get(ingredient_id)
+        if ingredient is None:
+            errors.append(
+                DomainError(
+                    f"{path}.ingredient", "unknown_ingredient", _("No such ingredient in this store.")
+                )
+            )
+            continue
+        if ingredient_id in counted:
+            errors.append(DomainError(f"{path}.ingredient", "duplicate", _("Counted twice in one count.")))
+            continue
+        try:
+            number = decimal_arg(line.get("counted"), f"{path}.counted", positive=True)
+            counted[ingredient_id] = to_base(
+                ingredient, number, line.get("unit") or ingredient.base_unit, field=f"{path}.unit"
+            ).quantize(Q3)
+        except DomainError as error:
+            errors.append(error)
+    if errors:
+        raise DomainErrors(errors)
+    counted_at = counted_at or timezone.now()
+    count = StockCount.objects.create(
+        store=store,
+        counted_at=counted_at,
+        note=note[:300],
+        counted_by=by if by is not None and by.is_authenticated else None,
+    )
+    # Lock first, then read the expected figures: nothing can move between the two.
+    locked = {i.pk: i for i in Ingredient.objects.select_for_update().filter(pk__in=counted).order_by("pk")}
+    StockCountLine.objects.bulk_create(
+        [
+            StockCountLine(
+                count=count,
+                ingredient_id=i,
+                expected=locked[i].on_hand,
+                counted=c,
+                variance=c - locked[i].on_hand,
+            )
+            for i, c in counted.items()
+        ]
+    )
+    movements_post(
+        store=store,
+        by=by,
+        at=counted_at,
+        set_to=counted,
+        moves=[
+            Move(
+                ingredient_id=i,
+                quantity=c - locked[i].on_hand,
+                kind=StockMovement.Kind.COUNT,
+                stock_count=count,
+                reason=note or _("Stock count"),
+            )
+            for i, c in counted.items()
+        ],
+    )
+    return count

@@ -1,0 +1,384 @@
+"""Orders: `order_place` is the one way an order comes to exist (API, guest QR page, till, tests);
+history import is the only bulk path. Status moves, cancel, line voids and the guest's order."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from restaurant_ops.errors import DomainError, DomainErrors
+from restaurant_ops.models import Store
+from restaurant_ops.services import audit_record
+from restaurant_ops.timeutils import business_date
+
+from .. import events
+from ..models import Check, MenuItem, Modifier, Order, OrderLine, OrderLineModifier, OrderStatusChange, Table
+from .checks import check_for_table, check_locked, check_open, check_recalculate, check_require_settleable
+from .pricing import price_line, price_totals
+from .table_sessions import table_order_throttle, table_session_current
+
+MAX_LINES = 100
+MAX_LINE_QUANTITY = 99
+
+
+@dataclass
+class LineRequest:
+    """One line as a client asks for it. Prices are never taken from the client."""
+
+    item_id: int | None = None
+    item_external_id: str = ""
+    quantity: int = 1
+    modifier_ids: list[int] = field(default_factory=list)
+    note: str = ""
+
+
+def _resolve_items(store: Store, lines: list[LineRequest]) -> tuple[dict, dict]:
+    ids = {line.item_id for line in lines if line.item_id is not None}
+    external_ids = {line.item_external_id for line in lines if line.item_id is None and line.item_external_id}
+    items = (
+        MenuItem.objects.filter(store=store, is_active=True)
+        .filter(pk__in=ids)
+        .select_related("tax_category")
+        .prefetch_related("modifier_groups")
+    )
+    by_external = (
+        MenuItem.objects.filter(store=store, is_active=True, external_id__in=external_ids)
+        .select_related("tax_category")
+        .prefetch_related("modifier_groups")
+        if external_ids
+        else []
+    )
+    return {item.pk: item for item in items}, {item.external_id: item for item in by_external}
+
+
+def _validate_lines(
+    store: Store, lines: list[LineRequest]
+) -> list[tuple[MenuItem, LineRequest, list[Modifier]]]:
+    if not lines:
+        raise DomainError("lines", "empty", _("An order needs at least one line."))
+    if len(lines) > MAX_LINES:
+        raise DomainError("lines", "too_many", _("An order has at most %(n)d lines.") % {"n": MAX_LINES})
+    by_id, by_external = _resolve_items(store, lines)
+    modifier_ids = {mid for line in lines for mid in line.modifier_ids}
+    modifiers = {
+        m.pk: m
+        for m in Modifier.objects.filter(
+            pk__in=modifier_ids, is_active=True, group__store=store
+        ).select_related("group")
+    }
+    errors: list[DomainError] = []
+    resolved = []
+    for index, line in enumerate(lines):
+        path = f"lines[{index}]"
+        item = by_id.get(line.item_id) if line.item_id is not None else by_external.get(line.item_external_id)
+        if item is None:
+            name = "item" if line.item_id is not None or not line.item_external_id else "item_external_id"
+            errors.append(
+                DomainError(f"{path}.{name}", "unknown_item", _("No such item on this store's menu."))
+            )
+            continue
+        if item.is_sold_out:
+            errors.append(
+                DomainError(
+                    f"{path}.item",
+                    "sold_out",
+                    _("%(item)s is sold out.") % {"item": item.name},
+                    status_code=409,
+                )
+            )
+            continue
+        if not isinstance(line.quantity, int) or not 1 <= line.quantity <= MAX_LINE_QUANTITY:
+            errors.append(
+                DomainError(
+                    f"{path}.quantity",
+                    "out_of_range",
+                    _("Quantity must be a whole number from 1 to %(max)d.") % {"max": MAX_LINE_QUANTITY},
+                )
+            )
+            continue
+        group_ids = {group.pk for group in item.modifier_groups.all()}
+        chosen: list[Modifier] = []
+        for m_index, modifier_id in enumerate(line.modifier_ids):
+            modifier = modifiers.get(modifier_id)
+            if modifier is None or modifier.group_id not in group_ids:
+                errors.append(
+                    DomainError(
+                        f"{path}.modifiers[{m_index}]",
+                        "not_for_item",
+                        _("This modifier does not belong to %(item)s.") % {"item": item.name},
+                    )
+                )
+            elif modifier in chosen:
+                errors.append(
+                    DomainError(
+                        f"{path}.modifiers[{m_index}]", "duplicate", _("The same modifier was chosen twice.")
+                    )
+                )
+            else:
+                chosen.append(modifier)
+        per_group = Counter(m.group_id for m in chosen)
+        for group in item.modifier_groups.all():
+            count = per_group.get(group.pk, 0)
+            if not group.min_choices <= count <= group.max_choices:
+                errors.append(
+                    DomainError(
+                        f"{path}.modifiers",
+                        "choice_count",
+                        _("%(group)s: choose between %(min)d and %(max)d.")
+                        % {"group": group.name, "min": group.min_choices, "max": group.max_choices},
+                    )
+                )
+        resolved.append((item, line, chosen))
+    if errors:
+        raise DomainErrors(errors)
+    return resolved
+
+
+@transaction.atomic
+def order_place(
+    *,
+    store: Store,
+    lines: list[LineRequest],
+    channel: str,
+    table: Table | None = None,
+    service_type: str = Order.ServiceType.DINE_IN,
+    note: str = "",
+    external_id: str = "",
+    placed_by=None,
+    placed_at=None,
+    guest_check: Check | None = None,
+) -> Order:
+    """Prices the order on the server, snapshots it, adds it to a check, and announces it inside this
+    transaction. The check is the one given, else the table's open check (opening the table's session
+    if needed), else a new check of its own (takeaway, or an order without a table)."""
+    if table is not None and (table.store_id != store.pk or not table.is_active):
+        raise DomainError("table", "unknown_table", _("No such table in this store."), status_code=404)
+    if service_type not in Order.ServiceType.values:
+        raise DomainError("service_type", "invalid", _("Service must be dine_in or takeaway."))
+    if external_id and Order.objects.filter(store=store, channel=channel, external_id=external_id).exists():
+        raise DomainError(
+            "external_id", "duplicate", _("An order with this external id already exists."), status_code=409
+        )
+    resolved = _validate_lines(store, lines)
+    if guest_check is not None:
+        guest_check = Check.objects.select_for_update().get(pk=guest_check.pk)
+        if guest_check.store_id != store.pk:
+            raise DomainError("check", "not_found", _("No such check in this store."), status_code=404)
+        if not guest_check.is_settleable:
+            raise DomainError(
+                "check", "closed", _("This check is already paid; start a new one."), status_code=409
+            )
+    elif table is not None:
+        guest_check = check_for_table(table=table, by=placed_by)
+    else:
+        guest_check = check_open(store=store, service_type=service_type, by=placed_by)
+    placed_at = placed_at or timezone.now()
+    inclusive = store.prices_include_tax
+
+    order = Order(
+        store=store,
+        table=table,
+        channel=channel,
+        service_type=service_type,
+        note=note[:300],
+        external_id=external_id,
+        placed_by=placed_by if placed_by and placed_by.is_authenticated else None,
+        currency=store.currency,
+        prices_include_tax=inclusive,
+        placed_at=placed_at,
+        business_date=business_date(store, placed_at),
+        guest_check=guest_check,
+        subtotal=Decimal("0"),
+        tax=Decimal("0"),
+        total=Decimal("0"),
+    )
+    order_lines: list[OrderLine] = []
+    priced = []
+    for position, (item, line, chosen) in enumerate(resolved):
+        price = price_line(item=item, modifiers=chosen, quantity=line.quantity, inclusive=inclusive)
+        priced.append(price)
+        order_lines.append(
+            OrderLine(
+                menu_item=item,
+                position=position,
+                name=item.name,
+                quantity=line.quantity,
+                unit_price=price.unit_price,
+                line_total=price.line_total,
+                tax_rate=item.tax_rate,
+                tax_amount=price.tax_amount,
+                net_amount=price.net_amount,
+                note=line.note[:200],
+                guest_check=guest_check,
+            )
+        )
+    totals = price_totals(priced, inclusive=inclusive)  # the service charge belongs to the check
+    order.subtotal, order.tax, order.total = totals["subtotal"], totals["tax"], totals["total"]
+    order.save()
+    for line in order_lines:
+        line.order = order
+    OrderLine.objects.bulk_create(order_lines)
+    OrderLineModifier.objects.bulk_create(
+        [
+            OrderLineModifier(line=line, modifier=m, name=m.name, price_delta=m.price_delta)
+            for line, (_item, _req, chosen) in zip(order_lines, resolved, strict=True)
+            for m in chosen
+        ]
+    )
+    OrderStatusChange.objects.create(
+        order=order, from_status="", to_status=order.status, at=placed_at, by=order.placed_by
+    )
+    check_recalculate(guest_check=guest_check)
+    events.order_placed.send(sender=Order, order=order)
+    return order
+
+
+_STATUS_TIMESTAMP = {
+    Order.Status.IN_KITCHEN: "in_kitchen_at",
+    Order.Status.READY: "ready_at",
+    Order.Status.SERVED: "served_at",
+    Order.Status.COLLECTED: "served_at",
+    Order.Status.CANCELLED: "cancelled_at",
+}
+
+
+@transaction.atomic
+def order_set_status(*, order: Order, status: str, by=None, reason: str = "") -> Order:
+    """Moves an order along placed → in kitchen → ready → served/collected (or cancelled)."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if status not in Order.Status.values:
+        raise DomainError("status", "invalid", _("Unknown status %(status)s.") % {"status": status})
+    if status == order.status:
+        return order  # repeating a move (a double tap on "ready") changes nothing
+    if not order.can_move_to(status):
+        raise DomainError(
+            "status",
+            "invalid_transition",
+            _("An order that is %(current)s cannot become %(new)s.")
+            % {"current": order.status, "new": status},
+            status_code=409,
+        )
+    previous, now = order.status, timezone.now()
+    order.status = status
+    setattr(order, _STATUS_TIMESTAMP[status], now)
+    fields = ["status", _STATUS_TIMESTAMP[status], "updated_at"]
+    if status == Order.Status.CANCELLED:
+        order.cancel_reason = reason[:200]
+        fields.append("cancel_reason")
+    order.save(update_fields=fields)
+    OrderStatusChange.objects.create(
+        order=order,
+        from_status=previous,
+        to_status=status,
+        at=now,
+        by=by if by is not None and by.is_authenticated else None,
+    )
+    if status == Order.Status.CANCELLED and order.guest_check_id:  # its lines leave the check's total
+        check_recalculate(
+            guest_check=Check.objects.select_for_update().select_related("store").get(pk=order.guest_check_id)
+        )
+    signal = events.order_cancelled if status == Order.Status.CANCELLED else events.order_status_changed
+    signal.send(sender=Order, order=order, previous_status=previous)
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, reason: str, by=None, approved_by=None) -> Order:
+    """Cancels (voids) a whole order; listeners return its stock and withdraw its tickets."""
+    if not reason.strip():
+        raise DomainError("reason", "required", _("Say why the order is cancelled."))
+    order = order_set_status(order=order, status=Order.Status.CANCELLED, by=by, reason=reason)
+    audit_record(
+        store=order.store,
+        action="order_cancelled",
+        actor=by,
+        approved_by=approved_by,
+        reason=reason,
+        target=order,
+        data={"total": str(order.total)},
+    )
+    return order
+
+
+@transaction.atomic
+def order_line_void(*, line: OrderLine, reason: str, by=None, approved_by=None) -> OrderLine:
+    """Removes a line that was not made or not paid; listeners give its stock back."""
+    line = OrderLine.objects.select_for_update().select_related("order__store").get(pk=line.pk)
+    if not reason.strip():
+        raise DomainError("reason", "required", _("Say why the item is voided."))
+    if line.voided_at is not None or line.order.status == Order.Status.CANCELLED:
+        raise DomainError("line", "already_voided", _("This line is already voided."), status_code=409)
+    check = check_locked(line.guest_check) if line.guest_check_id else None
+    if check is not None:
+        check_require_settleable(check)
+    line.voided_at, line.void_reason = timezone.now(), reason.strip()[:200]
+    line.save(update_fields=["voided_at", "void_reason"])
+    if check is not None:
+        check = check_recalculate(guest_check=check)
+        if check.total < check.paid_total:
+            raise DomainError(
+                "line",
+                "below_paid",
+                _("Refund first: the check would be less than what is paid."),
+                status_code=409,
+            )
+    audit_record(
+        store=line.order.store,
+        action="void",
+        actor=by,
+        approved_by=approved_by,
+        reason=line.void_reason,
+        target=line,
+        data={
+            "order": line.order_id,
+            "item": line.name,
+            "quantity": line.quantity,
+            "amount": str(line.line_total),
+        },
+    )
+    events.order_line_voided.send(sender=OrderLine, line=line)
+    return line
+
+
+def guest_order_place(
+    *, qr_token: str, session_token: str, lines: list[LineRequest], note: str = ""
+) -> Order:
+    """A guest's order from the table's QR page: only into the table's current session (the page
+    carries its token), throttled per table, then the one order service."""
+    table = Table.objects.select_related("store").filter(qr_token=qr_token, is_active=True).first()
+    if table is None:
+        raise DomainError(
+            "table",
+            "qr_expired",
+            _("This QR code is no longer valid: scan the code on your table again."),
+            status_code=404,
+        )
+    session = table_session_current(table=table)
+    if session is None or session.token != session_token:
+        raise DomainError(
+            "session",
+            "session_closed",
+            _("This table's check is closed: scan the code on your table again or ask the staff."),
+            status_code=409,
+        )
+    table_order_throttle(table=table)
+    with transaction.atomic():
+        check = check_for_table(table=table)  # locks the table: the session cannot change under us
+        if check.session.token != session_token:
+            raise DomainError(
+                "session",
+                "session_closed",
+                _("This table's check is closed: scan the code on your table again or ask the staff."),
+                status_code=409,
+            )
+        return order_place(
+            store=table.store,
+            table=table,
+            lines=lines,
+            channel=Order.Channel.QR,
+            note=note,
+            guest_check=check,
+        )

@@ -1,0 +1,34 @@
+"""Writes for staffing, one module per area; every public name is importable from here: shifts under
+the conflict rules (see `shifts`) and the week's copy and publication, the time clock, staff and their
+availability, and the requirements the analysis jobs write in."""
+
+from .requirements import staffing_requirements_replace, suggestion_apply
+from .shifts import MAX_SHIFT, shift_create, shift_delete, shift_move, week_copy_previous, week_publish
+from .staff import (
+    availability_add,
+    availability_delete,
+    days_off_add,
+    position_create,
+    staff_member_create,
+    staff_member_update,
+)
+from .timeclock import clock_in, clock_out
+
+__all__ = [
+    "MAX_SHIFT",
+    "availability_add",
+    "availability_delete",
+    "clock_in",
+    "clock_out",
+    "days_off_add",
+    "position_create",
+    "shift_create",
+    "shift_delete",
+    "shift_move",
+    "staff_member_create",
+    "staff_member_update",
+    "staffing_requirements_replace",
+    "suggestion_apply",
+    "week_copy_previous",
+    "week_publish",
+]

@@ -1,0 +1,113 @@
+"""Staff, positions, availability and days off."""
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from restaurant_ops.errors import DomainError
+from restaurant_ops.models import Store
+
+from ..models import Availability, DaysOff, Position, StaffMember
+
+
+def _money(value, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise DomainError(field, "invalid", _("Give an amount such as 14.50."))
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1000000"):
+        raise DomainError(field, "invalid", _("Give an amount such as 14.50."))
+    return amount.quantize(Decimal("0.01"))
+
+
+def _positions_of(store: Store, positions: Iterable[Position]) -> list[Position]:
+    positions = list(positions)
+    for index, position in enumerate(positions):
+        if position.store_id != store.pk:
+            raise DomainError(f"positions[{index}]", "not_found", _("No such position in this store."))
+    return positions
+
+
+@transaction.atomic
+def position_create(
+    *,
+    store: Store,
+    name: str,
+    load_kind: str = Position.LoadKind.ORDERS,
+    productivity_target: Decimal | None = None,
+    min_staff_per_open_hour: int = 0,
+) -> Position:
+    if not name.strip():
+        raise DomainError("name", "required", _("Give the position a name."))
+    if Position.objects.filter(store=store, name__iexact=name.strip()).exists():
+        raise DomainError("name", "unique", _("This store already has that position."))
+    return Position.objects.create(
+        store=store,
+        name=name.strip(),
+        load_kind=load_kind,
+        productivity_target=productivity_target,
+        min_staff_per_open_hour=min_staff_per_open_hour,
+    )
+
+
+@transaction.atomic
+def staff_member_create(
+    *, store: Store, name: str, hourly_cost, positions: Iterable[Position] = (), user=None
+) -> StaffMember:
+    if not name.strip():
+        raise DomainError("name", "required", _("Give a name."))
+    cost = _money(hourly_cost, "hourly_cost")
+    positions = _positions_of(store, positions)
+    if user is not None and StaffMember.objects.filter(store=store, user=user).exists():
+        raise DomainError("user", "unique", _("This user already has a staff profile here."))
+    staff = StaffMember.objects.create(store=store, name=name.strip(), hourly_cost=cost, user=user)
+    staff.positions.set(positions)
+    return staff
+
+
+@transaction.atomic
+def staff_member_update(
+    *,
+    staff: StaffMember,
+    name: str | None = None,
+    hourly_cost=None,
+    positions: Iterable[Position] | None = None,
+    is_active: bool | None = None,
+) -> StaffMember:
+    """Changes a profile. A new hourly cost applies to shifts created or given to them from now on."""
+    if name is not None:
+        if not name.strip():
+            raise DomainError("name", "required", _("Give a name."))
+        staff.name = name.strip()
+    if hourly_cost is not None:
+        staff.hourly_cost = _money(hourly_cost, "hourly_cost")
+    if is_active is not None:
+        staff.is_active = is_active
+    staff.save()
+    if positions is not None:
+        staff.positions.set(_positions_of(staff.store, positions))
+    return staff
+
+
+@transaction.atomic
+def availability_add(*, staff: StaffMember, weekday: int, start: dt.time, end: dt.time) -> Availability:
+    if weekday not in range(7):
+        raise DomainError("weekday", "invalid", _("Weekday is 0 (Monday) to 6 (Sunday)."))
+    if start == end:
+        raise DomainError("end", "empty", _("Availability must not start and end at the same time."))
+    return Availability.objects.create(staff=staff, weekday=weekday, start=start, end=end)
+
+
+@transaction.atomic
+def availability_delete(*, availability: Availability) -> None:
+    availability.delete()
+
+
+@transaction.atomic
+def days_off_add(*, staff: StaffMember, first_day: dt.date, last_day: dt.date, reason: str = "") -> DaysOff:
+    if last_day < first_day:
+        raise DomainError("last_day", "before_first", _("The last day off cannot be before the first."))
+    return DaysOff.objects.create(staff=staff, first_day=first_day, last_day=last_day, reason=reason.strip())
