@@ -51,12 +51,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "phonenumber_field",
     "restaurant_ops",
     "orders",
     "inventory",
     "kitchen",
     "staffing",
     "analytics",
+    "customers",
     "demo",
 ]
 
@@ -186,6 +188,11 @@ SPECTACULAR_SETTINGS = {
 }
 IDEMPOTENCY_TTL_HOURS = 24
 
+# --- Customers ---------------------------------------------------------------------------------
+# The country assumed for a phone number typed without its +country code (the demo is in China).
+PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "CN")
+PHONENUMBER_DB_FORMAT = "E164"
+
 # --- Celery ----------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -209,7 +216,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"analytics.tasks.*": {"queue": "analytics"}}
+CELERY_TASK_ROUTES = {"analytics.tasks.*": {"queue": "analytics"}, "customers.tasks.*": {"queue": "analytics"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -1,0 +1,385 @@
+"""Writes: joining, consent, linking checks, feedback and complaints, export/erasure, the analyses'
+upserts. Every function is keyword-only and called alike by pages, the API, tasks and tests.
+
+PII (phone, e-mail, name, birthday, feedback text) is never logged, never put in an error message
+and never written to the audit trail: those carry the customer's id."""
+
+import datetime as dt
+import logging
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from phonenumber_field.phonenumber import PhoneNumber, to_python
+
+from orders.models import Check, MenuItem
+from restaurant_ops.errors import DomainError, DomainErrors
+from restaurant_ops.models import Store
+from restaurant_ops.services import audit_record
+from restaurant_ops.timeutils import business_date
+
+from . import analysis, events, selectors
+from .models import CheckCustomer, ChurnRate, Consent, Customer, CustomerScore, Feedback, Source
+
+log = logging.getLogger(__name__)
+
+FEEDBACK_SALT = "customers.feedback"
+FEEDBACK_MAX_AGE = dt.timedelta(days=30)
+COMPLAINT_MAX_RATING = 2
+MAX_TEXT = 2000
+
+
+def phone_parse(raw, *, field: str = "phone", region: str | None = None) -> PhoneNumber:
+    """A valid, normalised (E.164) number or a DomainError naming the field."""
+    number = to_python(str(raw).strip(), region=region) if raw else None
+    if not isinstance(number, PhoneNumber) or not number.is_valid():
+        raise DomainError(field, "invalid", _("Enter a valid phone number, with the country code if abroad."))
+    return number
+
+
+def consent_wording(channel: str) -> str:
+    """The sentence shown beside the marketing tick: what is recorded with the consent."""
+    if channel == Consent.Channel.EMAIL:
+        return _("Yes, send me offers and news by e-mail. I can unsubscribe with one click at any time.")
+    return _("Yes, send me offers and news by SMS. I can reply STOP at any time to stop them.")
+
+
+# --- customers and consent -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def customer_join(
+    *,
+    store: Store,
+    phone=None,
+    code: str = "",
+    name: str = "",
+    email: str = "",
+    birthday: dt.date | None = None,
+    language: str = "en",
+    source: str,
+    marketing_sms: bool = False,
+    marketing_email: bool = False,
+    wording: str = "",
+    guest_check: Check | None = None,
+    by=None,
+) -> Customer:
+    """Opt-in at the QR page, the till or through the API: finds the store's customer by phone (or
+    membership code) or creates one, links the check if given, and records marketing consent only
+    when its separate tick was given, with the wording shown."""
+    if not phone and not code:
+        raise DomainError("phone", "required", _("Give a phone number or a membership code."))
+    customer = None
+    if code:
+        customer = selectors.customer_lookup(store=store, code=code)
+        if customer is None:
+            raise DomainError("code", "not_found", _("No member with this code here."), status_code=404)
+    else:
+        phone = phone if isinstance(phone, PhoneNumber) else phone_parse(phone)
+        customer = Customer.objects.select_for_update().filter(store=store, phone=phone).first()
+        if customer is None:
+            try:
+                with transaction.atomic():
+                    customer = Customer.objects.create(
+                        store=store,
+                        phone=phone,
+                        name=name.strip()[:120],
+                        email=email,
+                        birthday=birthday,
+                        language=language,
+                        source=source,
+                    )
+            except IntegrityError:  # joined at the same moment on another phone at the table
+                customer = Customer.objects.get(store=store, phone=phone)
+    changed = []
+    for attr, value in (("name", name.strip()[:120]), ("email", email), ("birthday", birthday)):
+        if value and not getattr(customer, attr):
+            setattr(customer, attr, value)
+            changed.append(attr)
+    if changed:
+        customer.save(update_fields=[*changed, "updated_at"])
+    if marketing_sms and customer.phone:
+        consent_give(
+            customer=customer,
+            channel=Consent.Channel.SMS,
+            wording=wording or consent_wording("sms"),
+            source=source,
+        )
+    if marketing_email:
+        if not customer.email:
+            raise DomainError("email", "required", _("Give an e-mail address to receive e-mails."))
+        consent_give(
+            customer=customer,
+            channel=Consent.Channel.EMAIL,
+            wording=wording or consent_wording("email"),
+            source=source,
+        )
+    if guest_check is not None:
+        check_attach(customer=customer, guest_check=guest_check, source=source, by=by)
+    log.info("customer joined", extra={"customer": customer.pk, "source": source})
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, by=None, **fields) -> Customer:
+    allowed = {"name", "email", "birthday", "language", "phone"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(sorted(unknown)[0], "unknown", _("This field cannot be changed."))
+    if "phone" in fields and fields["phone"]:
+        fields["phone"] = phone_parse(fields["phone"])
+        if (
+            Customer.objects.filter(store=customer.store, phone=fields["phone"])
+            .exclude(pk=customer.pk)
+            .exists()
+        ):
+            raise DomainError("phone", "taken", _("Another customer has this phone number."), status_code=409)
+    for attr, value in fields.items():
+        setattr(customer, attr, value)
+    customer.save()
+    return customer
+
+
+def consent_give(*, customer: Customer, channel: str, wording: str, source: str) -> Consent:
+    """Idempotent: an active consent for the channel is kept as it is (its wording was recorded)."""
+    if channel not in Consent.Channel.values:
+        raise DomainError("channel", "invalid", _("Unknown channel."))
+    if not wording.strip():
+        raise DomainError("wording", "required", _("Record the wording the guest agreed to."))
+    existing = Consent.objects.filter(customer=customer, channel=channel, withdrawn_at__isnull=True).first()
+    if existing:
+        return existing
+    return Consent.objects.create(customer=customer, channel=channel, wording=wording, source=source)
+
+
+def consent_withdraw(*, customer: Customer, via: str, channel: str | None = None) -> int:
+    """Withdraws the customer's active consents (one channel or all). Returns how many."""
+    qs = Consent.objects.filter(customer=customer, withdrawn_at__isnull=True)
+    if channel:
+        qs = qs.filter(channel=channel)
+    return qs.update(withdrawn_at=timezone.now(), withdrawn_via=via)
+
+
+@transaction.atomic
+def check_attach(*, customer: Customer, guest_check: Check, source: str, by=None) -> CheckCustomer:
+    """Links a check to a customer. Attaching again to the same customer changes nothing; a check
+    already linked to someone else is refused (409) rather than silently moved."""
+    if guest_check.store_id != customer.store_id:
+        raise DomainError("check", "not_found", _("No such check in this store."), status_code=404)
+    link, created = CheckCustomer.objects.get_or_create(
+        guest_check=guest_check, defaults={"customer": customer, "source": source, "attached_by": by}
+    )
+    if not created and link.customer_id != customer.pk:
+        raise DomainError(
+            "check", "taken", _("This check already belongs to another customer."), status_code=409
+        )
+    if created:
+        Feedback.objects.filter(guest_check=guest_check, customer__isnull=True).update(customer=customer)
+    return link
+
+
+@transaction.atomic
+def customer_erase(*, customer: Customer, by=None, reason: str = "") -> None:
+    """Erasure on request: the person's data goes (profile, consents, links to checks, scores), their
+    feedback stays as anonymous ratings without its text, and the orders and checks are untouched:
+    they never held PII. The audit trail records that an erasure happened, by whom, not who."""
+    store, customer_id = customer.store, customer.pk
+    Feedback.objects.filter(customer=customer).update(customer=None, text="")
+    audit_record(
+        store=store, action="customer_erased", actor=by, reason=reason[:200], data={"customer": customer_id}
+    )
+    customer.delete()
+    log.info("customer erased", extra={"customer": customer_id})
+
+
+# --- feedback ------------------------------------------------------------------------------------
+
+
+def feedback_token(*, guest_check: Check) -> str:
+    """The signed reference printed on the receipt: proves the guest had the receipt, names no one."""
+    return signing.dumps(guest_check.pk, salt=FEEDBACK_SALT, compress=True)
+
+
+def check_from_token(token: str) -> Check:
+    try:
+        check_id = signing.loads(token, salt=FEEDBACK_SALT, max_age=FEEDBACK_MAX_AGE)
+    except signing.SignatureExpired:
+        raise DomainError("token", "expired", _("This feedback link has expired."), status_code=410)
+    except signing.BadSignature:
+        raise DomainError("token", "invalid", _("This feedback link is not valid."), status_code=404)
+    check = Check.objects.select_related("store").filter(pk=check_id).first()
+    if check is None:
+        raise DomainError("token", "invalid", _("This feedback link is not valid."), status_code=404)
+    return check
+
+
+def _validated(*, store: Store, rating, tags, menu_item_id, text, rating_required: bool):
+    errors = []
+    if rating is None:
+        if rating_required:
+            errors.append(DomainError("rating", "required", _("Choose a rating from 1 to 5.")))
+    elif not (isinstance(rating, int) and 1 <= rating <= 5):
+        errors.append(DomainError("rating", "invalid", _("A rating is a whole number from 1 to 5.")))
+    tags = list(dict.fromkeys(tags or []))
+    for index, tag in enumerate(tags):
+        if tag not in Feedback.Tag.values:
+            errors.append(DomainError(f"tags[{index}]", "invalid", _("Unknown tag.")))
+    item = None
+    if menu_item_id:
+        item = MenuItem.objects.filter(store=store, pk=menu_item_id).first()
+        if item is None:
+            errors.append(DomainError("menu_item", "not_found", _("No such dish in this store.")))
+    elif Feedback.Tag.DISH in tags:
+        errors.append(
+            DomainError("menu_item", "required", _("Say which dish the quality complaint is about."))
+        )
+    if len(text or "") > MAX_TEXT:
+        errors.append(DomainError("text", "too_long", _("At most 2,000 characters.")))
+    if errors:
+        raise DomainErrors(errors)
+    return rating, tags, item
+
+
+def _is_complaint(rating, tags) -> bool:
+    return bool(tags) or (rating is not None and rating <= COMPLAINT_MAX_RATING)
+
+
+@transaction.atomic
+def feedback_leave(
+    *, guest_check: Check, rating, tags=(), menu_item_id=None, text: str = "", source: str = Source.QR
+) -> Feedback:
+    """A guest's rating after paying (QR page or receipt link): one per check."""
+    store = guest_check.store
+    if guest_check.status not in selectors.SETTLED:
+        raise DomainError("check", "not_paid", _("Feedback opens once the check is paid."), status_code=409)
+    rating, tags, item = _validated(
+        store=store, rating=rating, tags=tags, menu_item_id=menu_item_id, text=text, rating_required=True
+    )
+    if Feedback.objects.filter(guest_check=guest_check, source__in=[Source.QR, Source.RECEIPT]).exists():
+        raise DomainError(
+            "check", "already_rated", _("Thank you: this check was already rated."), status_code=409
+        )
+    try:
+        with transaction.atomic():
+            feedback = Feedback.objects.create(
+                store=store,
+                guest_check=guest_check,
+                customer=selectors.check_customer(guest_check=guest_check),
+                rating=rating,
+                tags=tags,
+                menu_item=item,
+                text=(text or "").strip(),
+                source=source,
+                is_complaint=_is_complaint(rating, tags),
+                occurred_at=guest_check.paid_at or timezone.now(),
+                business_date=guest_check.business_date,
+            )
+    except IntegrityError:  # two phones at the table rated at once
+        raise DomainError(
+            "check", "already_rated", _("Thank you: this check was already rated."), status_code=409
+        )
+    events.feedback_left.send(sender=Feedback, feedback=feedback)
+    return feedback
+
+
+@transaction.atomic
+def complaint_log(
+    *,
+    store: Store,
+    tags=(),
+    rating=None,
+    menu_item_id=None,
+    text: str = "",
+    guest_check: Check | None = None,
+    occurred_at: dt.datetime | None = None,
+    by=None,
+    source: str = Source.STAFF,
+) -> Feedback:
+    """A complaint staff take by phone or in person: at least one tag or a rating of 1–2."""
+    rating, tags, item = _validated(
+        store=store, rating=rating, tags=tags, menu_item_id=menu_item_id, text=text, rating_required=False
+    )
+    if not _is_complaint(rating, tags):
+        raise DomainError("tags", "required", _("Tick what went wrong (or give a rating of 1 or 2)."))
+    if guest_check is not None and guest_check.store_id != store.pk:
+        raise DomainError("check", "not_found", _("No such check in this store."), status_code=404)
+    when = occurred_at or (guest_check.paid_at if guest_check and guest_check.paid_at else timezone.now())
+    if when > timezone.now() + dt.timedelta(minutes=5):
+        raise DomainError("occurred_at", "future", _("A complaint cannot be about the future."))
+    feedback = Feedback.objects.create(
+        store=store,
+        guest_check=guest_check,
+        customer=selectors.check_customer(guest_check=guest_check) if guest_check else None,
+        rating=rating,
+        tags=tags,
+        menu_item=item,
+        text=(text or "").strip(),
+        source=source,
+        is_complaint=True,
+        occurred_at=when,
+        business_date=business_date(store, when),
+        logged_by=by,
+    )
+    events.feedback_left.send(sender=Feedback, feedback=feedback)
+    return feedback
+
+
+def feedback_record_facts(*, feedback: Feedback, facts: dict) -> Feedback:
+    """Written by analytics (which may read kitchen, staffing and inventory) when feedback arrives."""
+    Feedback.objects.filter(pk=feedback.pk).update(facts=facts)
+    feedback.facts = facts
+    return feedback
+
+
+# --- the analyses' results -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def scores_refresh(*, store: Store, as_of: dt.date) -> int:
+    """Upserts every customer's RFM row as of a day: running it twice gives the same rows."""
+    rows = selectors.rfm_rows(store=store, as_of=as_of)
+    for row in rows:
+        CustomerScore.objects.update_or_create(
+            customer_id=row.customer_id,
+            defaults={
+                "store": store,
+                "as_of": as_of,
+                "visits": row.visits,
+                "last_visit": row.last_visit,
+                "recency_days": row.recency_days,
+                "frequency": row.frequency,
+                "monetary": row.monetary,
+                "median_gap_days": row.median_gap_days,
+                "churn_risk": row.churn_risk,
+                "value_at_risk": row.value_at_risk,
+                "segment": row.segment,
+            },
+        )
+    return len(rows)
+
+
+@transaction.atomic
+def churn_rates_refresh(*, store: Store, as_of: dt.date, months: int = 12) -> list[ChurnRate]:
+    """Upserts the churn rate of the last `months` completed months before `as_of`'s month."""
+    visits = {cid: set(days) for cid, days in selectors.visit_days(store=store, until=as_of).items()}
+    month = as_of.replace(day=1)
+    out = []
+    for _i in range(months):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+        base, churned, rate = analysis.churn_rate(visits, month)
+        row, _created = ChurnRate.objects.update_or_create(
+            store=store,
+            month=month,
+            defaults={"base": base, "churned": churned, "rate": rate, "computed_at": timezone.now()},
+        )
+        out.append(row)
+    return out[::-1]
+
+
+def customers_analyse(*, store: Store, now: dt.datetime | None = None) -> dict:
+    """The nightly customer analyses for one store (what the Celery task calls)."""
+    today = business_date(store, now or timezone.now())
+    scored = scores_refresh(store=store, as_of=today)
+    rates = churn_rates_refresh(store=store, as_of=today)
+    return {"customers": scored, "months": len(rates), "as_of": today.isoformat()}

@@ -1,0 +1,15 @@
+import pytest
+
+from restaurant_ops.models import Role
+from tests.factories import MembershipFactory
+
+
+@pytest.fixture
+def user_owner(store):
+    return MembershipFactory(store=store, role=Role.OWNER).user
+
+
+@pytest.fixture
+def members(store):
+    """One user per role of `store`."""
+    return {role: MembershipFactory(store=store, role=role).user for role in Role.values}
