@@ -4,21 +4,30 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint messages bench bench-quick bench-full clean
+.PHONY: install run demo test lint messages bench bench-quick bench-full clean
 
+# Installed once (again only when pyproject.toml changes). Not an editable install: the project runs
+# from this folder, so only its dependencies are needed (and setuptools' editable warning is avoided).
 $(STAMP): pyproject.toml
+	@echo "==> Creating .venv and installing the dependencies (first run only: a few minutes)"
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[test]"
+	$(PY) -m pip install --upgrade --disable-pip-version-check pip
+	$(PY) -m pip install --disable-pip-version-check ".[test]"
+	rm -rf build
 	touch $(STAMP)
 
 install: $(STAMP)
 
+# PORT=8000 ADDR=127.0.0.1 by default (ADDR=0.0.0.0 to reach it from phones on the LAN); DEMO=0 starts
+# with an empty database, where the first visitor signs up as the owner.
 run: $(STAMP)
-	$(PY) manage.py compilemessages -v 0 --ignore=.venv
+	$(PY) manage.py run_embedded $(if $(filter 0 no,$(DEMO)),--no-demo)
+
+# Rebuilds the demo restaurant (about 90 days of history up to now); `make run` loads it only into an
+# empty database.
+demo: $(STAMP)
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_demo
-	$(PY) manage.py run_embedded
 
 test: $(STAMP)
 	$(PY) manage.py compilemessages -v 0 --ignore=.venv

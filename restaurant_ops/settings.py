@@ -194,7 +194,8 @@ PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "CN")
 PHONENUMBER_DB_FORMAT = "E164"
 
 # --- Celery ----------------------------------------------------------------------------------
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+# "localhost" only names the embedded broker: without a host kombu warns on every connection.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "broker"
     for sub in ("queue", "processed", "control"):
@@ -245,8 +246,13 @@ LOGGING = {
         },
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {"no_4xx_traceback": {"()": "restaurant_ops.log_filters.NoTracebackFor4xx"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json" if PRODUCTION else "plain"}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if PRODUCTION else "plain",
+            "filters": ["no_4xx_traceback"],
+        }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -37,6 +38,11 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503
     )
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that do not name one (the admin, API responses)."""
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 @login_required
