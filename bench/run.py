@@ -944,7 +944,7 @@ DASHBOARD_API = [
     "analytics-ticket-times",
     "analytics-supplier-prices",
     "analytics-staffing-plan",
-    "analytics-labour-by-day",
+    "analytics-labour",
     "analytics-margin-by-item-month",
 ]
 
@@ -979,7 +979,7 @@ def bench_dashboard(results: Results, cfg: dict) -> None:
         except NoReverseMatch:
             continue
     with contextlib.suppress(NoReverseMatch):
-        targets["overview_page"] = reverse("analytics:overview", kwargs={"store_slug": store.slug})
+        targets["overview_page"] = reverse("dashboard:overview", kwargs={"store_slug": store.slug})
     db_name = connection.settings_dict["NAME"]
 
     def go_cold():

@@ -19,11 +19,12 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date
 
-from .models import MenuItem, Order, OrderLine, OrderStatusChange
+from .models import MenuCategory, MenuItem, Order, OrderLine, OrderStatusChange
 from .services.pricing import split_tax
 
 BATCH = 2000
@@ -54,6 +55,37 @@ class HistorySummary:
             f"{self.orders} orders, {self.lines} lines, {self.items} items, {self.days} days loaded; "
             f"{self.skipped_lines} lines already present"
         )
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """An item the history sells but the menu lacks, as first seen: its name, price and first sale."""
+
+    name: str
+    price: Decimal
+    first_sold_at: dt.datetime  # aware
+
+
+@transaction.atomic
+def history_menu_items_create(*, store: Store, items: Iterable[HistoryItem]) -> list[MenuItem]:
+    """Menu items for names a sales history knows and the menu does not, in an "Imported" category,
+    priced at their first sale and dated from it (so analyses count them from when they were sold)."""
+    items = list(items)
+    if not items:
+        return []
+    category, _created = MenuCategory.objects.get_or_create(store=store, name=str(_("Imported")))
+    return MenuItem.objects.bulk_create(
+        [
+            MenuItem(
+                store=store,
+                category=category,
+                name=item.name[:120],
+                price=item.price,
+                created_at=item.first_sold_at,
+            )
+            for item in items
+        ]
+    )
 
 
 @transaction.atomic

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "staffing",
     "analytics",
     "customers",
+    "dashboard",
     "demo",
 ]
 

@@ -13,7 +13,7 @@ api_v1 = [
     path("kitchen/", include("kitchen.api.urls")),
     path("staffing/", include("staffing.api.urls")),
     path("analytics/", include("analytics.api.urls")),
-    path("analytics/", include("analytics.api.dashboard_urls")),
+    path("analytics/", include("dashboard.api.urls")),
 ]
 
 urlpatterns = [
@@ -32,7 +32,7 @@ urlpatterns = [
     path("inventory/", include("inventory.urls")),
     path("kitchen/", include("kitchen.urls")),
     path("staffing/", include("staffing.urls")),
-    path("dashboard/", include("analytics.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

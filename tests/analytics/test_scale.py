@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from analytics.analyses import forecast, margin, operations, sales, stock
-from analytics.importing import sales_import
 from inventory import services as inventory
+from orders.importing import sales_import
 from orders.models import MenuItem
 from tests.analytics.conftest import at
 from tests.inventory.factories import IngredientFactory, SupplierFactory

@@ -6,7 +6,7 @@ from unittest import mock
 
 import pytest
 
-from analytics import dashboard_selectors
+from dashboard import selectors as dashboard_selectors
 from tests.dashboard.conftest import NOW, TODAY, at
 from tests.factories import MembershipFactory, StoreFactory, UserFactory
 
@@ -161,16 +161,17 @@ def test_supplier_price_history(owner_client, shop):
     assert rows == [("2025-03-01", Decimal("0.02")), ("2025-03-10", Decimal("0.025"))]
 
 
-def test_labour_by_day_and_staffing_plan(owner_client, shop):
+def test_labour_and_staffing_plan(owner_client, shop):
+    """The one labour endpoint (the staffing chart reads it for the chosen week)."""
     _shift(shop["store"], TODAY, 11, 12, Decimal("12.00"))
     response = owner_client.get(
-        "/api/v1/analytics/labour-by-day/",
-        {"store": shop["store"].slug, "start": "2025-03-18", "end": "2025-03-19"},
+        "/api/v1/analytics/labour/", {"store": shop["store"].slug, "week": "2025-03-19"}
     )
-    days = {r["day"]: r for r in response.json()["days"]}
-    assert days["2025-03-19"]["labour_cost"] == "12.00"
-    assert days["2025-03-19"]["labour_pct"] == "35.3"
-    assert days["2025-03-18"]["labour_pct"] is None
+    days = {r["day"]: r for r in response.json()}
+    assert len(days) == 7 and min(days) == "2025-03-17"  # Monday to Sunday
+    assert days["2025-03-19"]["scheduled_cost"] == "12.00"  # 1 h × 12.00
+    assert days["2025-03-19"]["labour_pct_of_sales"] == "35.3"  # 12 / 34 (the whole day's sales)
+    assert days["2025-03-18"]["labour_pct_of_sales"] is None  # no sales that day
     plan = owner_client.get(
         "/api/v1/analytics/staffing-plan/", {"store": shop["store"].slug, "week": "2025-03-19"}
     )

@@ -5,7 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from analytics.importing import FIELDS, sales_import
+from orders.importing import FIELDS, sales_import
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
 

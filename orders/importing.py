@@ -15,10 +15,11 @@ from typing import TextIO
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from orders.history import HistoryLine, history_write
-from orders.models import MenuCategory, MenuItem
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
+
+from .history import HistoryItem, HistoryLine, history_menu_items_create, history_write
+from .models import MenuItem
 
 FIELDS = ("order_id", "timestamp", "date", "time", "item", "quantity", "unit_price")
 DEFAULT_COLUMNS = {f: f for f in FIELDS}
@@ -216,22 +217,13 @@ def _resolve_items(store: Store, first_seen: dict[str, dict], report: ImportRepo
     items: dict[str, MenuItem] = {}
     for item in MenuItem.objects.filter(store=store).select_related("tax_category").order_by("pk"):
         items.setdefault(normalise_name(item.name), item)
-    new = [data for key, data in first_seen.items() if key not in items]
-    if new:
-        category, _created = MenuCategory.objects.get_or_create(store=store, name=str(_("Imported")))
-        created = MenuItem.objects.bulk_create(
-            [
-                MenuItem(
-                    store=store,
-                    category=category,
-                    name=data["name"][:120],
-                    price=data["price"],
-                    created_at=data["at"],
-                )
-                for data in new
-            ]
-        )
-        for item in created:
-            items[normalise_name(item.name)] = item
-        report.items_created = len(created)
+    new = [
+        HistoryItem(name=data["name"], price=data["price"], first_sold_at=data["at"])
+        for key, data in first_seen.items()
+        if key not in items
+    ]
+    created = history_menu_items_create(store=store, items=new)
+    for item in created:
+        items[normalise_name(item.name)] = item
+    report.items_created = len(created)
     return items

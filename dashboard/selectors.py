@@ -1,5 +1,5 @@
 """Reads behind the owner's dashboard: overview figures, ticket times, supplier price history, the staffing
-plan beside the schedule, labour % by day, and gross margin by item and month. Every function aggregates
+plan beside the schedule, labour cost per day, and gross margin by item and month. Every function aggregates
 in the database and returns plain data (lists/dicts of aggregates) ready for the API and the charts."""
 
 import datetime as dt
@@ -9,11 +9,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Avg, Count, DecimalField, DurationField, ExpressionWrapper, F, Max, Q, Sum
 from django.db.models.functions import Coalesce, ExtractHour
 
+from analytics import selectors
+from analytics.analyses import costing
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date, business_day_bounds, local
-
-from . import selectors
-from .analyses import costing
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -388,19 +387,6 @@ def staffing_plan(store: Store, week_start: dt.date) -> dict:
         )
         suggestions.append(data)
     return {"week_start": week_start, "hours": hours, "suggestions": suggestions}
-
-
-def labour_by_day(store: Store, first: dt.date, last: dt.date) -> dict:
-    """Scheduled labour cost as % of net sales per business day, beside the store's target."""
-    sales = {r["period"]: r["revenue"] for r in selectors.sales_by_period(store, first, last, "day")}
-    labour = labour_cost_by_day(store, first, last)
-    days = []
-    day = first
-    while day <= last:
-        s, c = sales.get(day, ZERO), labour.get(day, ZERO)
-        days.append({"day": day, "sales": _q(s), "labour_cost": c, "labour_pct": _pct(c, s)})
-        day += dt.timedelta(days=1)
-    return {"target_pct": labour_target_pct(store), "days": days}
 
 
 # --- gross margin by item and month -------------------------------------------------------------------

@@ -359,17 +359,20 @@
       });
     },
     labour: function (div) {
+      // /labour/ answers one row per business day of the week; the store's target comes with the page.
       return getJSON(url(div)).then(function (d) {
-        var x = d.days.map(function (r) { return r.day; });
-        var traces = [{ type: "bar", name: "Labour %", x: x, y: d.days.map(function (r) { return num(r.labour_pct); }), marker: { color: "#1f6f50" } }];
-        if (d.target_pct !== null) traces.push({ type: "scatter", mode: "lines", name: "Target", x: x, y: x.map(function () { return num(d.target_pct); }), line: { dash: "dash", color: "#b42318" } });
+        var x = d.map(function (r) { return r.day; });
+        var target = div.dataset.target ? num(div.dataset.target) : null;
+        var traces = [{ type: "bar", name: "Labour %", x: x, y: d.map(function (r) { return num(r.labour_pct_of_sales); }), marker: { color: "#1f6f50" } }];
+        if (target !== null) traces.push({ type: "scatter", mode: "lines", name: "Target", x: x, y: x.map(function () { return target; }), line: { dash: "dash", color: "#b42318" } });
         table(div, [
           { label: "Day", value: function (r) { return r.day; } },
           { label: "Sales", num: true, value: function (r) { return r.sales; } },
-          { label: "Labour cost", num: true, value: function (r) { return r.labour_cost; } },
-          { label: "Labour %", num: true, value: function (r) { return r.labour_pct; } }
-        ], d.days, "labour-by-day");
-        var any = d.days.some(function (r) { return r.labour_pct !== null; });
+          { label: "Labour cost", num: true, value: function (r) { return r.actual_cost; } },
+          { label: "Labour %", num: true, value: function (r) { return r.labour_pct_of_sales; } },
+          { label: "Sales per labour hour", num: true, value: function (r) { return r.sales_per_labour_hour; } }
+        ], d, "labour");
+        var any = d.some(function (r) { return r.labour_pct_of_sales !== null; });
         if (!any) { message(div, ctx.msgEmpty, "empty"); return; }
         return draw(div, traces, { yaxis: { ticksuffix: " %" } });
       });

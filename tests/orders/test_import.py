@@ -1,5 +1,5 @@
 """Sales-history import: the committed CSV's best sellers and busy hours through the API equal, to the
-unit and the cent, what an independent script (tests/analytics/data/sales_history.py) computes."""
+unit and the cent, what an independent script (tests/orders/data/sales_history.py) computes."""
 
 import io
 import json
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from analytics.importing import normalise_name, sales_import
+from orders.importing import normalise_name, sales_import
 from orders.models import MenuItem, Order, OrderLine
 from tests.factories import MenuItemFactory, StoreFactory
 

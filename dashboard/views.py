@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from analytics import selectors as analytics_selectors
+from analytics import services
+from analytics.models import Insight
 from orders.models import MenuItem
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.models import Membership
@@ -22,8 +25,7 @@ from restaurant_ops.permissions import Perm, role_has
 from restaurant_ops.selectors import store_for_user
 from restaurant_ops.timeutils import business_date
 
-from . import selectors, services
-from .models import Insight
+from . import selectors
 
 API = "/api/v1/analytics/"
 
@@ -118,7 +120,7 @@ ENDPOINTS = [
     "supplier-prices/",
     "ticket-times/",
     "staffing-plan/",
-    "labour-by-day/",
+    "labour/",
 ]
 
 
@@ -152,14 +154,14 @@ def _context(request, store, membership, **extra) -> dict:
 @login_required
 def overview(request, store_slug):
     store, membership = _store(request, store_slug)
-    if response := _switch(request, store, "analytics:overview"):
+    if response := _switch(request, store, "dashboard:overview"):
         return response
     start, end = _range(request, store, 42)
-    has_data = selectors.first_sale_date(store) is not None
+    has_data = analytics_selectors.first_sale_date(store) is not None
     has_menu = MenuItem.objects.filter(store=store).exists()
     return render(
         request,
-        "analytics/overview.html",
+        "dashboard/overview.html",
         _context(
             request,
             store,
@@ -178,7 +180,7 @@ def chart(request, store_slug, name):
     if name not in CHARTS:
         raise Http404
     store, membership = _store(request, store_slug)
-    if response := _switch(request, store, "analytics:chart", name=name):
+    if response := _switch(request, store, "dashboard:chart", name=name):
         return response
     start, end = _range(request, store, CHARTS[name]["days"])
     extra = {}
@@ -192,9 +194,10 @@ def chart(request, store_slug, name):
         except ValueError:
             pass
         extra["week"] = week
+        extra["labour_target"] = selectors.labour_target_pct(store)
     return render(
         request,
-        f"analytics/chart_{name.replace('-', '_')}.html",
+        f"dashboard/chart_{name.replace('-', '_')}.html",
         _context(
             request, store, membership, start=start, end=end, page=name, title=CHARTS[name]["title"], **extra
         ),
@@ -243,7 +246,7 @@ def insights(request, store_slug):
     store, membership = _store(request, store_slug)
     return render(
         request,
-        "analytics/insights.html",
+        "dashboard/insights.html",
         _context(
             request,
             store,
@@ -261,7 +264,7 @@ def insights_feed(request, store_slug):
     store, membership = _store(request, store_slug)
     return render(
         request,
-        "analytics/_insight_list.html",
+        "dashboard/_insight_list.html",
         {
             "store": store,
             "items": _insight_cards(store, _insight_rows(store, Insight.OPEN_STATES)[:100]),
@@ -288,7 +291,7 @@ def insights_history(request, store_slug):
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
     return render(
         request,
-        "analytics/history.html",
+        "dashboard/history.html",
         _context(
             request,
             store,
@@ -367,7 +370,7 @@ def _insight_cards(store, rows) -> list[dict]:
 
 def _acted_redirect(request, store):
     return redirect(
-        request.POST.get("next") or reverse("analytics:insights", kwargs={"store_slug": store.slug})
+        request.POST.get("next") or reverse("dashboard:insights", kwargs={"store_slug": store.slug})
     )
 
 
@@ -578,7 +581,7 @@ def staffing_apply(request, store_slug):
         messages.error(request, _("Give the week."))
     except (DomainError, DomainErrors) as error:
         _error(request, error)
-    url = reverse("analytics:chart", kwargs={"store_slug": store.slug, "name": "staffing"})
+    url = reverse("dashboard:chart", kwargs={"store_slug": store.slug, "name": "staffing"})
     return redirect(f"{url}?week={request.POST.get('week', '')}")
 
 
@@ -596,7 +599,7 @@ def backoffice(request, store_slug):
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     return render(
         request,
-        "analytics/backoffice.html",
+        "dashboard/backoffice.html",
         _context(
             request,
             store,
@@ -613,7 +616,7 @@ def sales_import_page(request, store_slug):
     """Upload a sales export from another POS (the same service as `manage.py import_sales`)."""
     import io
 
-    from .importing import FIELDS, sales_import
+    from orders.importing import FIELDS, sales_import
 
     store, membership = _store(request, store_slug)
     if not role_has(membership.role, Perm.EDIT_MENU):
@@ -656,7 +659,7 @@ def sales_import_page(request, store_slug):
                 _error(request, error)
     return render(
         request,
-        "analytics/import.html",
+        "dashboard/import.html",
         _context(
             request,
             store,
@@ -687,5 +690,5 @@ def menu_item_sold_out(request, store_slug, item_id):
         (_("%(item)s is sold out.") if sold_out else _("%(item)s is available again.")) % {"item": item.name},
     )
     return redirect(
-        request.POST.get("next") or reverse("analytics:backoffice", kwargs={"store_slug": store.slug})
+        request.POST.get("next") or reverse("dashboard:backoffice", kwargs={"store_slug": store.slug})
     )

@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "analytics"
+app_name = "dashboard"
 urlpatterns = [
     path("<slug:store_slug>/", views.overview, name="overview"),
     path("<slug:store_slug>/charts/<slug:name>/", views.chart, name="chart"),

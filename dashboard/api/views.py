@@ -1,0 +1,101 @@
+"""The API endpoints the dashboard adds to /api/v1/analytics/ (the same ones integrators use): overview
+figures, kitchen ticket times, supplier price history, the staffing plan (needed vs scheduled) and gross
+margin by item and month. Read-only, scoped to the caller's stores; a session user needs the
+dashboard permission of the store."""
+
+import datetime as dt
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dashboard import selectors
+from restaurant_ops.api.permissions import HasStoreAccess
+from restaurant_ops.api.scoping import require, resolve_store
+from restaurant_ops.permissions import Perm
+from restaurant_ops.timeutils import business_date
+
+from . import serializers as s
+
+
+class _DashboardView(APIView):
+    permission_classes = [HasStoreAccess]
+    query_class = s.PeriodQuery
+    default_days = 30
+
+    def parse(self, request):
+        query = self.query_class(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        store = resolve_store(request, query.validated_data.get("store"))
+        require(request, store, Perm.VIEW_DASHBOARD)
+        today = business_date(store, timezone.now())
+        end = query.validated_data.get("end") or today
+        start = query.validated_data.get("start") or end - dt.timedelta(days=self.default_days - 1)
+        return store, start, end, query.validated_data
+
+
+class OverviewView(_DashboardView):
+    default_days = 42
+
+    @extend_schema(
+        parameters=[s.PeriodQuery],
+        responses=s.OverviewOut,
+        summary="Today so far vs the usual for this weekday, and the daily trend over start..end",
+    )
+    def get(self, request):
+        store, start, end, _query = self.parse(request)
+        return Response(s.OverviewOut(selectors.overview(store, timezone.now(), start, end)).data)
+
+
+class TicketTimesView(_DashboardView):
+    @extend_schema(
+        parameters=[s.PeriodQuery],
+        responses=s.TicketTimeRow(many=True),
+        summary="Kitchen ticket times (queued → ready) by station and hour",
+    )
+    def get(self, request):
+        store, start, end, _query = self.parse(request)
+        return Response(s.TicketTimeRow(selectors.ticket_times(store, start, end), many=True).data)
+
+
+class SupplierPriceHistoryView(_DashboardView):
+    query_class = s.PriceHistoryQuery
+    default_days = 180
+
+    @extend_schema(
+        parameters=[s.PriceHistoryQuery],
+        responses=s.PriceHistoryOut,
+        summary="Supplier list prices and prices paid at receipts, per ingredient",
+    )
+    def get(self, request):
+        store, start, end, query = self.parse(request)
+        data = selectors.supplier_price_history(store, start, end, query.get("ingredient"))
+        return Response(s.PriceHistoryOut(data).data)
+
+
+class StaffingPlanView(_DashboardView):
+    query_class = s.WeekQuery
+
+    @extend_schema(
+        parameters=[s.WeekQuery],
+        responses=s.StaffingPlanOut,
+        summary="Needed vs scheduled staff per position and hour of a week, with suggestions",
+    )
+    def get(self, request):
+        store, _start, _end, query = self.parse(request)
+        week = query.get("week") or business_date(store, timezone.now()) + dt.timedelta(days=7)
+        return Response(s.StaffingPlanOut(selectors.staffing_plan(store, week)).data)
+
+
+class MarginByItemMonthView(_DashboardView):
+    default_days = 90
+
+    @extend_schema(
+        parameters=[s.PeriodQuery],
+        responses=s.MarginOut,
+        summary="Gross margin by calendar month and by item within each month",
+    )
+    def get(self, request):
+        store, start, end, _query = self.parse(request)
+        return Response(s.MarginOut(selectors.margin_by_item_month(store, start, end)).data)
