@@ -218,7 +218,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"analytics.tasks.*": {"queue": "analytics"}, "customers.tasks.*": {"queue": "analytics"}}
+CELERY_TASK_ROUTES = {
+    "analytics.tasks.*": {"queue": "analytics"},
+    "customers.tasks.*": {"queue": "analytics"},
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
