@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test lint messages bench bench-quick bench-full clean
+.PHONY: install run demo test lint messages plotly bench bench-quick bench-full clean
 
 # Installed once (again only when pyproject.toml changes). Not an editable install: the project runs
 # from this folder, so only its dependencies are needed (and setuptools' editable warning is avoided).
@@ -54,3 +54,7 @@ bench-full: $(STAMP)
 
 clean:
 	rm -rf var staticfiles
+
+# Rebuild the dashboard's plotly.js bundle (needs Node.js and npm; the result is committed).
+plotly:
+	cd assets/plotly && npm ci --no-audit --no-fund && npm run build

@@ -20,7 +20,10 @@
     catch (e) { return v; }
   };
   var pct = function (v) { return v === null || v === undefined ? "—" : Number(v).toFixed(1) + " %"; };
-  var config = { responsive: true, displaylogo: false, toImageButtonOptions: { format: "png", filename: "chart" } };
+  // Plotly's own words (months, the mode bar) follow the page: our bundle carries the zh-CN locale.
+  var plotlyLocale = /^zh/i.test(document.documentElement.lang || "") ? "zh-CN" : "en";
+  var config = { responsive: true, displaylogo: false, locale: plotlyLocale,
+                 toImageButtonOptions: { format: "png", filename: "chart" } };
   var baseLayout = function (extra) {
     return Object.assign({ margin: { t: 20, r: 20, b: 60, l: 60 }, legend: { orientation: "h", y: -0.25 },
                            font: { family: "system-ui, 'Noto Sans CJK SC', sans-serif" } }, extra || {});
