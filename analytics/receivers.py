@@ -3,11 +3,6 @@
 from . import services
 
 
-def on_order_placed(sender, order, **kwargs) -> None:
-    if order.channel != "import":
-        services.low_stock_check_queue(order=order)
-
-
 def on_goods_received(sender, **kwargs) -> None:
     services.price_change_check(**kwargs)
 

@@ -204,6 +204,31 @@ def insights_evaluate_due(*, store: Store, now: dt.datetime | None = None) -> in
 # --- Entry points --------------------------------------------------------------------------------
 
 
+def job_runs_sweep(*, now: dt.datetime | None = None) -> list[tuple[int, str]]:
+    """Runs still "running" after the longest any job may live (its hard time limit) belong to a worker
+    that died (SIGKILL, lost machine): each is marked failed, and returned as (store id, job) to run
+    again once, unless a later run of the same job for the store has started since (the broker already
+    re-delivered it). Safe to run twice."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.JOB_TIME_LIMIT_SECONDS + 60)
+    jobs = set(_registry())
+    again = set()
+    with transaction.atomic():
+        stale = JobRun.objects.select_for_update(skip_locked=True).filter(
+            outcome=JobRun.Outcome.RUNNING, started_at__lt=cutoff
+        )
+        for run in stale:
+            run.outcome = JobRun.Outcome.FAILURE
+            run.error = "The worker stopped before this run finished; marked failed by the sweeper."
+            run.save(update_fields=["outcome", "error"])
+            later = JobRun.objects.filter(job=run.job, store_id=run.store_id, started_at__gt=run.started_at)
+            if run.store_id and run.job in jobs and not later.exists():
+                again.add((run.store_id, run.job))
+    return sorted(again)
+
+
 def _registry() -> dict[str, Callable]:
     from .analyses import registry
 
@@ -247,31 +272,6 @@ def _jsonable(value):
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     return value
-
-
-# --- Low-stock check after orders (queued on commit, de-bounced) -----------------------------------
-
-LOW_STOCK_LOCK = "analytics:low-stock:{store_id}"
-
-
-def low_stock_check_queue(*, order) -> bool:
-    """Called by the order_placed listener: queue one low-stock check per store per de-bounce window,
-    after the order's transaction commits. Returns whether a check was queued."""
-    from django.core.cache import cache
-
-    store = order.store
-    seconds = analysis_settings_get(store=store).low_stock_debounce_seconds
-    if not cache.add(LOW_STOCK_LOCK.format(store_id=store.pk), "1", timeout=max(seconds, 1)):
-        return False
-
-    def _enqueue():
-        from .tasks import low_stock_check
-
-        # Runs at the end of the window, so it sees every order placed while the lock held.
-        low_stock_check.apply_async(args=[store.pk], countdown=seconds)
-
-    transaction.on_commit(_enqueue)
-    return True
 
 
 def available_jobs() -> list[str]:

@@ -3,6 +3,7 @@ queue (CELERY_TASK_ROUTES), acknowledged late, time-limited, retried with backof
 errors (database connection, broker); one store's failure never stops the others (one task per store)."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -23,7 +24,14 @@ COMMON = {
 }
 
 
-@shared_task(name="analytics.tasks.run_store_analyses", soft_time_limit=240, time_limit=300, **COMMON)
+# The longest job: the broker's visibility timeout and the JobRun sweeper are derived from it.
+LONGEST = {
+    "soft_time_limit": settings.JOB_TIME_LIMIT_SECONDS - 60,
+    "time_limit": settings.JOB_TIME_LIMIT_SECONDS,
+}
+
+
+@shared_task(name="analytics.tasks.run_store_analyses", **LONGEST, **COMMON)
 def run_store_analyses(store_id: int, jobs: list[str] | None = None) -> dict:
     store = Store.objects.filter(pk=store_id).first()
     if store is None:
@@ -51,18 +59,41 @@ def nightly() -> int:
     return len(ids)
 
 
-@shared_task(name="analytics.tasks.evaluate_insights", soft_time_limit=240, time_limit=300, **COMMON)
+@shared_task(name="analytics.tasks.evaluate_insights", **LONGEST, **COMMON)
 def evaluate_insights(store_id: int) -> int:
     store = Store.objects.filter(pk=store_id).first()
     return services.insights_evaluate_due(store=store) if store else 0
 
 
-@shared_task(name="analytics.tasks.low_stock_check", soft_time_limit=60, time_limit=90, **COMMON)
-def low_stock_check(store_id: int) -> str:
-    """Queued on commit after an order that consumes stock (de-bounced per store)."""
+def _low_stock_window(store_id: int) -> int:
+    """The store's coalescing window for the low-stock check (AnalysisSettings)."""
+    store = Store.objects.filter(pk=store_id).first()
+    return services.analysis_settings_get(store=store).low_stock_debounce_seconds if store else 0
+
+
+@shared_task(
+    name="analytics.tasks.low_stock_check",
+    soft_time_limit=60,
+    time_limit=90,
+    # Follows placed orders through the connections outbox (recorded in the order's transaction):
+    # the first order runs the check at once, later ones within the window coalesce into one more run.
+    outbox_topics=("order.placed",),
+    outbox_window=_low_stock_window,
+    **COMMON,
+)
+def low_stock_check(store_id: int, event_ids: list[int] | None = None) -> str:
     store = Store.objects.filter(pk=store_id).first()
     if store is None or "low_stock" not in services.available_jobs():
         return "skipped"
     return services.run_analysis(
         store=store, job="low_stock", task_id=low_stock_check.request.id or ""
     ).outcome
+
+
+@shared_task(name="analytics.tasks.sweep_job_runs", soft_time_limit=60, time_limit=90, **COMMON)
+def sweep_job_runs() -> int:
+    """Beat, every 5 minutes: runs a dead worker left "running" are marked failed and run again."""
+    retried = services.job_runs_sweep()
+    for store_id, job in retried:
+        run_store_analyses.delay(store_id, [job])
+    return len(retried)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "analytics",
     "customers",
     "dashboard",
+    "connections",
     "demo",
 ]
 
@@ -118,7 +119,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (throttles, idempotency locks, de-bouncing): shared across processes --------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fails open: with Redis down, throttles and de-bouncing let requests through (one log line a
+    # minute), and orders, payments and the kitchen display go on.
+    CACHES = {
+        "default": {
+            "BACKEND": "restaurant_ops.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     # The database cache is shared by every web and worker process, unlike locmem.
     CACHES = {
@@ -195,6 +204,9 @@ PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "CN")
 PHONENUMBER_DB_FORMAT = "E164"
 
 # --- Celery ----------------------------------------------------------------------------------
+# The hard time limit of the longest job; the broker's visibility timeout and the sweeper of JobRuns
+# left "running" by a dead worker follow from it.
+JOB_TIME_LIMIT_SECONDS = int(os.environ.get("JOB_TIME_LIMIT_SECONDS", 300))
 # "localhost" only names the embedded broker: without a host kombu warns on every connection.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -213,6 +225,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "polling_interval": 0.2,
     }
     CELERY_RESULT_BACKEND = None
+else:
+    # Redis: an unacknowledged task (acks_late) goes back to the queue when its worker is gone for as
+    # long as the longest job may run, not the default hour; countdowns and retries stay below it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": JOB_TIME_LIMIT_SECONDS + 60,
+        "socket_connect_timeout": 2,
+        "health_check_interval": 10,
+    }
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -224,7 +244,13 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+# The worker survives a broker outage: it retries forever (startup included) and picks up again.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A task in flight when the connection drops is cancelled and re-delivered (acks_late), not run twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

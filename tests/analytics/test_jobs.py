@@ -25,7 +25,11 @@ def test_the_beat_schedule_loads_and_names_registered_tasks():
         row.task: scheduler.Entry(row, app=app)
         for row in PeriodicTask.objects.filter(task__startswith="analytics.")
     }
-    assert set(ours) == {"analytics.tasks.run_analyses", "analytics.tasks.nightly"}
+    assert set(ours) == {
+        "analytics.tasks.run_analyses",
+        "analytics.tasks.nightly",
+        "analytics.tasks.sweep_job_runs",
+    }
     for name, entry in ours.items():
         assert name in app.tasks
         assert entry.is_due() is not None
@@ -73,14 +77,43 @@ def test_only_transient_errors_are_retried():
     assert RuntimeError not in tasks.run_store_analyses.autoretry_for
 
 
-def test_low_stock_check_after_orders_is_queued_on_commit_once_per_window(
-    store, sell, django_capture_on_commit_callbacks
-):
+def test_low_stock_check_follows_placed_orders_through_the_outbox(store, sell):
+    from connections.models import OutboxDispatch
+
     item = MenuItemFactory(store=store)
-    with mock.patch.object(tasks.low_stock_check, "apply_async") as apply_async:
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            for minute in range(3):
-                sell(store, [(item, 1)], at(dt.date(2026, 3, 2), 12, minute))
-        assert len(callbacks) >= 1
-        assert apply_async.call_count == 1
-        assert apply_async.call_args.kwargs["args"] == [store.pk]
+    order = sell(store, [(item, 1)], at(dt.date(2026, 3, 2), 12, 0))
+    dispatch = OutboxDispatch.objects.get(event__subject=f"order:{order.pk}")
+    assert (dispatch.task_name, dispatch.store_id, dispatch.state) == (
+        "analytics.tasks.low_stock_check",
+        store.pk,
+        "pending",
+    )
+
+
+def test_sweeper_fails_runs_left_running_by_a_dead_worker_and_runs_each_again_once(store, settings):
+    now = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
+    limit = settings.JOB_TIME_LIMIT_SECONDS
+    dead = JobRun.objects.create(
+        job="low_stock", store=store, started_at=now - dt.timedelta(seconds=limit + 61)
+    )
+    redone = JobRun.objects.create(job="margin", store=store, started_at=now - dt.timedelta(hours=2))
+    JobRun.objects.create(
+        job="margin", store=store, started_at=now - dt.timedelta(hours=1), outcome="success"
+    )
+    alive = JobRun.objects.create(
+        job="forecast", store=store, started_at=now - dt.timedelta(seconds=limit - 1)
+    )
+
+    assert services.job_runs_sweep(now=now) == [(store.pk, "low_stock")]
+    assert services.job_runs_sweep(now=now) == []  # nothing left to sweep: safe to run twice
+    outcomes = {r.pk: r.outcome for r in JobRun.objects.all()}
+    assert (outcomes[dead.pk], outcomes[redone.pk], outcomes[alive.pk]) == ("failure", "failure", "running")
+
+
+def test_visibility_timeout_covers_the_longest_job(settings):
+    app.loader.import_default_modules()
+    longest = max((t.time_limit or 0) for t in app.tasks.values())
+    assert longest == settings.JOB_TIME_LIMIT_SECONDS
+    if settings.CELERY_BROKER_URL.startswith("redis://"):
+        assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > longest
+    assert settings.CELERY_BROKER_CONNECTION_MAX_RETRIES is None

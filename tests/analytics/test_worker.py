@@ -1,6 +1,6 @@
 """Integration with a real Celery worker (Redis broker from CELERY_BROKER_URL, the test PostgreSQL
-database, not eager mode): an order drops an ingredient below its reorder point, and the de-bounced
-low-stock task queued on commit produces an insight with a draft purchase order."""
+database, not eager mode): an order drops an ingredient below its reorder point, and the low-stock
+check it owes (an outbox row, drained on commit) produces an insight with a draft purchase order."""
 
 import datetime as dt
 import os
@@ -26,8 +26,12 @@ def worker():
     if not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"):
         pytest.skip("needs CELERY_BROKER_URL=redis://...")
     with app.connection_for_write() as connection:
-        connection.default_channel.queue_purge("analytics")
-    with start_worker(app, pool="solo", perform_ping_check=False, queues=["analytics"], shutdown_timeout=20):
+        for queue in ("analytics", "default"):
+            connection.default_channel.queue_purge(queue)
+    # "default" carries the outbox drain that hands the low-stock check over after the order commits.
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, queues=["analytics", "default"], shutdown_timeout=20
+    ):
         yield
 
 

@@ -1,0 +1,77 @@
+"""The outbox: follow-up work owed for a domain event, written in the event's own transaction.
+
+A broker outage can delay this work but never lose it: the row exists exactly when the order (or
+receipt, ...) that caused it exists, and the worker hands it to its task when it can."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from restaurant_ops.models import Store
+
+
+class OutboxEvent(models.Model):
+    """One domain event as the outside world sees it (topic, subject, JSON payload)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    topic = models.CharField(_("topic"), max_length=60, db_index=True)
+    subject = models.CharField(_("subject"), max_length=100, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.subject}"
+
+
+class OutboxDispatch(models.Model):
+    """One Celery task owed for one event. Pending until the drain has handed it to the broker."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="dispatches")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    task_name = models.CharField(_("task"), max_length=200)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    celery_task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("outbox dispatch")
+        verbose_name_plural = _("outbox dispatches")
+        indexes = [
+            models.Index(
+                fields=["task_name", "store"],
+                condition=models.Q(state="pending"),
+                name="outbox_dispatch_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} #{self.event_id} {self.state}"
+
+
+class OutboxWindow(models.Model):
+    """When a coalescing task last ran for a store, so a rush costs two runs, not hundreds: the first
+    event runs at once (leading edge), later ones within the window run once at its end."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    task_name = models.CharField(max_length=200)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    trailing_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task_name", "store"], name="uniq_outbox_window"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} {self.store_id}"

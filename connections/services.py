@@ -1,0 +1,141 @@
+"""Writes of the connections app: an event recorded in the outbox inside the caller's transaction,
+and the drain that hands the work it owes to the broker.
+
+Who follows a topic is declared by the following app's own Celery task, never by an import of it:
+`@shared_task(name=..., outbox_topics=("order.placed",), outbox_window=...)`. The arrows of
+ARCHITECTURE.md hold both ways: connections hears every app's events and imports no app's tasks;
+analytics (say) declares its low-stock check as a follower and never imports connections. The task
+registry (Celery's) is the only thing both see.
+"""
+
+import datetime as dt
+import functools
+import logging
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from restaurant_ops.celery import app as celery_app
+
+from .models import OutboxDispatch, OutboxEvent, OutboxWindow
+
+logger = logging.getLogger(__name__)
+
+# A nudge is only a wake-up call; the periodic drain covers a lost one, so a stale one is dropped.
+NUDGE_EXPIRES_SECONDS = 300
+
+
+@functools.cache
+def _followers() -> dict[str, tuple[str, ...]]:
+    celery_app.loader.import_default_modules()  # every app's tasks.py, also in the web process
+    followers = defaultdict(list)
+    for name, task in celery_app.tasks.items():
+        for topic in getattr(task, "outbox_topics", ()):
+            followers[topic].append(name)
+    return {topic: tuple(sorted(names)) for topic, names in followers.items()}
+
+
+def followers(topic: str) -> tuple[str, ...]:
+    """Names of the Celery tasks that follow a topic."""
+    return _followers().get(topic, ())
+
+
+def outbox_record(*, topic: str, store, subject: str = "", payload: dict | None = None) -> OutboxEvent:
+    """Records an event and the work it owes, in the caller's transaction (call it from a receiver of
+    a domain event: the event is sent inside the announcing service's transaction). Nothing is owed
+    for a rolled-back order; nothing is lost when the broker is down."""
+    event = OutboxEvent.objects.create(store=store, topic=topic, subject=subject, payload=payload or {})
+    names = followers(topic)
+    OutboxDispatch.objects.bulk_create(
+        OutboxDispatch(event=event, store=store, task_name=name) for name in names
+    )
+    if names:
+        transaction.on_commit(outbox_nudge, robust=True)
+    return event
+
+
+def outbox_nudge(*, countdown: float | None = None) -> bool:
+    """Wakes the worker to drain the outbox. Best effort: with the broker down the rows wait for the
+    beat's periodic drain, so this logs one line and never raises (a committed request stays 2xx)."""
+    from .tasks import outbox_drain
+
+    try:
+        outbox_drain.apply_async(countdown=countdown, expires=NUDGE_EXPIRES_SECONDS, retry=False)
+    except Exception as exc:  # noqa: BLE001 - whatever the broker raised, the work is safe in the outbox
+        logger.warning("broker unreachable (%s): outbox work waits for the periodic drain", exc)
+        return False
+    return True
+
+
+def _window_seconds(task, store_id: int | None) -> float:
+    window = getattr(type(task), "outbox_window", 0)  # from the class: a plain function, not a method
+    if callable(window):
+        window = window(store_id)
+    return float(window or 0) if store_id else 0.0
+
+
+def outbox_drain(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Hands pending work to the broker; returns how many tasks it sent. Rows are locked with SKIP
+    LOCKED, so two drains never send the same row; a failed send rolls back and the rows stay
+    pending for the next drain (at least once: followers are idempotent).
+
+    A task with an `outbox_window` runs at once for the first event of a store (leading edge); events
+    within the window after that are coalesced into one run at the window's end, which judges the
+    latest state. A rush costs two runs, not hundreds, and none waits a fixed window first."""
+    now = now or timezone.now()
+    sent = 0
+    with transaction.atomic():
+        rows = list(
+            OutboxDispatch.objects.select_for_update(skip_locked=True)
+            .filter(state=OutboxDispatch.State.PENDING)
+            .order_by("id")[:limit]
+        )
+        groups: dict[tuple[str, int | None], list[OutboxDispatch]] = defaultdict(list)
+        for row in rows:
+            groups[(row.task_name, row.store_id)].append(row)
+        for (name, store_id), group in groups.items():
+            task = celery_app.tasks.get(name)
+            if task is None:
+                logger.error("outbox: no task named %s; %d rows wait", name, len(group))
+                continue
+            window = _window_seconds(task, store_id)
+            if not window:
+                for row in group:
+                    _send(task, store_id, [row])
+                    sent += 1
+                continue
+            state, _created = OutboxWindow.objects.select_for_update().get_or_create(
+                task_name=name, store_id=store_id
+            )
+            due = state.last_sent_at + dt.timedelta(seconds=window) if state.last_sent_at else now
+            if now < due:
+                if state.trailing_at is None or state.trailing_at < now:
+                    state.trailing_at = due
+                    state.save(update_fields=["trailing_at"])
+                    delay = (due - now).total_seconds() + 0.05
+                    transaction.on_commit(lambda d=delay: outbox_nudge(countdown=d), robust=True)
+                continue
+            _send(task, store_id, group)
+            sent += 1
+            state.last_sent_at, state.trailing_at = now, None
+            state.save(update_fields=["last_sent_at", "trailing_at"])
+    return sent
+
+
+def _send(task, store_id: int | None, rows: list[OutboxDispatch]) -> None:
+    result = task.apply_async(kwargs={"store_id": store_id, "event_ids": [row.event_id for row in rows]})
+    OutboxDispatch.objects.filter(pk__in=[row.pk for row in rows]).update(
+        state=OutboxDispatch.State.SENT, sent_at=timezone.now(), celery_task_id=result.id or ""
+    )
+
+
+def outbox_purge(*, older_than_days: int = 14, now: dt.datetime | None = None) -> int:
+    """Deletes events whose work was all handed over long ago (the nightly clean-up)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=older_than_days)
+    deleted, _ = (
+        OutboxEvent.objects.filter(created_at__lt=cutoff)
+        .exclude(dispatches__state=OutboxDispatch.State.PENDING)
+        .delete()
+    )
+    return deleted

@@ -1,0 +1,29 @@
+"""Celery entry points of connections: thin, each calls one service."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as BrokerError
+
+from . import services
+
+TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError)
+
+
+@shared_task(
+    name="connections.tasks.outbox_drain",
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=10,
+    soft_time_limit=50,
+    time_limit=60,
+)
+def outbox_drain() -> int:
+    """Nudged on commit, and run by beat every 30 s so work owed while the broker was down goes out."""
+    return services.outbox_drain()
+
+
+@shared_task(name="connections.tasks.outbox_purge", acks_late=True, time_limit=300)
+def outbox_purge() -> int:
+    return services.outbox_purge()

@@ -1,0 +1,94 @@
+"""The outbox: follow-up work is recorded in the order's transaction, handed to the broker by the
+drain (leading edge, then coalesced per store), and survives a broker that cannot be reached."""
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+import pytest
+
+from analytics.models import AnalysisSettings
+from connections import services
+from connections.models import OutboxDispatch, OutboxEvent, OutboxWindow
+from inventory import services as inventory
+from orders.events import OrderRejected
+from orders.services import LineRequest, order_place
+from restaurant_ops.celery import app
+from tests.factories import MenuItemFactory
+from tests.inventory.factories import IngredientFactory
+
+pytestmark = pytest.mark.django_db
+T0 = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
+LOW_STOCK = "analytics.tasks.low_stock_check"
+
+
+@pytest.fixture(autouse=True)
+def _empty_queues():
+    yield
+    with app.connection_for_write() as connection:
+        for queue in ("analytics", "default"):
+            connection.default_channel.queue_purge(queue)
+
+
+def _order(store, item, quantity=1):
+    return order_place(store=store, channel="till", lines=[LineRequest(item_id=item.pk, quantity=quantity)])
+
+
+def test_an_order_records_its_event_and_the_work_it_owes_in_its_transaction(store):
+    item = MenuItemFactory(store=store, name="Soup")
+    order = _order(store, item, 2)
+    event = OutboxEvent.objects.get()
+    assert (event.topic, event.subject, event.store_id) == ("order.placed", f"order:{order.pk}", store.pk)
+    assert event.payload["lines"] == [{"item_id": item.pk, "name": "Soup", "quantity": 2}]
+    assert list(OutboxDispatch.objects.values_list("task_name", "state")) == [(LOW_STOCK, "pending")]
+
+
+def test_a_rolled_back_order_owes_nothing(store):
+    ingredient = IngredientFactory(store=store, base_unit="pcs")
+    item = MenuItemFactory(store=store)
+    inventory.recipe_line_set(
+        store=store, ingredient=ingredient, quantity=Decimal("1"), unit="pcs", menu_item=item
+    )
+    inventory.stock_movement_record(
+        store=store,
+        ingredient=ingredient,
+        kind="receipt",
+        quantity=Decimal("1"),
+        reason="opening",
+        unit_cost=Decimal("1"),
+    )
+    with pytest.raises(OrderRejected):  # one portion in stock, two ordered: inventory refuses the order
+        _order(store, item, 2)
+    assert OutboxEvent.objects.count() == 0 and OutboxDispatch.objects.count() == 0
+
+
+def test_the_drain_runs_the_check_at_once_then_coalesces_the_rush_into_one_more_run(store):
+    AnalysisSettings.objects.create(store=store, low_stock_debounce_seconds=30)
+    item = MenuItemFactory(store=store)
+    first = _order(store, item)
+    assert services.outbox_drain(now=T0) == 1  # leading edge: no wait for the first order
+    rush = [_order(store, item) for _ in range(5)]
+    # within the window: nothing sent, one trailing run booked for its end
+    assert services.outbox_drain(now=T0 + dt.timedelta(seconds=3)) == 0
+    assert services.outbox_drain(now=T0 + dt.timedelta(seconds=4)) == 0
+    window = OutboxWindow.objects.get(task_name=LOW_STOCK, store=store)
+    assert window.trailing_at == T0 + dt.timedelta(seconds=30)
+    assert services.outbox_drain(now=T0 + dt.timedelta(seconds=30)) == 1  # the window's end: one run
+    sent = OutboxDispatch.objects.filter(state="sent").order_by("id")
+    assert [d.event.subject for d in sent] == [f"order:{o.pk}" for o in [first, *rush]]
+    assert len({d.celery_task_id for d in sent}) == 2  # six orders, two checks
+    assert services.outbox_drain(now=T0 + dt.timedelta(seconds=31)) == 0
+
+
+def test_a_nudge_with_the_broker_down_logs_one_line_and_does_not_raise(caplog):
+    app.conf.broker_url, saved = "redis://127.0.0.1:21499/0", app.conf.broker_url  # nothing listens there
+    app.pool.force_close_all()
+    try:
+        with caplog.at_level(logging.WARNING, logger="connections.services"):
+            assert services.outbox_nudge() is False
+    finally:
+        app.conf.broker_url = saved
+        app.pool.force_close_all()
+    assert [r.message for r in caplog.records if r.name == "connections.services"][0].startswith(
+        "broker unreachable"
+    )
