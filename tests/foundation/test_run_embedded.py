@@ -1,5 +1,6 @@
 """`make run`'s command as a newcomer meets it: it announces the URL once the server answers, and
-SIGTERM stops everything it started (web server, worker, beat) with no orphan left behind."""
+SIGTERM stops everything it started (web server, worker, beat) with no orphan left behind; a worker that
+dies is started again."""
 
 import os
 import selectors
@@ -42,6 +43,19 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def celery_child(pid: int) -> int | None:
+    """The Celery worker started by `pid` (its direct child running celery), if any is alive."""
+    for child in children_of(pid):
+        try:
+            stat = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat[1]) == pid and b"celery" in cmdline and alive(child):
+            return child
+    return None
 
 
 def read_until(process: subprocess.Popen, text: str, timeout: float) -> list[str]:
@@ -98,6 +112,19 @@ def test_sigterm_stops_server_worker_and_beat(tmp_path):
         while len(started := children_of(process.pid)) < 3 and time.monotonic() < deadline:
             time.sleep(0.5)
         assert len(started) >= 3, started
+
+        # The worker is supervised: killed outright, it is started again.
+        worker = celery_child(process.pid)
+        os.kill(worker, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while celery_child(process.pid) in (None, worker) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        restarted = celery_child(process.pid)
+        assert restarted not in (None, worker)
+        deadline = time.monotonic() + 60
+        while len(children_of(restarted)) < 1 and time.monotonic() < deadline:  # its beat is back too
+            time.sleep(0.5)
+        started = children_of(process.pid)
 
         process.send_signal(signal.SIGTERM)
         rest = process.communicate(timeout=60)[0]

@@ -3,7 +3,7 @@ worker with beat, and the web server. Prints the URL and the logins once the ser
 
 `make run` calls this. Ctrl-C or SIGTERM stops everything it started: each child runs in its own
 process group, which is terminated (then killed, if it lingers) as a whole, so the worker's beat
-process goes with it."""
+process goes with it. The worker is supervised: if it ends on its own, it is started again."""
 
 import os
 import signal
@@ -24,6 +24,7 @@ from restaurant_ops.models import Store
 
 STARTUP_TIMEOUT = 90  # seconds for the web server to answer; a loaded laptop needs a while
 STOP_TIMEOUT = 15  # seconds for a warm shutdown before a child is killed
+RESTART_PAUSE = 3  # seconds before a worker that ended is started again
 
 
 class Stop(Exception):
@@ -72,7 +73,7 @@ class Command(BaseCommand):
             children["web server"] = self.start_server(addr)
             self.wait_until_answering(addr, children)
             self.announce(addr, worker_log)
-            ended = self.watch(children)
+            ended = self.watch(children, worker_log)
         except Stop:
             ended = None
             self.stdout.write("\nStopping the web server and the worker…")
@@ -169,13 +170,18 @@ class Command(BaseCommand):
         found = [name for name in names if name in present]
         return (found, story.PASSWORD) if found else None
 
-    @staticmethod
-    def watch(children: dict[str, subprocess.Popen]) -> str:
-        """Returns the name of the first child that ends on its own (the others are then stopped)."""
+    def watch(self, children: dict[str, subprocess.Popen], worker_log: Path) -> str:
+        """Supervises the worker (restarted after a pause if it ends, as docker-compose's restart policy
+        does in production); returns when the web server ends on its own (the others are then stopped)."""
         while True:
-            for name, child in children.items():
-                if child.poll() is not None:
-                    return name
+            if children["worker"].poll() is not None:
+                code = children["worker"].returncode
+                self.stop(children["worker"])  # whatever is left of its group (beat)
+                self.stderr.write(f"The Celery worker exited ({code}); restarting it in {RESTART_PAUSE} s")
+                time.sleep(RESTART_PAUSE)
+                children["worker"] = self.start_worker(worker_log)
+            if children["web server"].poll() is not None:
+                return "web server"
             time.sleep(0.5)
 
     @staticmethod
