@@ -91,12 +91,19 @@ class TicketLine(models.Model):
     quantity = models.PositiveIntegerField()
     modifiers = models.JSONField(default=list, blank=True)
     note = models.CharField(max_length=200, blank=True)
+    # How many of the line were voided, cancelled or refunded after the ticket was printed: the
+    # display shows them as VOID until the cook bumps the ticket.
+    voided_quantity = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["id"]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.name}"
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_quantity >= self.quantity
 
 
 class PrepTask(models.Model):

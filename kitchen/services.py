@@ -6,11 +6,12 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.models import MenuItem, Order, OrderLine, OrderLineModifier
-from orders.services import order_set_status
+from orders.services import order_lines_mark_started, order_set_status
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
 
@@ -105,11 +106,46 @@ def tickets_create_for_order(*, order: Order) -> list[Ticket]:
     return tickets
 
 
-def tickets_withdraw_for_order(*, order: Order) -> int:
-    """A cancelled order's open tickets leave the displays."""
-    return Ticket.objects.filter(order=order, status__in=OPEN).update(
-        status=Ticket.Status.WITHDRAWN, withdrawn_at=timezone.now(), updated_at=timezone.now()
+def ticket_lines_withdraw(*, quantities: dict[int, int]) -> int:
+    """Takes voided, cancelled or refunded portions (order line id -> portions) off the open tickets:
+    the display shows them as VOID until the cook bumps the ticket, and a ticket left with nothing to
+    make is withdrawn. Returns how many tickets were withdrawn. A fixed number of queries."""
+    lines = list(
+        TicketLine.objects.select_for_update()
+        .filter(order_line_id__in=list(quantities), ticket__status__in=OPEN)
+        .only("id", "ticket_id", "order_line_id", "quantity", "voided_quantity")
     )
+    for line in lines:
+        line.voided_quantity = min(line.quantity, line.voided_quantity + quantities[line.order_line_id])
+    TicketLine.objects.bulk_update(lines, ["voided_quantity"])
+    still_to_make = TicketLine.objects.filter(ticket=OuterRef("pk"), voided_quantity__lt=F("quantity"))
+    now = timezone.now()
+    return (
+        Ticket.objects.filter(pk__in={line.ticket_id for line in lines}, status__in=OPEN)
+        .exclude(Exists(still_to_make))
+        .update(status=Ticket.Status.WITHDRAWN, withdrawn_at=now, updated_at=now)
+    )
+
+
+def tickets_withdraw_for_order(*, order: Order) -> int:
+    """A cancelled order's open tickets leave the displays (every line withdrawn)."""
+    quantities = dict(OrderLine.objects.filter(order=order).values_list("id", "quantity"))
+    return ticket_lines_withdraw(quantities=quantities)
+
+
+def tickets_close_for_order(*, order: Order) -> int:
+    """An order that is ready, served or collected (at the till or by the API) has nothing left to
+    cook: its open tickets leave the displays as ready."""
+    if order.status not in (Order.Status.READY, Order.Status.SERVED, Order.Status.COLLECTED):
+        return 0
+    now = timezone.now()
+    return Ticket.objects.filter(order=order, status__in=OPEN).update(
+        status=Ticket.Status.READY, ready_at=now, updated_at=now
+    )
+
+
+def _mark_started(ticket: Ticket, at) -> None:
+    order_lines_mark_started(line_ids=list(ticket.lines.values_list("order_line_id", flat=True)), at=at)
 
 
 def _lock(ticket: Ticket) -> tuple[Order, Ticket]:
@@ -130,6 +166,7 @@ def ticket_start(*, ticket: Ticket, by=None) -> Ticket:
         )
     ticket.status, ticket.started_at, ticket.started_by = Ticket.Status.STARTED, timezone.now(), _user(by)
     ticket.save(update_fields=["status", "started_at", "started_by", "updated_at"])
+    _mark_started(ticket, ticket.started_at)
     if order.status == Order.Status.PLACED:
         order_set_status(order=order, status=Order.Status.IN_KITCHEN, by=_user(by))
     return ticket
@@ -144,6 +181,8 @@ def ticket_bump(*, ticket: Ticket, by=None) -> Ticket:
             return ticket
         raise DomainError("status", "invalid_transition", _("This ticket was withdrawn."), status_code=409)
     now = timezone.now()
+    if ticket.status == Ticket.Status.QUEUED:  # bumped without a start: it was made all the same
+        _mark_started(ticket, now)
     ticket.status, ticket.ready_at = Ticket.Status.READY, now
     ticket.save(update_fields=["status", "ready_at", "updated_at"])
     still_open = Ticket.objects.filter(order=order, status__in=OPEN).exists()

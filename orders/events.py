@@ -13,7 +13,8 @@ from restaurant_ops.errors import DomainError
 order_placed = Signal()
 # kwargs: order, previous_status
 order_cancelled = Signal()
-# kwargs: order, previous_status (every other status move: in kitchen, ready, served...)
+# kwargs: order, previous_status (every other status move: in kitchen, ready, served...). The kitchen
+# takes an order's open tickets off the display once it is ready, served or collected.
 order_status_changed = Signal()
 
 
@@ -23,6 +24,12 @@ class OrderRejected(DomainError):
     status_code = 409
 
 
-# kwargs: line (an OrderLine just voided; its order is line.order). Listeners return its stock and
-# withdraw its ticket item, as they do for a cancelled order.
+# kwargs: line (an OrderLine just voided; its order is line.order), quantity (its portions not already
+# refunded by line). Listeners give its stock back (or
+# record it as waste once the kitchen started it) and withdraw it from its ticket, as for a cancelled
+# order.
 order_line_voided = Signal()
+# kwargs: refund (the refund Payment), lines (list of (OrderLine, quantity) refunded; line.order
+# loaded). Unmade food goes back into stock and off its ticket, as for a void; food the kitchen had
+# started is recorded as waste.
+order_lines_refunded = Signal()

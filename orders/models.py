@@ -249,6 +249,9 @@ class OrderLine(models.Model):
     # The line's share of the check's discounts and comps (as priced), kept by check_recalculate so
     # revenue net of discounts can be summed per line in the database.
     discount_amount = models.DecimalField(default=Decimal("0"), **MONEY)
+    # Written by the kitchen (through `order_lines_mark_started`) when its ticket is started or bumped:
+    # from then on the food is being made, so stock a void, cancel or refund gives back is waste.
+    kitchen_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -532,6 +535,22 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.amount}"
+
+
+class RefundLine(models.Model):
+    """What a refund by line gave back: so many of a line, for this amount (its share of the check,
+    tax and service charge included). A line is never refunded beyond its quantity."""
+
+    refund = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="refund_lines")
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="refunds")
+    quantity = models.PositiveIntegerField()
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.line.name}"
 
 
 class ReceiptCounter(models.Model):

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from restaurant_ops.models import Store
 
@@ -13,6 +14,7 @@ from .models import (
     Order,
     OrderLine,
     Payment,
+    RefundLine,
 )
 
 
@@ -58,15 +60,23 @@ def checks(stores: QuerySet[Store]) -> QuerySet[Check]:
             Prefetch(
                 "lines", queryset=OrderLine.objects.select_related("order").prefetch_related("modifiers")
             ),
-            Prefetch("payments", queryset=Payment.objects.select_related("store")),
+            Prefetch(
+                "payments", queryset=Payment.objects.select_related("store").prefetch_related("refund_lines")
+            ),
             "adjustments",
         )
     )
 
 
 def check_lines(*, guest_check: Check) -> QuerySet[OrderLine]:
+    """The check's lines, each with `refunded` (portions refunded by line) and `refundable` (left)."""
+    refunded = (
+        RefundLine.objects.filter(line=OuterRef("pk")).values("line").annotate(n=Sum("quantity")).values("n")
+    )
     return (
         OrderLine.objects.filter(guest_check=guest_check)
+        .annotate(refunded=Coalesce(Subquery(refunded), 0))
+        .annotate(refundable=F("quantity") - F("refunded"))
         .select_related("order")
         .prefetch_related("modifiers")
         .order_by("order__placed_at", "position", "id")
@@ -74,7 +84,7 @@ def check_lines(*, guest_check: Check) -> QuerySet[OrderLine]:
 
 
 def payments(stores: QuerySet[Store]) -> QuerySet[Payment]:
-    return Payment.objects.filter(store__in=stores).select_related("store")
+    return Payment.objects.filter(store__in=stores).select_related("store").prefetch_related("refund_lines")
 
 
 def table_open_checks(*, store: Store) -> QuerySet[Check]:

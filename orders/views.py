@@ -156,6 +156,21 @@ def guest_check(request, qr_token):
 # --- Staff pages -----------------------------------------------------------------------------------
 
 
+def _refund_lines_from_form(data) -> list[services.LineRefund]:
+    """The refund-by-item form: `refund-line-<line id>` = how many to refund (0 or blank: none)."""
+    lines = []
+    for key, value in data.items():
+        if not key.startswith("refund-line-") or not value.strip():
+            continue
+        try:
+            line_id, quantity = int(key.removeprefix("refund-line-")), int(value)
+        except ValueError:
+            raise DomainError(key, "invalid", _("Enter whole numbers."))
+        if quantity:
+            lines.append(services.LineRefund(line_id=line_id, quantity=quantity))
+    return lines
+
+
 def _approver(request, store, perm):
     return authorize(
         user=request.user, store=store, perm=perm, approver_pin=request.POST.get("approver_pin") or None
@@ -266,9 +281,11 @@ def check_action(request, store_slug, check_id, action):
         elif action == "refund":
             original = get_object_or_404(Payment, guest_check=check, pk=post.get("payment") or 0)
             approver = _approver(request, store, Perm.REFUND)
+            by_line = post.get("mode") == "lines"
             services.payment_refund(
                 payment=original,
-                amount=post.get("amount", ""),
+                amount=None if by_line else post.get("amount", ""),
+                lines=_refund_lines_from_form(post) if by_line else None,
                 reason=post.get("reason", ""),
                 by=user,
                 approved_by=approver,

@@ -26,7 +26,14 @@ from .purchasing import (
     purchase_order_receive,
     purchase_order_send,
 )
-from .stock import stock_consume_for_order, stock_count_post, stock_movement_record, stock_return_for_order
+from .stock import (
+    stock_consume_for_order,
+    stock_count_post,
+    stock_movement_record,
+    stock_return_for_order,
+    stock_return_for_refund,
+    stock_return_for_void,
+)
 
 __all__ = [
     "INGREDIENT_FIELDS",
@@ -47,6 +54,8 @@ __all__ = [
     "stock_count_post",
     "stock_movement_record",
     "stock_return_for_order",
+    "stock_return_for_refund",
+    "stock_return_for_void",
     "supplier_create",
     "supplier_item_upsert",
     "supplier_price_add",

@@ -20,6 +20,31 @@ from ..units import to_base
 from .ledger import Q3, ZERO, Move, decimal_arg, movements_post
 
 
+def _recipe_uses(lines: list[tuple[int, int]]) -> dict[int, list[tuple[int, Decimal]]]:
+    """For each (line id, menu item id): the (ingredient id, base quantity) one portion takes, from the
+    item's recipe and the recipes of the modifiers chosen on the line. Two queries."""
+    chosen = list(
+        OrderLineModifier.objects.filter(line_id__in=[line_id for line_id, _i in lines]).values_list(
+            "line_id", "modifier_id"
+        )
+    )
+    item_ids = {item_id for _l, item_id in lines}
+    modifier_ids = {m for _line, m in chosen}
+    recipes = RecipeLine.objects.filter(Q(menu_item_id__in=item_ids) | Q(modifier_id__in=modifier_ids))
+    by_item, by_modifier = defaultdict(list), defaultdict(list)
+    for item_id, modifier_id, ingredient_id, quantity in recipes.values_list(
+        "menu_item_id", "modifier_id", "ingredient_id", "base_quantity"
+    ):
+        (by_item[item_id] if item_id else by_modifier[modifier_id]).append((ingredient_id, quantity))
+    modifiers_of = defaultdict(list)
+    for line_id, modifier_id in chosen:
+        modifiers_of[line_id].append(modifier_id)
+    return {
+        line_id: list(by_item[item_id]) + [use for m in modifiers_of[line_id] for use in by_modifier[m]]
+        for line_id, item_id in lines
+    }
+
+
 def stock_consume_for_order(*, order: Order) -> None:
     """Takes every line's and modifier's recipe out of stock, in the order's transaction. With the
     store's shortage policy `refuse`, an ingredient that cannot cover the order rejects it (409,
@@ -32,29 +57,15 @@ def stock_consume_for_order(*, order: Order) -> None:
     )
     if not lines:
         return
-    chosen = list(OrderLineModifier.objects.filter(line__order=order).values_list("line_id", "modifier_id"))
-    item_ids = {line[2] for line in lines}
-    modifier_ids = {m for _line, m in chosen}
-    recipes = list(
-        RecipeLine.objects.filter(Q(menu_item_id__in=item_ids) | Q(modifier_id__in=modifier_ids)).values_list(
-            "menu_item_id", "modifier_id", "ingredient_id", "base_quantity"
-        )
-    )
-    if not recipes:
-        return
-    by_item, by_modifier = defaultdict(list), defaultdict(list)
-    for item_id, modifier_id, ingredient_id, quantity in recipes:
-        (by_item[item_id] if item_id else by_modifier[modifier_id]).append((ingredient_id, quantity))
-    modifiers_of = defaultdict(list)
-    for line_id, modifier_id in chosen:
-        modifiers_of[line_id].append(modifier_id)
+    uses_of = _recipe_uses([(line[0], line[2]) for line in lines])
     need: dict[int, Decimal] = defaultdict(lambda: ZERO)
     first_line: dict[int, tuple[int, str]] = {}  # ingredient -> (line position, item name)
-    for line_id, position, item_id, quantity, name in sorted(lines, key=lambda row: row[1]):
-        uses = list(by_item[item_id]) + [use for m in modifiers_of[line_id] for use in by_modifier[m]]
-        for ingredient_id, per_portion in uses:
+    for line_id, position, _item_id, quantity, name in sorted(lines, key=lambda row: row[1]):
+        for ingredient_id, per_portion in uses_of[line_id]:
             need[ingredient_id] += per_portion * quantity
             first_line.setdefault(ingredient_id, (position, name))
+    if not need:
+        return
 
     def refuse(ingredient: Ingredient, _new: Decimal) -> None:
         position, name = first_line[ingredient.pk]
@@ -85,27 +96,111 @@ def stock_consume_for_order(*, order: Order) -> None:
     )
 
 
-def stock_return_for_order(*, order: Order, previous_status: str) -> None:
-    """A cancelled order that the kitchen had not started gives its ingredients back."""
-    if previous_status != Order.Status.PLACED:
-        return
-    used = (
-        StockMovement.objects.filter(order=order, kind=StockMovement.Kind.CONSUMPTION)
+# An order in one of these states was made, whatever its tickets say (e.g. a store without stations).
+_MADE = (Order.Status.READY, Order.Status.SERVED, Order.Status.COLLECTED)
+
+
+def _give_back(
+    *, order: Order, quantities: dict[int, int], status: str, reason: str, everything: bool
+) -> None:
+    """Undoes what `quantities` (line id -> portions) of the order consumed. Portions the kitchen had
+    not started go back into stock (a positive consumption movement); portions already started are
+    recorded as waste (the consumption is reversed and a waste movement takes the stock out again, so
+    on hand is unchanged but the ledger says the food was thrown away, not sold). Never more than the
+    order still holds; with `everything` (a cancelled order) all it holds is given back."""
+    held = {
+        row["ingredient_id"]: -row["total"]
+        for row in StockMovement.objects.filter(order=order, kind=StockMovement.Kind.CONSUMPTION)
         .values("ingredient_id")
         .annotate(total=Sum("quantity"))
-    )
-    moves = [
-        Move(
-            ingredient_id=row["ingredient_id"],
-            quantity=-row["total"],
-            kind=StockMovement.Kind.CONSUMPTION,
-            order=order,
-            reason=_("Order #%(id)s cancelled") % {"id": order.pk},
+        if row["total"] < 0
+    }
+    if not held:
+        return
+    rows = list(
+        OrderLine.objects.filter(order=order, pk__in=list(quantities)).values_list(
+            "id", "menu_item_id", "kitchen_started_at"
         )
-        for row in used
-        if row["total"]
-    ]
+    )
+    uses_of = _recipe_uses([(line_id, item_id) for line_id, item_id, _s in rows])
+    back: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    wasted: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    any_made = False
+    for line_id, _item_id, started_at in rows:
+        made = started_at is not None or status in _MADE
+        any_made = any_made or made
+        for ingredient_id, per_portion in uses_of[line_id]:
+            (wasted if made else back)[ingredient_id] += per_portion * quantities[line_id]
+    moves = []
+    for ingredient_id, holding in held.items():
+        if everything and not any_made:
+            returned, waste = holding, ZERO  # exactly what the order took, even if a recipe changed since
+        else:
+            returned = min(back[ingredient_id], holding)
+            waste = holding - returned if everything else min(wasted[ingredient_id], holding - returned)
+        if returned + waste:
+            moves.append(
+                Move(
+                    ingredient_id=ingredient_id,
+                    quantity=returned + waste,
+                    kind=StockMovement.Kind.CONSUMPTION,
+                    order=order,
+                    reason=reason,
+                )
+            )
+        if waste:
+            moves.append(
+                Move(
+                    ingredient_id=ingredient_id,
+                    quantity=-waste,
+                    kind=StockMovement.Kind.WASTE,
+                    order=order,
+                    reason=reason,
+                )
+            )
     movements_post(store=order.store, moves=moves)
+
+
+def stock_return_for_order(*, order: Order, previous_status: str) -> None:
+    """A cancelled order gives back what it still holds: lines the kitchen had not started return to
+    stock, the rest is recorded as waste."""
+    quantities = dict(OrderLine.objects.filter(order=order).values_list("id", "quantity"))
+    _give_back(
+        order=order,
+        quantities=quantities,
+        status=previous_status,
+        reason=_("Order #%(id)s cancelled") % {"id": order.pk},
+        everything=True,
+    )
+
+
+def stock_return_for_void(*, line: OrderLine, quantity: int) -> None:
+    """A voided line gives its portions back (as waste once the kitchen started it)."""
+    _give_back(
+        order=line.order,
+        quantities={line.pk: quantity},
+        status=line.order.status,
+        reason=_("Order #%(id)s: %(item)s voided") % {"id": line.order_id, "item": line.name},
+        everything=False,
+    )
+
+
+def stock_return_for_refund(*, lines: list[tuple[OrderLine, int]]) -> None:
+    """Refunded portions go back into stock while their ticket has not started, else to waste."""
+    per_order: dict[int, dict[int, int]] = defaultdict(dict)
+    orders = {}
+    for line, quantity in lines:
+        per_order[line.order_id][line.pk] = quantity
+        orders[line.order_id] = line.order
+    for order_id, quantities in per_order.items():
+        order = orders[order_id]
+        _give_back(
+            order=order,
+            quantities=quantities,
+            status=order.status,
+            reason=_("Order #%(id)s refunded") % {"id": order_id},
+            everything=False,
+        )
 
 
 # --- stock by hand ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from orders.models import (
     OrderLine,
     OrderLineModifier,
     Payment,
+    RefundLine,
     Table,
 )
 from orders.services import MAX_LINE_QUANTITY, MAX_LINES
@@ -222,8 +223,19 @@ class CheckLineSerializer(serializers.ModelSerializer):
         ]
 
 
+class RefundLineSerializer(serializers.ModelSerializer):
+    line = serializers.IntegerField(source="line_id", read_only=True)
+
+    class Meta:
+        model = RefundLine
+        fields = ["line", "quantity", "amount"]
+
+
 class PaymentSerializer(serializers.ModelSerializer):
     store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    refund_lines = RefundLineSerializer(
+        many=True, read_only=True, help_text="A refund by line: what it gave back."
+    )
     check = serializers.IntegerField(source="guest_check_id", read_only=True)
     refund_of = serializers.IntegerField(source="refund_of_id", read_only=True, allow_null=True)
     register = serializers.IntegerField(source="register_id", read_only=True, allow_null=True)
@@ -241,6 +253,7 @@ class PaymentSerializer(serializers.ModelSerializer):
             "tendered",
             "change_due",
             "refund_of",
+            "refund_lines",
             "reason",
             "reference",
             "register",
@@ -342,8 +355,22 @@ class ApprovalMixin(serializers.Serializer):
     )
 
 
+class RefundLineInputSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="An order line on the payment's check.")
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY, default=1)
+
+
 class RefundInputSerializer(ApprovalMixin):
-    amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY_FIELD)
+    """Either `amount`, or `lines`: so many of each line, refunded at what the guest paid for them
+    (unmade food goes back into stock and off the kitchen display)."""
+
+    amount = serializers.DecimalField(min_value=Decimal("0.01"), required=False, **MONEY_FIELD)
+    lines = RefundLineInputSerializer(many=True, required=False, allow_empty=False, max_length=MAX_LINES)
+
+    def validate(self, attrs):
+        if ("amount" in attrs) == ("lines" in attrs):
+            raise serializers.ValidationError({"amount": "Give either amount or lines."}, code="one_of")
+        return attrs
 
 
 class DiscountInputSerializer(ApprovalMixin):

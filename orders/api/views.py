@@ -363,7 +363,8 @@ class PaymentDetailView(generics.RetrieveAPIView):
 
 
 class PaymentRefundView(APIView):
-    """Refund (part of) a payment by its method, with a reason; a cashier needs a manager's PIN."""
+    """Refund (part of) a payment by its method, with a reason: an amount, or items by line (unmade
+    food goes back into stock and off the kitchen display). A cashier needs a manager's PIN."""
 
     @extend_schema(request=RefundInputSerializer, responses={201: PaymentSerializer})
     @idempotent
@@ -373,9 +374,13 @@ class PaymentRefundView(APIView):
         data.is_valid(raise_exception=True)
         payload = data.validated_data
         approver = require(request, payment.store, Perm.REFUND, payload.get("approver_pin"))
+        lines = payload.get("lines")
         refund = services.payment_refund(
             payment=payment,
-            amount=payload["amount"],
+            amount=payload.get("amount"),
+            lines=[services.LineRefund(line_id=r["line"], quantity=r["quantity"]) for r in lines]
+            if lines is not None
+            else None,
             reason=payload["reason"],
             by=request.user,
             approved_by=approver,

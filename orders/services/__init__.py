@@ -24,10 +24,11 @@ from .orders import (
     guest_order_place,
     order_cancel,
     order_line_void,
+    order_lines_mark_started,
     order_place,
     order_set_status,
 )
-from .payments import payment_refund, payment_take
+from .payments import LineRefund, payment_refund, payment_take
 from .pricing import (
     CENT,
     PricedLine,
@@ -50,6 +51,7 @@ from .table_sessions import (
 
 __all__ = [
     "CENT",
+    "LineRefund",
     "LineRequest",
     "MAX_LINES",
     "MAX_LINE_QUANTITY",
@@ -76,6 +78,7 @@ __all__ = [
     "money_arg",
     "order_cancel",
     "order_line_void",
+    "order_lines_mark_started",
     "order_place",
     "order_set_status",
     "payment_refund",

@@ -24,7 +24,7 @@ from ..models import (
     Table,
     TableSession,
 )
-from .pricing import allocate, money, money_arg, split_tax
+from .pricing import allocate, money, money_arg, service_charge_rate, split_tax
 from .table_sessions import table_session_close, table_session_open
 
 
@@ -141,10 +141,7 @@ def check_recalculate(*, guest_check: Check) -> Check:
     if changed:
         OrderLine.objects.bulk_update(changed, ["discount_amount", "tax_amount", "net_amount"])
 
-    rate = (
-        check.store.service_charge_rate if check.service_type == Order.ServiceType.DINE_IN else Decimal("0")
-    )
-    service_charge = money(net_sales * rate)
+    service_charge = money(net_sales * service_charge_rate(check))
     paid = Payment.objects.filter(guest_check=check).aggregate(
         amount=models.Sum("amount", default=Decimal("0")), tip=models.Sum("tip", default=Decimal("0"))
     )

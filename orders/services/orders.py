@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -339,8 +339,18 @@ def order_line_void(*, line: OrderLine, reason: str, by=None, approved_by=None) 
             "amount": str(line.line_total),
         },
     )
-    events.order_line_voided.send(sender=OrderLine, line=line)
+    # Portions already refunded by line went back (or to waste) with their refund.
+    refunded = line.refunds.aggregate(n=models.Sum("quantity", default=0))["n"]
+    events.order_line_voided.send(sender=OrderLine, line=line, quantity=line.quantity - refunded)
     return line
+
+
+def order_lines_mark_started(*, line_ids: list[int], at=None) -> int:
+    """How the kitchen tells orders a ticket's lines are being made (ticket started or bumped): from
+    then on, stock a void, cancel or refund gives back is recorded as waste."""
+    return OrderLine.objects.filter(pk__in=line_ids, kitchen_started_at__isnull=True).update(
+        kitchen_started_at=at or timezone.now()
+    )
 
 
 def guest_order_place(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
 
-from ..models import MenuItem, Modifier
+from ..models import Check, MenuItem, Modifier, Order, OrderLine
 
 CENT = Decimal("0.01")
 
@@ -52,6 +52,21 @@ def price_totals(
     service_charge = money(sum((line.net_amount for line in lines), Decimal("0")) * service_charge_rate)
     total = (subtotal if inclusive else subtotal + tax) + service_charge
     return {"subtotal": subtotal, "tax": tax, "service_charge": service_charge, "total": total}
+
+
+def service_charge_rate(check: Check) -> Decimal:
+    """The store's service charge applies to dine-in checks; takeaway pays none."""
+    return (
+        check.store.service_charge_rate if check.service_type == Order.ServiceType.DINE_IN else Decimal("0")
+    )
+
+
+def line_charged(*, line: OrderLine, service_charge_rate: Decimal) -> Decimal:
+    """What the guest paid for a whole line as its check stands: after its share of discounts and
+    comps, with its tax when prices exclude it, and the service charge on its net."""
+    amount = line.line_total - line.discount_amount
+    due = amount if line.order.prices_include_tax else amount + line.tax_amount
+    return due + money(line.net_amount * service_charge_rate)
 
 
 def cart_quote(*, store: Store, lines) -> dict:

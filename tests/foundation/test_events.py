@@ -1,0 +1,69 @@
+"""Every domain event is heard. The walk imports each installed app's `events` module, finds every
+Signal it declares and fails on one that nobody receives; a listener added or dropped must come with
+a test of its effect. The effects are asserted where they happen: tests/inventory/test_voids.py,
+tests/kitchen/test_voids.py, tests/orders/test_refunds.py, and the older tests for placing,
+cancelling and receiving goods."""
+
+import importlib
+
+from django.apps import apps
+from django.dispatch import Signal
+
+# Signal -> apps whose listeners' effects are asserted by a test (named in the comment). Other apps
+# may listen too (e.g. an outbox); each listed app must. A new event belongs here with its tests.
+HEARD_BY = {
+    # tests/inventory/test_stock.py, tests/kitchen/test_tickets.py, tests/analytics/test_stock.py
+    "orders.order_placed": {"inventory", "kitchen", "analytics"},
+    # tests/inventory/test_voids.py, tests/kitchen/test_tickets.py
+    "orders.order_cancelled": {"inventory", "kitchen"},
+    # tests/kitchen/test_voids.py::test_an_order_marked_ready_at_the_till_leaves_the_display
+    "orders.order_status_changed": {"kitchen"},
+    # tests/inventory/test_voids.py, tests/kitchen/test_voids.py
+    "orders.order_line_voided": {"inventory", "kitchen"},
+    # tests/orders/test_refunds.py
+    "orders.order_lines_refunded": {"inventory", "kitchen"},
+    # tests/analytics (price-change alert on goods received)
+    "inventory.goods_received": {"analytics"},
+}
+
+
+def _declared_signals() -> dict[str, Signal]:
+    found = {}
+    for config in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{config.name}.events")
+        except ModuleNotFoundError as error:
+            if error.name != f"{config.name}.events":
+                raise
+            continue
+        for name, value in vars(module).items():
+            if isinstance(value, Signal):
+                found[f"{config.label}.{name}"] = value
+    return found
+
+
+def _listening_apps(signal: Signal) -> set[str]:
+    sync, async_ = signal._live_receivers(None)  # Django's own view of who is connected
+    return {receiver.__module__.split(".")[0] for receiver in [*sync, *async_]}
+
+
+def test_the_walk_finds_the_events_modules():
+    assert {"orders.order_placed", "orders.order_line_voided", "inventory.goods_received"} <= set(
+        _declared_signals()
+    )
+
+
+def test_every_declared_event_has_a_receiver():
+    unheard = [name for name, signal in _declared_signals().items() if not _listening_apps(signal)]
+    assert unheard == [], f"events nobody listens to: {unheard}"
+
+
+def test_every_event_is_heard_by_the_apps_whose_effects_are_tested():
+    declared = _declared_signals()
+    assert set(HEARD_BY) <= set(declared)
+    missing = {
+        name: sorted(expected - _listening_apps(declared[name]))
+        for name, expected in HEARD_BY.items()
+        if expected - _listening_apps(declared[name])
+    }
+    assert missing == {}
