@@ -12,8 +12,8 @@ from django.dispatch import Signal
 # Signal -> apps whose listeners' effects are asserted by a test (named in the comment). Other apps
 # may listen too (e.g. an outbox); each listed app must. A new event belongs here with its tests.
 HEARD_BY = {
-    # tests/inventory/test_stock.py, tests/kitchen/test_tickets.py, tests/analytics/test_stock.py
-    "orders.order_placed": {"inventory", "kitchen", "analytics"},
+    # tests/inventory/test_stock.py, tests/kitchen/test_tickets.py, tests/connections (the outbox row)
+    "orders.order_placed": {"inventory", "kitchen", "connections"},
     # tests/inventory/test_voids.py, tests/kitchen/test_tickets.py
     "orders.order_cancelled": {"inventory", "kitchen"},
     # tests/kitchen/test_voids.py::test_an_order_marked_ready_at_the_till_leaves_the_display
