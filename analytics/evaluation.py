@@ -39,13 +39,16 @@ def _orders(insight, first, last) -> Decimal:
 
 
 def _margin_pct(insight, first, last) -> Decimal | None:
-    from .analyses.sales import _profit
+    """Gross margin over the sales whose food cost is known (as every margin figure is)."""
+    from .analyses import costing
 
-    profit = _profit(insight.store, first, last)
-    revenue = _revenue(insight, first, last)
-    if profit is None or not revenue:
+    rows = [r for r in costing.costed_sales(insight.store, first, last) or [] if r["food_cost"] is not None]
+    revenue = sum((r["revenue"] for r in rows), Decimal("0"))
+    if not revenue:
         return None
-    return (sum(profit.values(), Decimal("0")) / revenue).quantize(Q4, ROUND_HALF_UP)
+    return ((revenue - sum((r["food_cost"] for r in rows), Decimal("0"))) / revenue).quantize(
+        Q4, ROUND_HALF_UP
+    )
 
 
 def _ingredient_cost(insight, first, last) -> Decimal | None:

@@ -492,7 +492,7 @@ def _analysis_calls(store, first, last):
     )
     calls = {
         "best_sellers": (lambda: sales.best_sellers(store, first, last, by="quantity"), (first, last)),
-        "menu_engineering": (lambda: sales.menu_engineering(store, first, last, costs={}), (first, last)),
+        "menu_engineering": (lambda: sales.menu_engineering(store, first, last), (first, last)),
         "busy_hours": (lambda: sales.busy_hours(store, first, last), (first, last)),
         "sales_by_day": (lambda: sales.sales(store, first, last, "day"), (first, last)),
         "forecast": (lambda: forecast.compute(store, noon), (last - dt.timedelta(days=55), last)),

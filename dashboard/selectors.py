@@ -61,29 +61,40 @@ def labour_target_pct(store: Store) -> Decimal | None:
     return target
 
 
-def _food_cost_by_day(store: Store, first: dt.date, last: dt.date) -> dict[dt.date, Decimal] | None:
-    """Food cost per business day (Σ quantity × plate cost on that day), None when costs are unknown."""
-    days = selectors.item_day_quantities(store, first, last)
-    if not days:
-        return {}
-    costs = costing.item_unit_costs(store, sorted({r["day"] for r in days}))
-    if costs is None:
+def _food_cost_by_day(
+    store: Store, first: dt.date, last: dt.date, until: dt.datetime | None = None
+) -> dict[dt.date, dict] | None:
+    """Per business day: food cost and the revenue it belongs to, over the sales whose cost is known
+    (`costing`: modifiers and the day's recipe included), and the share of revenue with a known cost.
+    None without inventory."""
+    rows = costing.costed_sales(store, first, last, until=until)
+    if rows is None:
         return None
-    out: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
-    for row in days:
-        out[row["day"]] += row["quantity"] * (costs.get((row["menu_item_id"], row["day"])) or ZERO)
-    return dict(out)
+    out: dict[dt.date, dict] = {}
+    for row in rows:
+        cell = out.setdefault(row["day"], {"known_revenue": ZERO, "food_cost": ZERO, "rows": []})
+        cell["rows"].append(row)
+        if row["food_cost"] is not None:
+            cell["known_revenue"] += row["revenue"]
+            cell["food_cost"] += row["food_cost"]
+    for cell in out.values():
+        cell["known_share"] = costing.known_share(cell.pop("rows"))
+    return out
 
 
 # --- overview -----------------------------------------------------------------------------------------
 
 
-def _figures(sales: Decimal, orders: int, food_cost: Decimal | None, labour: Decimal | None) -> dict:
+def _figures(sales: Decimal, orders: int, food: dict | None, labour: Decimal | None) -> dict:
+    """Gross margin % is over the sales whose food cost is known (`costs_known_share` says how much)."""
     return {
         "sales": _q(sales),
         "orders": orders,
         "average_check": _q(sales / orders) if orders else None,
-        "gross_margin_pct": _pct(sales - food_cost, sales) if food_cost is not None else None,
+        "gross_margin_pct": _pct(food["known_revenue"] - food["food_cost"], food["known_revenue"])
+        if food
+        else None,
+        "costs_known_share": food["known_share"] if food else None,
         "labour_pct": _pct(labour, sales) if labour is not None else None,
     }
 
@@ -138,7 +149,7 @@ def overview(
     usual_days = [d for d in same_weekdays if d in traded]
     # Margin and labour % for partial days: the food cost of the items sold so far is not known per
     # hour here, so today's margin uses the whole day's lines so far (they are the same lines).
-    food_today = _food_cost_so_far(store, today, day_start + elapsed)
+    food_today = (_food_cost_by_day(store, today, today, until=day_start + elapsed) or {}).get(today)
     labour = labour_cost_by_day(store, same_weekdays[-1], today)
     today_fig = _figures(
         so_far[today]["sales"],
@@ -175,23 +186,6 @@ def overview(
     }
 
 
-def _food_cost_so_far(store: Store, day: dt.date, until: dt.datetime) -> Decimal | None:
-    rows = (
-        selectors.counted_lines(store)
-        .filter(order__business_date=day, order__placed_at__lt=until)
-        .values("menu_item_id")
-        .annotate(quantity=Sum("quantity"))
-        .order_by()
-    )
-    rows = list(rows)
-    if not rows:
-        return ZERO
-    costs = costing.item_unit_costs(store, [day])
-    if costs is None:
-        return None
-    return sum((r["quantity"] * (costs.get((r["menu_item_id"], day)) or ZERO) for r in rows), ZERO)
-
-
 def daily_trend(store: Store, first: dt.date, last: dt.date) -> list[dict]:
     """Per business day first..last: sales, orders, average check, gross margin %, labour %, and the
     comparison lines (same day last week's sales; the mean sales of the four previous same weekdays
@@ -215,7 +209,7 @@ def daily_trend(store: Store, first: dt.date, last: dt.date) -> list[dict]:
         figures = _figures(
             sales,
             orders,
-            None if food is None else food.get(day, ZERO),
+            None if food is None else food.get(day),
             labour.get(day, ZERO) if sales else None,
         )
         out.append(
@@ -394,25 +388,22 @@ def staffing_plan(store: Store, week_start: dt.date) -> dict:
 
 def margin_by_item_month(store: Store, first: dt.date, last: dt.date) -> dict:
     """Per calendar month of business days first..last, and per item within it: quantity, revenue, food
-    cost (recipes at each day's ingredient cost), gross profit and margin %. Costs are None when
-    inventory cannot cost the items."""
-    rows = selectors.item_day_quantities(store, first, last)
-    costs = costing.item_unit_costs(store, sorted({r["day"] for r in rows})) if rows else {}
+    cost (`costing`: modifiers and each day's recipe and ingredient cost), gross profit and margin %.
+    An item's cost is None when unknown; a month's gross profit and margin are over the items with a
+    known cost (`costs_known_share` of its revenue)."""
+    rows = costing.costed_sales(store, first, last)
     names = {pk: item["name"] for pk, item in selectors.items_of(store).items()}
-    items: dict[tuple, dict] = {}
-    for r in rows:
-        month = r["day"].replace(day=1)
-        cell = items.setdefault(
-            (month, r["menu_item_id"]), {"quantity": 0, "revenue": ZERO, "food_cost": ZERO}
-        )
-        cell["quantity"] += r["quantity"]
-        cell["revenue"] += r["revenue"]
-        if costs is not None:
-            cell["food_cost"] += r["quantity"] * (costs.get((r["menu_item_id"], r["day"])) or ZERO)
-    by_item, months = [], defaultdict(lambda: {"quantity": 0, "revenue": ZERO, "food_cost": ZERO})
-    for (month, item_id), cell in sorted(items.items(), key=lambda kv: (kv[0][0], names.get(kv[0][1], ""))):
-        food = _q(cell["food_cost"]) if costs is not None else None
-        profit = _q(cell["revenue"] - cell["food_cost"]) if costs is not None else None
+    if rows is None:
+        return {"costs_known": False, "by_month": [], "by_item": []}
+    for row in rows:
+        row["month"] = row["day"].replace(day=1)
+    by_item, months = [], defaultdict(list)
+    cells = costing.totals(rows, ("month", "menu_item_id"))
+    for (month, item_id), cell in sorted(
+        cells.items(), key=lambda kv: (kv[0][0], names.get(kv[0][1], ""), kv[0][1])
+    ):
+        food = cell["food_cost"]
+        profit = None if food is None else _q(cell["revenue"] - food)
         by_item.append(
             {
                 "month": month,
@@ -420,26 +411,33 @@ def margin_by_item_month(store: Store, first: dt.date, last: dt.date) -> dict:
                 "name": names.get(item_id, ""),
                 "quantity": cell["quantity"],
                 "revenue": _q(cell["revenue"]),
-                "food_cost": food,
+                "food_cost": _q(food),
                 "gross_profit": profit,
                 "margin_pct": _pct(profit, cell["revenue"]),
+                "costs_known": food is not None,
             }
         )
-        total = months[month]
-        total["quantity"] += cell["quantity"]
-        total["revenue"] += cell["revenue"]
-        total["food_cost"] += cell["food_cost"]
+    for row in rows:
+        months[row["month"]].append(row)
     by_month = []
-    for month, t in sorted(months.items()):
-        profit = _q(t["revenue"] - t["food_cost"]) if costs is not None else None
+    for month, month_rows in sorted(months.items()):
+        known = [r for r in month_rows if r["food_cost"] is not None]
+        known_revenue = sum((r["revenue"] for r in known), ZERO)
+        food = sum((r["food_cost"] for r in known), ZERO)
+        profit = _q(known_revenue - food) if known else None
         by_month.append(
             {
                 "month": month,
-                "quantity": t["quantity"],
-                "revenue": _q(t["revenue"]),
-                "food_cost": _q(t["food_cost"]) if costs is not None else None,
+                "quantity": sum(r["quantity"] for r in month_rows),
+                "revenue": _q(sum((r["revenue"] for r in month_rows), ZERO)),
+                "food_cost": _q(food) if known else None,
                 "gross_profit": profit,
-                "margin_pct": _pct(profit, t["revenue"]),
+                "margin_pct": _pct(profit, known_revenue),
+                "costs_known_share": costing.known_share(month_rows),
             }
         )
-    return {"costs_known": costs is not None, "by_month": by_month, "by_item": by_item}
+    return {
+        "costs_known": any(r["food_cost"] is not None for r in rows),
+        "by_month": by_month,
+        "by_item": by_item,
+    }

@@ -75,6 +75,23 @@ def ingredient_costs(
     return out
 
 
+def recipe_versions(
+    *, store: Store
+) -> dict[tuple[str, int], list[tuple[dt.date | None, dict[int, Decimal]]]]:
+    """Every recipe of the store's items and modifiers with the day it took effect: ("item" | "modifier",
+    id) → [(valid from, {ingredient id: base quantity per portion})], oldest first; `None` = since the
+    beginning. One query."""
+    out: dict[tuple[str, int], dict] = defaultdict(dict)
+    for item_id, modifier_id, ingredient_id, quantity in RecipeLine.objects.filter(store=store).values_list(
+        "menu_item_id", "modifier_id", "ingredient_id", "base_quantity"
+    ):
+        owner = ("item", item_id) if item_id else ("modifier", modifier_id)
+        out[owner].setdefault(None, {})[ingredient_id] = quantity
+    return {
+        owner: sorted(versions.items(), key=lambda v: v[0] or dt.date.min) for owner, versions in out.items()
+    }
+
+
 def ingredient_cost_at(*, ingredient: Ingredient, on: dt.date) -> Decimal | None:
     return ingredient_costs(ingredient_ids=[ingredient.pk], dates=[on])[(ingredient.pk, on)]
 

@@ -21,12 +21,14 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import MenuItem
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date
 
-from .. import selectors
 from ..models import Insight
-from . import costing
+from . import costing, ranking
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -134,47 +136,77 @@ def periods(store: Store, now: dt.datetime) -> tuple[tuple[dt.date, dt.date], tu
     return (first0, last0), (first1, last1)
 
 
-def period_data(store: Store, first: dt.date, last: dt.date, recipes: dict) -> tuple[dict, dict, dict]:
-    """(items {i: {q, revenue}}, usage-weighted unit costs {j: u}, usage {j: U}) from aggregates."""
-    from inventory.selectors import ingredient_costs
-
-    items = {
-        r["menu_item_id"]: {"q": r["quantity"], "revenue": r["revenue"], "name": r["name"]}
-        for r in selectors.item_sales(store, first, last)
-    }
-    days = selectors.item_day_quantities(store, first, last)
-    ingredient_ids = {j for uses in recipes.values() for j in uses}
-    costs = ingredient_costs(
-        ingredient_ids=ingredient_ids,
-        dates=[first + dt.timedelta(days=n) for n in range((last - first).days + 1)],
-    )
-    spent: dict = defaultdict(lambda: ZERO)
+def period_data(store: Store, first: dt.date, last: dt.date, book: costing.Recipes) -> dict:
+    """One period's inputs, from `costing` (modifiers and each day's recipe included), over the sales
+    whose food cost is known: items {i: {q, revenue}}, recipes {i: {j: rᵢⱼ}} = base quantity used per
+    portion sold (exact, a Fraction), usage-weighted unit costs {j: uⱼ} (exact), usage {j: Uⱼ}, and the
+    share of revenue with a known cost. An ingredient in some recipe but unused in the period takes the
+    plain average of its daily costs (the recipe effect prices a change at period 0's cost)."""
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    costs = costing.ingredient_costs(book.ingredient_ids(), days)
+    rows = costing.costed_sales(store, first, last, book=book, costs=costs)
+    known = [r for r in rows if r["food_cost"] is not None]
+    spent: dict = defaultdict(Fraction)
     used: dict = defaultdict(lambda: ZERO)
-    for row in days:
-        for j, r in recipes.get(row["menu_item_id"], {}).items():
-            cost = costs.get((j, row["day"]))
-            if cost is None:
-                continue
-            used[j] += row["quantity"] * r
-            spent[j] += row["quantity"] * r * cost
-    u = {j: spent[j] / used[j] for j in used if used[j]}
-    for j in ingredient_ids - set(u):  # not used in the period: the plain average of its daily costs
-        known = [c for (jj, _d), c in costs.items() if jj == j and c is not None]
-        if known:
-            u[j] = sum(known, ZERO) / len(known)
-    return items, u, dict(used)
+    for row in known:
+        for j, quantity in row["uses"].items():
+            used[j] += quantity
+            spent[j] += Fraction(quantity) * Fraction(costs[(j, row["day"])])
+    items = {
+        item_id: {"q": cell["quantity"], "revenue": cell["revenue"]}
+        for (item_id,), cell in costing.totals(known).items()
+        if cell["quantity"]
+    }
+    recipes = {
+        item_id: {j: Fraction(q) / items[item_id]["q"] for j, q in cell["uses"].items()}
+        for (item_id,), cell in costing.totals(known).items()
+        if item_id in items
+    }
+    u = {j: spent[j] / Fraction(used[j]) for j in used if used[j]}
+    for j in book.ingredient_ids() - set(u):
+        known_costs = [Fraction(c) for (jj, _d), c in costs.items() if jj == j and c is not None]
+        if known_costs:
+            u[j] = sum(known_costs, Fraction(0)) / len(known_costs)
+    return {
+        "items": items,
+        "recipes": recipes,
+        "u": u,
+        "used": dict(used),
+        "known_share": costing.known_share(rows),
+    }
+
+
+def previous_period(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The period of the same length just before first..last (what a bare start/end compares with)."""
+    length = (last - first).days + 1
+    return first - dt.timedelta(days=length), first - dt.timedelta(days=1)
+
+
+PART_NAMES = {
+    "volume": _("sales volume"),
+    "mix": _("mix"),
+    "price": _("menu price"),
+    "recipe": _("recipe changes"),
+}
 
 
 def margin_report(store: Store, now: dt.datetime, p0=None, p1=None) -> dict | None:
-    by_item = costing.recipes(store)
-    if by_item is None:
+    """Gross profit of two periods and its parts (PRODUCT.md). Default periods: `periods()`; given only
+    the current one, the previous is the same length just before it. Each part has a name a person
+    reads: volume, mix, menu price, recipe changes, and each ingredient by its name."""
+    from inventory.models import Ingredient
+
+    book = costing.recipes(store)
+    if book is None:
         return None
-    recipes = {i: dict(uses) for i, uses in by_item.items()}
     default0, default1 = periods(store, now)
-    (first0, last0), (first1, last1) = p0 or default0, p1 or default1
-    items0, u0, _used0 = period_data(store, first0, last0, recipes)
-    items1, u1, used1 = period_data(store, first1, last1, recipes)
-    parts = decompose(items0, items1, recipes, recipes, u0, u1)
+    first1, last1 = p1 or default1
+    first0, last0 = p0 or (previous_period(first1, last1) if p1 else default0)
+    data0 = period_data(store, first0, last0, book)
+    data1 = period_data(store, first1, last1, book)
+    parts = decompose(
+        data0["items"], data1["items"], data0["recipes"], data1["recipes"], data0["u"], data1["u"]
+    )
     flat = {
         "volume": parts["volume"],
         "mix": parts["mix"],
@@ -182,6 +214,7 @@ def margin_report(store: Store, now: dt.datetime, p0=None, p1=None) -> dict | No
         "recipe": parts["recipe"],
         **{f"ingredient:{j}": v for j, v in parts["ingredients"].items()},
     }
+    ingredient_names = dict(Ingredient.objects.filter(pk__in=parts["ingredients"]).values_list("pk", "name"))
     # The shown change is the difference of the shown totals, and the shown parts sum to it.
     change = to_cents(parts["gp1"]) - to_cents(parts["gp0"])
     return {
@@ -189,15 +222,51 @@ def margin_report(store: Store, now: dt.datetime, p0=None, p1=None) -> dict | No
         "gp0": to_cents(parts["gp0"]),
         "gp1": to_cents(parts["gp1"]),
         "change": to_cents(change),
+        "change_pct": _pct(change, to_cents(parts["gp0"])),
+        "known_share": {"previous": data0["known_share"], "current": data1["known_share"]},
         "exact": parts,
         "parts": round_parts(flat, change),
-        "u0": u0,
-        "u1": u1,
-        "used1": used1,
-        "items1": items1,
-        "recipes": recipes,
+        "part_names": {
+            **{k: str(v) for k, v in PART_NAMES.items()},
+            **{f"ingredient:{j}": ingredient_names.get(j, "") for j in parts["ingredients"]},
+        },
+        "u0": data0["u"],
+        "u1": data1["u"],
+        "used1": data1["used"],
+        "items0": data0["items"],
+        "items1": data1["items"],
+        "recipes0": data0["recipes"],
+        "recipes1": data1["recipes"],
         "days1": (last1 - first1).days + 1,
     }
+
+
+def restoring_price(report: dict, item_id: int) -> Decimal | None:
+    """The net price (without tax) at which the item's period-1 plate cost leaves its period-0 margin %.
+    An item new in period 1 takes period 1's own margin (it has no other)."""
+    q1 = report["items1"][item_id]
+    price1 = Fraction(q1["revenue"]) / q1["q"]
+    cost1 = sum((r * report["u1"].get(j, 0) for j, r in report["recipes1"][item_id].items()), Fraction(0))
+    items0 = report["items0"].get(item_id)
+    if items0 is None:
+        price0, cost0 = price1, cost1
+    else:
+        price0 = Fraction(items0["revenue"]) / items0["q"]
+        cost0 = sum((r * report["u0"].get(j, 0) for j, r in report["recipes0"][item_id].items()), Fraction(0))
+    if not price0:
+        return None
+    margin0 = (price0 - cost0) / price0
+    return _decimal(cost1 / (1 - margin0)) if margin0 < 1 else None
+
+
+def _pct(change: Decimal, base: Decimal) -> Decimal | None:
+    """The change as % of the previous gross profit, one decimal (None when there was none)."""
+    return (change / base * 100).quantize(Decimal("0.1"), ROUND_HALF_UP) if base > 0 else None
+
+
+def _decimal(value) -> Decimal:
+    value = Fraction(value)
+    return Decimal(value.numerator) / Decimal(value.denominator)
 
 
 def run_margin(*, store: Store, now: dt.datetime, job_run=None) -> dict:
@@ -218,12 +287,14 @@ def run_margin(*, store: Store, now: dt.datetime, job_run=None) -> dict:
     ingredient_loss = -sum((v for v in ingredient_parts.values() if v < 0), ZERO)
     findings = []
     if drop > 0 and drop / report["gp0"] > conf.margin_drop_threshold and ingredient_loss * 2 >= drop:
-        worst = min(ingredient_parts, key=lambda j: ingredient_parts[j])
+        # the most negative part; ties by name, then id (analyses.ranking)
+        names = report["part_names"]
+        worst = min(ingredient_parts, key=lambda j: (ingredient_parts[j], names[f"ingredient:{j}"], j))
         ingredient = Ingredient.objects.select_related("preferred_supplier").get(pk=worst)
         today = business_date(store, now)
         prices = supplier_list_prices(ingredient_ids=[worst], on=today)
         suppliers = {s.pk: s for s in Supplier.objects.filter(store=store, is_active=True)}
-        u1 = report["u1"].get(worst, ZERO)
+        u1 = _decimal(report["u1"].get(worst, 0))
         current = ingredient.preferred_supplier_id
         offers = [
             (price, suppliers[sid])
@@ -236,7 +307,7 @@ def run_margin(*, store: Store, now: dt.datetime, job_run=None) -> dict:
         numbers = {
             "ingredient": ingredient.name,
             "ingredient_id": worst,
-            "drop_pct": str((drop / report["gp0"] * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)),
+            "drop_pct": str(-report["change_pct"]),
             "lost": str(drop),
             "gp0": str(report["gp0"]),
             "gp1": str(report["gp1"]),
@@ -246,7 +317,7 @@ def run_margin(*, store: Store, now: dt.datetime, job_run=None) -> dict:
         }
         key = "margin_drop"
         if offers:
-            price, supplier = min(offers, key=lambda o: (o[0], o[1].lead_time_days))
+            price, supplier = min(offers, key=lambda o: (o[0], o[1].lead_time_days, o[1].name, o[1].pk))
             if u1 and (u1 - price) / u1 > conf.switch_threshold:
                 key = "margin_drop_switch"
                 numbers.update(
@@ -272,24 +343,27 @@ def run_margin(*, store: Store, now: dt.datetime, job_run=None) -> dict:
                     supplier=ingredient.preferred_supplier.name if ingredient.preferred_supplier else "",
                     median_cost=str(median),
                 )
-        # the menu price that restores the margin % of the item that uses the ingredient most
-        users = [
-            (report["items1"][i]["q"] * r, i)
-            for i, uses in report["recipes"].items()
-            for j, r in uses.items()
-            if j == worst and i in report["items1"]
-        ]
+        # the menu price that restores the margin % of the item that uses the ingredient most: its
+        # period-1 cost over period 0's margin, with tax added back where menu prices include it
+        menu = MenuItem.objects.select_related("tax_category").in_bulk(
+            [i for i, uses in report["recipes1"].items() if worst in uses]
+        )
+        users = ranking.ranked(
+            [
+                {"menu_item_id": i, "name": menu[i].name, "usage": report["items1"][i]["q"] * uses[worst]}
+                for i, uses in report["recipes1"].items()
+                if i in menu
+            ],
+            lambda r: r["usage"],
+        )
         if users:
-            _usage, item = max(users)
-            data = report["items1"][item]
-            cost1 = sum((r * report["u1"].get(j, ZERO) for j, r in report["recipes"][item].items()), ZERO)
-            cost0 = sum((r * report["u0"].get(j, ZERO) for j, r in report["recipes"][item].items()), ZERO)
-            price1 = data["revenue"] / data["q"]
-            margin0 = (price1 - cost0) / price1 if price1 else ZERO
-            if margin0 < 1:
+            menu_item = menu[users[0]["menu_item_id"]]
+            restoring = restoring_price(report, menu_item.pk)
+            if restoring is not None:
+                if store.prices_include_tax:
+                    restoring *= 1 + menu_item.tax_rate
                 numbers.update(
-                    item=data["name"],
-                    restoring_price=str((cost1 / (1 - margin0)).quantize(CENT, ROUND_HALF_UP)),
+                    item=menu_item.name, restoring_price=str(restoring.quantize(CENT, ROUND_HALF_UP))
                 )
         numbers.setdefault("restoring_price", "")
         numbers.setdefault("supplier", "")

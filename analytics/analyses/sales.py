@@ -5,33 +5,36 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
 
+from orders.models import MenuItem
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date, business_day_bounds, local
 
 from .. import selectors
 from ..models import DemandForecast, Insight
-from . import costing
+from . import costing, ranking
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
 WEIGHTS = (4, 3, 2, 1)
 
 
-def _profit(
-    store: Store, first: dt.date, last: dt.date, item_ids: set | None = None
-) -> dict[int, Decimal] | None:
-    """Gross profit per item: revenue − Σ quantity × plate cost on each day (None without costs)."""
-    days = selectors.item_day_quantities(store, first, last)
-    costs = costing.item_unit_costs(store, sorted({r["day"] for r in days}))
-    if costs is None:
+def item_profit(
+    store: Store, first: dt.date, last: dt.date, *, by_daypart: bool = False
+) -> dict[tuple[int, str | None], dict] | None:
+    """(item id, daypart or None) → {"gross_profit", "food_cost"} over business days first..last, food cost
+    from `costing` (modifiers and the recipe in force each day included); both None when the item's cost
+    is unknown. None when inventory is not installed."""
+    rows = costing.costed_sales(store, first, last, by_daypart=by_daypart)
+    if rows is None:
         return None
-    profit: dict[int, Decimal] = {}
-    for row in days:
-        cost = costs.get((row["menu_item_id"], row["day"]), ZERO)
-        profit[row["menu_item_id"]] = (
-            profit.get(row["menu_item_id"], ZERO) + row["revenue"] - row["quantity"] * cost
-        )
-    return {k: v.quantize(CENT, ROUND_HALF_UP) for k, v in profit.items()}
+    out = {}
+    for key, cell in costing.totals(rows, ("menu_item_id", "daypart")).items():
+        food = cell["food_cost"]
+        out[key] = {
+            "food_cost": None if food is None else food.quantize(CENT, ROUND_HALF_UP),
+            "gross_profit": None if food is None else (cell["revenue"] - food).quantize(CENT, ROUND_HALF_UP),
+        }
+    return out
 
 
 def best_sellers(
@@ -44,25 +47,23 @@ def best_sellers(
     category_id: int | None = None,
     by_daypart: bool = False,
 ) -> list[dict]:
-    """Items ranked by quantity, revenue or gross profit over business days first..last inclusive;
-    ties broken by name. With `by_daypart`, ranked within each daypart."""
+    """Items ranked by quantity, revenue or gross profit over business days first..last inclusive
+    (ties as `ranking` says: name, then id; unknown profit last). With `by_daypart`, ranked within each
+    daypart by that daypart's figures. Each row says whether its cost is known (`costs_known`)."""
     rows = selectors.item_sales(store, first, last, by_daypart=by_daypart, category_id=category_id)
-    profit = _profit(store, first, last) if (by == "profit" or not by_daypart) else None
+    profit = item_profit(store, first, last, by_daypart=by_daypart)
     for row in rows:
-        row["gross_profit"] = None if profit is None or by_daypart else profit.get(row["menu_item_id"])
-    if by == "profit" and profit is None:
-        return []
-    key = {
-        "quantity": lambda r: (-r["quantity"], -r["revenue"], r["name"]),
-        "revenue": lambda r: (-r["revenue"], -r["quantity"], r["name"]),
-        "profit": lambda r: (-(r["gross_profit"] or ZERO), r["name"]),
+        cell = (profit or {}).get((row["menu_item_id"], row.get("daypart")), {})
+        row["gross_profit"] = cell.get("gross_profit")
+        row["costs_known"] = row["gross_profit"] is not None
+    measure = {
+        "quantity": lambda r: r["quantity"],
+        "revenue": lambda r: r["revenue"],
+        "profit": lambda r: r["gross_profit"],
     }[by]
-    if not by_daypart:
-        ranked = sorted(rows, key=key)
-        return ranked[:limit] if limit else ranked
     out = []
-    for part in sorted({r["daypart"] for r in rows}):
-        ranked = sorted([r for r in rows if r["daypart"] == part], key=key)
+    for part in sorted({r.get("daypart") or "" for r in rows}):
+        ranked = ranking.ranked([r for r in rows if (r.get("daypart") or "") == part], measure)
         out += ranked[:limit] if limit else ranked
     return out
 
@@ -198,60 +199,98 @@ def run_trending(*, store: Store, now: dt.datetime, job_run=None) -> dict:
 
 
 def menu_engineering(
-    store: Store,
-    first: dt.date,
-    last: dt.date,
-    *,
-    category_id: int | None = None,
-    costs: dict[int, Decimal] | None = None,
+    store: Store, first: dt.date, last: dt.date, *, category_id: int | None = None
 ) -> list[dict]:
-    """Kasavana–Smith matrix per category: popular when an item's share of the category's quantity is
-    ≥ 0.7 × 1/N; profitable when its contribution margin (average net price − plate cost, modifiers
-    included) is above the category's quantity-weighted average. Stars, plowhorses, puzzles, dogs.
-    `costs` (item → plate cost) defaults to inventory's costs on `last`; without any, margins are
-    unknown and the matrix is empty."""
-    rows = selectors.item_sales(store, first, last, category_id=category_id)
-    if costs is None:
-        day_costs = costing.item_unit_costs(store, [last])
-        if day_costs is None:
-            return []
-        costs = {item: cost for (item, _day), cost in day_costs.items()}
+    """Kasavana–Smith matrix per category over business days first..last. N counts every item of the
+    category on the menu (active), sold or not, plus any item sold in the window since taken off; an
+    item is popular when its share of the category's quantity is ≥ 0.7 × 1/N. Its contribution margin
+    = (revenue − food cost) / quantity over the window's sales (modifiers and each day's recipe and
+    cost included, `costing`); an unsold item's = its menu price without tax − its plate cost on `last`.
+    Profitable when above the category's quantity-weighted average margin of the items whose cost is
+    known. An item whose cost is unknown has margin and class None (`quadrant` "unknown")."""
+    book = costing.recipes(store)
+    rows = costing.costed_sales(store, first, last, book=book) if book is not None else []
+    sold = costing.totals(rows)
+    menu = MenuItem.objects.filter(store=store).filter(
+        Q(is_active=True) | Q(pk__in=[item_id for (item_id,) in sold])
+    )
+    if category_id is not None:
+        menu = menu.filter(category_id=category_id)
+    members = list(menu.select_related("category", "tax_category"))
+    unsold = [m for m in members if (m.pk,) not in sold]
+    costs = costing.ingredient_costs(
+        {j for m in unsold for j in ((book.item(m.pk, last) or {}) if book else {})}, {last}
+    )
     out = []
-    for category in sorted({r["category_id"] for r in rows}):
-        members = [r for r in rows if r["category_id"] == category and r["quantity"]]
-        total = sum(r["quantity"] for r in members)
-        if not total:
-            continue
-        n = len(members)
-        for r in members:
-            r["margin"] = r["revenue"] / r["quantity"] - costs.get(r["menu_item_id"], ZERO)
-        average_margin = sum(r["margin"] * r["quantity"] for r in members) / total
+    for category in sorted({m.category for m in members}, key=lambda c: (c.position, c.name, c.pk)):
+        cells = []
+        for m in (m for m in members if m.category_id == category.pk):
+            cell = sold.get((m.pk,))
+            if cell:
+                quantity = cell["quantity"]
+                food = cell["food_cost"]
+                margin = None if food is None else (cell["revenue"] - food) / quantity
+            else:
+                quantity = 0
+                plate = costing.cost_of(book.item(m.pk, last) if book else None, costs, last)
+                margin = None if plate is None else _net_price(store, m) - plate
+            cells.append({"item": m, "quantity": quantity, "margin": margin})
+        n = len(cells)
+        total = sum(c["quantity"] for c in cells)
+        known = [c for c in cells if c["margin"] is not None and c["quantity"]]
+        known_quantity = sum(c["quantity"] for c in known)
+        average = (
+            sum((c["margin"] * c["quantity"] for c in known), ZERO) / known_quantity
+            if known_quantity
+            else None
+        )
         threshold = Decimal("0.7") / n
-        for r in members:
-            popular = Decimal(r["quantity"]) / total >= threshold
-            profitable = r["margin"] > average_margin
-            quadrant = {
-                (True, True): "star",
-                (True, False): "plowhorse",
-                (False, True): "puzzle",
-                (False, False): "dog",
-            }[(popular, profitable)]
+        for c in ranking.ranked(
+            [{**c, "name": c["item"].name, "menu_item_id": c["item"].pk} for c in cells],
+            lambda c: c["quantity"],
+        ):
+            share = Decimal(c["quantity"]) / total if total else ZERO
+            popular = bool(total) and share >= threshold
+            profitable = None if c["margin"] is None or average is None else c["margin"] > average
+            quadrant = (
+                "unknown"
+                if profitable is None
+                else {
+                    (True, True): "star",
+                    (True, False): "plowhorse",
+                    (False, True): "puzzle",
+                    (False, False): "dog",
+                }[(popular, profitable)]
+            )
             out.append(
                 {
-                    "menu_item_id": r["menu_item_id"],
-                    "name": r["name"],
-                    "category_id": category,
-                    "category": r["category"],
-                    "quantity": r["quantity"],
-                    "share": (Decimal(r["quantity"]) / total).quantize(Decimal("0.0001"), ROUND_HALF_UP),
-                    "contribution_margin": r["margin"].quantize(CENT, ROUND_HALF_UP),
-                    "average_margin": average_margin.quantize(CENT, ROUND_HALF_UP),
+                    "menu_item_id": c["menu_item_id"],
+                    "name": c["name"],
+                    "category_id": category.pk,
+                    "category": category.name,
+                    "quantity": c["quantity"],
+                    "share": share.quantize(Decimal("0.0001"), ROUND_HALF_UP),
+                    "items_in_category": n,
+                    "contribution_margin": _cents(c["margin"]),
+                    "average_margin": _cents(average),
+                    "costs_known": c["margin"] is not None,
                     "popular": popular,
                     "profitable": profitable,
                     "quadrant": quadrant,
                 }
             )
     return out
+
+
+def _cents(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(CENT, ROUND_HALF_UP)
+
+
+def _net_price(store: Store, item: MenuItem) -> Decimal:
+    """The menu price as revenue counts it: without tax (taken out when the menu prices include it)."""
+    if store.prices_include_tax and item.tax_rate:
+        return item.price / (1 + item.tax_rate)
+    return item.price
 
 
 def sales(store: Store, first: dt.date, last: dt.date, period: str = "day") -> list[dict]:

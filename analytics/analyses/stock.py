@@ -1,16 +1,26 @@
-"""Low stock and reorder (PRODUCT.md): on hand from the ledger; daily usage forecast = item forecast ×
-recipe quantities; pace = that forecast, scaled up by today's actual usage so far ÷ forecast usage so far
-when the ratio exceeds 1; σ = sample standard deviation of daily usage over the last 28 trading days;
-L = lead time of the supplier, R = review period, z from the store's settings.
+"""Low stock and reorder (PRODUCT.md). Usage is what was sold times the recipes, modifiers included
+(`costing`): imported history has no stock movements, and a count correction is not usage.
+
+- daily usage forecast = Σ item forecast × what one portion takes (its recipe + each modifier's recipe ×
+  the share of the item's portions that chose it over the last 28 trading days), so an ingredient used
+  only by modifiers is forecast and reordered too;
+- pace = actual usage ÷ forecast usage over *the same span*: the hours of today's business day that have
+  fully passed, on both sides; 1 unless that ratio exceeds 1;
+- σ = sample standard deviation of daily usage over the last 28 trading days;
+- L = the supplier's lead time, R = the review period, z from the store's settings;
+- usage over n days = the forecast for the rest of today (the running hour pro rata: what was used so far
+  today has already left the stock, so it is not counted again) + the next n − 1 days, all × pace.
 
     reorder point = usage over L + z·σ·√L   (or the manual minimum if higher)
     par           = usage over L + R + z·σ·√(L + R)   (never below the reorder point)
 
-At or below the reorder point, an alert says when the ingredient runs out at that pace, and a draft
-purchase order (inventory's service) goes to the best supplier — lowest list price per base unit among
-those whose lead time fits before the stock runs out, the preferred one on a tie — for par − on hand −
-already on order, rounded up to whole packs, the supplier's minimum order value respected. An ingredient
-set to auto-order sends it at once."""
+At or below the reorder point, an alert says when the ingredient runs out at that pace, and draft purchase
+orders (inventory's service) go to the best supplier — lowest list price per base unit among those whose
+lead time fits before the stock runs out, the preferred one on a tie — for par − on hand − already on
+order, rounded up to whole packs. A supplier's minimum order value applies to the whole purchase order:
+when the lines fall short, whole packs are added one at a time to the line whose ingredient then has the
+fewest days of cover (ties as `ranking` says), until the order reaches it. An ingredient set to
+auto-order sends its order at once."""
 
 import datetime as dt
 from collections import defaultdict
@@ -37,14 +47,22 @@ def _sqrt(value: Decimal) -> Decimal:
     return value.sqrt() if value > 0 else ZERO
 
 
-def _hours_elapsed(store: Store, now: dt.datetime) -> set[int]:
-    """Local clock hours of today's business day that have fully passed."""
-    start = business_day_bounds(store, business_date(store, now))[0]
-    hours, moment = set(), start
-    while moment + dt.timedelta(hours=1) <= now:
-        hours.add(local(store, moment).hour)
+def today_hours(store: Store, now: dt.datetime) -> tuple[set[int], dict[int, Decimal]]:
+    """Today's business day split at `now`, stepping in UTC so DST days have 23 or 25 hours: the local
+    clock hours that have fully passed, and for every hour still to come the share of it left (1 for the
+    hours after the running one)."""
+    start, end = business_day_bounds(store, business_date(store, now))
+    passed, left = set(), defaultdict(lambda: ZERO)
+    moment = start.astimezone(dt.UTC)
+    while moment < end:
+        hour = local(store, moment).hour
+        if moment + dt.timedelta(hours=1) <= now:
+            passed.add(hour)
+        else:
+            remaining = moment + dt.timedelta(hours=1) - max(moment, now)
+            left[hour] += min(Decimal(1), Decimal(remaining.total_seconds()) / 3600)
         moment += dt.timedelta(hours=1)
-    return hours
+    return passed, dict(left)
 
 
 def stock_status(store: Store, now: dt.datetime) -> list[dict]:
@@ -60,29 +78,38 @@ def stock_status(store: Store, now: dt.datetime) -> list[dict]:
     ingredients = list(Ingredient.objects.filter(store=store, is_active=True).order_by("name"))
     if not ingredients:
         return []
-    recipes = costing.recipes(store) or {}
-    per_ingredient: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-    for item, uses in recipes.items():
-        for ingredient_id, quantity in uses:
-            per_ingredient[ingredient_id].append((item, quantity))
-    # Item forecast per weekday, and for today's elapsed hours.
-    elapsed = _hours_elapsed(store, now)
-    daily: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
-    so_far: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    # Daily usage over the last 28 trading days, and today's over the hours that have fully passed.
+    first = today - dt.timedelta(days=60)
+    traded = sorted(selectors.trading_days(store, first, today - dt.timedelta(days=1)))[-28:]
+    history_first = traded[0] if traded else today
+    passed, left = today_hours(store, now)
+    book = costing.recipes(store)
+    if book is None:
+        return []
+    sold = selectors.item_day_sales(store, history_first, today - dt.timedelta(days=1))
+    usage: dict[int, dict[dt.date, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for row in costing.with_uses(book, *sold):
+        for ingredient_id, quantity in (row["uses"] or {}).items():
+            usage[ingredient_id][row["day"]] += quantity
+    actual_so_far: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    today_sold = selectors.item_day_sales(store, today, today, until=min(_hour_start(now), now))
+    for row in costing.with_uses(book, *today_sold):
+        for ingredient_id, quantity in (row["uses"] or {}).items():
+            actual_so_far[ingredient_id] += quantity
+    # What one portion of each item takes (modifiers at their recent take-up), times the item forecast.
+    per_portion = costing.portion_uses(book, *sold, today)
+    daily: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)  # (ingredient, weekday)
+    forecast_so_far: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    forecast_left: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for item, weekday, hour, quantity in DemandForecast.objects.filter(
         store=store, menu_item__isnull=False
     ).values_list("menu_item_id", "weekday", "hour", "quantity"):
-        daily[(item, weekday)] += quantity
-        if weekday == today.weekday() and hour in elapsed:
-            so_far[item] += quantity
-    # Daily usage over the last 28 trading days and today's so far, from what was sold times the
-    # recipes: imported history has no stock movements, and a count correction is not usage.
-    first = today - dt.timedelta(days=60)
-    traded = sorted(selectors.trading_days(store, first, today - dt.timedelta(days=1)))[-28:]
-    usage: dict[int, dict[dt.date, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    for row in selectors.item_day_quantities(store, traded[0] if traded else today, today):
-        for ingredient_id, quantity in recipes.get(row["menu_item_id"], ()):
-            usage[ingredient_id][row["day"]] += row["quantity"] * quantity
+        for ingredient_id, per in per_portion.get(item, {}).items():
+            daily[(ingredient_id, weekday)] += quantity * per
+            if weekday == today.weekday():
+                if hour in passed:
+                    forecast_so_far[ingredient_id] += quantity * per
+                forecast_left[ingredient_id] += quantity * per * left.get(hour, ZERO)
     on_order = dict(
         PurchaseOrderLine.objects.filter(purchase_order__store=store, purchase_order__status__in=OPEN_PO)
         .values("ingredient_id")
@@ -99,43 +126,36 @@ def stock_status(store: Store, now: dt.datetime) -> list[dict]:
 
     out = []
     for ingredient in ingredients:
-        uses = per_ingredient.get(ingredient.pk, [])
-
-        def usage_on(day: dt.date, uses=uses) -> Decimal:
-            return sum((daily[(item, day.weekday())] * q for item, q in uses), ZERO)
-
-        forecast_so_far = sum((so_far[item] * q for item, q in uses), ZERO)
-        actual_so_far = usage[ingredient.pk].get(today, ZERO)
-        pace = (
-            (actual_so_far / forecast_so_far)
-            if forecast_so_far and actual_so_far > forecast_so_far
-            else Decimal(1)
-        )
-        history = [usage[ingredient.pk].get(day, ZERO) for day in traded]
+        j = ingredient.pk
+        so_far, actual = forecast_so_far[j], actual_so_far[j]
+        pace = (actual / so_far) if so_far and actual > so_far else Decimal(1)
+        history = [usage[j].get(day, ZERO) for day in traded]
         sigma = ZERO
         if len(history) >= 2:
             mean = sum(history, ZERO) / len(history)
             sigma = _sqrt(sum(((x - mean) ** 2 for x in history), ZERO) / (len(history) - 1))
-        week = [usage_on(today + dt.timedelta(days=d)) * pace for d in range(7)]
-        per_day = sum(week, ZERO) / 7
+
+        def usage_over(days: int, j=j, pace=pace) -> Decimal:
+            if days <= 0:
+                return ZERO
+            ahead = [daily[(j, (today + dt.timedelta(days=d)).weekday())] for d in range(1, days)]
+            return (forecast_left[j] + sum(ahead, ZERO)) * pace
+
+        week = [daily[(j, (today + dt.timedelta(days=d)).weekday())] for d in range(7)]
+        per_day = sum(week, ZERO) / 7 * pace
         days_left = (ingredient.on_hand / per_day) if per_day > 0 else None
-        supplier_item = _best_supplier(ingredient, offers.get(ingredient.pk, []), prices, days_left)
+        supplier_item = _best_supplier(ingredient, offers.get(j, []), prices, days_left)
         lead = supplier_item.supplier.lead_time_days if supplier_item else 0
         review = ingredient.review_period_days or conf.review_period_days
-
-        def usage_over(days: int, pace=pace, usage_on=usage_on) -> Decimal:
-            return sum((usage_on(today + dt.timedelta(days=d)) * pace for d in range(days)), ZERO)
-
-        rop = usage_over(lead) + z * sigma * _sqrt(Decimal(lead))
-        rop = max(rop, ingredient.min_quantity)
+        rop = max(usage_over(lead) + z * sigma * _sqrt(Decimal(lead)), ingredient.min_quantity)
         par = max(usage_over(lead + review) + z * sigma * _sqrt(Decimal(lead + review)), rop)
         out.append(
             {
                 "ingredient": ingredient,
                 "on_hand": ingredient.on_hand,
-                "on_order": on_order.get(ingredient.pk) or ZERO,
+                "on_order": on_order.get(j) or ZERO,
                 "daily_usage": per_day.quantize(Q3, ROUND_HALF_UP),
-                "pace": pace.quantize(Decimal("0.0001")),
+                "pace": pace.quantize(Decimal("0.0001"), ROUND_HALF_UP),
                 "sigma": sigma.quantize(Q3, ROUND_HALF_UP),
                 "lead_time": lead,
                 "review_period": review,
@@ -145,13 +165,17 @@ def stock_status(store: Store, now: dt.datetime) -> list[dict]:
                 if days_left is not None
                 else None,
                 "runs_out_at": (now + dt.timedelta(days=float(days_left))) if days_left is not None else None,
+                "per_day": per_day,
                 "supplier_item": supplier_item,
-                "unit_price": prices.get((supplier_item.supplier_id, ingredient.pk))
-                if supplier_item
-                else None,
+                "unit_price": prices.get((supplier_item.supplier_id, j)) if supplier_item else None,
             }
         )
     return out
+
+
+def _hour_start(moment: dt.datetime) -> dt.datetime:
+    """The start of the clock hour `moment` is in (in UTC: whole-hour zones and DST alike)."""
+    return moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def _best_supplier(ingredient, items: list, prices: dict, days_left: Decimal | None):
@@ -173,18 +197,43 @@ def _best_supplier(ingredient, items: list, prices: dict, days_left: Decimal | N
     return min(fitting, key=rank)
 
 
-def order_quantity(row: dict) -> Decimal:
-    """par − on hand − on order, up to whole packs, then enough packs for the supplier's minimum value."""
+def order_packs(row: dict) -> int:
+    """Whole packs for par − on hand − on order (0 when nothing is needed or no supplier sells it)."""
     need = row["par"] - row["on_hand"] - row["on_order"]
     si = row["supplier_item"]
     if need <= 0 or si is None:
-        return ZERO
-    packs = (need / si.pack_size).to_integral_value(ROUND_CEILING)
-    price = row["unit_price"] or ZERO
-    minimum = si.supplier.min_order_value
-    if price > 0 and packs * si.pack_size * price < minimum:
-        packs = (minimum / (si.pack_size * price)).to_integral_value(ROUND_CEILING)
-    return (packs * si.pack_size).quantize(Q3)
+        return 0
+    return int((need / si.pack_size).to_integral_value(ROUND_CEILING))
+
+
+def order_quantities(rows: list[dict]) -> dict[int, Decimal]:
+    """Ingredient id → quantity to order from one supplier's rows: each line's whole packs, then, while
+    the order's value is below the supplier's minimum, one more pack to the line whose ingredient has
+    the fewest days of cover after the order (ties by name, then id). Lines without a price add nothing
+    to the value, so they never receive the top-up."""
+    packs = {r["ingredient"].pk: order_packs(r) for r in rows}
+    ordered = [r for r in rows if packs[r["ingredient"].pk]]
+    if not ordered:
+        return {}
+    supplier = ordered[0]["supplier_item"].supplier
+    priced = [r for r in ordered if r["unit_price"]]
+
+    def value() -> Decimal:
+        return sum(
+            (packs[r["ingredient"].pk] * r["supplier_item"].pack_size * r["unit_price"] for r in priced), ZERO
+        )
+
+    def cover(r: dict) -> Decimal:
+        stock = r["on_hand"] + r["on_order"] + packs[r["ingredient"].pk] * r["supplier_item"].pack_size
+        return stock / r["per_day"] if r["per_day"] > 0 else stock
+
+    while priced and value() < supplier.min_order_value:
+        lowest = min(priced, key=lambda r: (cover(r), r["ingredient"].name, r["ingredient"].pk))
+        packs[lowest["ingredient"].pk] += 1
+    return {
+        r["ingredient"].pk: (packs[r["ingredient"].pk] * r["supplier_item"].pack_size).quantize(Q3)
+        for r in ordered
+    }
 
 
 def run_low_stock(*, store: Store, now: dt.datetime, job_run=None) -> dict:
@@ -197,11 +246,17 @@ def run_low_stock(*, store: Store, now: dt.datetime, job_run=None) -> dict:
     ]
     by_supplier: dict[int, list] = defaultdict(list)
     for row in rows:
-        row["order_quantity"] = order_quantity(row)
-        if row["order_quantity"] > 0:
+        row["order_quantity"] = ZERO
+        if row["supplier_item"] is not None:
             by_supplier[row["supplier_item"].supplier_id].append(row)
     purchase_orders = {}
     for supplier_id, group in by_supplier.items():
+        quantities = order_quantities(group)
+        group = [r for r in group if r["ingredient"].pk in quantities]
+        if not group:
+            continue
+        for row in group:
+            row["order_quantity"] = quantities[row["ingredient"].pk]
         supplier = group[0]["supplier_item"].supplier
         po = inventory.purchase_order_create_draft(
             store=store,

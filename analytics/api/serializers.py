@@ -52,7 +52,15 @@ class BestSellerRow(serializers.Serializer):
     daypart = serializers.CharField(required=False)
     quantity = serializers.IntegerField()
     revenue = serializers.DecimalField(max_digits=14, decimal_places=2)
-    gross_profit = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    gross_profit = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text="null when the item's food cost is unknown",
+    )
+    costs_known = serializers.BooleanField(
+        help_text="false when the item has no recipe or an ingredient no cost"
+    )
 
 
 class SalesRow(serializers.Serializer):
@@ -97,11 +105,15 @@ class MenuEngineeringRow(serializers.Serializer):
     category = serializers.CharField()
     quantity = serializers.IntegerField()
     share = serializers.DecimalField(max_digits=6, decimal_places=4)
-    contribution_margin = serializers.DecimalField(max_digits=12, decimal_places=2)
-    average_margin = serializers.DecimalField(max_digits=12, decimal_places=2)
+    items_in_category = serializers.IntegerField(
+        help_text="N: every item of the category on the menu, sold or not"
+    )
+    contribution_margin = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    average_margin = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    costs_known = serializers.BooleanField()
     popular = serializers.BooleanField()
-    profitable = serializers.BooleanField()
-    quadrant = serializers.ChoiceField(choices=["star", "plowhorse", "puzzle", "dog"])
+    profitable = serializers.BooleanField(allow_null=True)
+    quadrant = serializers.ChoiceField(choices=["star", "plowhorse", "puzzle", "dog", "unknown"])
 
 
 class InsightSerializer(serializers.ModelSerializer):
@@ -172,15 +184,28 @@ class StockCoverRow(serializers.Serializer):
     supplier = serializers.CharField(allow_null=True)
 
 
+class MarginShare(serializers.Serializer):
+    previous = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
+    current = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
+
+
 class MarginResponse(serializers.Serializer):
     previous = serializers.ListField(child=serializers.DateField())
     current = serializers.ListField(child=serializers.DateField())
     gp0 = serializers.DecimalField(max_digits=14, decimal_places=2)
     gp1 = serializers.DecimalField(max_digits=14, decimal_places=2)
     change = serializers.DecimalField(max_digits=14, decimal_places=2)
+    change_pct = serializers.DecimalField(
+        max_digits=8, decimal_places=1, allow_null=True, help_text="% of gp0; null when gp0 ≤ 0"
+    )
+    known_share = MarginShare(help_text="share of each period's revenue whose food cost is known (0–1)")
     parts = serializers.DictField(
         child=serializers.DecimalField(max_digits=14, decimal_places=2),
         help_text="volume, mix, price, recipe and ingredient:<id>; they sum to change",
+    )
+    part_names = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="each part's name: sales volume, mix, menu price, …, ingredients",
     )
 
 

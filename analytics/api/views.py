@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
@@ -223,8 +224,10 @@ class StockCoverView(AnalysisView):
 
 class MarginView(AnalysisView):
     """Gross profit between two periods, decomposed into volume, mix, menu price, per-ingredient cost and
-    recipe effects (cents by largest remainder; they sum to the change). Default: month to date vs the
-    same days of last month; give start/end and previous_start/previous_end for others."""
+    recipe effects (cents by largest remainder; they sum to the change), each part with the name a person
+    reads. Default: month to date vs the same days of last month (PRODUCT.md); with only start/end, the
+    period of the same length just before; or give previous_start/previous_end too. Gross profit is over
+    the sales whose food cost is known: `known_share` says which share of revenue that is."""
 
     query_class = s.MarginQuery
 
@@ -244,27 +247,24 @@ class MarginView(AnalysisView):
         p = query.validated_data
         store = resolve_store(request, p.get("store"))
         require(request, store, Perm.SEE_COSTS)
-        default0, default1 = margin.periods(store, timezone.now())
-        current = (p["start"], p["end"]) if p.get("start") and p.get("end") else default1
+        current = (p["start"], p["end"]) if p.get("start") and p.get("end") else None
         previous = (
             (p["previous_start"], p["previous_end"])
             if p.get("previous_start") and p.get("previous_end")
-            else default0
+            else None
         )
-        if previous[0] > previous[1]:
+        if previous and previous[0] > previous[1]:
             from restaurant_ops.errors import DomainError
 
-            raise DomainError("previous_end", "invalid_range", "The end is before the start.")
-        report = margin.margin_report(store, timezone.now(), previous, current) or {}
+            raise DomainError("previous_end", "invalid_range", _("The end is before the start."))
+        report = margin.margin_report(store, timezone.now(), previous, current)
         return Response(
             s.MarginResponse(
                 {
-                    "previous": list(previous),
-                    "current": list(current),
-                    "gp0": report.get("gp0", 0),
-                    "gp1": report.get("gp1", 0),
-                    "change": report.get("change", 0),
-                    "parts": report.get("parts", {}),
+                    "previous": report["periods"]["previous"],
+                    "current": report["periods"]["current"],
+                    **{k: report[k] for k in ("gp0", "gp1", "change", "change_pct", "known_share", "parts")},
+                    "part_names": report["part_names"],
                 }
             ).data
         )

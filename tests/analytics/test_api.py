@@ -162,20 +162,43 @@ def test_stock_cover_margin_and_labour_endpoints(store, key_client, sell):
     )
     sell(store, [(bread, 2)], at(dt.date(2026, 2, 3), 12))
     sell(store, [(bread, 3)], at(dt.date(2026, 3, 3), 12))
-    margin = key_client.get(
-        "/api/v1/analytics/margin/",
-        {
-            "previous_start": "2026-02-01",
-            "previous_end": "2026-02-28",
-            "start": "2026-03-01",
-            "end": "2026-03-31",
-        },
-    ).json()
-    # no receipt before March: flour costs nothing yet → GP = revenue: 6.00 → 9.00, all volume
-    assert (margin["gp0"], margin["gp1"], margin["change"]) == ("6.00", "9.00", "3.00")
-    assert margin["parts"]["volume"] == "3.00" and sum(
+    months = {
+        "previous_start": "2026-02-01",
+        "previous_end": "2026-02-28",
+        "start": "2026-03-01",
+        "end": "2026-03-31",
+    }
+    margin = key_client.get("/api/v1/analytics/margin/", months).json()
+    # flour's only receipt is today's: no cost in February or March, so no gross profit is claimed
+    assert (margin["gp0"], margin["gp1"], margin["known_share"]) == (
+        "0.00",
+        "0.00",
+        {"previous": "0.0000", "current": "0.0000"},
+    )
+    inventory.stock_movement_record(
+        store=store,
+        ingredient=flour,
+        kind="receipt",
+        quantity=Decimal("1000"),
+        reason="January delivery",
+        unit_cost=Decimal("0.002"),
+        at=at(dt.date(2026, 1, 15), 12),
+    )
+    margin = key_client.get("/api/v1/analytics/margin/", months).json()
+    # 100 g × 0.002 = 0.20 a loaf: GP 2 × 2.80 = 5.60 → 3 × 2.80 = 8.40, all volume (1 × 5.60 / 2)
+    assert (margin["gp0"], margin["gp1"], margin["change"]) == ("5.60", "8.40", "2.80")
+    assert margin["parts"]["volume"] == "2.80" and sum(
         Decimal(v) for v in margin["parts"].values()
-    ) == Decimal("3.00")
+    ) == Decimal("2.80")
+    assert margin["part_names"]["price"] == "menu price"
+    assert margin["part_names"][f"ingredient:{flour.pk}"] == "Flour"
+    # only start/end: compared with the 31 days just before (Jan 29 – Feb 28), not a fixed default
+    alone = key_client.get("/api/v1/analytics/margin/", {"start": "2026-03-01", "end": "2026-03-31"}).json()
+    assert (alone["previous"], alone["current"]) == (
+        ["2026-01-29", "2026-02-28"],
+        ["2026-03-01", "2026-03-31"],
+    )
+    assert (alone["gp0"], alone["gp1"]) == ("5.60", "8.40")
     bad = key_client.get(
         "/api/v1/analytics/margin/", {"previous_start": "2026-02-10", "previous_end": "2026-02-01"}
     )

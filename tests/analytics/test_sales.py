@@ -47,10 +47,11 @@ def names(rows):
 
 
 def test_best_sellers_by_quantity_and_revenue(store, menu, day_of_sales):
+    # Wings and Fries tie at 3: ties go by name (analyses.ranking), so Fries first
     assert names(sales.best_sellers(store, D, D, by="quantity")) == [
         ("Soup", 4, Decimal("16.00")),
-        ("Wings", 3, Decimal("30.00")),
         ("Fries", 3, Decimal("9.00")),
+        ("Wings", 3, Decimal("30.00")),
     ]
     assert names(sales.best_sellers(store, D, D, by="revenue", limit=2)) == [
         ("Wings", 3, Decimal("30.00")),
@@ -137,20 +138,97 @@ def test_trending_rising_and_falling_with_weights(store, menu, sell):
     }
 
 
-def test_menu_engineering_quadrants(store, sell):
+def _priced_ingredient(store, name="Stock", cost="1.00"):
+    """An ingredient in pcs whose cost is `cost` since well before D (a receipt dated then)."""
+    from inventory import services as inventory
+    from tests.inventory.factories import IngredientFactory
+
+    ingredient = IngredientFactory(store=store, name=name, base_unit="pcs")
+    inventory.stock_movement_record(
+        store=store,
+        ingredient=ingredient,
+        kind="receipt",
+        quantity=Decimal("100000"),
+        reason="opening",
+        unit_cost=Decimal(cost),
+        at=at(D - dt.timedelta(days=30), 12),
+    )
+    return ingredient
+
+
+def test_menu_engineering_quadrants_count_unsold_items_and_leave_unknown_costs_unknown(store, sell):
+    from inventory import services as inventory
+
+    x = _priced_ingredient(store)
     cat = MenuCategoryFactory(store=store)
-    a = MenuItemFactory(store=store, category=cat, name="A", price=Decimal("10.00"))
-    b = MenuItemFactory(store=store, category=cat, name="B", price=Decimal("8.00"))
-    c = MenuItemFactory(store=store, category=cat, name="C", price=Decimal("12.00"))
-    d = MenuItemFactory(store=store, category=cat, name="D", price=Decimal("5.00"))
-    sell(store, [(a, 40), (b, 40), (c, 10), (d, 10)], at(D, 12))
-    costs = {a.pk: Decimal("4.00"), b.pk: Decimal("5.00"), c.pk: Decimal("4.00"), d.pk: Decimal("4.00")}
-    rows = {r["name"]: r for r in sales.menu_engineering(store, D, D, costs=costs)}
-    # margins 6, 3, 8, 1; weighted average (240 + 120 + 80 + 10) / 100 = 4.50; popular when share ≥ 0.175
+    a, b, c, d, e, f = (
+        MenuItemFactory(store=store, category=cat, name=n, price=Decimal(p))
+        for n, p in (
+            ("A", "10.00"),
+            ("B", "8.00"),
+            ("C", "12.00"),
+            ("D", "5.00"),
+            ("E", "9.00"),
+            ("F", "5.00"),
+        )
+    )
+    for item, pcs in ((a, 4), (b, 5), (c, 4), (d, 4), (e, 2)):  # F has no recipe: its cost is unknown
+        inventory.recipe_line_set(
+            store=store, ingredient=x, quantity=Decimal(pcs), unit="pcs", menu_item=item
+        )
+    sell(store, [(a, 40), (b, 40), (c, 10), (d, 10), (f, 10)], at(D, 12))  # E is on the menu, unsold
+    rows = {r["name"]: r for r in sales.menu_engineering(store, D, D)}
+    # N = 6 (E counts though unsold): popular when share ≥ 0.7/6 = 0.1167; total 110, so A and B (0.3636)
+    # only. Margins 6, 3, 8, 1 (price − pcs × 1.00); E unsold: 9 − 2 = 7; F unknown. Average over the
+    # known, by quantity: (40·6 + 40·3 + 10·8 + 10·1) / 100 = 4.50
+    assert {r["items_in_category"] for r in rows.values()} == {6}
     assert rows["A"]["average_margin"] == Decimal("4.50")
+    assert rows["E"]["contribution_margin"] == Decimal("7.00")
     assert {n: r["quadrant"] for n, r in rows.items()} == {
         "A": "star",
         "B": "plowhorse",
         "C": "puzzle",
         "D": "dog",
+        "E": "puzzle",
+        "F": "unknown",
     }
+    assert (rows["F"]["contribution_margin"], rows["F"]["costs_known"]) == (None, False)
+
+
+def test_profit_counts_the_modifiers_recipes_and_ranks_each_daypart_by_its_own_profit(store, sell):
+    from inventory import services as inventory
+    from tests.factories import ModifierFactory, ModifierGroupFactory
+
+    bun, cheese = _priced_ingredient(store, "Bun", "0.50"), _priced_ingredient(store, "Cheese", "0.20")
+    burger = MenuItemFactory(store=store, name="Burger", price=Decimal("10.00"))
+    salad = MenuItemFactory(store=store, name="Salad", price=Decimal("9.00"))
+    extras = ModifierGroupFactory(store=store)
+    burger.modifier_groups.add(extras)
+    extra_cheese = ModifierFactory(group=extras, name="Extra cheese", price_delta=Decimal("1.50"))
+    inventory.recipe_line_set(
+        store=store, ingredient=bun, quantity=Decimal("1"), unit="pcs", menu_item=burger
+    )
+    inventory.recipe_line_set(
+        store=store, ingredient=cheese, quantity=Decimal("1"), unit="pcs", menu_item=salad
+    )
+    inventory.recipe_line_set(
+        store=store, ingredient=cheese, quantity=Decimal("2"), unit="pcs", modifier=extra_cheese
+    )
+    DaypartFactory(store=store, name="lunch", starts=dt.time(11), ends=dt.time(15))
+    DaypartFactory(store=store, name="dinner", starts=dt.time(17), ends=dt.time(23))
+    sell(store, [(burger, 3, [extra_cheese]), (burger, 2), (salad, 1)], at(D, 12))
+    sell(store, [(salad, 4)], at(D, 19))
+    rows = sales.best_sellers(store, D, D, by="profit")
+    # Burger: revenue 3 × 11.50 + 2 × 10.00 = 54.50; food cost 5 × 0.50 bun + 3 × 2 × 0.20 cheese = 3.70
+    # → 50.80 (without the modifier's recipe it would be 52.00). Salad: 5 × (9.00 − 0.20) = 44.00
+    assert [(r["name"], r["gross_profit"]) for r in rows] == [
+        ("Burger", Decimal("50.80")),
+        ("Salad", Decimal("44.00")),
+    ]
+    by_part = sales.best_sellers(store, D, D, by="profit", by_daypart=True)
+    # dinner: only salad (4 × 8.80 = 35.20); lunch: burger 50.80 before salad 8.80
+    assert [(r["daypart"], r["name"], r["gross_profit"]) for r in by_part] == [
+        ("dinner", "Salad", Decimal("35.20")),
+        ("lunch", "Burger", Decimal("50.80")),
+        ("lunch", "Salad", Decimal("8.80")),
+    ]

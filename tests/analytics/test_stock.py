@@ -60,7 +60,7 @@ def test_reorder_point_par_and_draft_po_to_the_cheapest_fitting_supplier(store, 
     assert row["reorder_point"] == Decimal("40.000")  # 2 days × 20
     assert row["par"] == Decimal("180.000")  # (2 + 7) days × 20
     # 180 − 40 = 140 → 7 packs of 20 = 140 pcs × 0.50 = 70.00 < minimum 100 → 10 packs = 200 pcs
-    assert stock.order_quantity(row) == Decimal("200.000")
+    assert stock.order_quantities([row]) == {wings.pk: Decimal("200.000")}
     run_analysis(store=store, job="low_stock", now=at(TODAY, 10))
     insight = Insight.objects.get(kind="low_stock", state="new")
     po = PurchaseOrder.objects.get()
@@ -142,3 +142,163 @@ def test_price_change_alert_names_the_base_unit(store):
     )
     assert alert.numbers["unit"] == "g"
     assert "per g" in alert.message
+
+
+def _burger(store, *, lead_time_days, pack="1", price="0.01", ingredient_name="Patty", unit="pcs"):
+    """A Burger whose recipe takes 1 pcs of a bun; an ingredient sold by one supplier."""
+    ingredient = IngredientFactory(store=store, name=ingredient_name, base_unit=unit)
+    supplier = SupplierFactory(store=store, name=f"{ingredient_name} supplier", lead_time_days=lead_time_days)
+    si = inventory.supplier_item_upsert(supplier=supplier, ingredient=ingredient, pack_size=Decimal(pack))
+    inventory.supplier_price_add(
+        supplier_item=si, price=Decimal(price), effective_from=TODAY - dt.timedelta(days=60)
+    )
+    inventory.ingredient_update(ingredient=ingredient, preferred_supplier=supplier)
+    return ingredient
+
+
+def _forecast(store, item, per_hour: dict[int, str]):
+    DemandForecast.objects.bulk_create(
+        [
+            DemandForecast(store=store, menu_item=item, weekday=w, hour=h, quantity=Decimal(q))
+            for w in range(7)
+            for h, q in per_hour.items()
+        ]
+    )
+
+
+def test_an_ingredient_only_modifiers_use_is_forecast_and_reordered_with_its_sigma(store, sell):
+    from tests.factories import ModifierFactory, ModifierGroupFactory
+
+    cheese = _burger(store, lead_time_days=2, pack="100", ingredient_name="Cheese", unit="g")
+    burger = MenuItemFactory(store=store, name="Burger")
+    bun = IngredientFactory(store=store, name="Bun", base_unit="pcs")
+    inventory.recipe_line_set(
+        store=store, ingredient=bun, quantity=Decimal("1"), unit="pcs", menu_item=burger
+    )
+    extras = ModifierGroupFactory(store=store)
+    burger.modifier_groups.add(extras)
+    extra_cheese = ModifierFactory(group=extras, name="Extra cheese")
+    inventory.recipe_line_set(
+        store=store, ingredient=cheese, quantity=Decimal("20"), unit="g", modifier=extra_cheese
+    )
+    for ingredient, quantity in ((cheese, "180"), (bun, "100")):
+        inventory.stock_movement_record(
+            store=store,
+            ingredient=ingredient,
+            kind="receipt",
+            quantity=Decimal(quantity),
+            reason="opening",
+            unit_cost=Decimal("0.01"),
+            at=at(TODAY - dt.timedelta(days=20), 12),
+        )
+    # two trading days: 3 of 4 burgers with extra cheese (60 g), then 1 of 4 (20 g)
+    sell(store, [(burger, 3, [extra_cheese]), (burger, 1)], at(TODAY - dt.timedelta(days=7), 12))
+    sell(store, [(burger, 1, [extra_cheese]), (burger, 3)], at(TODAY - dt.timedelta(days=1), 12))
+    _forecast(store, burger, {19: "4"})
+    row = next(r for r in stock.stock_status(store, at(TODAY, 10)) if r["ingredient"] == cheese)
+    # 4 of 8 burgers took 20 g: 10 g a burger × 4 forecast = 40 g a day; σ of (60, 20) = √800 = 28.284
+    assert (row["on_hand"], row["daily_usage"], row["sigma"], row["pace"]) == (
+        Decimal("100.000"),
+        Decimal("40.000"),
+        Decimal("28.284"),
+        Decimal("1.0000"),
+    )
+    # L = 2: today's 40 (nothing sold yet at 10:00) + tomorrow's 40 = 80; 1.65 × 28.284 × √2 = 66.000
+    assert row["reorder_point"] == Decimal("146.000")
+    # L + R = 9: 40 + 8 × 40 = 360; 1.65 × 28.2843 × 3 = 140.007
+    assert row["par"] == Decimal("500.007")
+    run_analysis(store=store, job="low_stock", now=at(TODAY, 10))
+    # 500.007 − 100 on hand = 400.007 → 5 packs of 100 g
+    po = PurchaseOrder.objects.get(supplier__name="Cheese supplier")
+    assert list(po.lines.values_list("ingredient__name", "quantity")) == [("Cheese", Decimal("500.000"))]
+
+
+def test_pace_compares_the_same_hours_on_both_sides_and_today_is_not_counted_twice(store, sell):
+    patty = _burger(store, lead_time_days=1)
+    burger = MenuItemFactory(store=store, name="Burger")
+    inventory.recipe_line_set(
+        store=store, ingredient=patty, quantity=Decimal("1"), unit="pcs", menu_item=burger
+    )
+    inventory.stock_movement_record(
+        store=store,
+        ingredient=patty,
+        kind="receipt",
+        quantity=Decimal("50"),
+        reason="opening",
+        unit_cost=Decimal("1.00"),
+        at=at(TODAY - dt.timedelta(days=20), 12),
+    )
+    sell(store, [(burger, 8)], at(TODAY - dt.timedelta(days=7), 12))
+    sell(store, [(burger, 12)], at(TODAY - dt.timedelta(days=1), 12))
+    _forecast(store, burger, {11: "2", 12: "2", 13: "2", 19: "4"})  # 10 a day
+    for hour, minute in ((11, 15), (12, 30), (13, 10)):
+        sell(store, [(burger, 3)], at(TODAY, hour, minute))
+    (row,) = stock.stock_status(store, at(TODAY, 13, 30))
+    # pace over the hours that have passed (to 13:00), on both sides: sold 6 against a forecast 2 + 2 = 4
+    # → 1.5 (the 13:10 sale is in the running hour: counting it against 4 would give 2.25)
+    assert (row["pace"], row["daily_usage"], row["sigma"]) == (
+        Decimal("1.5000"),
+        Decimal("15.000"),
+        Decimal("2.828"),
+    )
+    # on hand 50 − 8 − 12 − 9 = 21; L = 1: the rest of today (half of 13:00's 2 + 19:00's 4 = 5) × 1.5 = 7.5,
+    # + 1.65 × σ (√8 = 2.828427) × √1 = 4.666905 → 12.167
+    assert (row["on_hand"], row["reorder_point"]) == (Decimal("21.000"), Decimal("12.167"))
+    # L + R = 8: (5 + 7 × 10) × 1.5 = 112.5, + 1.65 × √8 × √8 = 13.2 → 125.700
+    assert row["par"] == Decimal("125.700")
+    assert row["days_left"] == Decimal("1.4")  # 21 / 15
+
+
+def test_a_day_selling_exactly_on_forecast_has_pace_one_at_the_start_of_an_hour(store, sell):
+    patty = _burger(store, lead_time_days=1)
+    burger = MenuItemFactory(store=store, name="Burger")
+    inventory.recipe_line_set(
+        store=store, ingredient=patty, quantity=Decimal("1"), unit="pcs", menu_item=burger
+    )
+    inventory.stock_movement_record(
+        store=store,
+        ingredient=patty,
+        kind="receipt",
+        quantity=Decimal("50"),
+        reason="opening",
+        unit_cost=Decimal("1"),
+    )
+    _forecast(store, burger, {11: "2", 12: "2", 13: "2"})
+    for hour, minute in ((11, 15), (12, 30), (13, 0)):
+        sell(store, [(burger, 2)], at(TODAY, hour, minute))
+    (row,) = stock.stock_status(store, at(TODAY, 13, 1))
+    assert row["pace"] == Decimal("1.0000")  # 4 sold by 13:00 against 4 forecast (not 6 against 4)
+
+
+def test_the_minimum_order_value_applies_to_the_whole_purchase_order(store):
+    from inventory.models import SupplierItem
+
+    supplier = SupplierFactory(store=store, name="Grocer", min_order_value=Decimal("100"))
+    rows = []
+    for name, per_day in (("Apples", "10"), ("Beans", "20")):
+        ingredient = IngredientFactory(store=store, name=name, base_unit="pcs")
+        si = SupplierItem.objects.create(supplier=supplier, ingredient=ingredient, pack_size=Decimal("10"))
+        rows.append(
+            {
+                "ingredient": ingredient,
+                "supplier_item": si,
+                "unit_price": Decimal("1.00"),
+                "on_hand": Decimal("0"),
+                "on_order": Decimal("0"),
+                "per_day": Decimal(per_day),
+            }
+        )
+    apples, beans = rows
+    # 70.00 + 40.00 = 110.00 ≥ 100: nothing added (a per-line minimum would have ordered 100 of each)
+    apples["par"], beans["par"] = Decimal("70"), Decimal("40")
+    assert stock.order_quantities(rows) == {
+        apples["ingredient"].pk: Decimal("70.000"),
+        beans["ingredient"].pk: Decimal("40.000"),
+    }
+    # 30.00 + 40.00 = 70.00: three packs of 10.00 go where cover is shortest — beans (40/20 = 2 days) twice
+    # (→ 2.5, → 3.0 days), then apples (30/10 = 3.0 days, tied with beans: A before B)
+    apples["par"], beans["par"] = Decimal("30"), Decimal("40")
+    assert stock.order_quantities(rows) == {
+        apples["ingredient"].pk: Decimal("40.000"),
+        beans["ingredient"].pk: Decimal("60.000"),
+    }
