@@ -1,10 +1,14 @@
 """Listeners for other apps' domain events: one line each into analytics.services."""
 
-from . import services
+from . import complaint_facts, services
 
 
 def on_goods_received(sender, **kwargs) -> None:
     services.price_change_check(**kwargs)
+
+
+def on_feedback_left(sender, feedback, **kwargs) -> None:
+    complaint_facts.complaint_facts_record(feedback=feedback)
 
 
 def connect_optional() -> None:

@@ -201,3 +201,52 @@ def ingredients_for_count(*, store: Store) -> QuerySet[Ingredient]:
         .annotate(flagged=Case(When(needs_count=True, then=Value(0)), default=Value(1)))
         .order_by("flagged", "name")
     )
+
+
+def item_changes(*, menu_item_id: int, until: dt.datetime, days: int = 30) -> list[dict]:
+    """What changed about a dish in the `days` before `until`: its recipe lines edited, or an
+    ingredient of it received from another supplier than the delivery before (a likely cause when
+    guests complain about the dish)."""
+    since = until - dt.timedelta(days=days)
+    changes: list[dict] = []
+    edited = (
+        RecipeLine.objects.filter(menu_item_id=menu_item_id, updated_at__gt=since, updated_at__lte=until)
+        .order_by("-updated_at")
+        .values_list("updated_at", flat=True)
+        .first()
+    )
+    if edited:
+        changes.append({"kind": "recipe", "on": edited.date().isoformat()})
+    ingredient_ids = RecipeLine.objects.filter(menu_item_id=menu_item_id).values_list(
+        "ingredient_id", flat=True
+    )
+    receipts = (
+        StockMovement.objects.filter(
+            ingredient_id__in=ingredient_ids,
+            kind=StockMovement.Kind.RECEIPT,
+            purchase_order_line__isnull=False,
+            at__gt=since - dt.timedelta(days=180),
+            at__lte=until,
+        )
+        .order_by("ingredient_id", "-at", "-id")
+        .values_list(
+            "ingredient_id", "ingredient__name", "at", "purchase_order_line__purchase_order__supplier__name"
+        )
+    )
+    latest: dict[int, list] = defaultdict(list)
+    for ingredient_id, name, at, supplier in receipts:
+        if len(latest[ingredient_id]) < 2:
+            latest[ingredient_id].append((name, at, supplier))
+    for pair in latest.values():
+        if len(pair) == 2 and pair[0][1] > since and pair[0][2] != pair[1][2]:
+            (name, at, supplier), previous = pair
+            changes.append(
+                {
+                    "kind": "supplier",
+                    "ingredient": name,
+                    "from": previous[2],
+                    "to": supplier,
+                    "on": at.date().isoformat(),
+                }
+            )
+    return changes

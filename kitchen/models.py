@@ -18,6 +18,8 @@ class Station(models.Model):
     position = models.PositiveIntegerField(default=0)
     # Items without a route go to the store's default station.
     is_default = models.BooleanField(_("default station"), default=False)
+    # From queued to ready: what a guest should wait at most. Complaints are shown against it.
+    ticket_target_minutes = models.PositiveSmallIntegerField(_("ticket time target (minutes)"), default=10)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:

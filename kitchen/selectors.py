@@ -1,6 +1,6 @@
 from django.db.models import Prefetch, QuerySet
 
-from orders.models import MenuItem
+from orders.models import Check, MenuItem
 from restaurant_ops.models import Store
 
 from .models import PrepTask, Station, Ticket, TicketLine
@@ -30,3 +30,23 @@ def prep_tasks(*, stores: QuerySet[Store]) -> QuerySet[PrepTask]:
 
 def prep_items(*, store: Store) -> QuerySet[MenuItem]:
     return MenuItem.objects.filter(store=store, is_active=True, kitchen__prep_ahead=True)
+
+
+def check_ticket_times(*, guest_check: Check) -> list[dict]:
+    """The tickets of a check's orders with their minutes from queued to ready (None while open) and
+    their station's target, oldest first."""
+    rows = (
+        Ticket.objects.filter(order__guest_check=guest_check)
+        .exclude(status=Ticket.Status.WITHDRAWN)
+        .select_related("station")
+        .order_by("queued_at", "id")
+    )
+    return [
+        {
+            "station": t.station.name,
+            "queued_at": t.queued_at,
+            "minutes": (t.ready_at - t.queued_at).total_seconds() / 60 if t.ready_at else None,
+            "target": t.station.ticket_target_minutes,
+        }
+        for t in rows
+    ]

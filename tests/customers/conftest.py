@@ -2,6 +2,7 @@ import pytest
 
 from restaurant_ops.models import Role
 from tests.factories import MembershipFactory
+from tests.orders.conftest import shop  # noqa: F401 (the front-of-house fixture)
 
 
 @pytest.fixture
