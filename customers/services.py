@@ -30,6 +30,11 @@ COMPLAINT_MAX_RATING = 2
 MAX_TEXT = 2000
 
 
+def _user(by):
+    """The acting user, or None for an API key's anonymous request."""
+    return by if by is not None and by.is_authenticated else None
+
+
 def phone_parse(raw, *, field: str = "phone", region: str | None = None) -> PhoneNumber:
     """A valid, normalised (E.164) number or a DomainError naming the field."""
     number = to_python(str(raw).strip(), region=region) if raw else None
@@ -62,11 +67,11 @@ def customer_join(
     marketing_sms: bool = False,
     marketing_email: bool = False,
     wording: str = "",
-    guest_check: Check | None = None,
+    guest_checks: list[Check] = (),
     by=None,
 ) -> Customer:
     """Opt-in at the QR page, the till or through the API: finds the store's customer by phone (or
-    membership code) or creates one, links the check if given, and records marketing consent only
+    membership code) or creates one, links the checks given, and records marketing consent only
     when its separate tick was given, with the wording shown."""
     if not phone and not code:
         raise DomainError("phone", "required", _("Give a phone number or a membership code."))
@@ -115,7 +120,7 @@ def customer_join(
             wording=wording or consent_wording("email"),
             source=source,
         )
-    if guest_check is not None:
+    for guest_check in guest_checks:
         check_attach(customer=customer, guest_check=guest_check, source=source, by=by)
     log.info("customer joined", extra={"customer": customer.pk, "source": source})
     return customer
@@ -168,7 +173,7 @@ def check_attach(*, customer: Customer, guest_check: Check, source: str, by=None
     if guest_check.store_id != customer.store_id:
         raise DomainError("check", "not_found", _("No such check in this store."), status_code=404)
     link, created = CheckCustomer.objects.get_or_create(
-        guest_check=guest_check, defaults={"customer": customer, "source": source, "attached_by": by}
+        guest_check=guest_check, defaults={"customer": customer, "source": source, "attached_by": _user(by)}
     )
     if not created and link.customer_id != customer.pk:
         raise DomainError(
@@ -319,7 +324,7 @@ def complaint_log(
         is_complaint=True,
         occurred_at=when,
         business_date=business_date(store, when),
-        logged_by=by,
+        logged_by=_user(by),
     )
     events.feedback_left.send(sender=Feedback, feedback=feedback)
     return feedback

@@ -89,6 +89,7 @@ def guest_table(request, qr_token):
             "store": store,
             "session": session,
             "categories": _menu(store),
+            "panels": settings.ORDERS_GUEST_PANELS,
         },
     )
 
@@ -136,21 +137,29 @@ def guest_order(request, qr_token):
 
 def guest_check(request, qr_token):
     """The table's shared check, polled by every phone at the table."""
-    table = _guest_table(qr_token)
-    session = None
-    if table is not None:
-        session = services.table_session_current(table=table)
-        if session is not None and session.token != request.GET.get("session", ""):
-            session = None
+    token = request.GET.get("session", "")
+    # The page's own session, open or closed by payment (which may have rotated the table's QR secret):
+    # the session token is the guest's proof, so a paid party still sees its check.
+    session = (
+        TableSession.objects.select_related("table", "store").filter(token=token).first() if token else None
+    )
+    if session is not None and session.is_open and session.table.qr_token != qr_token:
+        session = None
+    table = session.table if session is not None else _guest_table(qr_token)
     guest_checks = []
     if session is not None:
         for check in Check.objects.filter(session=session, merged_into__isnull=True):
             guest_checks.append({"check": check, "lines": selectors.check_lines(guest_check=check)})
-    return render(
+    response = render(
         request,
         "orders/_guest_check.html",
         {"session": session, "checks": guest_checks, "store": table.store if table else None},
     )
+    if session is not None and not session.is_open:
+        # Paid: htmx stops polling on 286 and the page's panels hear "check-paid" (e.g. feedback).
+        response.status_code = 286
+        response["HX-Trigger"] = "check-paid"
+    return response
 
 
 # --- Staff pages -----------------------------------------------------------------------------------
@@ -249,6 +258,7 @@ def check_detail(request, store_slug, check_id):
             "current_register": current_register,
             "other_checks": selectors.table_open_checks(store=store).exclude(pk=check.pk),
             "tables": Table.objects.filter(store=store, is_active=True).exclude(pk=check.table_id),
+            "panels": settings.ORDERS_CHECK_PANELS,
         },
     )
 
@@ -340,6 +350,7 @@ def receipt(request, store_slug, check_id):
             .filter(voided_at__isnull=True)
             .exclude(order__status=Order.Status.CANCELLED),
             "payments": check.payments.order_by("created_at"),
+            "panels": settings.ORDERS_RECEIPT_PANELS,
         },
     )
 

@@ -22,12 +22,16 @@ class Perm(StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     READ_AUDIT = "read_audit"
     MANAGE_API_KEYS = "manage_api_keys"
+    # Customers: attach a guest to a check, look one up by exact phone or code, log a complaint.
+    SERVE_CUSTOMERS = "serve_customers"
+    # See customers' personal data (phone, e-mail, name, birthday, comments), export and erase them.
+    SEE_CUSTOMERS = "see_customers"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.OWNER: frozenset(Perm),
     Role.MANAGER: frozenset(Perm) - {Perm.MANAGE_API_KEYS, Perm.READ_AUDIT},
-    Role.CASHIER: frozenset({Perm.TAKE_ORDERS, Perm.TAKE_PAYMENTS}),
+    Role.CASHIER: frozenset({Perm.TAKE_ORDERS, Perm.TAKE_PAYMENTS, Perm.SERVE_CUSTOMERS}),
     Role.COOK: frozenset({Perm.WORK_KITCHEN}),
 }
 

@@ -198,6 +198,13 @@ SPECTACULAR_SETTINGS = {
 }
 IDEMPOTENCY_TTL_HOURS = 24
 
+# Templates other apps add to orders' pages (orders never imports them; the project wires them here).
+# Each is included with the page's context: the guest page (table, session, store), the till's
+# check page (check, store) and the receipt (check, receipt, store).
+ORDERS_GUEST_PANELS = ["customers/_guest_panel.html"]
+ORDERS_CHECK_PANELS = ["customers/_till_panel.html"]
+ORDERS_RECEIPT_PANELS = ["customers/_receipt_panel.html"]
+
 # --- Customers ---------------------------------------------------------------------------------
 # The country assumed for a phone number typed without its +country code (the demo is in China).
 PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "CN")

@@ -14,6 +14,7 @@ api_v1 = [
     path("staffing/", include("staffing.api.urls")),
     path("analytics/", include("analytics.api.urls")),
     path("analytics/", include("dashboard.api.urls")),
+    path("customers/", include("customers.api.urls")),
 ]
 
 urlpatterns = [
@@ -33,6 +34,7 @@ urlpatterns = [
     path("kitchen/", include("kitchen.urls")),
     path("staffing/", include("staffing.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("", include("customers.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -51,7 +51,7 @@ def test_membership_code_attaches_a_check_once(store):
     customer = CustomerFactory(store=store)
     check = Check.objects.create(store=store, business_date=dt.date(2026, 6, 1))
     found = services.customer_join(
-        store=store, code=customer.membership_code.lower(), source=Source.TILL, guest_check=check
+        store=store, code=customer.membership_code.lower(), source=Source.TILL, guest_checks=[check]
     )
     assert found.pk == customer.pk
     services.check_attach(customer=customer, guest_check=check, source=Source.TILL)  # again: no change
