@@ -195,6 +195,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerSourceEnum": "customers.models.Source",
+        "ConsentChannelEnum": "customers.models.Consent.Channel",
+    },
 }
 IDEMPOTENCY_TTL_HOURS = 24
 
