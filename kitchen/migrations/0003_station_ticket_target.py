@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kitchen', '0001_initial'),
+        ('kitchen', '0002_ticket_line_void'),
     ]
 
     operations = [
