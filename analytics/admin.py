@@ -33,7 +33,8 @@ class InsightAdmin(admin.ModelAdmin):
 
 @admin.register(ForecastAccuracy)
 class ForecastAccuracyAdmin(admin.ModelAdmin):
-    list_display = ["store", "series", "wape", "baseline_wape", "weeks_of_history", "computed_at"]
+    list_display = ["store", "level", "method", "wape", "mase", "served", "weeks_of_history", "computed_at"]
+    list_filter = ["store", "level", "served"]
 
 
 @admin.register(DemandForecast)

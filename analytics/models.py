@@ -225,21 +225,36 @@ class DemandForecast(models.Model):
 
 
 class ForecastAccuracy(models.Model):
-    """Back-tested error of the forecast beside the seasonal-naive baseline (same hour last week)."""
+    """One forecast method's back-tested error at one decision level; the served method is the one
+    with the lowest WAPE (analyses/forecast_models.py). Baselines are scored beside the others."""
 
-    class Series(models.TextChoices):
-        ITEMS = "items", _("Item quantities")
-        ORDERS = "orders", _("Orders")
+    class Level(models.TextChoices):
+        ORDERS_HOUR = "orders_hour", _("Orders per hour")
+        ITEM_DAYPART = "item_daypart", _("Items per daypart")
+
+    class Method(models.TextChoices):
+        SEASONAL_NAIVE = "seasonal_naive", _("Same day last week")
+        FLAT_MEAN = "flat_mean", _("Average of the last 4 weeks")
+        WEIGHTED = "weighted", _("Weighted same weekday (4-3-2-1)")
+        LEVEL_WEEKDAY = "level_weekday", _("4-week average × weekday pattern")
+        TSB = "tsb", _("Intermittent demand (TSB)")
+
+    BASELINES = (Method.SEASONAL_NAIVE, Method.FLAT_MEAN)
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="forecast_accuracy")
-    series = models.CharField(max_length=10, choices=Series.choices)
-    wape = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
-    baseline_wape = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
+    level = models.CharField(max_length=20, choices=Level.choices)
+    method = models.CharField(max_length=20, choices=Method.choices)
+    wape = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    mase = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    served = models.BooleanField(default=False)
     weeks_of_history = models.PositiveSmallIntegerField(default=0)
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["store", "series"], name="uniq_forecast_accuracy")]
+        ordering = ["level", "method"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "level", "method"], name="uniq_forecast_accuracy_method")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.series}: {self.wape} (naive {self.baseline_wape})"
+        return f"{self.level}/{self.method}: {self.wape}{' (served)' if self.served else ''}"

@@ -14,9 +14,12 @@ from django.db.models.functions import (
     TruncTime,
     TruncWeek,
 )
+from django.utils.translation import gettext as _
 
 from orders.models import MenuItem, Order, OrderLine, OrderLineModifier
 from restaurant_ops.models import ClosedDate, Daypart, Store
+
+from .models import ForecastAccuracy
 
 ZERO = Decimal("0")
 
@@ -172,12 +175,15 @@ def order_cells(store: Store, first: dt.date, last: dt.date) -> list[dict]:
 
 
 def item_cells(store: Store, first: dt.date, last: dt.date) -> list[dict]:
-    """Quantity per (item, business day, local clock hour)."""
+    """Quantity per (item, business day, local clock hour, daypart); daypart "" outside every one."""
+    local_time, case = _daypart_case(store, list(Daypart.objects.filter(store=store)))
     return list(
         counted_lines(store)
         .filter(order__business_date__gte=first, order__business_date__lte=last)
         .annotate(hour=ExtractHour("order__placed_at", tzinfo=store.tz), day=F("order__business_date"))
-        .values("menu_item_id", "day", "hour")
+        .annotate(_local_time=local_time)
+        .annotate(daypart=case)
+        .values("menu_item_id", "day", "hour", "daypart")
         .annotate(quantity=Sum("quantity"))
         .order_by()
     )
@@ -250,3 +256,54 @@ def stores_to_analyse(*, only_open: bool = False, now: dt.datetime | None = None
         return [s.pk for s in stores]
     now = now or timezone.now()
     return [s.pk for s in stores if not s.opening_hours.all() or is_open_at(s, now)]
+
+
+def forecast_quality(store: Store) -> list[dict]:
+    """Per decision level, one plain sentence on how good the served forecast is, from the stored
+    back-test (the served method has the lowest WAPE, so it beats both baselines unless it is one)."""
+    rows = {(r.level, r.method): r for r in ForecastAccuracy.objects.filter(store=store)}
+    out = []
+    for level, label in ForecastAccuracy.Level.choices:
+        served = next((r for (lv, _m), r in rows.items() if lv == level and r.served), None)
+        if served is None or served.wape is None:
+            out.append(
+                {
+                    "level": level,
+                    "served": None,
+                    "beats_baselines": None,
+                    "message": _(
+                        "%(level)s: not enough history yet to judge the forecast (it needs 8 weeks)."
+                    )
+                    % {"level": label},
+                }
+            )
+            continue
+        naive, flat = (rows.get((level, m)) for m in ForecastAccuracy.BASELINES)
+        numbers = {
+            "level": label,
+            "method": served.get_method_display(),
+            "error": _percent(served.wape),
+            "naive": _percent(naive.wape if naive else None),
+            "flat": _percent(flat.wape if flat else None),
+        }
+        beats = served.method not in ForecastAccuracy.BASELINES
+        if beats:
+            message = _(
+                "%(level)s: over the last 4 weeks the forecast (%(method)s) was off by %(error)s on "
+                "average, better than copying the same day last week (%(naive)s) or the 4-week "
+                "average (%(flat)s)."
+            )
+        else:
+            message = _(
+                "%(level)s: no smarter method beat the simple ones over the last 4 weeks, so "
+                "“%(method)s” is used (off by %(error)s on average; same day last week "
+                "%(naive)s, 4-week average %(flat)s)."
+            )
+        out.append(
+            {"level": level, "served": served.method, "beats_baselines": beats, "message": message % numbers}
+        )
+    return out
+
+
+def _percent(wape) -> str:
+    return "—" if wape is None else f"{(wape * 100).quantize(Decimal('1'))}%"

@@ -195,6 +195,8 @@ def chart(request, store_slug, name):
             pass
         extra["week"] = week
         extra["labour_target"] = selectors.labour_target_pct(store)
+    if name == "busy-hours":
+        extra["forecast_quality"] = analytics_selectors.forecast_quality(store)
     return render(
         request,
         f"dashboard/chart_{name.replace('-', '_')}.html",

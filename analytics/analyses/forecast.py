@@ -1,12 +1,15 @@
 """Demand forecast: expected quantity per item (and orders) per weekday × hour = the weighted mean of
 the same weekday-hour over the last 4 weeks, weights 4, 3, 2, 1 newest first, skipping weeks before
 the item existed and days the store did not trade (closed dates and days without a single order).
-Back-tested with a rolling origin over the last 4 weeks: WAPE = Σ|actual − forecast| / Σ actual, beside
-the seasonal-naive baseline (same hour last week); null with less than 8 weeks of history."""
+
+Its accuracy is measured where decisions are made (forecast_models.py): orders per hour (staffing)
+and item per daypart (prep), each method back-tested over the last 4 weeks beside two baselines;
+the winner of each level is served. When another method beats the weighted mean per item per
+daypart, its daypart totals are spread over the hours by the item's own hourly profile in that
+daypart, so every reader of item × hour cells (stock, kitchen load) sees the winner's totals."""
 
 import datetime as dt
 from decimal import Decimal
-from fractions import Fraction
 
 import numpy as np
 from django.db import transaction
@@ -19,6 +22,7 @@ from restaurant_ops.timeutils import business_date, business_day_bounds
 
 from .. import selectors
 from ..models import DemandForecast, ForecastAccuracy
+from . import forecast_models as fm
 
 WEIGHTS = (4, 3, 2, 1)
 ORDERS = "orders"
@@ -26,7 +30,6 @@ Q3 = Decimal("0.001")
 Q4 = Decimal("0.0001")
 HISTORY_DAYS = 56
 HORIZON_DAYS = 7
-BACKTEST_DAYS = 28
 
 
 HOURS = 24
@@ -72,57 +75,102 @@ class _Series:
             cells[(self.keys[k], target.weekday(), int(hour))] = (Decimal(num) / Decimal(ws)).quantize(Q3)
         return cells
 
-    def backtest(self, today: dt.date, first_day: dt.date | None) -> tuple:
-        """(WAPE, seasonal-naive WAPE, weeks of history) over the 28 days before `today`."""
-        weeks = 0 if first_day is None else (today - first_day).days // 7
-        if first_day is None or first_day > today - dt.timedelta(days=HISTORY_DAYS):
-            return None, None, weeks
-        start = HISTORY_DAYS - BACKTEST_DAYS
-        # Cells of days the key does not count are left out; a cell without a sale, forecast or
-        # last week's sale adds nothing (0 − 0).
-        counted = self.valid[:, None, start:]
-        actual = self.qty[:, :, start:] * counted
-        naive = self.qty[:, :, start - 7 : HISTORY_DAYS - 7] * counted
-        has_forecast = self.forecast[:, :, start:HISTORY_DAYS] & counted
-        numerators = np.where(has_forecast, self.numerators[:, :, start:HISTORY_DAYS], 0)
-        weight_sums = np.where(has_forecast, self.weight_sums[:, None, start:HISTORY_DAYS], 1)
-        actual_total = int(actual.sum())
-        if actual_total == 0:
-            return None, None, weeks
-        # Σ |a − num/ws| exactly: the integer Σ |a·ws − num| per weight sum, each divided once.
-        deviation = np.abs(actual * weight_sums - numerators)
-        error = sum(
-            (Fraction(int(deviation[weight_sums == w].sum()), int(w)) for w in np.unique(weight_sums)),
-            Fraction(0),
-        )
-        naive_error = int(np.abs(actual - naive).sum())
-        wape = _decimal(error / actual_total).quantize(Q4)
-        baseline = (Decimal(naive_error) / Decimal(actual_total)).quantize(Q4)
-        return wape, baseline, weeks
-
-
-def _decimal(value: Fraction) -> Decimal:
-    return Decimal(value.numerator) / Decimal(value.denominator)
-
 
 def compute(store: Store, now: dt.datetime) -> dict:
-    """Forecasts for the next occurrence of each weekday (today included) and back-test errors, for
-    items (key = item id) and orders (key = "orders"). Seven queries whatever the data size, and one
-    vectorised pass per series over its (key, day, hour) aggregates."""
+    """Forecast cells for the next occurrence of each weekday (today included), for items (key = item
+    id) and orders (key = "orders"), and the back-test of every method at the two decision levels.
+    A few queries whatever the data size, and vectorised passes over their aggregates."""
     today = business_date(store, now)
     first, last = today - dt.timedelta(days=HISTORY_DAYS), today - dt.timedelta(days=1)
     traded = selectors.trading_days(store, first, last) - selectors.closed_dates(store, first, last)
-    item_rows = selectors.item_cells(store, first, last)
+    daypart_rows = selectors.item_cells(store, first, last)
+    hourly: dict[tuple, int] = {}
+    for r in daypart_rows:  # an hour split between two dayparts comes as two rows
+        key = (r["menu_item_id"], r["day"], r["hour"])
+        hourly[key] = hourly.get(key, 0) + r["quantity"]
+    item_rows = [
+        {"menu_item_id": item, "day": day, "hour": hour, "quantity": qty}
+        for (item, day, hour), qty in hourly.items()
+    ]
     order_rows = [{**r, "day": r["business_date"]} for r in selectors.order_cells(store, first, last)]
-    created = {
-        pk: business_date(store, at)
-        for pk, at in selectors.items_of(store).items()
-        for at in [at["created_at"]]
+    exists_from = _exists_from(store, first, item_rows)
+
+    first_sale = selectors.first_sale_date(store)
+    weeks = 0 if first_sale is None else (today - first_sale).days // 7
+    enough_history = first_sale is not None and first_sale <= first
+    traded_mask = np.array([first + dt.timedelta(days=d) in traded for d in range(HISTORY_DAYS)], dtype=bool)
+    day_index = np.arange(HISTORY_DAYS)
+
+    def valid_matrix(items: list) -> np.ndarray:
+        """(keys × day index) → the key's day counts: the store traded, and the item existed."""
+        starts = np.array(
+            [(exists_from[i] - first).days if i in exists_from else -HISTORY_DAYS for i in items],
+            dtype=np.int64,
+        ).reshape(len(items), 1)
+        return traded_mask & (day_index >= starts)
+
+    series = {}
+    for name, rows, keyname, qtyname in (
+        ("items", item_rows, "menu_item_id", "quantity"),
+        (ORDERS, order_rows, None, "orders"),
+    ):
+        keys = list(dict.fromkeys(r[keyname] if keyname else ORDERS for r in rows))
+        index = {key: i for i, key in enumerate(keys)}
+        series[name] = _Series(
+            keys,
+            np.fromiter(
+                (index[r[keyname] if keyname else ORDERS] for r in rows), dtype=np.int64, count=len(rows)
+            ),
+            np.fromiter((r["hour"] for r in rows), dtype=np.int64, count=len(rows)),
+            np.fromiter(((r["day"] - first).days for r in rows), dtype=np.int64, count=len(rows)),
+            np.fromiter((r[qtyname] for r in rows), dtype=np.int64, count=len(rows)),
+            valid_matrix([None if key == ORDERS else key for key in keys]),
+        )
+    weekdays = np.array([(first + dt.timedelta(days=d)).weekday() for d in range(HISTORY_DAYS + 7)])
+    item_cells = series["items"].forecast_cells(today)
+    order_cells = series[ORDERS].forecast_cells(today)
+
+    # Orders per hour: one key per clock hour, a day per column.
+    orders_hourly = np.zeros((HOURS, HISTORY_DAYS))
+    if series[ORDERS].keys:
+        orders_hourly = series[ORDERS].qty[0].astype(float)
+    orders_level = _level(
+        orders_hourly,
+        np.broadcast_to(traded_mask, orders_hourly.shape),
+        weekdays,
+        enough_history,
+        fm.ORDER_METHODS,
+    )
+    if orders_level["winner"] != "weighted":
+        order_cells = _cells_of(orders_level["forecast"], [ORDERS] * HOURS, list(range(HOURS)), today)
+
+    # Items per daypart: one key per (item, daypart) that sold in the window.
+    dp_keys = list(dict.fromkeys((r["menu_item_id"], r["daypart"]) for r in daypart_rows))
+    dp_index = {key: i for i, key in enumerate(dp_keys)}
+    y = np.zeros((len(dp_keys), HISTORY_DAYS))
+    by_hour = np.zeros((len(dp_keys), HOURS))  # each (item, daypart)'s hourly profile over the window
+    for r in daypart_rows:
+        y[dp_index[(r["menu_item_id"], r["daypart"])], (r["day"] - first).days] += r["quantity"]
+        by_hour[dp_index[(r["menu_item_id"], r["daypart"])], r["hour"]] += r["quantity"]
+    items_level = _level(
+        y, valid_matrix([item for item, _dp in dp_keys]), weekdays, enough_history, fm.ITEM_METHODS
+    )
+    if items_level["winner"] != "weighted":
+        item_cells = _spread(items_level["forecast"], dp_keys, by_hour, today)
+
+    return {
+        "items": {"cells": item_cells, "weeks": weeks},
+        ORDERS: {"cells": order_cells, "weeks": weeks},
+        "levels": {"orders_hour": orders_level, "item_daypart": items_level},
     }
-    # An item exists from its creation or its first sale, whichever is earlier. Only the items sold in
-    # the window matter, and only whether they existed on each day of it: an item created by `first`
-    # existed all along, and one created later did if it sold before `first` (an EXISTS per such item,
-    # instead of the first sale of every item over the whole history).
+
+
+def _exists_from(store: Store, first: dt.date, item_rows: list[dict]) -> dict[int, dt.date]:
+    """An item exists from its creation or its first sale, whichever is earlier. Only the items sold in
+    the window matter, and only whether they existed on each day of it: an item created by `first`
+    existed all along, and one created later did if it sold before `first` (an EXISTS per such item,
+    instead of the first sale of every item over the whole history)."""
+    created = {pk: business_date(store, row["created_at"]) for pk, row in selectors.items_of(store).items()}
     first_sales: dict[int, dt.date] = {}
     for r in item_rows:
         if r["day"] < first_sales.get(r["menu_item_id"], dt.date.max):
@@ -143,51 +191,49 @@ def compute(store: Store, now: dt.datetime) -> dict:
     for pk in first_sales:
         if pk in sold_before:
             first_sales[pk] = first - dt.timedelta(days=1)
-    exists_from = {
+    return {
         pk: min(filter(None, [created.get(pk), first_sales.get(pk)]))
         for pk in set(created) | set(first_sales)
     }
 
-    first_sale = selectors.first_sale_date(store)
-    traded_mask = np.array([first + dt.timedelta(days=d) in traded for d in range(HISTORY_DAYS)], dtype=bool)
-    day_index = np.arange(HISTORY_DAYS)
 
-    def valid_matrix(keys: list) -> np.ndarray:
-        """(keys × day index) → the key's day counts: the store traded, and the item existed."""
-        starts = np.array(
-            [
-                (exists_from[key] - first).days if key != ORDERS and key in exists_from else -HISTORY_DAYS
-                for key in keys
-            ],
-            dtype=np.int64,
-        ).reshape(len(keys), 1)
-        return traded_mask & (day_index >= starts)
+def _level(y, valid, weekdays, enough_history: bool, methods: tuple) -> dict:
+    """The back-test at one level: every method's score and the winner (weighted without history)."""
+    if not enough_history or len(y) == 0:
+        return {"winner": "weighted", "scores": {m: fm.Score(None, None) for m in methods}, "forecast": None}
+    contest = fm.compete(y, np.asarray(valid), weekdays, methods)
+    return {
+        "winner": contest["winner"],
+        "scores": {m: score for m, (_matrix, score) in contest["results"].items()},
+        "forecast": contest["results"][contest["winner"]][0],
+    }
 
-    results = {}
-    for series, rows, keyname, qtyname in (
-        ("items", item_rows, "menu_item_id", "quantity"),
-        (ORDERS, order_rows, None, "orders"),
-    ):
-        keys = list(dict.fromkeys(r[keyname] if keyname else ORDERS for r in rows))
-        index = {key: i for i, key in enumerate(keys)}
-        data = _Series(
-            keys,
-            np.fromiter(
-                (index[r[keyname] if keyname else ORDERS] for r in rows), dtype=np.int64, count=len(rows)
-            ),
-            np.fromiter((r["hour"] for r in rows), dtype=np.int64, count=len(rows)),
-            np.fromiter(((r["day"] - first).days for r in rows), dtype=np.int64, count=len(rows)),
-            np.fromiter((r[qtyname] for r in rows), dtype=np.int64, count=len(rows)),
-            valid_matrix(keys),
-        )
-        wape, naive, weeks = data.backtest(today, first_sale)
-        results[series] = {
-            "cells": data.forecast_cells(today),
-            "wape": wape,
-            "baseline_wape": naive,
-            "weeks": weeks,
-        }
-    return results
+
+def _cells_of(forecast: np.ndarray, keys: list, hours: list, today: dt.date) -> dict[tuple, Decimal]:
+    """(key, weekday, hour) → the coming week's forecast from a (keys × targets) matrix, non-zero only."""
+    cells = {}
+    for row, (key, hour) in enumerate(zip(keys, hours, strict=True)):
+        for offset in range(HORIZON_DAYS):
+            value = Decimal(repr(float(forecast[row, HISTORY_DAYS - fm.FIRST_TARGET + offset]))).quantize(Q3)
+            if value > 0:
+                cells[(key, (today + dt.timedelta(days=offset)).weekday(), hour)] = value
+    return cells
+
+
+def _spread(forecast: np.ndarray, dp_keys: list, by_hour: np.ndarray, today: dt.date) -> dict:
+    """Item × hour cells from item × daypart forecasts, by each (item, daypart)'s hourly profile."""
+    cells: dict[tuple, Decimal] = {}
+    shares = by_hour / np.maximum(by_hour.sum(axis=1, keepdims=True), 1)
+    for row, (item, _daypart) in enumerate(dp_keys):
+        for offset in range(HORIZON_DAYS):
+            total = forecast[row, HISTORY_DAYS - fm.FIRST_TARGET + offset]
+            weekday = (today + dt.timedelta(days=offset)).weekday()
+            for hour in np.nonzero(shares[row])[0]:
+                value = Decimal(repr(float(total * shares[row, hour]))).quantize(Q3)
+                if value > 0:
+                    key = (item, weekday, int(hour))
+                    cells[key] = cells.get(key, Decimal(0)) + value
+    return cells
 
 
 @transaction.atomic
@@ -206,23 +252,30 @@ def run_forecast(*, store: Store, now: dt.datetime, job_run=None) -> dict:
                 quantity=value,
                 computed_at=stamp,
             )
-            for series in results.values()
-            for (key, weekday, hour), value in series["cells"].items()
+            for series in ("items", ORDERS)
+            for (key, weekday, hour), value in results[series]["cells"].items()
         ],
         batch_size=2000,
     )
-    for series, data in results.items():
-        ForecastAccuracy.objects.update_or_create(
-            store=store,
-            series=series,
-            defaults={
-                "wape": data["wape"],
-                "baseline_wape": data["baseline_wape"],
-                "weeks_of_history": data["weeks"],
-                "computed_at": stamp,
-            },
-        )
+    ForecastAccuracy.objects.filter(store=store).delete()
+    ForecastAccuracy.objects.bulk_create(
+        [
+            ForecastAccuracy(
+                store=store,
+                level=level,
+                method=method,
+                wape=score.wape,
+                mase=score.mase,
+                served=method == data["winner"],
+                weeks_of_history=results["items"]["weeks"],
+                computed_at=stamp,
+            )
+            for level, data in results["levels"].items()
+            for method, score in data["scores"].items()
+        ]
+    )
     return {
-        series: {"cells": len(d["cells"]), "wape": d["wape"], "baseline_wape": d["baseline_wape"]}
-        for series, d in results.items()
+        "cells": {series: len(results[series]["cells"]) for series in ("items", ORDERS)},
+        "served": {level: data["winner"] for level, data in results["levels"].items()},
+        "wape": {level: data["scores"][data["winner"]].wape for level, data in results["levels"].items()},
     }

@@ -87,15 +87,25 @@ class ForecastRow(serializers.Serializer):
 
 
 class AccuracyRow(serializers.Serializer):
-    series = serializers.CharField()
-    wape = serializers.DecimalField(max_digits=8, decimal_places=4, allow_null=True)
-    baseline_wape = serializers.DecimalField(max_digits=8, decimal_places=4, allow_null=True)
+    level = serializers.CharField(help_text="orders_hour (staffing) or item_daypart (prep)")
+    method = serializers.CharField()
+    wape = serializers.DecimalField(max_digits=10, decimal_places=4, allow_null=True)
+    mase = serializers.DecimalField(max_digits=10, decimal_places=4, allow_null=True)
+    served = serializers.BooleanField(help_text="The back-test's winner, whose forecast is stored")
     weeks_of_history = serializers.IntegerField()
+
+
+class QualityRow(serializers.Serializer):
+    level = serializers.CharField()
+    served = serializers.CharField(allow_null=True)
+    beats_baselines = serializers.BooleanField(allow_null=True)
+    message = serializers.CharField(help_text="One plain sentence for the owner, in the reader's language")
 
 
 class ForecastResponse(serializers.Serializer):
     cells = ForecastRow(many=True)
     accuracy = AccuracyRow(many=True)
+    quality = QualityRow(many=True)
 
 
 class MenuEngineeringRow(serializers.Serializer):

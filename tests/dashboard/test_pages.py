@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from analytics.models import Insight
+from analytics.models import ForecastAccuracy, Insight
 from analytics.services import Finding, insight_upsert
 from tests.factories import MembershipFactory, StoreFactory, UserFactory
 
@@ -203,3 +203,17 @@ def test_apply_the_menu_price_that_restores_the_margin(owner_client, shop):
     )
     entry = AuditEntry.objects.get(action="menu_price_changed")
     assert entry.data == {"old": "10.00", "new": "11.40"} and entry.actor == shop["owner"]
+
+
+def test_busy_hours_page_says_in_plain_words_how_good_the_forecast_is(owner_client, shop):
+    store = shop["store"]
+    for method, wape in [("seasonal_naive", "0.2500"), ("flat_mean", "0.3100"), ("weighted", "0.1800")]:
+        ForecastAccuracy.objects.create(
+            store=store, level="orders_hour", method=method, wape=Decimal(wape), served=method == "weighted"
+        )
+    page = owner_client.get(f"/dashboard/{store.slug}/charts/busy-hours/").content.decode()
+    assert (
+        "Orders per hour: over the last 4 weeks the forecast (Weighted same weekday (4-3-2-1)) was off by 18% "
+        "on average, better than copying the same day last week (25%) or the 4-week average (31%)."
+    ) in page
+    assert "Items per daypart: not enough history yet to judge the forecast (it needs 8 weeks)." in page
