@@ -213,7 +213,7 @@ def test_busy_hours_page_says_in_plain_words_how_good_the_forecast_is(owner_clie
         )
     page = owner_client.get(f"/dashboard/{store.slug}/charts/busy-hours/").content.decode()
     assert (
-        "Orders per hour: over the last 4 weeks the forecast (Weighted same weekday (4-3-2-1)) was off by 18% "
-        "on average, better than copying the same day last week (25%) or the 4-week average (31%)."
+        "Orders per hour: over the last 4 weeks the forecast (Weighted same weekday (4-3-2-1)) was off by "
+        "18% on average, better than copying the same day last week (25%) or the 4-week average (31%)."
     ) in page
     assert "Items per daypart: not enough history yet to judge the forecast (it needs 8 weeks)." in page
