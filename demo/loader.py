@@ -81,7 +81,8 @@ def _people(store: Store) -> dict[str, object]:
     for username, role in story.USERS:
         user = User.objects.filter(username=username).first() or User(username=username)
         user.set_password(story.PASSWORD)
-        user.is_staff = user.is_superuser = role == "owner"  # the owner may also open the Django admin
+        # Store roles only: the admin is for superusers created on purpose (`manage.py createsuperuser`).
+        user.is_staff = user.is_superuser = False
         user.save()
         membership, _ = Membership.objects.update_or_create(user=user, store=store, defaults={"role": role})
         if role in ("owner", "manager"):

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from restaurant_ops.admin import ReadOnlyAdmin
+
 from .models import (
     Ingredient,
     PurchaseOrder,
@@ -56,45 +58,43 @@ class SupplierAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupplierPrice)
-class SupplierPriceAdmin(admin.ModelAdmin):
+class SupplierPriceAdmin(ReadOnlyAdmin):
+    """Price history: a new price is a new row (`supplier_price_add`), old ones are what was quoted."""
+
     list_display = ["supplier_item", "price", "per", "unit_price", "effective_from"]
-    readonly_fields = ["unit_price"]
 
 
 class PurchaseOrderLineInline(admin.TabularInline):
     model = PurchaseOrderLine
     extra = 0
-    readonly_fields = ["received_quantity"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(PurchaseOrder)
-class PurchaseOrderAdmin(admin.ModelAdmin):
+class PurchaseOrderAdmin(ReadOnlyAdmin):
+    """Drafted, sent, received and closed through the purchase-order services and pages."""
+
     list_display = ["__str__", "store", "supplier", "status", "created_at"]
     list_filter = ["store", "status"]
-    readonly_fields = ["status", "sent_at", "received_at", "closed_at", "cancelled_at"]
     inlines = [PurchaseOrderLineInline]
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
-    """Read-only: the ledger is append-only, corrections are new movements posted by services."""
+class StockMovementAdmin(ReadOnlyAdmin):
+    """The ledger is append-only: corrections are new movements posted by services."""
 
     list_display = ["at", "store", "ingredient", "kind", "quantity", "unit_cost", "by", "reason"]
     list_filter = ["store", "kind"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(StockCount)
-class StockCountAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "store", "counted_at", "counted_by"]
+class StockCountAdmin(ReadOnlyAdmin):
+    """A count posts ledger movements when it is recorded; it is evidence, not a form to edit."""
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    list_display = ["__str__", "store", "counted_at", "counted_by"]

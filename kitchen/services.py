@@ -33,9 +33,20 @@ def station_create(*, store: Store, name: str, is_default: bool = False, positio
         raise DomainError("name", "required", _("Give the station a name."))
     if Station.objects.filter(store=store, name=name.strip()).exists():
         raise DomainError("name", "duplicate", _("A station with this name exists."), status_code=409)
-    if is_default:
-        Station.objects.filter(store=store, is_default=True).update(is_default=False)
-    return Station.objects.create(store=store, name=name.strip(), is_default=is_default, position=position)
+    station = Station.objects.create(store=store, name=name.strip(), position=position)
+    return station_make_default(station=station) if is_default else station
+
+
+@transaction.atomic
+def station_make_default(*, station: Station) -> Station:
+    """Items without a route go to this station from now on; the store keeps one default."""
+    Station.objects.filter(store_id=station.store_id, is_default=True).exclude(pk=station.pk).update(
+        is_default=False
+    )
+    if not station.is_default:
+        station.is_default = True
+        station.save(update_fields=["is_default", "updated_at"])
+    return station
 
 
 @transaction.atomic

@@ -1,5 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from restaurant_ops.admin import ReadOnlyAdmin
+
+from . import services
 from .models import (
     CashDrawerSession,
     Check,
@@ -35,12 +40,50 @@ class MenuCategoryAdmin(admin.ModelAdmin):
     list_filter = ["store"]
 
 
+class MenuItemForm(forms.ModelForm):
+    new_price = forms.DecimalField(
+        label=_("new price"),
+        required=False,
+        min_value=0,
+        max_digits=7,
+        decimal_places=2,
+        help_text=_("Changes the price from now on, recorded in the audit trail."),
+    )
+    price_reason = forms.CharField(label=_("reason for the price change"), required=False, max_length=200)
+
+    class Meta:
+        model = MenuItem
+        fields = "__all__"  # noqa: DJ007 - the admin lists the fields it shows
+
+
 @admin.register(MenuItem)
 class MenuItemAdmin(admin.ModelAdmin):
+    """The price of an existing item changes only through `menu_item_set_price` (audited: it moves every
+    margin); `sold_out_stock` belongs to inventory."""
+
+    form = MenuItemForm
     list_display = ["name", "store", "category", "price", "is_active", "sold_out_manual", "sold_out_stock"]
     list_filter = ["store", "category", "is_active"]
     search_fields = ["name", "external_id"]
     filter_horizontal = ["modifier_groups"]
+
+    def get_readonly_fields(self, request, obj=None):
+        frozen = ["sold_out_stock", "created_at"]
+        return ["price", *frozen] if obj is not None else frozen
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None:  # a new item's first price is set on the form; later changes go through the service
+            return [name for name in fields if name not in ("new_price", "price_reason")]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        new_price = form.cleaned_data.get("new_price")
+        if change and new_price is not None:
+            services.menu_item_set_price(
+                item=obj, price=new_price, by=request.user, reason=form.cleaned_data.get("price_reason", "")
+            )
 
 
 @admin.register(Table)
@@ -66,32 +109,13 @@ class OrderLineInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
-    """Read-only: orders change only through the order service."""
+class OrderAdmin(ReadOnlyAdmin):
+    """Orders change only through the order service."""
 
     list_display = ["id", "store", "placed_at", "channel", "status", "total"]
     list_filter = ["store", "status", "channel"]
     date_hierarchy = "placed_at"
     inlines = [OrderLineInline]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Money records change only through the services (with their audit trail)."""
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PaymentInline(admin.TabularInline):

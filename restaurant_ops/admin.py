@@ -3,6 +3,20 @@ from django.contrib import admin
 from .models import ApiKey, AuditEntry, ClosedDate, Daypart, Membership, OpeningHours, Store, TaxCategory
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that change only through their services (with the audit trail): money, the stock
+    ledger, receipts, the audit trail itself. Shown, never added, changed or deleted here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class OpeningHoursInline(admin.TabularInline):
     model = OpeningHours
     extra = 0
@@ -47,12 +61,6 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "store", "action", "actor", "approved_by", "reason"]
     list_filter = ["store", "action"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
