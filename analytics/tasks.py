@@ -39,13 +39,24 @@ def run_store_analyses(store_id: int, jobs: list[str] | None = None) -> dict:
     return services.run_all(store=store, jobs=jobs)
 
 
-@shared_task(name="analytics.tasks.run_analyses", soft_time_limit=60, time_limit=90, **COMMON)
+# The fan-out runs every 5 minutes: a message (its own, or a store's run it queued) still waiting after
+# 4 minutes is dropped, so a backlog after an outage does not replay stale runs; the next tick covers it.
+FAN_OUT_EXPIRES = 240
+
+
+@shared_task(
+    name="analytics.tasks.run_analyses",
+    soft_time_limit=60,
+    time_limit=90,
+    expires=FAN_OUT_EXPIRES,
+    **COMMON,
+)
 def run_analyses(jobs: list[str] | None = None, only_open: bool = False) -> int:
     """Fan-out (every few minutes): one task per store, so a slow or failing store delays no other.
     With `only_open`, only stores open now (or without opening hours) are analysed."""
     ids = selectors.stores_to_analyse(only_open=only_open)
     for store_id in ids:
-        run_store_analyses.delay(store_id, jobs)
+        run_store_analyses.apply_async((store_id, jobs), expires=FAN_OUT_EXPIRES)
     return len(ids)
 
 

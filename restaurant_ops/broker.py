@@ -3,6 +3,7 @@
 The stock transport opens the message file in the queue folder and then writes into it, so a worker
 polling in between reads an empty file and dies with JSONDecodeError (kombu issue #1551). Here the
 message is written to a hidden file (a name the reader skips) and renamed into place atomically.
+The folders are made when the first channel opens (never at settings import).
 """
 
 import os
@@ -15,6 +16,11 @@ from kombu.utils.json import dumps
 
 
 class AtomicChannel(filesystem.Channel):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for folder in (self.data_folder_in, self.data_folder_out, self.processed_folder, self.control_folder):
+            os.makedirs(folder, exist_ok=True)
+
     def _put(self, queue, payload, **kwargs):
         name = f"{int(round(monotonic() * 1000))}_{uuid.uuid4()}.{queue}.msg"
         final_path = os.path.join(self.data_folder_out, name)

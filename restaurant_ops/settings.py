@@ -3,13 +3,18 @@
 The embedded default (no DATABASE_URL, no CELERY_BROKER_URL) is the laptop demo: SQLite and a real
 Celery worker on a filesystem broker under ./var. Set DATABASE_URL (postgres://...) and
 CELERY_BROKER_URL (redis://...) for PostgreSQL and Redis; set DJANGO_PRODUCTION=1 behind a
-TLS-terminating proxy.
+TLS-terminating proxy: production refuses to start without those two and DJANGO_SECRET_KEY, and
+has no demo app.
+
+Importing this module has no side effects: the folders under ./var are made by whatever first
+needs them (the SQLite backend, the embedded broker, the e-mail and storage backends).
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,12 +30,18 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 PRODUCTION = env_bool("DJANGO_PRODUCTION")
+# Production never falls back to the laptop defaults (SQLite, the filesystem broker, a known key).
+REQUIRED_IN_PRODUCTION = ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SECRET_KEY")
+if PRODUCTION and (missing := [name for name in REQUIRED_IN_PRODUCTION if not os.environ.get(name)]):
+    raise ImproperlyConfigured(
+        f"DJANGO_PRODUCTION=1 needs {', '.join(missing)} in the environment (missing: not starting). "
+        "See README.md, 'Pointing the app at PostgreSQL and Redis'."
+    )
 DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if PRODUCTION:
-        raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_PRODUCTION=1")
-    SECRET_KEY = "dev-only-insecure-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH"  # noqa: S105
+SECRET_KEY = (
+    os.environ.get("DJANGO_SECRET_KEY")
+    or "dev-only-insecure-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH"  # noqa: S105
+)
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -60,7 +71,8 @@ INSTALLED_APPS = [
     "customers",
     "dashboard",
     "connections",
-    "demo",
+    # The demo loader sets published passwords: it does not exist in production.
+    *([] if PRODUCTION else ["demo"]),
 ]
 
 MIDDLEWARE = [
@@ -101,10 +113,10 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend that makes ./var on first connection.
+            "ENGINE": "restaurant_ops.sqlite",
             "NAME": VAR_DIR / "db.sqlite3",
             # IMMEDIATE + WAL: a web process and a worker can both write without "database is locked".
             "OPTIONS": {
@@ -153,7 +165,6 @@ USE_TZ = True
 # --- Static and media ------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request without it
 # plotly.js is our own bundle of only the traces the dashboard draws (static/vendor, built by
 # `make plotly` from assets/plotly): 1.3 MB instead of the full 4.8 MB, and never from a CDN.
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -222,10 +233,8 @@ JOB_TIME_LIMIT_SECONDS = int(os.environ.get("JOB_TIME_LIMIT_SECONDS", 300))
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "broker"
-    for sub in ("queue", "processed", "control"):
-        (_queue_dir / sub).mkdir(parents=True, exist_ok=True)
     # kombu's stock filesystem transport can hand a worker a half-written file (kombu #1551):
-    # ours writes to a hidden file and renames it into place.
+    # ours writes to a hidden file and renames it into place (and makes these folders).
     CELERY_BROKER_TRANSPORT = "restaurant_ops.broker:AtomicFilesystemTransport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "queue"),

@@ -23,12 +23,13 @@ def test_the_beat_schedule_loads_and_names_registered_tasks():
     # Each stored row becomes a beat entry (the scheduler may skip crontabs outside the current hour).
     ours = {
         row.task: scheduler.Entry(row, app=app)
-        for row in PeriodicTask.objects.filter(task__startswith="analytics.")
+        for row in PeriodicTask.objects.filter(task__regex=r"^(analytics|restaurant_ops)\.")
     }
     assert set(ours) == {
         "analytics.tasks.run_analyses",
         "analytics.tasks.nightly",
         "analytics.tasks.sweep_job_runs",
+        "restaurant_ops.tasks.purge_idempotency_keys",
     }
     for name, entry in ours.items():
         assert name in app.tasks
@@ -42,6 +43,9 @@ def test_the_beat_schedule_loads_and_names_registered_tasks():
     )
     nightly = PeriodicTask.objects.get(task="analytics.tasks.nightly")
     assert (nightly.crontab.hour, nightly.crontab.minute) == ("3", "30")
+    purge = PeriodicTask.objects.get(task="restaurant_ops.tasks.purge_idempotency_keys")
+    assert (purge.interval.every, purge.interval.period, purge.queue) == (1, "hours", "default")
+    assert ours["restaurant_ops.tasks.purge_idempotency_keys"].options["expires"] == 3000
 
 
 def test_tasks_route_to_the_analytics_queue_and_ack_late():
@@ -64,10 +68,14 @@ def test_one_failing_analysis_does_not_stop_the_others(store, monkeypatch):
     assert "broken analysis" in runs["broken"].error and runs["fine"].result == {"ok": 1}
 
 
-def test_fan_out_queues_one_task_per_store(store, other_store):
-    with mock.patch.object(tasks.run_store_analyses, "delay") as delay:
+def test_fan_out_queues_one_task_per_store_that_expires_before_the_next_tick(store, other_store):
+    """Every 5 minutes: a store's run (and the fan-out itself) still queued after 4 minutes is dropped."""
+    with mock.patch.object(tasks.run_store_analyses, "apply_async") as apply_async:
         assert tasks.run_analyses() == 2
-    assert sorted(call.args[0] for call in delay.call_args_list) == sorted([store.pk, other_store.pk])
+    calls = apply_async.call_args_list
+    assert sorted(call.args[0][0] for call in calls) == sorted([store.pk, other_store.pk])
+    assert {call.kwargs["expires"] for call in calls} == {240}
+    assert tasks.run_analyses.expires == 240  # beat's own message for the fan-out
 
 
 def test_only_transient_errors_are_retried():
