@@ -21,8 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-jobs", action="store_true", help="Do not queue the analyses at the end.")
 
     def handle(self, *args, **options):
-        if settings.PRODUCTION:  # the demo app is not even installed there; this guards a stray copy
-            raise CommandError("load_demo does not run with DJANGO_PRODUCTION=1: it sets published passwords.")
+        if settings.PRODUCTION:  # the demo app is not installed there; this guards a stray copy
+            raise CommandError("load_demo does not run with DJANGO_PRODUCTION=1 (it sets published passwords).")
         now = timezone.now()
         if options["now"]:
             try:
