@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:  # the demo app is not installed there; this guards a stray copy
-            raise CommandError("load_demo does not run with DJANGO_PRODUCTION=1 (it sets published passwords).")
+            raise CommandError("load_demo does not run with DJANGO_PRODUCTION=1 (published passwords).")
         now = timezone.now()
         if options["now"]:
             try:
