@@ -119,20 +119,21 @@ def test_admin_cannot_change_or_delete_a_ledger_row(admin_client, store):
 def test_ticking_default_station_in_the_admin_moves_the_default(admin_client, store):
     grill = station_create(store=store, name="Grill", is_default=True)
     fryer = station_create(store=store, name="Fryer")
+    base = {"store": store.pk, "ticket_target_minutes": 12}
     url = f"/admin/kitchen/station/{fryer.pk}/change/"
-    response = admin_client.post(url, {"store": store.pk, "name": "Fryer", "is_default": "on", "position": 1})
+    response = admin_client.post(url, {**base, "name": "Fryer", "is_default": "on", "position": 1})
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert list(Station.objects.filter(is_default=True).values_list("name", flat=True)) == ["Fryer"]
 
     # Unticking the only default is refused with a message (there is always one to route to).
-    response = admin_client.post(url, {"store": store.pk, "name": "Fryer", "position": 1})
+    response = admin_client.post(url, {**base, "name": "Fryer", "position": 1})
     assert response.status_code == 200 and "Make another station the default" in response.content.decode()
     grill.refresh_from_db()
     assert grill.is_default is False and Station.objects.get(pk=fryer.pk).is_default is True
 
     # A new default station added in the admin takes over too.
     response = admin_client.post(
-        "/admin/kitchen/station/add/", {"store": store.pk, "name": "Wok", "is_default": "on", "position": 2}
+        "/admin/kitchen/station/add/", {**base, "name": "Wok", "is_default": "on", "position": 2}
     )
     assert response.status_code == 302
     assert list(Station.objects.filter(is_default=True).values_list("name", flat=True)) == ["Wok"]
