@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, F, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from orders.models import MenuItem
 from restaurant_ops.models import Store
 
 from .models import (
@@ -250,3 +251,31 @@ def item_changes(*, menu_item_id: int, until: dt.datetime, days: int = 30) -> li
                 }
             )
     return changes
+
+
+def menu_item_costs(*, store: Store, on: dt.date) -> list[dict]:
+    """Each active menu item with its recipe and what one portion costs on `on`: {item, lines, cost},
+    cost None while the recipe is missing or an ingredient has neither a receipt nor a list price."""
+    lines = list(
+        RecipeLine.objects.filter(store=store, menu_item__isnull=False, menu_item__is_active=True)
+        .select_related("ingredient")
+        .order_by("menu_item_id", "ingredient__name")
+    )
+    costs = ingredient_costs(ingredient_ids={line.ingredient_id for line in lines}, dates=[on])
+    by_item: dict[int, list[RecipeLine]] = defaultdict(list)
+    for line in lines:
+        by_item[line.menu_item_id].append(line)
+    out = []
+    for item in MenuItem.objects.filter(store=store, is_active=True).order_by("name"):
+        item_lines = by_item.get(item.pk, [])
+        unit_costs = [costs.get((line.ingredient_id, on)) for line in item_lines]
+        known = bool(item_lines) and all(cost is not None for cost in unit_costs)
+        cost = (
+            sum(
+                (line.base_quantity * c for line, c in zip(item_lines, unit_costs, strict=True)), ZERO
+            ).quantize(Decimal("0.01"))
+            if known
+            else None
+        )
+        out.append({"item": item, "lines": item_lines, "cost": cost})
+    return out

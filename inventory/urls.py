@@ -6,6 +6,8 @@ app_name = "inventory"
 urlpatterns = [
     path("<slug:store_slug>/", views.ingredients, name="ingredients"),
     path("<slug:store_slug>/count/", views.count, name="count"),
+    path("<slug:store_slug>/settings/ingredients/", views.setup_ingredients, name="setup-ingredients"),
+    path("<slug:store_slug>/settings/recipes/", views.setup_recipes, name="setup-recipes"),
     path("<slug:store_slug>/purchase-orders/", views.purchase_orders, name="purchase-orders"),
     path(
         "<slug:store_slug>/purchase-orders/<int:po_id>/", views.purchase_order_detail, name="purchase-order"

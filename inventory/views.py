@@ -4,15 +4,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from restaurant_ops.csv_import import CsvForm, csv_step
 from restaurant_ops.errors import DomainError, DomainErrors
+from restaurant_ops.forms import add_errors
 from restaurant_ops.models import Store
 from restaurant_ops.permissions import Perm
 from restaurant_ops.selectors import store_for_user
+from restaurant_ops.setup import setup_context
+from restaurant_ops.timeutils import business_date
 
-from . import selectors, services
+from . import forms, selectors, services
 from .models import PurchaseOrder
 
 
@@ -111,3 +116,81 @@ def purchase_order_action(request, store_slug, po_id, action):
     except (DomainError, DomainErrors) as error:
         _errors(request, error)
     return redirect("inventory:purchase-order", store_slug=store.slug, po_id=po.pk)
+
+
+# --- Set-up and settings: ingredients with suppliers, recipes ------------------------------------
+
+
+@login_required
+def setup_ingredients(request, store_slug):
+    store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STOCK)
+    form = forms.IngredientForm(request.POST if "add" in request.POST else None)
+    context = {"csv_form": CsvForm(), "csv_columns": forms.INGREDIENT_CSV_COLUMNS}
+    if request.method == "POST" and "add" in request.POST and form.is_valid():
+        try:
+            services.ingredient_set_up(store=store, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s added.") % {"name": form.cleaned_data["name"]})
+            return redirect(request.path)
+    elif request.method == "POST" and "csv" in request.POST:
+        outcome = csv_step(
+            request,
+            columns=forms.INGREDIENT_CSV_COLUMNS,
+            required=forms.INGREDIENT_CSV_REQUIRED,
+            row_form=forms.IngredientForm,
+            import_rows=lambda rows: len(
+                services.ingredients_import(store=store, rows=rows, by=request.user)
+            ),
+            done_message=_("%(n)d ingredients imported."),
+            back_to=request.path,
+        )
+        if not isinstance(outcome, dict):
+            return outcome
+        context.update(outcome)
+    context.update(
+        setup_context(store=store, step="ingredients"),
+        form=form,
+        ingredients=selectors.ingredients(stores=Store.objects.filter(pk=store.pk))
+        .select_related("preferred_supplier")
+        .order_by("name"),
+    )
+    bad = form.errors or context["csv_form"].errors
+    return render(request, "inventory/setup_ingredients.html", context, status=400 if bad else 200)
+
+
+@login_required
+def setup_recipes(request, store_slug):
+    store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STOCK)
+    form = forms.RecipeLineForm(request.POST if "add" in request.POST else None, store=store)
+    context = {"csv_form": CsvForm(), "csv_columns": forms.RECIPE_CSV_COLUMNS}
+    if request.method == "POST" and "add" in request.POST and form.is_valid():
+        try:
+            services.recipe_line_set(store=store, **form.cleaned_data)
+        except DomainError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Recipe line saved."))
+            return redirect(request.path)
+    elif request.method == "POST" and "csv" in request.POST:
+        outcome = csv_step(
+            request,
+            columns=forms.RECIPE_CSV_COLUMNS,
+            required=forms.RECIPE_CSV_REQUIRED,
+            row_form=lambda data: forms.RecipeLineForm(data, store=store),
+            import_rows=lambda rows: len(services.recipes_import(store=store, rows=rows)),
+            done_message=_("%(n)d recipe lines imported."),
+            back_to=request.path,
+        )
+        if not isinstance(outcome, dict):
+            return outcome
+        context.update(outcome)
+    today = business_date(store, timezone.now())
+    context.update(
+        setup_context(store=store, step="recipes"),
+        form=form,
+        costs=selectors.menu_item_costs(store=store, on=today),
+    )
+    bad = form.errors or context["csv_form"].errors
+    return render(request, "inventory/setup_recipes.html", context, status=400 if bad else 200)

@@ -64,6 +64,27 @@ def kitchen_item_set(
     return kitchen_item
 
 
+@transaction.atomic
+def kitchen_routes_set(*, store: Store, routes: dict[int, int | None]) -> int:
+    """Routes many items at once ({menu item id: station id, or None for the default station}), as the
+    stations page saves them. Returns how many routes changed."""
+    items = {i.pk: i for i in MenuItem.objects.filter(store=store, pk__in=list(routes))}
+    stations = {s.pk: s for s in Station.objects.filter(store=store)}
+    current = dict(
+        KitchenItem.objects.filter(menu_item__in=list(items)).values_list("menu_item_id", "station_id")
+    )
+    changed = 0
+    for item_id, station_id in routes.items():
+        if item_id not in items:
+            raise DomainError(f"routes[{item_id}]", "unknown_item", _("No such item on this store's menu."))
+        if station_id is not None and station_id not in stations:
+            raise DomainError(f"routes[{item_id}]", "unknown_station", _("No such station in this store."))
+        if current.get(item_id) != station_id:
+            kitchen_item_set(menu_item=items[item_id], station=stations.get(station_id))
+            changed += 1
+    return changed
+
+
 # --- tickets ----------------------------------------------------------------------------------
 
 

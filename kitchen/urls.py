@@ -19,5 +19,6 @@ urlpatterns = [
         name="ticket-bump",
     ),
     path("<slug:store_slug>/prep/", views.prep_list, name="prep"),
+    path("<slug:store_slug>/settings/stations/", views.setup_stations, name="setup-stations"),
     path("<slug:store_slug>/prep/<int:task_id>/done/", views.prep_done, name="prep-done"),
 ]

@@ -14,10 +14,12 @@ from django.views.decorators.http import require_POST
 
 from orders.models import MenuItem
 from restaurant_ops.errors import DomainError
+from restaurant_ops.forms import add_errors
 from restaurant_ops.permissions import Perm
 from restaurant_ops.selectors import store_for_user
+from restaurant_ops.setup import setup_context
 
-from . import selectors, services
+from . import forms, selectors, services
 from .models import PrepTask, Station, Ticket
 
 
@@ -120,3 +122,49 @@ def prep_done(request, store_slug, task_id):
     task = get_object_or_404(PrepTask, store=store, pk=task_id)
     services.prep_task_done(task=task, by=request.user)
     return redirect("kitchen:prep", store_slug=store.slug)
+
+
+# --- Set-up and settings: stations and which items each makes ------------------------------------
+
+
+@login_required
+def setup_stations(request, store_slug):
+    store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.EDIT_MENU)
+    stations = list(Station.objects.filter(store=store))
+    form = forms.StationForm(
+        request.POST if "add" in request.POST else None, initial={"is_default": not stations}
+    )
+    if request.method == "POST" and "add" in request.POST and form.is_valid():
+        try:
+            services.station_create(store=store, position=len(stations), **form.cleaned_data)
+        except DomainError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Station %(name)s added.") % {"name": form.cleaned_data["name"]})
+            if request.POST["add"] == "continue":
+                return redirect("inventory:setup-ingredients", store_slug=store.slug)
+            return redirect(request.path)
+    elif request.method == "POST" and "routes" in request.POST:
+        items = MenuItem.objects.filter(store=store, is_active=True).values_list("pk", flat=True)
+        try:
+            routes = {
+                pk: int(request.POST[f"route-{pk}"]) if request.POST.get(f"route-{pk}") else None
+                for pk in items
+                if f"route-{pk}" in request.POST
+            }
+            changed = services.kitchen_routes_set(store=store, routes=routes)
+        except ValueError:
+            messages.error(request, _("Choose a station from the list."))
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(n)d items routed.") % {"n": changed})
+            return redirect(request.path)
+    items = MenuItem.objects.filter(store=store, is_active=True).select_related("kitchen", "category")
+    context = {
+        **setup_context(store=store, step="stations"),
+        "form": form,
+        "stations": stations,
+        "items": [(item, getattr(getattr(item, "kitchen", None), "station_id", None)) for item in items],
+    }
+    return render(request, "kitchen/setup_stations.html", context, status=400 if form.errors else 200)

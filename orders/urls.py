@@ -19,5 +19,7 @@ urlpatterns = [
         name="table-qr",
     ),
     path("<slug:store_slug>/close/", views.close_of_day, name="close"),
+    path("<slug:store_slug>/settings/tables/", views.setup_tables, name="setup-tables"),
+    path("<slug:store_slug>/settings/menu/", views.setup_menu, name="setup-menu"),
     path("<slug:store_slug>/close/<int:drawer_id>/", views.z_report, name="z-report"),
 ]

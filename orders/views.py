@@ -14,15 +14,19 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from restaurant_ops.csv_import import CsvForm, csv_step
 from restaurant_ops.errors import DomainError, DomainErrors
+from restaurant_ops.forms import add_errors
 from restaurant_ops.permissions import Perm
 from restaurant_ops.selectors import store_for_user
 from restaurant_ops.services import authorize
+from restaurant_ops.setup import setup_context
 
-from . import selectors, services
+from . import forms, selectors, services
 from .models import (
     CashDrawerSession,
     Check,
+    MenuItem,
     Order,
     OrderLine,
     Payment,
@@ -443,3 +447,76 @@ def z_report(request, store_slug, drawer_id):
         "orders/z_report.html",
         {"store": store, "drawer": drawer, "report": report, "is_z": drawer.z_report is not None},
     )
+
+
+# --- Set-up and settings: tables and the menu ---------------------------------------------------
+
+
+@login_required
+def setup_tables(request, store_slug):
+    store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.EDIT_MENU)
+    form = forms.TablesForm(request.POST or None)
+    if request.method == "POST" and "toggle" in request.POST:
+        table = get_object_or_404(Table, store=store, pk=request.POST.get("toggle") or 0)
+        services.table_set_active(table=table, active=not table.is_active)
+        return redirect("orders:setup-tables", store_slug=store.slug)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.tables_add(store=store, **form.cleaned_data)
+        except DomainError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("%(n)d tables added.") % {"n": len(added)})
+            target = "orders:setup-menu" if "continue" in request.POST else "orders:setup-tables"
+            return redirect(target, store_slug=store.slug)
+    context = {
+        **setup_context(store=store, step="tables"),
+        "form": form,
+        "tables": Table.objects.filter(store=store),
+    }
+    return render(request, "orders/setup_tables.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def setup_menu(request, store_slug):
+    """Items typed in one at a time, or a spreadsheet (CSV) previewed with its errors row by row."""
+    store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.EDIT_MENU)
+    form = forms.MenuItemForm(request.POST if "add" in request.POST else None, store=store)
+    context = {"csv_form": CsvForm(), "csv_columns": forms.MENU_CSV_COLUMNS}
+    if request.method == "POST" and "toggle" in request.POST:
+        item = get_object_or_404(MenuItem, store=store, pk=request.POST.get("toggle") or 0)
+        services.menu_item_set_active(item=item, active=not item.is_active)
+        return redirect("orders:setup-menu", store_slug=store.slug)
+    if request.method == "POST" and "add" in request.POST and form.is_valid():
+        try:
+            services.menu_item_create(store=store, **form.service_args(form.cleaned_data))
+        except DomainError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s added.") % {"name": form.cleaned_data["name"]})
+            return redirect("orders:setup-menu", store_slug=store.slug)
+    elif request.method == "POST" and "csv" in request.POST:
+
+        def import_rows(rows):
+            items = [forms.MenuItemForm.service_args(row) for row in rows]
+            return len(services.menu_items_import(store=store, items=items, by=request.user))
+
+        outcome = csv_step(
+            request,
+            columns=forms.MENU_CSV_COLUMNS,
+            required=forms.MENU_CSV_REQUIRED,
+            row_form=lambda data: forms.MenuItemForm(data, store=store),
+            import_rows=import_rows,
+            done_message=_("%(n)d menu items imported."),
+            back_to=request.path,
+        )
+        if not isinstance(outcome, dict):
+            return outcome
+        context.update(outcome)
+    context.update(
+        setup_context(store=store, step="menu"),
+        form=form,
+        items=MenuItem.objects.filter(store=store).select_related("category", "tax_category"),
+    )
+    bad = form.errors or context["csv_form"].errors
+    return render(request, "orders/setup_menu.html", context, status=400 if bad else 200)

@@ -26,6 +26,7 @@ class Perm(StrEnum):
     SERVE_CUSTOMERS = "serve_customers"
     # See customers' personal data (phone, e-mail, name, birthday, comments), export and erase them.
     SEE_CUSTOMERS = "see_customers"
+    MANAGE_STORE = "manage_store"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {

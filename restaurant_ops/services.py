@@ -1,12 +1,29 @@
 """Writes for stores, people, API keys and the audit trail."""
 
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .errors import DomainError
-from .models import ApiKey, AuditEntry, Membership, Role, Store
+from . import events
+from .errors import DomainError, DomainErrors
+from .models import (
+    ApiKey,
+    AuditEntry,
+    Invitation,
+    Membership,
+    OpeningHours,
+    Role,
+    Store,
+    TaxCategory,
+    validate_time_zone,
+)
 from .permissions import APPROVABLE, Perm, role_has
 
 
@@ -105,3 +122,226 @@ def membership_set_pin(*, membership: Membership, pin: str) -> Membership:
     membership.set_pin(pin)
     membership.save(update_fields=["pin_hash"])
     return membership
+
+
+# --- people: the first owner, invitations ------------------------------------------------------
+
+
+SIGN_UP_LOCK = 180_001  # an arbitrary advisory lock id for the first owner's sign-up
+
+
+def _check_new_user(*, username: str, password: str) -> None:
+    User = get_user_model()
+    username = username.strip()
+    if not username:
+        raise DomainError("username", "required", _("Choose a user name."))
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError("username", "taken", _("That user name is taken."), status_code=409)
+    try:
+        password_validation.validate_password(password, User(username=username))
+    except ValidationError as error:
+        raise DomainError("password", "weak", " ".join(error.messages))
+
+
+@transaction.atomic
+def owner_sign_up(*, username: str, password: str) -> AbstractBaseUser:
+    """The first person on an empty install. Everyone after joins by invitation."""
+    User = get_user_model()
+    # One sign-up at a time, so "no user yet" is true for only one of two racers (SQLite's IMMEDIATE
+    # transactions already serialize writers).
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SIGN_UP_LOCK])
+    if User.objects.exists():
+        raise DomainError(
+            "", "sign_up_closed", _("This install has an owner; ask them for an invitation."), status_code=403
+        )
+    _check_new_user(username=username, password=password)
+    return User.objects.create_user(username=username.strip(), password=password)
+
+
+def may_open_store(*, user: AbstractBaseUser) -> bool:
+    """Owners open more stores; on a new install the first person (who owns nothing yet) opens the first."""
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(user=user, role=Role.OWNER).exists() or not Store.objects.exists()
+
+
+@transaction.atomic
+def invitation_create(*, store: Store, role: str, name: str = "", created_by) -> Invitation:
+    if role not in Role.values:
+        raise DomainError("role", "invalid", _("Choose a role."))
+    inviter = membership_for(user=created_by, store=store)
+    if inviter is None or not role_has(inviter.role, Perm.MANAGE_STAFF):
+        raise PermissionRefused("", "permission_denied", _("Your role may not do this."))
+    if role == Role.OWNER and inviter.role != Role.OWNER:
+        raise PermissionRefused("role", "owner_only", _("Only an owner may invite another owner."))
+    invitation = Invitation.objects.create(store=store, role=role, name=name.strip(), created_by=created_by)
+    audit_record(
+        store=store, action="invitation_created", actor=created_by, target=invitation, data={"role": role}
+    )
+    return invitation
+
+
+def invitation_open(*, token: str) -> Invitation:
+    invitation = Invitation.objects.select_related("store").filter(token=token).first()
+    if invitation is None or not invitation.is_open:
+        raise DomainError("token", "invalid", _("This invitation link is no longer valid."), status_code=404)
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, username: str, password: str, pin: str = "") -> Membership:
+    """Creates the person's account and membership; managers and owners also set their approval PIN."""
+    invitation = invitation_open(token=token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise DomainError("token", "invalid", _("This invitation link is no longer valid."), status_code=404)
+    _check_new_user(username=username, password=password)
+    needs_pin = invitation.role in (Role.OWNER, Role.MANAGER)
+    if needs_pin and not pin:
+        raise DomainError(
+            "pin", "required", _("Managers and owners choose a PIN to approve voids and refunds.")
+        )
+    user = get_user_model().objects.create_user(username=username.strip(), password=password)
+    membership = Membership.objects.create(user=user, store=invitation.store, role=invitation.role)
+    if needs_pin:
+        membership_set_pin(membership=membership, pin=pin)
+    invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_record(store=invitation.store, action="invitation_accepted", actor=user, target=invitation)
+    events.invitation_accepted.send(sender=Invitation, invitation=invitation, membership=membership)
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by) -> Invitation:
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(store=invitation.store, action="invitation_revoked", actor=by, target=invitation)
+    return invitation
+
+
+# --- the store and its settings ----------------------------------------------------------------
+
+STORE_FIELDS = {
+    "name",
+    "time_zone",
+    "currency",
+    "prices_include_tax",
+    "service_charge_rate",
+    "business_day_cutoff",
+    "shortage_policy",
+    "table_session_mode",
+    "payment_timing",
+}
+
+
+def _check_store(store: Store) -> None:
+    if not store.name.strip():
+        raise DomainError("name", "required", _("Give the restaurant a name."))
+    try:
+        validate_time_zone(store.time_zone)
+    except ValidationError as error:
+        raise DomainError("time_zone", "invalid", error.messages[0])
+    if not (len(store.currency) == 3 and store.currency.isalpha()):
+        raise DomainError("currency", "invalid", _("A currency is a three-letter code such as USD or CNY."))
+    store.currency = store.currency.upper()
+    try:
+        store.full_clean(exclude=["slug"])
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise DomainError(field, "invalid", messages[0])
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:40] or "store"
+    slug, n = base, 1
+    while Store.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def store_create(*, owner, name: str, time_zone: str, currency: str, **fields) -> Store:
+    """A new restaurant with `owner` as its owner."""
+    if not may_open_store(user=owner):
+        raise PermissionRefused("", "permission_denied", _("Only an owner may open another store."))
+    if set(fields) - STORE_FIELDS:
+        raise DomainError(sorted(set(fields) - STORE_FIELDS)[0], "unknown_field", _("Unknown field."))
+    store = Store(name=name.strip(), time_zone=time_zone, currency=currency.strip(), **fields)
+    _check_store(store)
+    store.slug = _unique_slug(store.name)
+    store.save()
+    Membership.objects.create(user=owner, store=store, role=Role.OWNER)
+    audit_record(store=store, action="store_created", actor=owner, target=store)
+    return store
+
+
+@transaction.atomic
+def store_update(*, store: Store, by, **fields) -> Store:
+    if set(fields) - STORE_FIELDS:
+        raise DomainError(sorted(set(fields) - STORE_FIELDS)[0], "unknown_field", _("Unknown field."))
+    for name, value in fields.items():
+        setattr(store, name, value.strip() if isinstance(value, str) else value)
+    _check_store(store)
+    store.save()
+    audit_record(store=store, action="store_updated", actor=by, target=store, data={"fields": sorted(fields)})
+    return store
+
+
+@transaction.atomic
+def tax_category_save(
+    *, store: Store, name: str, rate: Decimal, tax_category: TaxCategory | None = None
+) -> TaxCategory:
+    """Creates a tax rate (or renames/re-rates `tax_category`). `rate` is a fraction: 0.08 for 8%."""
+    name = name.strip()
+    if not name:
+        raise DomainError("name", "required", _("Give the tax a name, such as Food."))
+    if not (Decimal("0") <= rate <= Decimal("1")):
+        raise DomainError("rate", "out_of_range", _("A tax rate is between 0% and 100%."))
+    dupes = TaxCategory.objects.filter(store=store, name__iexact=name)
+    if tax_category is not None:
+        dupes = dupes.exclude(pk=tax_category.pk)
+    if dupes.exists():
+        raise DomainError("name", "duplicate", _("A tax with this name exists."), status_code=409)
+    tax_category = tax_category or TaxCategory(store=store)
+    tax_category.name, tax_category.rate = name, rate.quantize(Decimal("0.0001"))
+    tax_category.save()
+    return tax_category
+
+
+@transaction.atomic
+def tax_category_delete(*, tax_category: TaxCategory) -> None:
+    try:
+        with transaction.atomic():
+            tax_category.delete()
+    except IntegrityError:
+        raise DomainError(
+            "tax_category", "in_use", _("Menu items use this tax; move them first."), status_code=409
+        )
+
+
+@transaction.atomic
+def opening_hours_replace(*, store: Store, spans: list[tuple[int, dt.time, dt.time]]) -> list[OpeningHours]:
+    """The week's opening hours: one (weekday 0=Monday, opens, closes) per span; a day without a span
+    is closed. `closes` at or before `opens` passes midnight."""
+    errors = []
+    for index, (weekday, opens, closes) in enumerate(spans):
+        if weekday not in range(7):
+            errors.append(
+                DomainError(f"spans[{index}].weekday", "invalid", _("A weekday is 0 (Monday) to 6."))
+            )
+        elif opens == closes:
+            errors.append(
+                DomainError(f"spans[{index}].closes", "invalid", _("Closing time equals opening time."))
+            )
+    if errors:
+        raise DomainErrors(errors)
+    OpeningHours.objects.filter(store=store).delete()
+    return OpeningHours.objects.bulk_create(
+        OpeningHours(store=store, weekday=weekday, opens=opens, closes=closes)
+        for weekday, opens, closes in spans
+    )

@@ -24,6 +24,13 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("signup/", views.sign_up, name="sign-up"),
+    path("join/<str:token>/", views.join, name="join"),
+    path("stores/new/", views.store_new, name="store-new"),
+    path("stores/<slug:store_slug>/settings/", views.setup_store, name="setup-store"),
+    path("stores/<slug:store_slug>/settings/taxes/", views.setup_taxes, name="setup-taxes"),
+    path("stores/<slug:store_slug>/settings/hours/", views.setup_hours, name="setup-hours"),
+    path("stores/<slug:store_slug>/settings/ready/", views.setup_done, name="setup-done"),
     path("stores/<slug:store_slug>/api-keys/", views.api_keys, name="api-keys"),
     path(
         "stores/<slug:store_slug>/api-keys/<int:key_id>/revoke/", views.api_key_revoke, name="api-key-revoke"

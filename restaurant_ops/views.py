@@ -1,19 +1,25 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
-from .errors import DomainError
-from .models import ApiKey, Membership
+from . import forms, selectors, services
+from .errors import DomainError, DomainErrors
+from .forms import add_errors
+from .models import ApiKey, Membership, Role, TaxCategory, Weekday
 from .permissions import Perm, role_has
+from .setup import setup_context
 
 
 @never_cache
@@ -45,13 +51,186 @@ def favicon(request):
     return redirect(static("img/favicon.svg"), permanent=True)
 
 
-@login_required
 def home(request):
+    if not request.user.is_authenticated:
+        # A new install has nobody to log in as: the first visitor signs up as the owner.
+        return redirect("sign-up" if not get_user_model().objects.exists() else settings.LOGIN_URL)
     memberships = Membership.objects.filter(user=request.user).select_related("store").order_by("store__name")
     cards = [
         {"membership": m, "can": {perm.value: role_has(m.role, perm) for perm in Perm}} for m in memberships
     ]
-    return render(request, "home.html", {"cards": cards})
+    return render(
+        request,
+        "home.html",
+        {
+            "cards": cards,
+            "may_open_store": services.may_open_store(user=request.user),
+            "owns_several": sum(m.role == Role.OWNER for m in memberships) > 1,
+        },
+    )
+
+
+# --- sign-up and invitations ---------------------------------------------------------------------
+
+
+def sign_up(request):
+    """Only on an empty install: the first person becomes the owner and opens the first store."""
+    if get_user_model().objects.exists():
+        raise Http404
+    form = forms.SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.owner_sign_up(
+                username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+            )
+        except DomainError as error:
+            add_errors(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("store-new")
+    return render(request, "restaurant_ops/sign_up.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def join(request, token):
+    try:
+        invitation = services.invitation_open(token=token)
+    except DomainError:
+        return render(request, "restaurant_ops/join_invalid.html", status=404)
+    needs_pin = invitation.role in (Role.OWNER, Role.MANAGER)
+    form = forms.JoinForm(request.POST or None)
+    if needs_pin:
+        form.fields["pin"].required = True
+    else:
+        del form.fields["pin"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.invitation_accept(
+                token=token,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                pin=form.cleaned_data.get("pin", ""),
+            )
+        except DomainError as error:
+            add_errors(form, error)
+        else:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to %(store)s.") % {"store": membership.store.name})
+            return redirect("home")
+    return render(
+        request,
+        "restaurant_ops/join.html",
+        {"form": form, "invitation": invitation, "needs_pin": needs_pin},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- the guided set-up; the same pages are the store's settings ----------------------------------
+
+
+@login_required
+def store_new(request):
+    if not services.may_open_store(user=request.user):
+        raise PermissionDenied
+    form = forms.StoreForm(request.POST or None, initial={"time_zone": "UTC", "currency": "USD"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            store = services.store_create(owner=request.user, **form.cleaned_data)
+        except DomainError as error:
+            add_errors(form, error)
+        else:
+            return redirect("setup-taxes", store_slug=store.slug)
+    return render(
+        request, "restaurant_ops/store_new.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def setup_store(request, store_slug):
+    store, _m = selectors.store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STORE)
+    form = forms.StoreForm(request.POST or None, instance=store)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.store_update(store=store, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(
+                "setup-taxes" if "continue" in request.POST else "setup-store", store_slug=store.slug
+            )
+    context = {**setup_context(store=store, step="store"), "form": form}
+    return render(request, "restaurant_ops/setup_store.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def setup_taxes(request, store_slug):
+    store, _m = selectors.store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STORE)
+    form = forms.TaxForm(request.POST or None)
+    if request.method == "POST" and "delete" in request.POST:
+        tax = get_object_or_404(TaxCategory, store=store, pk=request.POST.get("delete") or 0)
+        try:
+            services.tax_category_delete(tax_category=tax)
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("setup-taxes", store_slug=store.slug)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tax_category_save(
+                store=store, name=form.cleaned_data["name"], rate=form.cleaned_data["percent"] / Decimal(100)
+            )
+        except DomainError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Tax %(name)s added.") % {"name": form.cleaned_data["name"]})
+            return redirect(
+                "setup-hours" if "continue" in request.POST else "setup-taxes", store_slug=store.slug
+            )
+    context = {
+        **setup_context(store=store, step="taxes"),
+        "form": form,
+        "taxes": TaxCategory.objects.filter(store=store),
+    }
+    return render(request, "restaurant_ops/setup_taxes.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def setup_hours(request, store_slug):
+    store, _m = selectors.store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STORE)
+    spans = {h.weekday: h for h in store.opening_hours.all()}
+    initial = [
+        {
+            "weekday": day,
+            "closed": bool(spans) and day not in spans,
+            "opens": spans[day].opens if day in spans else forms.DEFAULT_HOURS[0],
+            "closes": spans[day].closes if day in spans else forms.DEFAULT_HOURS[1],
+        }
+        for day in Weekday.values
+    ]
+    formset = forms.HoursFormSet(request.POST or None, initial=initial)
+    if request.method == "POST" and formset.is_valid():
+        rows = [f.cleaned_data for f in formset.forms if not f.cleaned_data.get("closed")]
+        try:
+            services.opening_hours_replace(
+                store=store, spans=[(r["weekday"], r["opens"], r["closes"]) for r in rows]
+            )
+        except (DomainError, DomainErrors) as error:
+            for e in error.errors if isinstance(error, DomainErrors) else [error]:
+                messages.error(request, e.message)
+        else:
+            messages.success(request, _("Opening hours saved."))
+            return redirect(
+                "orders:setup-tables" if "continue" in request.POST else "setup-hours", store_slug=store.slug
+            )
+    rows = [(Weekday(f.initial["weekday"]).label, f) for f in formset.forms]
+    context = {**setup_context(store=store, step="hours"), "formset": formset, "rows": rows}
+    return render(request, "restaurant_ops/setup_hours.html", context, status=400 if formset.errors else 200)
+
+
+@login_required
+def setup_done(request, store_slug):
+    store, membership = selectors.store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STORE)
+    context = {**setup_context(store=store, step="done"), "checklist": selectors.setup_checklist(store=store)}
+    return render(request, "restaurant_ops/setup_done.html", context)
 
 
 @login_required

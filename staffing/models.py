@@ -66,6 +66,14 @@ class StaffMember(models.Model):
         on_delete=models.SET_NULL,
         related_name="staff_profiles",
     )
+    # The link this person was invited by: accepting it gives the profile its user.
+    invitation = models.OneToOneField(
+        "restaurant_ops.Invitation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff_member",
+    )
     name = models.CharField(_("name"), max_length=120)
     positions = models.ManyToManyField(Position, related_name="staff_members", verbose_name=_("positions"))
     hourly_cost = models.DecimalField(

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<slug:store_slug>/my-shifts/", views.my_shifts, name="my-shifts"),
     path("<slug:store_slug>/clock/", views.clock, name="clock"),
     path("<slug:store_slug>/labour/", views.labour, name="labour"),
+    path("<slug:store_slug>/settings/staff/", views.setup_staff, name="setup-staff"),
 ]

@@ -13,11 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from restaurant_ops.errors import DomainError
+from restaurant_ops.forms import add_errors
 from restaurant_ops.permissions import Perm
 from restaurant_ops.selectors import store_for_user
+from restaurant_ops.services import invitation_revoke
+from restaurant_ops.setup import setup_context
 from restaurant_ops.timeutils import business_date
 
-from . import selectors, services
+from . import forms, selectors, services
 from .models import Position, Shift, StaffMember
 
 
@@ -253,3 +256,40 @@ def labour(request, store_slug):
             "next_week": week_start + dt.timedelta(days=7),
         },
     )
+
+
+# --- Set-up and settings: staff invited by a link --------------------------------------------------
+
+
+@login_required
+def setup_staff(request, store_slug):
+    store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STAFF)
+    form = forms.InviteForm(request.POST if "invite" in request.POST else None)
+    if request.method == "POST" and "revoke" in request.POST:
+        staff = get_object_or_404(StaffMember, store=store, pk=request.POST.get("revoke") or 0)
+        if staff.invitation is not None:
+            invitation_revoke(invitation=staff.invitation, by=request.user)
+        return redirect(request.path)
+    if request.method == "POST" and "invite" in request.POST and form.is_valid():
+        try:
+            staff = services.staff_invite(store=store, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Send %(name)s the link below: it works once, for two weeks.") % {"name": staff.name},
+            )
+            return redirect(request.path)
+    staff = StaffMember.objects.filter(store=store).select_related("invitation", "user")
+    rows = [
+        {
+            "staff": member,
+            "link": request.build_absolute_uri(reverse("join", args=[member.invitation.token]))
+            if member.invitation is not None and member.invitation.is_open
+            else "",
+        }
+        for member in staff
+    ]
+    context = {**setup_context(store=store, step="staff"), "form": form, "rows": rows}
+    return render(request, "staffing/setup_staff.html", context, status=400 if form.errors else 200)

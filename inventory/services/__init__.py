@@ -26,6 +26,7 @@ from .purchasing import (
     purchase_order_receive,
     purchase_order_send,
 )
+from .setup import ingredient_set_up, ingredients_import, recipes_import
 from .stock import (
     stock_consume_for_order,
     stock_count_post,
@@ -40,6 +41,9 @@ __all__ = [
     "SUPPLIER_FIELDS",
     "availability_refresh",
     "ingredient_create",
+    "ingredient_set_up",
+    "ingredients_import",
+    "recipes_import",
     "ingredient_update",
     "menu_items_refresh_facts",
     "purchase_order_cancel",

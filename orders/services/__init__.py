@@ -16,7 +16,16 @@ from .checks import (
     check_split_items,
 )
 from .drawers import drawer_close, drawer_current, drawer_open, register_create
-from .menu import menu_item_set_price, menu_item_set_sold_out, menu_item_set_stock_facts
+from .menu import (
+    menu_item_create,
+    menu_item_set_active,
+    menu_item_set_price,
+    menu_item_set_sold_out,
+    menu_item_set_stock_facts,
+    menu_items_import,
+    table_set_active,
+    tables_add,
+)
 from .orders import (
     MAX_LINE_QUANTITY,
     MAX_LINES,
@@ -71,9 +80,14 @@ __all__ = [
     "drawer_current",
     "drawer_open",
     "guest_order_place",
+    "menu_item_create",
+    "menu_item_set_active",
     "menu_item_set_price",
     "menu_item_set_sold_out",
     "menu_item_set_stock_facts",
+    "menu_items_import",
+    "table_set_active",
+    "tables_add",
     "money",
     "money_arg",
     "order_cancel",

@@ -1,4 +1,5 @@
-"""Writes to the menu: prices (audited), the manual 86, and the facts inventory tells the menu."""
+"""Writes to the menu: new items (one by one or a whole imported list), prices (audited), the manual 86,
+the facts inventory tells the menu, and the tables guests order from."""
 
 from decimal import Decimal
 
@@ -6,11 +7,111 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from restaurant_ops.errors import DomainError
+from restaurant_ops.errors import DomainError, DomainErrors
+from restaurant_ops.models import Store, TaxCategory
 from restaurant_ops.services import audit_record
 
-from ..models import MenuItem
+from ..models import MenuCategory, MenuItem, Table
 from .pricing import CENT
+
+
+def _price(value, field: str = "price") -> Decimal:
+    try:
+        new = Decimal(str(value))
+    except (ArithmeticError, ValueError, TypeError):
+        raise DomainError(field, "invalid", _("Enter a price such as 24.50."))
+    if not new.is_finite() or new != new.quantize(CENT) or new < 0 or new >= Decimal("100000"):
+        raise DomainError(field, "invalid", _("Enter a price in whole cents, from 0 to 99999.99."))
+    return new
+
+
+@transaction.atomic
+def menu_item_create(
+    *,
+    store: Store,
+    category: str,
+    name: str,
+    price,
+    tax_category: TaxCategory | None = None,
+    description: str = "",
+) -> MenuItem:
+    """A new item on the menu, in the category of that name (created when new)."""
+    name, category = name.strip(), category.strip()
+    if not name:
+        raise DomainError("name", "required", _("Give the item a name."))
+    if not category:
+        raise DomainError("category", "required", _("Give the item a category, such as Mains."))
+    if tax_category is not None and tax_category.store_id != store.pk:
+        raise DomainError("tax_category", "unknown", _("No such tax in this store."))
+    if MenuItem.objects.filter(store=store, name__iexact=name, is_active=True).exists():
+        raise DomainError(
+            "name", "duplicate", _("%(name)s is already on the menu.") % {"name": name}, status_code=409
+        )
+    group = MenuCategory.objects.filter(store=store, name__iexact=category).first()
+    if group is None:
+        group = MenuCategory.objects.create(
+            store=store, name=category, position=MenuCategory.objects.filter(store=store).count()
+        )
+    return MenuItem.objects.create(
+        store=store,
+        category=group,
+        name=name,
+        price=_price(price),
+        tax_category=tax_category,
+        description=description.strip(),
+        position=MenuItem.objects.filter(category=group).count(),
+    )
+
+
+@transaction.atomic
+def menu_items_import(*, store: Store, items: list[dict], by=None) -> list[MenuItem]:
+    """Creates every item of an imported list ({category, name, price, tax_category?, description?}),
+    or none: every refused row is reported at once, with its index."""
+    created, errors = [], []
+    for index, item in enumerate(items):
+        try:
+            with transaction.atomic():
+                created.append(menu_item_create(store=store, **item))
+        except DomainError as error:
+            errors.append(DomainError(f"items[{index}].{error.field}", error.code, error.message))
+    if errors:
+        raise DomainErrors(errors)
+    audit_record(store=store, action="menu_imported", actor=by, data={"items": len(created)})
+    return created
+
+
+def menu_item_set_active(*, item: MenuItem, active: bool) -> MenuItem:
+    """Takes an item off the menu (its sales history stays) or puts it back."""
+    item.is_active = active
+    item.save(update_fields=["is_active", "updated_at"])
+    return item
+
+
+@transaction.atomic
+def tables_add(*, store: Store, count: int, seats: int = 4, prefix: str = "") -> list[Table]:
+    """`count` more tables, numbered on from the store's tables ("Table 5", "Table 6", ...)."""
+    if not 1 <= count <= 200:
+        raise DomainError("count", "out_of_range", _("Add between 1 and 200 tables at a time."))
+    if not 1 <= seats <= 100:
+        raise DomainError("seats", "out_of_range", _("A table has 1 to 100 seats."))
+    prefix = prefix.strip() or _("Table")
+    taken = set(Table.objects.filter(store=store).values_list("name", flat=True))
+    position = Table.objects.filter(store=store).count()
+    tables, number = [], 0
+    while len(tables) < count:
+        number += 1
+        name = f"{prefix} {number}"
+        if name in taken:
+            continue
+        tables.append(Table(store=store, name=name, seats=seats, position=position + len(tables)))
+    return Table.objects.bulk_create(tables)
+
+
+def table_set_active(*, table: Table, active: bool) -> Table:
+    """A table out of use disappears from the QR sheet and its code stops taking orders."""
+    table.is_active = active
+    table.save(update_fields=["is_active", "updated_at"])
+    return table
 
 
 def menu_item_set_stock_facts(
@@ -47,12 +148,7 @@ def menu_item_set_sold_out(*, item: MenuItem, sold_out: bool) -> MenuItem:
 def menu_item_set_price(*, item: MenuItem, price, by=None, reason: str = "") -> MenuItem:
     """A new menu price from now on (orders already placed keep the price they were priced at).
     Audited: a price change moves every margin the owner looks at."""
-    try:
-        new = Decimal(str(price))
-    except (ArithmeticError, ValueError, TypeError):
-        raise DomainError("price", "invalid", _("Enter a price such as 24.50."))
-    if not new.is_finite() or new != new.quantize(CENT) or new < 0 or new >= Decimal("100000"):
-        raise DomainError("price", "invalid", _("Enter a price in whole cents, from 0 to 99999.99."))
+    new = _price(price)
     item = MenuItem.objects.select_for_update().get(pk=item.pk)
     old = item.price
     if new != old:

@@ -9,7 +9,9 @@ from .staff import (
     availability_delete,
     days_off_add,
     position_create,
+    staff_invite,
     staff_member_create,
+    staff_member_link_user,
     staff_member_update,
 )
 from .timeclock import clock_in, clock_out
@@ -25,7 +27,9 @@ __all__ = [
     "shift_create",
     "shift_delete",
     "shift_move",
+    "staff_invite",
     "staff_member_create",
+    "staff_member_link_user",
     "staff_member_update",
     "staffing_requirements_replace",
     "suggestion_apply",

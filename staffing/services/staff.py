@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from restaurant_ops.errors import DomainError
-from restaurant_ops.models import Store
+from restaurant_ops.models import Invitation, Membership, Store
+from restaurant_ops.services import invitation_create
 
 from ..models import Availability, DaysOff, Position, StaffMember
 
@@ -111,3 +112,18 @@ def days_off_add(*, staff: StaffMember, first_day: dt.date, last_day: dt.date, r
     if last_day < first_day:
         raise DomainError("last_day", "before_first", _("The last day off cannot be before the first."))
     return DaysOff.objects.create(staff=staff, first_day=first_day, last_day=last_day, reason=reason.strip())
+
+
+@transaction.atomic
+def staff_invite(*, store: Store, name: str, role: str, hourly_cost, by) -> StaffMember:
+    """A staff profile (what an hour of theirs costs) and the invitation link they join with, in the
+    role given; accepting the link gives the profile its user (`staff_member_link_user`)."""
+    staff = staff_member_create(store=store, name=name, hourly_cost=hourly_cost)
+    staff.invitation = invitation_create(store=store, role=role, name=staff.name, created_by=by)
+    staff.save(update_fields=["invitation", "updated_at"])
+    return staff
+
+
+def staff_member_link_user(*, invitation: Invitation, membership: Membership) -> None:
+    """Receiver of restaurant_ops' invitation_accepted: the invited profile now belongs to the user."""
+    StaffMember.objects.filter(invitation=invitation, user__isnull=True).update(user=membership.user)

@@ -1,0 +1,85 @@
+"""Forms for the pages of restaurant_ops: they parse and check what a person typed; services write."""
+
+import datetime as dt
+import zoneinfo
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .errors import DomainError, DomainErrors
+from .models import Store, Weekday
+
+TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
+
+
+class SignUpForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=8)
+    password_again = forms.CharField(label=_("Password again"), widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+class JoinForm(SignUpForm):
+    pin = forms.RegexField(
+        label=_("Approval PIN"),
+        regex=r"^\d{6,8}$",
+        required=False,
+        help_text=_("6 to 8 digits you type on a cashier's screen to approve a void or a refund."),
+        error_messages={"invalid": _("6 to 8 digits.")},
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class StoreForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=[(z, z) for z in TIME_ZONES])
+
+    class Meta:
+        model = Store
+        fields = ["name", "time_zone", "currency", "prices_include_tax", "service_charge_rate"]
+        help_texts = {
+            "currency": _("Three letters, such as USD, EUR or CNY."),
+            "prices_include_tax": _(
+                "Tick if menu prices already include tax (as in most of Europe and China)."
+            ),
+            "service_charge_rate": _("0.10 for 10%; 0 for none."),
+        }
+
+
+class TaxForm(forms.Form):
+    name = forms.CharField(label=_("Tax name"), max_length=60, help_text=_("Such as Food or Drinks."))
+    percent = forms.DecimalField(
+        label=_("Rate (%)"), min_value=0, max_value=100, max_digits=6, decimal_places=2
+    )
+
+
+class HoursForm(forms.Form):
+    """One weekday: opening and closing time, or closed."""
+
+    weekday = forms.TypedChoiceField(choices=Weekday.choices, coerce=int, widget=forms.HiddenInput)
+    closed = forms.BooleanField(label=_("Closed"), required=False)
+    opens = forms.TimeField(label=_("Opens"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    closes = forms.TimeField(
+        label=_("Closes"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("closed") and (data.get("opens") is None or data.get("closes") is None):
+            self.add_error("opens", _("Give opening and closing times, or tick Closed."))
+        return data
+
+
+HoursFormSet = forms.formset_factory(HoursForm, extra=0, min_num=7, max_num=7, validate_min=True)
+
+DEFAULT_HOURS = (dt.time(10, 0), dt.time(22, 0))
+
+
+def add_errors(form, error: DomainError | DomainErrors) -> None:
+    """A service's refusal shown on the form, on the field it names when the form has one."""
+    for e in error.errors if isinstance(error, DomainErrors) else [error]:
+        form.add_error(e.field if e.field in form.fields else None, e.message)

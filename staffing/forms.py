@@ -1,0 +1,25 @@
+"""Forms for the staff page of the set-up."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from restaurant_ops.models import Role
+
+
+class InviteForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=Role.choices,
+        initial=Role.CASHIER,
+        help_text=_(
+            "An owner may do everything, a manager all but API keys, a cashier the till, a cook the kitchen."
+        ),
+    )
+    hourly_cost = forms.DecimalField(
+        label=_("Hourly cost"),
+        min_value=0,
+        max_digits=8,
+        decimal_places=2,
+        help_text=_("Wage plus on-costs per hour: labour % of sales is worked out from it."),
+    )
