@@ -301,7 +301,7 @@ def tax_category_save(
     if not name:
         raise DomainError("name", "required", _("Give the tax a name, such as Food."))
     if not (Decimal("0") <= rate <= Decimal("1")):
-        raise DomainError("rate", "out_of_range", _("A tax rate is between 0% and 100%."))
+        raise DomainError("rate", "out_of_range", _("A tax rate is between 0 and 100 percent."))
     dupes = TaxCategory.objects.filter(store=store, name__iexact=name)
     if tax_category is not None:
         dupes = dupes.exclude(pk=tax_category.pk)

@@ -21,5 +21,5 @@ class InviteForm(forms.Form):
         min_value=0,
         max_digits=8,
         decimal_places=2,
-        help_text=_("Wage plus on-costs per hour: labour % of sales is worked out from it."),
+        help_text=_("Wage plus on-costs per hour: the labour share of sales is worked out from it."),
     )
