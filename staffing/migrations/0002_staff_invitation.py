@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('restaurant_ops', '0003_invitation'),
+        ('restaurant_ops', '0004_invitation'),
         ('staffing', '0001_initial'),
     ]
 

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('restaurant_ops', '0002_cache_table'),
+        ('restaurant_ops', '0003_beat_schedules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
