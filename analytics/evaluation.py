@@ -106,6 +106,21 @@ def _avg_ticket_minutes(insight, first, last) -> Decimal | None:
     return (Decimal(row["avg"].total_seconds()) / 60).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+def _complaint_rate(insight, first, last) -> Decimal | None:
+    """Complaints of the insight's category ÷ checks settled (fewer complaints per check is the aim)."""
+    from customers import selectors as customer_selectors
+
+    tag = insight.subject.split(":", 1)[1] if insight.subject.startswith("tag:") else ""
+    return customer_selectors.complaint_rate(store=insight.store, first=first, last=last, tag=tag)
+
+
+def _churn_rate(insight, first, last) -> Decimal | None:
+    """Share of the customers active in the 90 days before the window who did not return in it."""
+    from customers import selectors as customer_selectors
+
+    return customer_selectors.churn_between(store=insight.store, first=first, last=last)
+
+
 METRICS = {
     "revenue": _revenue,
     "item_quantity": _item_quantity,
@@ -114,6 +129,8 @@ METRICS = {
     "ingredient_cost": _ingredient_cost,
     "sold_out_days": _sold_out_days,
     "avg_ticket_minutes": _avg_ticket_minutes,
+    "complaint_rate": _complaint_rate,
+    "churn_rate": _churn_rate,
 }
 
 

@@ -45,6 +45,27 @@ MESSAGES = {
         "%(when)s: %(count)s %(position)s fewer would do — forecast load %(load)s/h, capacity %(capacity)s."
     ),
     "prep": _("Prep %(quantity)s %(item)s before %(daypart)s."),
+    "churn_warning": _(
+        "%(month)s: %(rate_pct)s%% of recent customers did not come back, above the usual band (up to "
+        "%(band_pct)s%%). %(follow_up)s customers are worth a follow-up."
+    ),
+    "complaint_spike": _(
+        "Complaints about %(category)s: %(count)s this week against %(baseline)s a week before, "
+        "most at %(when)s."
+    ),
+    "complaint_spike_tickets": _(
+        "Complaints about %(category)s: %(count)s this week against %(baseline)s a week before, most at "
+        "%(when)s; their tickets took %(ticket_minutes)s min against a %(target_minutes)s min target."
+    ),
+    "complaint_spike_staffing": _(
+        "Complaints about %(category)s: %(count)s this week against %(baseline)s a week before, most at "
+        "%(when)s, in hours short of staff (%(short)s, up to %(short_by)s short)."
+    ),
+    "complaint_spike_tickets_staffing": _(
+        "Complaints about %(category)s: %(count)s this week against %(baseline)s a week before, most at "
+        "%(when)s; tickets took %(ticket_minutes)s min against a %(target_minutes)s min target, "
+        "%(short)s %(short_by)s short."
+    ),
     "labour_band": _(
         "Scheduled hours %(scheduled)s differ from the required %(required)s by %(diff_pct)s%%."
     ),

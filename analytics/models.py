@@ -53,6 +53,8 @@ class Insight(models.Model):
         PREP = "prep", _("Prep")
         TRENDING = "trending", _("Trending item")
         LABOUR = "labour", _("Labour")
+        CHURN = "churn", _("Customer churn")
+        COMPLAINTS = "complaints", _("Complaints")
 
     class Severity(models.TextChoices):
         INFO = "info", _("Info")

@@ -110,7 +110,14 @@ def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
 
 def churn_rate(visit_days: dict[int, set[dt.date]], month: dt.date) -> tuple[int, int, Decimal | None]:
     """(base, churned, rate) for the calendar month containing `month`."""
-    first, last = month_bounds(month)
+    return churn_between(visit_days, *month_bounds(month))
+
+
+def churn_between(
+    visit_days: dict[int, set[dt.date]], first: dt.date, last: dt.date
+) -> tuple[int, int, Decimal | None]:
+    """(base, churned, rate) for the days first..last: of the customers with a visit in the 90 days
+    before `first`, how many had none from `first` to `last` (a month, or an evaluation window)."""
     lookback = first - dt.timedelta(days=CHURN_LOOKBACK_DAYS)
     base = churned = 0
     for days in visit_days.values():

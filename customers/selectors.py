@@ -117,6 +117,12 @@ def feedback(*, stores: QuerySet[Store]) -> QuerySet[Feedback]:
     return Feedback.objects.filter(store__in=stores).select_related("store", "menu_item", "guest_check")
 
 
+def with_tag(qs: QuerySet[Feedback], tag: str) -> QuerySet[Feedback]:
+    """Feedback carrying `tag`. JSON containment is not portable (SQLite, the embedded demo, lacks it),
+    so the matching ids are picked from the tag lists: complaints are few next to orders."""
+    return qs.filter(pk__in=[pk for pk, tags in qs.values_list("pk", "tags") if tag in tags])
+
+
 def checks_settled(*, store: Store, first: dt.date, last: dt.date) -> int:
     return Check.objects.filter(
         store=store, status__in=SETTLED, merged_into__isnull=True, business_date__range=(first, last)
@@ -182,6 +188,23 @@ def complaint_ranking(*, store: Store, first: dt.date, last: dt.date) -> dict:
     checks = checks_settled(store=store, first=first, last=last)
     rate = (Decimal(total) / Decimal(checks)).quantize(Decimal("0.0001")) if checks else None
     return {"categories": categories, "items": dishes, "complaints": total, "checks": checks, "rate": rate}
+
+
+def complaint_rate(*, store: Store, first: dt.date, last: dt.date, tag: str = "") -> Decimal | None:
+    """Complaints (with `tag`, if given) ÷ checks settled, business days first..last."""
+    checks = checks_settled(store=store, first=first, last=last)
+    if not checks:
+        return None
+    complaints = Feedback.objects.filter(store=store, is_complaint=True, business_date__range=(first, last))
+    if tag:
+        complaints = with_tag(complaints, tag)
+    return (Decimal(complaints.count()) / Decimal(checks)).quantize(Decimal("0.0001"))
+
+
+def churn_between(*, store: Store, first: dt.date, last: dt.date) -> Decimal | None:
+    """The churn rate of any window (what an acted-on churn warning is evaluated by)."""
+    visits = {cid: set(days) for cid, days in visit_days(store=store, until=last).items()}
+    return analysis.churn_between(visits, first, last)[2]
 
 
 def complaint_spikes(*, store: Store, as_of: dt.date) -> list[dict]:

@@ -309,7 +309,7 @@ def complaints(request, store_slug):
         .order_by("-occurred_at", "-id")
     )
     if tag := request.GET.get("tag", ""):
-        recent = recent.filter(tags__contains=[tag])
+        recent = selectors.with_tag(recent, tag)
     page = Paginator(recent, 30).get_page(request.GET.get("page"))
     labels = dict(Feedback.Tag.choices)
     return render(

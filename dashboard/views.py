@@ -356,7 +356,9 @@ def _insight_cards(store, rows) -> list[dict]:
                 "insight": insight,
                 "purchase_order": po,
                 "po_is_draft": po is not None and po.status == "draft",
-                "suggestion": numbers.get("suggestion") if insight.kind == Insight.Kind.STAFFING else None,
+                "suggestion": numbers.get("suggestion")
+                if insight.kind in (Insight.Kind.STAFFING, Insight.Kind.COMPLAINTS)
+                else None,
                 "supplier_items": suppliers.get(ingredient_id, []) if ingredient_id else [],
                 "menu_item": menu_items.get(numbers.get("item")),
                 "restoring_price": numbers.get("restoring_price") or "",

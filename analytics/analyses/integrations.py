@@ -19,6 +19,10 @@ def available_jobs() -> dict:
         from . import operations
 
         jobs["staffing"] = operations.run_staffing
+    if apps.is_installed("customers"):
+        from . import customers
+
+        jobs["customers"] = customers.run_customer_insights
     return jobs
 
 

@@ -221,7 +221,7 @@ class FeedbackFilter(django_filters.FilterSet):
         fields = ["store", "is_complaint", "source", "rating", "menu_item"]
 
     def by_tag(self, qs, name, value):
-        return qs.filter(tags__contains=[value])
+        return selectors.with_tag(qs, value)
 
 
 class FeedbackListCreateView(generics.ListAPIView):

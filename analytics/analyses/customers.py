@@ -1,0 +1,115 @@
+"""Customer insights, read from the customers app's selectors (analytics may read every app; customers
+never imports analytics): a churn warning when the last month's churn rate rose above its trailing
+band, and a complaint spike per category with its likely cause. The figures themselves (scores, monthly
+churn rates) are the customers app's own nightly job; this one turns them into advice.
+
+A slow-service spike in hours short of staff carries next week's staffing suggestion for the same
+weekday and hours, so the owner adds the shift in one click (through staffing's service); the insight
+is then evaluated by the category's complaint rate (complaints with the tag ÷ settled checks)."""
+
+import datetime as dt
+
+from django.utils.formats import date_format
+
+from customers import selectors as customer_selectors
+from customers.models import Feedback
+from restaurant_ops.models import Store
+from restaurant_ops.timeutils import business_date, local
+
+from ..models import Insight
+from ..services import Finding, insights_sync
+
+
+def _pct(rate) -> str:
+    return f"{rate * 100:.1f}"
+
+
+def churn_finding(store: Store) -> Finding | None:
+    warning = customer_selectors.churn_warning(store=store)
+    if warning is None:
+        return None
+    return Finding(
+        kind=Insight.Kind.CHURN,
+        subject=f"month:{warning['month']:%Y-%m}",
+        message_key="churn_warning",
+        severity=Insight.Severity.WARNING,
+        numbers={
+            "month": f"{warning['month']:%Y-%m}",
+            "rate_pct": _pct(warning["rate"]),
+            "band_pct": _pct(warning["band"]),
+            "customers": warning["base"],
+            "follow_up": customer_selectors.follow_up(store=store).count(),
+        },
+        metric="churn_rate",
+        window_days=30,
+    )
+
+
+def _suggestion_for(store: Store, today: dt.date, spike: dict) -> dict | None:
+    """Next week's staffing gap (if the plan has one) on the spike's weekday, overlapping its hours,
+    for a position the complaints found short."""
+    from staffing import selectors as staffing_selectors
+
+    week_start = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=7)
+    for suggestion in staffing_selectors.staffing_suggestions(store=store, week_start=week_start):
+        start, end = local(store, suggestion.start), local(store, suggestion.end)
+        if (
+            suggestion.kind == suggestion.GAP
+            and suggestion.position_name in spike.get("short_positions", [])
+            and start.weekday() == spike["weekday"]
+            and start.hour < spike["hour"] + 2
+            and end.hour > spike["hour"]
+        ):
+            return suggestion.as_dict()
+    return None
+
+
+def spike_findings(store: Store, today: dt.date) -> list[Finding]:
+    labels = dict(Feedback.Tag.choices)
+    findings = []
+    for spike in customer_selectors.complaint_spikes(store=store, as_of=today):
+        monday = today - dt.timedelta(days=today.weekday())
+        day = monday + dt.timedelta(days=spike["weekday"])
+        numbers = {
+            "category": str(labels[spike["tag"]]),
+            "count": spike["count"],
+            "baseline": str(spike["baseline"]),
+            "when": f"{date_format(day, 'D')} {spike['hour']:02d}–{spike['hour'] + 2:02d}",
+            "in_window": spike["in_window"],
+        }
+        key = "complaint_spike"
+        if spike.get("ticket_minutes"):
+            numbers.update(ticket_minutes=spike["ticket_minutes"], target_minutes=spike["target_minutes"])
+            key = "complaint_spike_tickets"
+        if spike.get("staffing_short"):
+            numbers.update(short=", ".join(spike["short_positions"]), short_by=spike["short_by"])
+            key = (
+                "complaint_spike_staffing" if key == "complaint_spike" else "complaint_spike_tickets_staffing"
+            )
+            if suggestion := _suggestion_for(store, today, spike):
+                numbers["suggestion"] = suggestion
+        if spike.get("dish_changes"):
+            numbers["dish_changes"] = spike["dish_changes"]
+        findings.append(
+            Finding(
+                kind=Insight.Kind.COMPLAINTS,
+                subject=f"tag:{spike['tag']}",
+                message_key=key,
+                severity=Insight.Severity.HIGH
+                if spike["count"] >= 3 * spike["baseline"]
+                else Insight.Severity.WARNING,
+                numbers=numbers,
+                metric="complaint_rate",
+                window_days=14,
+            )
+        )
+    return findings
+
+
+def run_customer_insights(*, store: Store, now: dt.datetime, job_run=None) -> dict:
+    today = business_date(store, now)
+    churn = churn_finding(store)
+    spikes = spike_findings(store, today)
+    insights_sync(store=store, kind=Insight.Kind.CHURN, findings=[churn] if churn else [], job_run=job_run)
+    insights_sync(store=store, kind=Insight.Kind.COMPLAINTS, findings=spikes, job_run=job_run)
+    return {"churn_warning": churn is not None, "complaint_spikes": len(spikes)}
