@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0003_sweep_schedule'),
+        ('analytics', '0004_forecast_accuracy_per_level'),
     ]
 
     operations = [
