@@ -126,6 +126,14 @@ else:
             },
         }
     }
+# A PostgreSQL read replica for the owner's analyses and dashboard reads (restaurant_ops/routers.py).
+# In tests it stands in as a mirror of the test database.
+if DATABASE_REPLICA_URL := os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["restaurant_ops.routers.ReadReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (throttles, idempotency locks, de-bouncing): shared across processes --------------

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from analytics import selectors, services
 from analytics.analyses import sales
 from analytics.models import DemandForecast, ForecastAccuracy, Insight
+from restaurant_ops.api.replica import ReplicaReadsMixin
 from restaurant_ops.api.scoping import accessible_stores, require, resolve_store
 from restaurant_ops.permissions import Perm
 from restaurant_ops.timeutils import business_date
@@ -29,7 +30,7 @@ PERIOD_PARAMS = [
 ]
 
 
-class AnalysisView(APIView):
+class AnalysisView(ReplicaReadsMixin, APIView):
     """Parses the query with `query_class`, resolves the store the caller may see, and the range."""
 
     query_class = s.PeriodQuery

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from dashboard import selectors
 from restaurant_ops.api.permissions import HasStoreAccess
+from restaurant_ops.api.replica import ReplicaReadsMixin
 from restaurant_ops.api.scoping import require, resolve_store
 from restaurant_ops.permissions import Perm
 from restaurant_ops.timeutils import business_date
@@ -19,7 +20,7 @@ from restaurant_ops.timeutils import business_date
 from . import serializers as s
 
 
-class _DashboardView(APIView):
+class _DashboardView(ReplicaReadsMixin, APIView):
     permission_classes = [HasStoreAccess]
     query_class = s.PeriodQuery
     default_days = 30
