@@ -1,5 +1,11 @@
 """The one error type a service raises for a request it refuses: field path, code, message."""
 
+import re
+
+from django.apps import apps
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
+
 
 class DomainError(Exception):
     status_code = 400
@@ -21,3 +27,46 @@ class DomainErrors(Exception):
         super().__init__("; ".join(str(e.message) for e in errors))
         self.errors = errors
         self.status_code = errors[0].status_code
+
+
+def conflict_from_integrity_error(error: IntegrityError) -> DomainError | None:
+    """A unique violation that a service's own check lost to a concurrent request (two tills sending
+    one external id at once) becomes the 409 that the check would have raised, naming the field.
+    Any other integrity error is a bug and stays one (None)."""
+    cause = error.__cause__
+    if getattr(cause, "pgcode", None) == "23505":  # PostgreSQL unique_violation
+        model, field = _unique_field(
+            getattr(cause.diag, "table_name", ""),
+            getattr(cause.diag, "constraint_name", ""),
+            re.findall(r"\w+", (cause.diag.message_detail or "").partition("=")[0]),
+        )
+    elif str(error).startswith("UNIQUE constraint failed: "):  # SQLite, the embedded default
+        columns = str(error).removeprefix("UNIQUE constraint failed: ").split(", ")
+        table = columns[0].partition(".")[0]
+        model, field = _unique_field(table, "", [column.partition(".")[2] for column in columns])
+    else:
+        return None
+    if model is None:
+        return None
+    label = field.verbose_name if field is not None else _("these values")
+    return DomainError(
+        field.name if field is not None else "",
+        "duplicate",
+        _("Another %(model)s already has this %(field)s.")
+        % {"model": model._meta.verbose_name, "field": label},
+        status_code=409,
+    )
+
+
+def _unique_field(table: str, constraint: str, columns: list[str]):
+    """(model, the field a caller chose) for a violated unique constraint: the last column that is
+    not the store, e.g. external_id of (store, channel, external_id)."""
+    model = next((m for m in apps.get_models() if m._meta.db_table == table), None)
+    if model is None:
+        return None, None
+    for named in model._meta.constraints:
+        if named.name == constraint and getattr(named, "fields", None):
+            columns = [model._meta.get_field(name).column for name in named.fields]
+    by_column = {f.column: f for f in model._meta.concrete_fields}
+    chosen = [by_column[c] for c in columns if c in by_column and c != "store_id"]
+    return model, (chosen[-1] if chosen else None)

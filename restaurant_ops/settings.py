@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "restaurant_ops.middleware.UniqueConflictMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

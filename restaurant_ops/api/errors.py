@@ -1,12 +1,13 @@
 """Errors as JSON with a field path: {"errors": [{"field": "lines[2].modifiers[0]", "code", "message"}]}."""
 
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from restaurant_ops.errors import DomainError, DomainErrors
+from restaurant_ops.errors import DomainError, DomainErrors, conflict_from_integrity_error
 
 
 def _flatten(detail, path: str = "") -> list[dict]:
@@ -36,6 +37,8 @@ def errors_response(errors: list[dict], status_code: int) -> Response:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, IntegrityError):
+        exc = conflict_from_integrity_error(exc) or exc  # a race lost on a unique field: 409
     if isinstance(exc, DomainErrors):
         return errors_response([e.as_dict() for e in exc.errors], exc.status_code)
     if isinstance(exc, DomainError):
