@@ -2,10 +2,10 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _on_order_placed(sender, order, **kwargs):
+def _on_order_placed(sender, order, lines, **kwargs):
     from .services import stock_consume_for_order
 
-    stock_consume_for_order(order=order)
+    stock_consume_for_order(order=order, lines=lines)
 
 
 def _on_order_cancelled(sender, order, previous_status, **kwargs):

@@ -10,7 +10,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.models import MenuItem, Order, OrderLine, OrderLineModifier
+from orders.models import MenuItem, Order, OrderLine
 from orders.services import order_lines_mark_started, order_set_status
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
@@ -88,21 +88,17 @@ def kitchen_routes_set(*, store: Store, routes: dict[int, int | None]) -> int:
 # --- tickets ----------------------------------------------------------------------------------
 
 
-def tickets_create_for_order(*, order: Order) -> list[Ticket]:
-    """One ticket per station the order's lines are routed to. A fixed number of queries."""
-    lines = list(
-        OrderLine.objects.filter(order=order, voided_at__isnull=True).values_list(
-            "id", "menu_item_id", "name", "quantity", "note"
-        )
-    )
+def tickets_create_for_order(*, order: Order, lines: list[OrderLine] | None = None) -> list[Ticket]:
+    """One ticket per station the order's lines are routed to; `lines` are the order's lines as
+    written (with their modifiers), carried by the event (read here when not given). A fixed number
+    of queries."""
+    if lines is None:
+        lines = list(order.lines.filter(voided_at__isnull=True).prefetch_related("modifiers"))
     if not lines:
         return []
-    modifiers = defaultdict(list)
-    for line_id, name in OrderLineModifier.objects.filter(line__order=order).values_list("line_id", "name"):
-        modifiers[line_id].append(name)
     routes = dict(
         KitchenItem.objects.filter(
-            menu_item_id__in={line[1] for line in lines}, station__isnull=False
+            menu_item_id__in={line.menu_item_id for line in lines}, station__isnull=False
         ).values_list("menu_item_id", "station_id")
     )
     default = (
@@ -112,16 +108,16 @@ def tickets_create_for_order(*, order: Order) -> list[Ticket]:
         .first()
     )
     per_station = defaultdict(list)
-    for line_id, item_id, name, quantity, note in lines:
-        station_id = routes.get(item_id, default)
+    for line in lines:
+        station_id = routes.get(line.menu_item_id, default)
         if station_id is not None:
             per_station[station_id].append(
                 TicketLine(
-                    order_line_id=line_id,
-                    name=name,
-                    quantity=quantity,
-                    modifiers=modifiers[line_id],
-                    note=note,
+                    order_line_id=line.pk,
+                    name=line.name,
+                    quantity=line.quantity,
+                    modifiers=[m.name for m in line.modifiers.all()],
+                    note=line.note,
                 )
             )
     now = timezone.now()

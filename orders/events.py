@@ -9,7 +9,8 @@ from django.dispatch import Signal
 
 from restaurant_ops.errors import DomainError
 
-# kwargs: order (with lines and modifiers prefetched)
+# kwargs: order, lines (the OrderLines just written, each with its modifiers prefetched; order.lines.all()
+# is prefetched too): listeners use them instead of reading the order back.
 order_placed = Signal()
 # kwargs: order, previous_status
 order_cancelled = Signal()

@@ -4,7 +4,9 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from orders.models import MenuItem, Modifier
@@ -156,14 +158,62 @@ def recipe_line_set(
             "base_quantity": base,
         },
     )
+    _recipe_cache_drop(line)
     if menu_item is not None:
         menu_items_refresh_facts(items=[menu_item])
     return line
 
 
+# Each item's and modifier's recipe as the order path needs it, shared by every process. Dropped by
+# recipe_line_set/delete (now, and again on commit, so a reader during the change cannot put the old
+# recipe back); the expiry bounds any other path (a bulk load, the admin).
+RECIPE_CACHE_SECONDS = 600
+
+
+def _recipe_key(kind: str, pk: int) -> str:
+    return f"inventory:recipe:{kind}:{pk}"
+
+
+def _recipe_cache_drop(line: RecipeLine) -> None:
+    key = (
+        _recipe_key("item", line.menu_item_id)
+        if line.menu_item_id
+        else _recipe_key("modifier", line.modifier_id)
+    )
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def recipe_portions(
+    *, item_ids: Iterable[int], modifier_ids: Iterable[int]
+) -> tuple[dict[int, list[tuple[int, Decimal]]], dict[int, list[tuple[int, Decimal]]]]:
+    """(by item, by modifier): the (ingredient id, base quantity) one portion takes. From the shared
+    cache; what it lacks is read in one query and cached."""
+    wanted = {_recipe_key("item", i): ("item", i) for i in item_ids}
+    wanted |= {_recipe_key("modifier", m): ("modifier", m) for m in modifier_ids}
+    found = cache.get_many(list(wanted))
+    missing = {key: [] for key in wanted if key not in found}
+    if missing:
+        items = [pk for key, (kind, pk) in wanted.items() if key in missing and kind == "item"]
+        modifiers = [pk for key, (kind, pk) in wanted.items() if key in missing and kind == "modifier"]
+        rows = RecipeLine.objects.filter(
+            Q(menu_item_id__in=items) | Q(modifier_id__in=modifiers)
+        ).values_list("menu_item_id", "modifier_id", "ingredient_id", "base_quantity")
+        for item_id, modifier_id, ingredient_id, quantity in rows:
+            key = _recipe_key("item", item_id) if item_id else _recipe_key("modifier", modifier_id)
+            missing[key].append((ingredient_id, quantity))
+        cache.set_many(missing, RECIPE_CACHE_SECONDS)
+        found |= missing
+    by_item, by_modifier = {}, {}
+    for key, (kind, pk) in wanted.items():
+        (by_item if kind == "item" else by_modifier)[pk] = found[key]
+    return by_item, by_modifier
+
+
 @transaction.atomic
 def recipe_line_delete(*, line: RecipeLine) -> None:
     item = line.menu_item
+    _recipe_cache_drop(line)
     line.delete()
     if item is not None:
         menu_items_refresh_facts(items=[item])

@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,55 +15,43 @@ from orders.models import Order, OrderLine, OrderLineModifier
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.models import Store
 
-from ..models import Ingredient, RecipeLine, StockCount, StockCountLine, StockMovement
+from ..models import Ingredient, StockCount, StockCountLine, StockMovement
 from ..units import to_base
+from .catalogue import recipe_portions
 from .ledger import Q3, ZERO, Move, decimal_arg, movements_post
 
 
-def _recipe_uses(lines: list[tuple[int, int]]) -> dict[int, list[tuple[int, Decimal]]]:
-    """For each (line id, menu item id): the (ingredient id, base quantity) one portion takes, from the
-    item's recipe and the recipes of the modifiers chosen on the line. Two queries."""
-    chosen = list(
-        OrderLineModifier.objects.filter(line_id__in=[line_id for line_id, _i in lines]).values_list(
-            "line_id", "modifier_id"
-        )
+def _recipe_uses(lines: list[tuple[int, int, list[int]]]) -> dict[int, list[tuple[int, Decimal]]]:
+    """For each (line id, menu item id, chosen modifier ids): the (ingredient id, base quantity) one
+    portion takes, from the item's recipe and its modifiers' (cached: `recipe_portions`)."""
+    by_item, by_modifier = recipe_portions(
+        item_ids={item_id for _l, item_id, _m in lines},
+        modifier_ids={m for _l, _i, modifier_ids in lines for m in modifier_ids},
     )
-    item_ids = {item_id for _l, item_id in lines}
-    modifier_ids = {m for _line, m in chosen}
-    recipes = RecipeLine.objects.filter(Q(menu_item_id__in=item_ids) | Q(modifier_id__in=modifier_ids))
-    by_item, by_modifier = defaultdict(list), defaultdict(list)
-    for item_id, modifier_id, ingredient_id, quantity in recipes.values_list(
-        "menu_item_id", "modifier_id", "ingredient_id", "base_quantity"
-    ):
-        (by_item[item_id] if item_id else by_modifier[modifier_id]).append((ingredient_id, quantity))
-    modifiers_of = defaultdict(list)
-    for line_id, modifier_id in chosen:
-        modifiers_of[line_id].append(modifier_id)
     return {
-        line_id: list(by_item[item_id]) + [use for m in modifiers_of[line_id] for use in by_modifier[m]]
-        for line_id, item_id in lines
+        line_id: by_item[item_id] + [use for m in modifier_ids for use in by_modifier[m]]
+        for line_id, item_id, modifier_ids in lines
     }
 
 
-def stock_consume_for_order(*, order: Order) -> None:
-    """Takes every line's and modifier's recipe out of stock, in the order's transaction. With the
-    store's shortage policy `refuse`, an ingredient that cannot cover the order rejects it (409,
-    naming the line's item and the ingredient); with `allow_negative` stock goes negative and the
-    ingredient is flagged for a count."""
-    lines = list(
-        OrderLine.objects.filter(order=order, voided_at__isnull=True).values_list(
-            "id", "position", "menu_item_id", "quantity", "name"
-        )
+def stock_consume_for_order(*, order: Order, lines: list[OrderLine] | None = None) -> None:
+    """Takes every line's and modifier's recipe out of stock, in the order's transaction. `lines` are
+    the order's lines as written (with their modifiers), carried by the event (read here when not
+    given). With the store's
+    shortage policy `refuse`, an ingredient that cannot cover the order rejects it (409, naming the
+    line's item and the ingredient); with `allow_negative` stock goes negative and the ingredient is
+    flagged for a count."""
+    if lines is None:
+        lines = list(order.lines.filter(voided_at__isnull=True).prefetch_related("modifiers"))
+    uses_of = _recipe_uses(
+        [(line.pk, line.menu_item_id, [m.modifier_id for m in line.modifiers.all()]) for line in lines]
     )
-    if not lines:
-        return
-    uses_of = _recipe_uses([(line[0], line[2]) for line in lines])
     need: dict[int, Decimal] = defaultdict(lambda: ZERO)
     first_line: dict[int, tuple[int, str]] = {}  # ingredient -> (line position, item name)
-    for line_id, position, _item_id, quantity, name in sorted(lines, key=lambda row: row[1]):
-        for ingredient_id, per_portion in uses_of[line_id]:
-            need[ingredient_id] += per_portion * quantity
-            first_line.setdefault(ingredient_id, (position, name))
+    for line in sorted(lines, key=lambda line: line.position):
+        for ingredient_id, per_portion in uses_of[line.pk]:
+            need[ingredient_id] += per_portion * line.quantity
+            first_line.setdefault(ingredient_id, (line.position, line.name))
     if not need:
         return
 
@@ -122,7 +110,12 @@ def _give_back(
             "id", "menu_item_id", "kitchen_started_at"
         )
     )
-    uses_of = _recipe_uses([(line_id, item_id) for line_id, item_id, _s in rows])
+    chosen = defaultdict(list)
+    for line_id, modifier_id in OrderLineModifier.objects.filter(
+        line_id__in=[r[0] for r in rows]
+    ).values_list("line_id", "modifier_id"):
+        chosen[line_id].append(modifier_id)
+    uses_of = _recipe_uses([(line_id, item_id, chosen[line_id]) for line_id, item_id, _s in rows])
     back: dict[int, Decimal] = defaultdict(lambda: ZERO)
     wasted: dict[int, Decimal] = defaultdict(lambda: ZERO)
     any_made = False

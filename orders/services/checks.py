@@ -24,7 +24,7 @@ from ..models import (
     Table,
     TableSession,
 )
-from .pricing import allocate, money, money_arg, service_charge_rate, split_tax
+from .pricing import PricedLine, allocate, money, money_arg, price_totals, service_charge_rate, split_tax
 from .table_sessions import table_session_close, table_session_open
 
 
@@ -35,9 +35,12 @@ def check_open(
     table: Table | None = None,
     session: TableSession | None = None,
     by=None,
+    lines: list[PricedLine] | None = None,
 ) -> Check:
+    """A new, open check; with `lines` (an order's priced lines, the only ones on it) it is written
+    with its totals already, as check_recalculate would make them, in one insert."""
     now = timezone.now()
-    return Check.objects.create(
+    check = Check(
         store=store,
         table=table,
         session=session,
@@ -46,6 +49,13 @@ def check_open(
         business_date=business_date(store, now),
         opened_by=by if by is not None and by.is_authenticated else None,
     )
+    if lines:
+        inclusive = store.prices_include_tax
+        totals = price_totals(lines, inclusive=inclusive, service_charge_rate=service_charge_rate(check))
+        check.subtotal, check.tax, check.net_sales = totals["subtotal"], totals["tax"], totals["net_sales"]
+        check.service_charge, check.total = totals["service_charge"], totals["total"]
+    check.save()
+    return check
 
 
 @transaction.atomic
@@ -78,21 +88,24 @@ def check_require_settleable(check: Check, field: str = "check") -> None:
         )
 
 
-def check_recalculate(*, guest_check: Check) -> Check:
+def check_recalculate(*, guest_check: Check, known_lines: list[OrderLine] = ()) -> Check:
     """Recomputes a check's money from its active lines, adjustments and payments (called inside the
     transaction of whatever changed them; the check row is locked by the caller).
 
     Comps take a line's whole amount; discounts are spread over the other lines in proportion to
     their amounts, to the cent by largest remainder, and stored per line. Tax is taken on the
     discounted amount at each line's rate (contained in it when prices include tax). The service
-    charge is the store's rate on dine-in net sales (after discounts, without tax), itself untaxed."""
+    charge is the store's rate on dine-in net sales (after discounts, without tax), itself untaxed.
+    `known_lines` are instances the caller holds (an order just placed): they get the new amounts too."""
     check = guest_check
-    lines = list(
-        OrderLine.objects.filter(guest_check=check, voided_at__isnull=True)
+    known = {line.pk: line for line in known_lines}
+    lines = [
+        known.get(line.pk, line)
+        for line in OrderLine.objects.filter(guest_check=check, voided_at__isnull=True)
         .exclude(order__status=Order.Status.CANCELLED)
         .select_related("order")
         .order_by("id")
-    )
+    ]
     adjustments = list(CheckAdjustment.objects.filter(guest_check=check))
     comped = {a.line_id for a in adjustments if a.kind == CheckAdjustment.Kind.COMP}
     discounts = {line.pk: (line.line_total if line.pk in comped else Decimal("0")) for line in lines}

@@ -3,7 +3,6 @@ history import is the only bulk path. Status moves, cancel, line voids and the g
 
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -173,28 +172,10 @@ def order_place(
             )
     elif table is not None:
         guest_check = check_for_table(table=table, by=placed_by)
-    else:
-        guest_check = check_open(store=store, service_type=service_type, by=placed_by)
+    # else: a check of its own, opened below with this order's totals (nothing else is on it)
     placed_at = placed_at or timezone.now()
     inclusive = store.prices_include_tax
 
-    order = Order(
-        store=store,
-        table=table,
-        channel=channel,
-        service_type=service_type,
-        note=note[:300],
-        external_id=external_id,
-        placed_by=placed_by if placed_by and placed_by.is_authenticated else None,
-        currency=store.currency,
-        prices_include_tax=inclusive,
-        placed_at=placed_at,
-        business_date=business_date(store, placed_at),
-        guest_check=guest_check,
-        subtotal=Decimal("0"),
-        tax=Decimal("0"),
-        total=Decimal("0"),
-    )
     order_lines: list[OrderLine] = []
     priced = []
     for position, (item, line, chosen) in enumerate(resolved):
@@ -212,28 +193,58 @@ def order_place(
                 tax_amount=price.tax_amount,
                 net_amount=price.net_amount,
                 note=line.note[:200],
-                guest_check=guest_check,
             )
         )
+    new_check = guest_check is None
+    if new_check:
+        guest_check = check_open(store=store, service_type=service_type, by=placed_by, lines=priced)
     totals = price_totals(priced, inclusive=inclusive)  # the service charge belongs to the check
-    order.subtotal, order.tax, order.total = totals["subtotal"], totals["tax"], totals["total"]
-    order.save()
-    for line in order_lines:
-        line.order = order
-    OrderLine.objects.bulk_create(order_lines)
-    OrderLineModifier.objects.bulk_create(
-        [
-            OrderLineModifier(line=line, modifier=m, name=m.name, price_delta=m.price_delta)
-            for line, (_item, _req, chosen) in zip(order_lines, resolved, strict=True)
-            for m in chosen
-        ]
+    order = Order.objects.create(
+        store=store,
+        table=table,
+        channel=channel,
+        service_type=service_type,
+        note=note[:300],
+        external_id=external_id,
+        placed_by=placed_by if placed_by and placed_by.is_authenticated else None,
+        currency=store.currency,
+        prices_include_tax=inclusive,
+        placed_at=placed_at,
+        business_date=business_date(store, placed_at),
+        guest_check=guest_check,
+        subtotal=totals["subtotal"],
+        tax=totals["tax"],
+        total=totals["total"],
     )
+    for line in order_lines:
+        line.order, line.guest_check = order, guest_check
+    OrderLine.objects.bulk_create(order_lines)
+    chosen_of = [
+        [OrderLineModifier(line=line, modifier=m, name=m.name, price_delta=m.price_delta) for m in chosen]
+        for line, (_item, _req, chosen) in zip(order_lines, resolved, strict=True)
+    ]
+    OrderLineModifier.objects.bulk_create([m for chosen in chosen_of for m in chosen])
     OrderStatusChange.objects.create(
         order=order, from_status="", to_status=order.status, at=placed_at, by=order.placed_by
     )
-    check_recalculate(guest_check=guest_check)
-    events.order_placed.send(sender=Order, order=order)
+    # What was just written is what listeners and the API answer read: set it as the order's prefetched
+    # lines (and each line's modifiers) so nobody queries it again.
+    _prefetched(order, "lines", order_lines)
+    for line, chosen in zip(order_lines, chosen_of, strict=True):
+        _prefetched(line, "modifiers", chosen)
+    if not new_check:  # other orders, discounts and payments share the check: total it again
+        check_recalculate(guest_check=guest_check, known_lines=order_lines)
+    events.order_placed.send(sender=Order, order=order, lines=order_lines)
     return order
+
+
+def _prefetched(instance, relation: str, objects: list) -> None:
+    """Django's prefetch cache, filled with rows we hold (as prefetch_related would after a query)."""
+    queryset = getattr(instance, relation).all()
+    queryset._result_cache, queryset._prefetch_done = list(objects), True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[relation] = queryset
 
 
 _STATUS_TIMESTAMP = {

@@ -46,12 +46,19 @@ def price_line(*, item: MenuItem, modifiers: list[Modifier], quantity: int, incl
 def price_totals(
     lines: list[PricedLine], *, inclusive: bool, service_charge_rate: Decimal = Decimal("0")
 ) -> dict[str, Decimal]:
-    """Subtotal, tax, service charge (on net sales, untaxed) and total of priced lines."""
+    """Subtotal, tax, net sales, service charge (on net sales, untaxed) and total of priced lines."""
     subtotal = sum((line.line_total for line in lines), Decimal("0"))
     tax = sum((line.tax_amount for line in lines), Decimal("0"))
-    service_charge = money(sum((line.net_amount for line in lines), Decimal("0")) * service_charge_rate)
+    net_sales = sum((line.net_amount for line in lines), Decimal("0"))
+    service_charge = money(net_sales * service_charge_rate)
     total = (subtotal if inclusive else subtotal + tax) + service_charge
-    return {"subtotal": subtotal, "tax": tax, "service_charge": service_charge, "total": total}
+    return {
+        "subtotal": subtotal,
+        "tax": tax,
+        "net_sales": net_sales,
+        "service_charge": service_charge,
+        "total": total,
+    }
 
 
 def service_charge_rate(check: Check) -> Decimal:
@@ -88,7 +95,7 @@ def cart_quote(*, store: Store, lines) -> dict:
         priced.append(price_line(item=item, modifiers=chosen, quantity=line.quantity, inclusive=inclusive))
         count += line.quantity
     totals = price_totals(priced, inclusive=inclusive, service_charge_rate=store.service_charge_rate)
-    return {"count": count, **totals}
+    return {"count": count, **{k: totals[k] for k in ("subtotal", "tax", "service_charge", "total")}}
 
 
 def split_evenly(amount: Decimal, parts: int) -> list[Decimal]:

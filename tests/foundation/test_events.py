@@ -67,3 +67,10 @@ def test_every_event_is_heard_by_the_apps_whose_effects_are_tested():
         if expected - _listening_apps(declared[name])
     }
     assert missing == {}
+
+
+def test_the_stock_locks_are_taken_last_when_an_order_is_placed():
+    """Inventory's listener locks the ingredient rows until the order commits: it runs after the
+    kitchen's tickets and the outbox, so concurrent orders wait on those rows for the least time."""
+    sync, _async = _declared_signals()["orders.order_placed"]._live_receivers(None)
+    assert [r.__module__.split(".")[0] for r in sync][-1] == "inventory"
