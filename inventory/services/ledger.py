@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,22 +64,38 @@ def movements_post(
     set_to: dict[int, Decimal] | None = None,
 ) -> dict[int, Ingredient]:
     """Locks the ingredients (id order), appends the movements, updates on-hand, refreshes
-    availability. `on_short(ingredient, new_on_hand)` is called for an ingredient that would go below
-    zero and may raise to refuse. A fixed number of queries, whatever the number of movements."""
+    availability where it may have changed. `on_short(ingredient, new_on_hand)` is called for an
+    ingredient that would go below zero and may raise to refuse. A fixed number of queries, whatever
+    the number of movements."""
     ids = sorted({m.ingredient_id for m in moves})
     if not ids:
         return {}
     at = at or timezone.now()
     day = business_date(store, at)
+    # The largest portion any menu item's recipe takes of each: while on hand stays at or above it
+    # before and after, no item's sold-out flag can flip, and availability needs no look.
+    largest = RecipeLine.objects.filter(ingredient=OuterRef("pk"), menu_item__isnull=False).order_by(
+        "-base_quantity"
+    )
     locked = {
-        i.pk: i for i in Ingredient.objects.select_for_update().filter(store=store, pk__in=ids).order_by("pk")
+        i.pk: i
+        for i in Ingredient.objects.select_for_update()
+        .filter(store=store, pk__in=ids)
+        .annotate(largest_portion=Subquery(largest.values("base_quantity")[:1]))
+        .order_by("pk")
     }
     delta: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for move in moves:
         delta[move.ingredient_id] += move.quantity
+    may_flip = []
     for ingredient_id in ids:
         ingredient = locked[ingredient_id]
         new = ingredient.on_hand + delta[ingredient_id]
+        if (
+            ingredient.largest_portion is not None
+            and min(ingredient.on_hand, new) < ingredient.largest_portion
+        ):
+            may_flip.append(ingredient_id)
         if new < 0 and delta[ingredient_id] < 0 and on_short is not None:
             on_short(ingredient, new)
         ingredient.on_hand = new
@@ -114,7 +130,8 @@ def movements_post(
             elif set_to is not None and ingredient.pk in set_to:
                 ingredient.needs_count = False
     Ingredient.objects.bulk_update(list(locked.values()), fields)
-    availability_refresh(store=store, ingredient_ids=ids)
+    if may_flip:
+        availability_refresh(store=store, ingredient_ids=may_flip)
     return locked
 
 
