@@ -186,6 +186,48 @@ def overview(
     }
 
 
+def stores_side_by_side(stores: list[Store], now: dt.datetime, days: int) -> list[dict]:
+    """One row per store for the owner's chain view: over each store's last `days` business days up to
+    today (in its own time zone), net sales, orders, gross margin % (over the sales whose food cost is
+    known), labour % (scheduled labour cost / net sales) and the insights still open. The same figures,
+    by the same definitions, as the store's own overview (`_figures`)."""
+    from analytics.models import Insight
+
+    open_insights = dict(
+        Insight.objects.filter(store__in=stores, state__in=Insight.OPEN_STATES)
+        .values("store")
+        .annotate(n=Count("id"))
+        .values_list("store", "n")
+    )
+    out = []
+    for store in stores:
+        last = business_date(store, now)
+        first = last - dt.timedelta(days=days - 1)
+        totals = selectors.counted_lines(store).filter(order__business_date__range=(first, last))
+        sales = totals.aggregate(sales=Coalesce(Sum("net_amount"), ZERO))["sales"]
+        orders = selectors.counted_orders(store).filter(business_date__range=(first, last)).count()
+        food_days = _food_cost_by_day(store, first, last)
+        food = None
+        if food_days is not None:
+            known = sum((d["known_revenue"] for d in food_days.values()), ZERO)
+            cost = sum((d["food_cost"] for d in food_days.values()), ZERO)
+            share = (known / sales).quantize(Decimal("0.0001")) if sales else None
+            food = {"known_revenue": known, "food_cost": cost, "known_share": share}
+        labour = sum(labour_cost_by_day(store, first, last).values(), ZERO)
+        out.append(
+            {
+                "store": store,
+                "currency": store.currency,
+                "start": first,
+                "end": last,
+                **_figures(sales, orders, food, labour if sales else None),
+                "labour_cost": _q(labour),
+                "open_insights": open_insights.get(store.pk, 0),
+            }
+        )
+    return out
+
+
 def daily_trend(store: Store, first: dt.date, last: dt.date) -> list[dict]:
     """Per business day first..last: sales, orders, average check, gross margin %, labour %, and the
     comparison lines (same day last week's sales; the mean sales of the four previous same weekdays

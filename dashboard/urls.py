@@ -4,6 +4,7 @@ from . import views
 
 app_name = "dashboard"
 urlpatterns = [
+    path("", views.stores_overview, name="stores"),
     path("<slug:store_slug>/", views.overview, name="overview"),
     path("<slug:store_slug>/charts/<slug:name>/", views.chart, name="chart"),
     path("<slug:store_slug>/staffing/apply/", views.staffing_apply, name="staffing-apply"),

@@ -86,13 +86,13 @@ def _links(store) -> dict:
     names = {
         "schedule": "staffing:schedule",
         "labour": "staffing:labour",
-        "menu": "orders:menu-admin",
-        "tables": "orders:tables",
+        "menu": "orders:setup-menu",
+        "tables": "orders:setup-tables",
         "qr_sheet": "orders:qr-sheet",
         "stock_counts": "inventory:count",
         "ingredients": "inventory:ingredients",
-        "recipes": "inventory:recipes",
-        "suppliers": "inventory:suppliers",
+        "recipes": "inventory:setup-recipes",
+        "suppliers": "inventory:setup-ingredients",
         "purchase_orders": "inventory:purchase-orders",
         "prep": "kitchen:prep",
         "kitchen": "kitchen:display",
@@ -149,6 +149,28 @@ def _context(request, store, membership, **extra) -> dict:
         "open_insights": Insight.objects.filter(store=store, state__in=Insight.OPEN_STATES).count(),
         **extra,
     }
+
+
+CHAIN_PERIODS = {
+    "1": gettext_lazy("Today"),
+    "7": gettext_lazy("Last 7 days"),
+    "30": gettext_lazy("Last 30 days"),
+}
+
+
+@login_required
+def stores_overview(request):
+    """The owner's stores side by side: the first step of a chain view."""
+    stores = _dashboard_stores(request.user)
+    if not stores:
+        raise Http404
+    period = request.GET.get("days") if request.GET.get("days") in CHAIN_PERIODS else "7"
+    rows = selectors.stores_side_by_side(stores, timezone.now(), int(period))
+    return render(
+        request,
+        "dashboard/stores.html",
+        {"rows": rows, "periods": CHAIN_PERIODS, "period": period},
+    )
 
 
 @login_required

@@ -27,6 +27,7 @@ urlpatterns = [
     path("signup/", views.sign_up, name="sign-up"),
     path("join/<str:token>/", views.join, name="join"),
     path("stores/new/", views.store_new, name="store-new"),
+    path("stores/switch/", views.store_switch, name="store-switch"),
     path("stores/<slug:store_slug>/settings/", views.setup_store, name="setup-store"),
     path("stores/<slug:store_slug>/settings/taxes/", views.setup_taxes, name="setup-taxes"),
     path("stores/<slug:store_slug>/settings/hours/", views.setup_hours, name="setup-hours"),

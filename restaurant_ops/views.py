@@ -1,4 +1,5 @@
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,6 +11,8 @@ from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -44,6 +47,22 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503
     )
+
+
+@login_required
+def store_switch(request):
+    """The header's store switcher: the same page of another store when the page is about a store and
+    nothing else (a check or a ticket belongs to one store only), else that store's cards on home."""
+    membership = get_object_or_404(Membership, user=request.user, store__slug=request.GET.get("to", ""))
+    target = request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        try:
+            match = resolve(urlsplit(target).path)
+        except Resolver404:
+            match = None
+        if match and set(match.kwargs) == {"store_slug"}:
+            return redirect(reverse(match.view_name, kwargs={"store_slug": membership.store.slug}))
+    return redirect(f"{reverse('home')}#store-{membership.store.pk}")
 
 
 def favicon(request):
