@@ -21,17 +21,21 @@ MESSAGES = {
         "%(ingredient)s from %(supplier)s now costs %(new_price)s per %(unit)s, %(change_pct)s%% "
         "against the last receipt (%(old_price)s)."
     ),
+    "price_change_list": _(
+        "%(ingredient)s from %(supplier)s: first receipt at %(new_price)s per %(unit)s, %(change_pct)s%% "
+        "against the list price (%(old_price)s)."
+    ),
     "margin_drop_switch": _(
-        "Gross profit fell %(drop_pct)s%% (%(lost)s) against the same days last month, "
+        "Gross profit fell %(drop_pct)s%% (%(lost)s) in %(current)s against %(previous)s, "
         "mostly from %(ingredient)s (%(ingredient_effect)s). %(supplier)s quotes less: "
         "switching saves about %(monthly_saving)s a month."
     ),
     "margin_drop_negotiate": _(
-        "Gross profit fell %(drop_pct)s%% (%(lost)s) against the same days last month, "
+        "Gross profit fell %(drop_pct)s%% (%(lost)s) in %(current)s against %(previous)s, "
         "mostly from %(ingredient)s (%(ingredient_effect)s). Negotiate with %(supplier)s, "
         "or a menu price of %(restoring_price)s restores the margin."
     ),
-    "margin_drop": _("Gross profit fell %(drop_pct)s%% (%(lost)s) against the same days last month."),
+    "margin_drop": _("Gross profit fell %(drop_pct)s%% (%(lost)s) in %(current)s against %(previous)s."),
     "trending_up": _(
         "%(item)s sells %(today)s today against a usual %(usual)s by this time (lift %(lift)s)."
     ),

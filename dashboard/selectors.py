@@ -182,6 +182,7 @@ def overview(
         "start": first,
         "end": last,
         "trend": trend,
+        "gross_profit": gross_profit_change(store, now),
         "has_data": selectors.first_sale_date(store) is not None,
     }
 
@@ -226,6 +227,26 @@ def stores_side_by_side(stores: list[Store], now: dt.datetime, days: int) -> lis
             }
         )
     return out
+
+
+def gross_profit_change(store: Store, now: dt.datetime) -> dict | None:
+    """Gross profit over PRODUCT.md's periods (month to date up to yesterday vs the same days of last
+    month; on the 1st, the month that closed vs the one before), from the same decomposition as the
+    margin waterfall and insight, so every page shows one change for one pair of periods."""
+    from analytics.analyses import margin
+
+    report = margin.margin_report(store, now)
+    if report is None:
+        return None
+    return {
+        "previous": report["periods"]["previous"],
+        "current": report["periods"]["current"],
+        "gp0": report["gp0"],
+        "gp1": report["gp1"],
+        "change": report["change"],
+        "change_pct": report["change_pct"],
+        "known_share": report["known_share"]["current"],
+    }
 
 
 def daily_trend(store: Store, first: dt.date, last: dt.date) -> list[dict]:
@@ -428,18 +449,33 @@ def staffing_plan(store: Store, week_start: dt.date) -> dict:
 # --- gross margin by item and month -------------------------------------------------------------------
 
 
-def margin_by_item_month(store: Store, first: dt.date, last: dt.date) -> dict:
-    """Per calendar month of business days first..last, and per item within it: quantity, revenue, food
-    cost (`costing`: modifiers and each day's recipe and ingredient cost), gross profit and margin %.
-    An item's cost is None when unknown; a month's gross profit and margin are over the items with a
-    known cost (`costs_known_share` of its revenue)."""
-    rows = costing.costed_sales(store, first, last)
+def margin_by_item_month(
+    store: Store, first: dt.date, last: dt.date, *, periods: list[tuple[dt.date, dt.date]] | None = None
+) -> dict:
+    """Per period and per item within it: quantity, revenue, food cost (`costing`: modifiers and each
+    day's recipe and ingredient cost), gross profit and margin %. The periods are the calendar months of
+    first..last (the first and last cut to the range), or `periods` as given — the dashboard asks for
+    PRODUCT.md's pair (`margin.periods`), the same as the waterfall, the overview and the insight. Every
+    row says its `start` and `end`. An item's cost is None when unknown; a period's gross profit and
+    margin are over the items with a known cost (`costs_known_share` of its revenue)."""
+    if periods is None:
+        periods, month = [], first.replace(day=1)
+        while month <= last:
+            following = (month + dt.timedelta(days=32)).replace(day=1)
+            periods.append((max(month, first), min(following - dt.timedelta(days=1), last)))
+            month = following
     names = {pk: item["name"] for pk, item in selectors.items_of(store).items()}
-    if rows is None:
-        return {"costs_known": False, "by_month": [], "by_item": []}
-    for row in rows:
-        row["month"] = row["day"].replace(day=1)
-    by_item, months = [], defaultdict(list)
+    rows = []
+    for start, end in periods:
+        found = costing.costed_sales(store, start, end)
+        if found is None:
+            return {"costs_known": False, "by_month": [], "by_item": []}
+        rows += [{**r, "month": start} for r in found]
+    return _margin_table(rows, names, dict(periods))
+
+
+def _margin_table(rows: list[dict], names: dict, ends: dict[dt.date, dt.date]) -> dict:
+    by_item, months = [], {start: [] for start in sorted(ends)}
     cells = costing.totals(rows, ("month", "menu_item_id"))
     for (month, item_id), cell in sorted(
         cells.items(), key=lambda kv: (kv[0][0], names.get(kv[0][1], ""), kv[0][1])
@@ -449,6 +485,8 @@ def margin_by_item_month(store: Store, first: dt.date, last: dt.date) -> dict:
         by_item.append(
             {
                 "month": month,
+                "start": month,
+                "end": ends[month],
                 "menu_item_id": item_id,
                 "name": names.get(item_id, ""),
                 "quantity": cell["quantity"],
@@ -470,6 +508,8 @@ def margin_by_item_month(store: Store, first: dt.date, last: dt.date) -> dict:
         by_month.append(
             {
                 "month": month,
+                "start": month,
+                "end": ends[month],
                 "quantity": sum(r["quantity"] for r in month_rows),
                 "revenue": _q(sum((r["revenue"] for r in month_rows), ZERO)),
                 "food_cost": _q(food) if known else None,

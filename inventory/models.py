@@ -112,8 +112,17 @@ class Ingredient(models.Model):
         return self.name
 
 
+class CurrentRecipeLines(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(valid_until__isnull=True)
+
+
 class RecipeLine(models.Model):
-    """How much of an ingredient one portion of a menu item (or one chosen modifier) uses."""
+    """How much of an ingredient one portion of a menu item (or one chosen modifier) uses, from the
+    business day `valid_from` (None: since the beginning) until the day before `valid_until` (None: still
+    in force). A change closes the line and opens a new version, so past gross profit is costed with the
+    recipe of its day. `objects` (and every related manager) sees the current lines only; `versions`
+    sees the history too."""
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="recipe_lines")
     menu_item = models.ForeignKey(
@@ -135,10 +144,21 @@ class RecipeLine(models.Model):
     )
     # quantity in base units / yield, computed by the service: what one portion takes out of stock.
     base_quantity = models.DecimalField(editable=False, **QTY)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True, editable=False)
+    valid_until = models.DateField(_("valid until (exclusive)"), null=True, blank=True, editable=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    versions = models.Manager()
+    objects = CurrentRecipeLines()
 
     class Meta:
         ordering = ["id"]
+        default_manager_name = "objects"
+        base_manager_name = "versions"
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -147,9 +167,15 @@ class RecipeLine(models.Model):
                 ),
                 name="recipe_line_item_xor_modifier",
             ),
-            models.UniqueConstraint(fields=["menu_item", "ingredient"], name="uniq_recipe_item_ingredient"),
             models.UniqueConstraint(
-                fields=["modifier", "ingredient"], name="uniq_recipe_modifier_ingredient"
+                fields=["menu_item", "ingredient"],
+                condition=models.Q(valid_until__isnull=True),
+                name="uniq_recipe_item_ingredient",
+            ),
+            models.UniqueConstraint(
+                fields=["modifier", "ingredient"],
+                condition=models.Q(valid_until__isnull=True),
+                name="uniq_recipe_modifier_ingredient",
             ),
         ]
         verbose_name = _("recipe line")

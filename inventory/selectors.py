@@ -7,7 +7,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    DecimalField,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from orders.models import MenuItem
@@ -79,18 +91,43 @@ def ingredient_costs(
 def recipe_versions(
     *, store: Store
 ) -> dict[tuple[str, int], list[tuple[dt.date | None, dict[int, Decimal]]]]:
-    """Every recipe of the store's items and modifiers with the day it took effect: ("item" | "modifier",
-    id) → [(valid from, {ingredient id: base quantity per portion})], oldest first; `None` = since the
-    beginning. One query."""
-    out: dict[tuple[str, int], dict] = defaultdict(dict)
-    for item_id, modifier_id, ingredient_id, quantity in RecipeLine.objects.filter(store=store).values_list(
-        "menu_item_id", "modifier_id", "ingredient_id", "base_quantity"
+    """Every recipe the store's items and modifiers have had, with the business day each took effect:
+    ("item" | "modifier", id) → [(valid from, {ingredient id: base quantity per portion})], oldest first;
+    `None` = since the beginning; an empty dict = no recipe from then on. One query over the history."""
+    lines: dict[tuple[str, int], list] = defaultdict(list)
+    for item_id, modifier_id, ingredient_id, quantity, start, end in RecipeLine.versions.filter(
+        store=store
+    ).values_list(
+        "menu_item_id", "modifier_id", "ingredient_id", "base_quantity", "valid_from", "valid_until"
     ):
         owner = ("item", item_id) if item_id else ("modifier", modifier_id)
-        out[owner].setdefault(None, {})[ingredient_id] = quantity
-    return {
-        owner: sorted(versions.items(), key=lambda v: v[0] or dt.date.min) for owner, versions in out.items()
-    }
+        lines[owner].append((ingredient_id, quantity, start or dt.date.min, end or dt.date.max))
+    out = {}
+    for owner, found in lines.items():
+        changes = sorted({start for _j, _q, start, _e in found} | {end for *_r, end in found} - {dt.date.max})
+        out[owner] = [
+            (
+                None if day == dt.date.min else day,
+                {j: q for j, q, start, end in found if start <= day < end},
+            )
+            for day in changes
+        ]
+    return out
+
+
+def last_receipt_costs(*, ingredient_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Ingredient id → price per base unit paid at its latest goods receipt (any supplier); ingredients
+    never received are left out. One query."""
+    latest = StockMovement.objects.filter(
+        ingredient_id=OuterRef("pk"), kind=StockMovement.Kind.RECEIPT, unit_cost__isnull=False
+    ).order_by("-at", "-id")
+    rows = (
+        Ingredient.objects.filter(pk__in=list(ingredient_ids))
+        .annotate(last=Subquery(latest.values("unit_cost")[:1]))
+        .filter(last__isnull=False)
+        .values_list("pk", "last")
+    )
+    return dict(rows)
 
 
 def ingredient_cost_at(*, ingredient: Ingredient, on: dt.date) -> Decimal | None:

@@ -61,6 +61,8 @@ class Modifier(models.Model):
     price_delta = models.DecimalField(_("price change"), default=Decimal("0"), **MONEY)
     external_id = models.CharField(_("external id"), max_length=80, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Written by inventory through `modifier_set_stock_facts`: its recipe cannot cover one more portion.
+    sold_out_stock = models.BooleanField(_("sold out (stock)"), default=False, editable=False)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

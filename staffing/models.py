@@ -245,7 +245,10 @@ class TimeClockEntry(models.Model):
 
 
 class StaffingTarget(models.Model):
-    """Per-store labour target: labour cost as a % of sales (analytics compares it with sales)."""
+    """Per-store labour settings: labour cost target as a % of sales (analytics compares it with sales)
+    and the longest shift a staffing suggestion may propose."""
+
+    DEFAULT_MAX_SHIFT_HOURS = 8
 
     store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="staffing_target")
     labour_cost_target_pct = models.DecimalField(
@@ -254,6 +257,10 @@ class StaffingTarget(models.Model):
         decimal_places=2,
         default=Decimal("30.00"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    # A merged staffing suggestion is one person's shift: never longer than this, never over two days.
+    max_shift_hours = models.PositiveSmallIntegerField(
+        _("longest shift (hours)"), default=8, validators=[MinValueValidator(1), MaxValueValidator(24)]
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -24,9 +24,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from restaurant_ops.models import Store
-from restaurant_ops.timeutils import business_range_bounds, local
+from restaurant_ops.timeutils import business_date, business_range_bounds, local
 
-from .models import Position, Shift, StaffingRequirement, StaffMember, TimeClockEntry, WeekSchedule
+from .models import (
+    Position,
+    Shift,
+    StaffingRequirement,
+    StaffingTarget,
+    StaffMember,
+    TimeClockEntry,
+    WeekSchedule,
+)
 
 CENT = Decimal("0.01")
 FLAG_BAND = Decimal("0.05")  # a week is flagged when scheduled hours are more than 5% off the required hours
@@ -227,8 +235,14 @@ def _plain(value: Decimal) -> str:
 
 def staffing_suggestions(*, store: Store, week_start: dt.date) -> list[StaffingSuggestion]:
     """Gaps and surpluses merged into concrete suggestions. Per position, the k-th extra person is
-    needed in every hour whose gap is at least k; each run of consecutive such hours is one person's
-    shift. Runs with the same hours are merged into one suggestion with a count. Surpluses likewise."""
+    needed in every hour whose gap is at least k; each run of consecutive such hours within one business
+    day, cut after the store's longest shift (`StaffingTarget.max_shift_hours`, default 8), is one
+    person's shift. Runs with the same hours are merged into one suggestion with a count. Surpluses
+    likewise."""
+    longest = (
+        StaffingTarget.objects.filter(store=store).values_list("max_shift_hours", flat=True).first()
+        or StaffingTarget.DEFAULT_MAX_SHIFT_HOURS
+    )
     by_position = defaultdict(list)
     for row in requirement_coverage(store=store, week_start=week_start):
         by_position[row.position_id].append(row)
@@ -243,7 +257,13 @@ def staffing_suggestions(*, store: Store, week_start: dt.date) -> list[StaffingS
                 run: list[HourCoverage] = []
                 for row in rows + [None]:
                     contiguous = row is not None and (
-                        not run or row.hour_start == run[-1].hour_start + dt.timedelta(hours=1)
+                        not run
+                        or (
+                            row.hour_start == run[-1].hour_start + dt.timedelta(hours=1)
+                            and len(run) < longest
+                            and business_date(store, row.hour_start)
+                            == business_date(store, run[0].hour_start)
+                        )
                     )
                     if contiguous and sign * row.difference >= level:
                         run.append(row)

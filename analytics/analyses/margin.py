@@ -314,6 +314,8 @@ def run_margin(*, store: Store, now: dt.datetime, job_run=None) -> dict:
             "ingredient_effect": str(ingredient_parts[worst]),
             "parts": {k: str(v) for k, v in report["parts"].items()},
             "periods": {k: [d.isoformat() for d in v] for k, v in report["periods"].items()},
+            # which periods (PRODUCT.md): month to date vs the same days of last month, or closed months
+            **{k: "{} – {}".format(*(d.isoformat() for d in v)) for k, v in report["periods"].items()},
         }
         key = "margin_drop"
         if offers:

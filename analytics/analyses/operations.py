@@ -42,10 +42,7 @@ def next_window(store: Store, now: dt.datetime) -> tuple[Daypart, dt.datetime, d
 def window_forecast(store: Store, start: dt.datetime, end: dt.datetime, item_ids=None) -> dict[int, Decimal]:
     """Forecast quantity per item over the clock hours of [start, end) (hours started inside it)."""
     weekday = business_date(store, start).weekday()
-    hours, moment = set(), start.replace(minute=0)
-    while moment < end:
-        hours.add(local(store, moment).hour)
-        moment += dt.timedelta(hours=1)
+    hours = {local(store, moment).hour for moment in day_hours(store, start, end)}
     rows = DemandForecast.objects.filter(
         store=store, menu_item__isnull=False, weekday=weekday, hour__in=hours
     )
@@ -109,15 +106,23 @@ def hourly_load(store: Store) -> dict[tuple[int, int], dict[str, Decimal]]:
     return out
 
 
+def day_hours(store: Store, start: dt.datetime, end: dt.datetime):
+    """The hours of [start, end) stepped in UTC, so a spring-forward day has 23 and a fall-back day 25
+    (adding an hour to a local time would skip or repeat one); each is labelled in store time by the
+    caller (`local`)."""
+    moment = start.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    while moment < end:
+        yield moment
+        moment += dt.timedelta(hours=1)
+
+
 def week_hours(store: Store, week_start: dt.date):
-    """Every clock hour of the week's business days as (business day, aware hour start)."""
+    """Every hour of the week's business days as (business day, aware hour start in UTC): 167 in a
+    spring-forward week, 169 in a fall-back week."""
     for offset in range(7):
         day = week_start + dt.timedelta(days=offset)
-        start, end = business_day_bounds(store, day)
-        moment = start
-        while moment < end:
+        for moment in day_hours(store, *business_day_bounds(store, day)):
             yield day, moment
-            moment = moment + dt.timedelta(hours=1)
 
 
 def requirement_rows(store: Store, week_start: dt.date) -> list[dict]:

@@ -1,5 +1,7 @@
-"""Price-change alert: every goods receipt whose price differs from the last by ≥ the store's threshold
-(default 5%) raises an alert at once (≥ the high threshold, default 10%: high severity)."""
+"""Price-change alert: every goods receipt whose price per base unit differs from the last receipt of the
+same ingredient (from any supplier) by ≥ the store's threshold (default 5%) raises an alert at once
+(≥ the high threshold, default 10%: high severity). A first receipt has only the supplier's list price to
+go by: it can raise a warning, never a high alert (a list price is not what was paid)."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -36,6 +38,7 @@ def check_receipt(*, store, purchase_order=None, lines=(), received_at=None, **k
     with job_run_record(job="price_change", store=store) as run:
         for line in changed:
             pct = (line["change"] * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            from_receipt = line.get("compared_with", "receipt") == "receipt"
             supplier = purchase_order.supplier.name if purchase_order is not None else ""
             out.append(
                 insight_upsert(
@@ -44,9 +47,9 @@ def check_receipt(*, store, purchase_order=None, lines=(), received_at=None, **k
                     finding=Finding(
                         kind=Insight.Kind.PRICE_CHANGE,
                         subject=f"ingredient:{line['ingredient_id']}",
-                        message_key="price_change",
+                        message_key="price_change" if from_receipt else "price_change_list",
                         severity=Insight.Severity.HIGH
-                        if abs(line["change"]) >= conf.price_change_high
+                        if from_receipt and abs(line["change"]) >= conf.price_change_high
                         else Insight.Severity.WARNING,
                         numbers={
                             "ingredient": line.get("ingredient_name", ""),

@@ -23,7 +23,8 @@ class Figures(serializers.Serializer):
     sales = serializers.DecimalField(**MONEY)
     orders = serializers.IntegerField()
     average_check = serializers.DecimalField(**MONEY)
-    gross_margin_pct = serializers.DecimalField(**PCT)
+    gross_margin_pct = serializers.DecimalField(**PCT, help_text="over the sales whose food cost is known")
+    costs_known_share = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
     labour_pct = serializers.DecimalField(**PCT)
 
 
@@ -46,6 +47,16 @@ class TrendDay(Figures):
     four_week_average_sales = serializers.DecimalField(**MONEY)
 
 
+class GrossProfitChange(serializers.Serializer):
+    previous = serializers.ListField(child=serializers.DateField(), help_text="first and last business day")
+    current = serializers.ListField(child=serializers.DateField())
+    gp0 = serializers.DecimalField(**MONEY)
+    gp1 = serializers.DecimalField(**MONEY)
+    change = serializers.DecimalField(**MONEY)
+    change_pct = serializers.DecimalField(**PCT)
+    known_share = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
+
+
 class OverviewOut(serializers.Serializer):
     store = serializers.CharField()
     currency = serializers.CharField()
@@ -58,6 +69,9 @@ class OverviewOut(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     trend = TrendDay(many=True)
+    gross_profit = GrossProfitChange(
+        allow_null=True, help_text="month to date vs the same days of last month, as the margin waterfall"
+    )
     has_data = serializers.BooleanField()
 
 
@@ -127,17 +141,23 @@ class StaffingPlanOut(serializers.Serializer):
 
 
 class MarginMonth(serializers.Serializer):
-    month = serializers.DateField()
+    month = serializers.DateField(help_text="first day of the period (= start)")
+    start = serializers.DateField()
+    end = serializers.DateField()
     quantity = serializers.IntegerField()
     revenue = serializers.DecimalField(**MONEY)
     food_cost = serializers.DecimalField(**MONEY)
     gross_profit = serializers.DecimalField(**MONEY)
     margin_pct = serializers.DecimalField(**PCT)
+    costs_known_share = serializers.DecimalField(
+        max_digits=5, decimal_places=4, allow_null=True, required=False
+    )
 
 
 class MarginItem(MarginMonth):
     menu_item_id = serializers.IntegerField()
     name = serializers.CharField()
+    costs_known = serializers.BooleanField()
 
 
 class MarginOut(serializers.Serializer):

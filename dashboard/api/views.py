@@ -95,8 +95,14 @@ class MarginByItemMonthView(_DashboardView):
     @extend_schema(
         parameters=[s.PeriodQuery],
         responses=s.MarginOut,
-        summary="Gross margin by calendar month and by item within each month",
+        summary="Gross margin per period and per item: the calendar months of start..end, or without them "
+        "PRODUCT.md's pair (month to date vs the same days of last month), as the waterfall compares",
     )
     def get(self, request):
-        store, start, end, _query = self.parse(request)
-        return Response(s.MarginOut(selectors.margin_by_item_month(store, start, end)).data)
+        from analytics.analyses import margin
+
+        store, start, end, query = self.parse(request)
+        periods = None
+        if not query.get("start") and not query.get("end"):
+            periods = list(margin.periods(store, timezone.now()))
+        return Response(s.MarginOut(selectors.margin_by_item_month(store, start, end, periods=periods)).data)

@@ -89,6 +89,8 @@ class RecipeLineSerializer(serializers.ModelSerializer):
             "unit",
             "yield_factor",
             "base_quantity",
+            "valid_from",
+            "valid_until",
             "updated_at",
         ]
 
@@ -101,6 +103,12 @@ class RecipeLineInputSerializer(serializers.Serializer):
     quantity = serializers.DecimalField(**QTY)
     unit = serializers.CharField(max_length=5)
     yield_factor = serializers.DecimalField(max_digits=4, decimal_places=3, required=False, default="1")
+    valid_from = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Business day the change takes effect (default today; a recipe entered today applies to "
+        "all past sales). Past sales keep the recipe of their day.",
+    )
 
 
 class SupplierSerializer(serializers.ModelSerializer):

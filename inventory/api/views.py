@@ -123,6 +123,8 @@ class RecipeLineListView(generics.ListAPIView):
             quantity=payload["quantity"],
             unit=payload["unit"],
             yield_factor=payload["yield_factor"],
+            valid_from=payload.get("valid_from"),
+            by=request.user,
         )
         return Response(s.RecipeLineSerializer(line).data, status=status.HTTP_201_CREATED)
 
@@ -137,7 +139,7 @@ class RecipeLineDetailView(generics.RetrieveAPIView):
     def delete(self, request, pk: int):
         line = self.get_object()
         require(request, line.store, Perm.EDIT_MENU)
-        services.recipe_line_delete(line=line)
+        services.recipe_line_delete(line=line, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -7,16 +7,19 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.models import MenuItem, Modifier
 from orders.services import menu_item_set_stock_facts
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
+from restaurant_ops.services import audit_record
+from restaurant_ops.timeutils import business_date, business_day_bounds
 
 from ..models import BaseUnit, Ingredient, RecipeLine, Supplier, SupplierItem, SupplierPrice
 from ..units import to_base
-from .ledger import Q3, Q6, decimal_arg
+from .ledger import Q3, Q6, availability_refresh, decimal_arg
 
 INGREDIENT_FIELDS = {
     "name",
@@ -121,6 +124,28 @@ def menu_items_refresh_facts(*, items: Iterable[MenuItem]) -> None:
         )
 
 
+def _recipe_change_day(store: Store, owner: dict, valid_from: dt.date | None) -> dt.date | None:
+    """The business day a recipe change takes effect: the given day (not in the future), else today.
+    While an item's (or modifier's) recipe has only been entered today, changes apply since the
+    beginning: a first recipe costs the item's whole history; only a recipe that was in force before
+    today keeps its past."""
+    today = business_date(store, timezone.now())
+    if valid_from is not None and valid_from > today:
+        raise DomainError(
+            "valid_from", "in_future", _("A recipe change takes effect today or on a past day.")
+        )
+    entered_before = RecipeLine.versions.filter(**owner, created_at__lt=business_day_bounds(store, today)[0])
+    if valid_from is None and not entered_before.exists():
+        return None
+    return valid_from or today
+
+
+def _recipe_line_snapshot(line: RecipeLine | None) -> dict | None:
+    if line is None:
+        return None
+    return {"quantity": str(line.quantity), "unit": line.unit, "yield_factor": str(line.yield_factor)}
+
+
 @transaction.atomic
 def recipe_line_set(
     *,
@@ -131,8 +156,13 @@ def recipe_line_set(
     menu_item: MenuItem | None = None,
     modifier: Modifier | None = None,
     yield_factor=Decimal("1"),
+    valid_from: dt.date | None = None,
+    by=None,
 ) -> RecipeLine:
-    """Creates or replaces the line for (item or modifier, ingredient)."""
+    """Sets how much of the ingredient one portion of the item (or modifier) takes, from `valid_from`
+    (default today; see `_recipe_change_day`). The line in force until then is kept as history, so
+    gross profit already earned is never recosted; a second change on the same day replaces the first.
+    Audited."""
     if (menu_item is None) == (modifier is None):
         raise DomainError("menu_item", "required", _("A recipe line belongs to a menu item or a modifier."))
     if menu_item is not None and menu_item.store_id != store.pk:
@@ -146,21 +176,56 @@ def recipe_line_set(
     if not Decimal("0.01") <= yield_value <= 1:
         raise DomainError("yield_factor", "out_of_range", _("Yield is between 0.01 and 1."))
     base = (to_base(ingredient, number, unit) / yield_value).quantize(Q3)
-    line, _created = RecipeLine.objects.update_or_create(
-        menu_item=menu_item,
-        modifier=modifier,
-        ingredient=ingredient,
-        defaults={
-            "store": store,
-            "quantity": number,
-            "unit": unit,
-            "yield_factor": yield_value,
-            "base_quantity": base,
+    owner = {"menu_item": menu_item, "modifier": modifier}
+    day = _recipe_change_day(store, owner, valid_from)
+    current = RecipeLine.objects.select_for_update().filter(**owner, ingredient=ingredient).first()
+    before = _recipe_line_snapshot(current)
+    if (
+        current is not None
+        and day is not None
+        and current.valid_from is not None
+        and day < current.valid_from
+    ):
+        raise DomainError(
+            "valid_from",
+            "before_current",
+            _("The recipe in force now only starts on %(day)s.") % {"day": current.valid_from},
+        )
+    fields = {
+        "quantity": number,
+        "unit": unit,
+        "yield_factor": yield_value,
+        "base_quantity": base,
+        "changed_by": _actor(by),
+    }
+    if current is not None and current.valid_from == day:
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.save()
+        line = current
+    else:
+        if current is not None:
+            current.valid_until = day
+            current.save(update_fields=["valid_until", "updated_at"])
+        line = RecipeLine.objects.create(
+            store=store, **owner, ingredient=ingredient, valid_from=day, **fields
+        )
+    audit_record(
+        store=store,
+        action="recipe_changed",
+        actor=_actor(by),
+        target=line,
+        data={
+            "menu_item": menu_item.pk if menu_item else None,
+            "modifier": modifier.pk if modifier else None,
+            "ingredient": ingredient.pk,
+            "before": before,
+            "after": _recipe_line_snapshot(line),
+            "valid_from": day.isoformat() if day else None,
         },
     )
     _recipe_cache_drop(line)
-    if menu_item is not None:
-        menu_items_refresh_facts(items=[menu_item])
+    _recipe_changed(store=store, menu_item=menu_item, ingredient=ingredient)
     return line
 
 
@@ -211,12 +276,43 @@ def recipe_portions(
 
 
 @transaction.atomic
-def recipe_line_delete(*, line: RecipeLine) -> None:
-    item = line.menu_item
+def recipe_line_delete(*, line: RecipeLine, valid_from: dt.date | None = None, by=None) -> None:
+    """Takes the ingredient out of the recipe from `valid_from` (default today): the line stays as
+    history for the days it was in force (or goes, when it never was). Audited."""
     _recipe_cache_drop(line)
-    line.delete()
-    if item is not None:
-        menu_items_refresh_facts(items=[item])
+    owner = {"menu_item": line.menu_item, "modifier": line.modifier}
+    day = _recipe_change_day(line.store, owner, valid_from)
+    if line.valid_from == day or (day is not None and line.valid_from is not None and day < line.valid_from):
+        line.delete()
+    else:
+        line.valid_until = day
+        line.save(update_fields=["valid_until", "updated_at"])
+    audit_record(
+        store=line.store,
+        action="recipe_changed",
+        actor=_actor(by),
+        target=line,
+        data={
+            "menu_item": line.menu_item_id,
+            "modifier": line.modifier_id,
+            "ingredient": line.ingredient_id,
+            "before": _recipe_line_snapshot(line),
+            "after": None,
+            "valid_from": day.isoformat() if day else None,
+        },
+    )
+    _recipe_changed(store=line.store, menu_item=line.menu_item, ingredient=line.ingredient)
+
+
+def _recipe_changed(*, store: Store, menu_item: MenuItem | None, ingredient: Ingredient) -> None:
+    if menu_item is not None:
+        menu_items_refresh_facts(items=[menu_item])
+    else:
+        availability_refresh(store=store, ingredient_ids=[ingredient.pk])
+
+
+def _actor(by):
+    return by if by is not None and getattr(by, "is_authenticated", False) else None
 
 
 SUPPLIER_FIELDS = {"contact_name", "email", "phone", "lead_time_days", "min_order_value", "is_active"}

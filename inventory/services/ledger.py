@@ -13,8 +13,8 @@ from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.models import MenuItem, Order
-from orders.services import menu_item_set_stock_facts
+from orders.models import MenuItem, Modifier, Order
+from orders.services import menu_item_set_stock_facts, modifier_set_stock_facts
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date
@@ -136,19 +136,23 @@ def movements_post(
 
 
 def availability_refresh(*, store: Store, ingredient_ids: Iterable[int] | None = None) -> list[MenuItem]:
-    """Sets each affected item's stock-driven sold-out flag: sold out when some ingredient of its
-    recipe cannot cover one more portion. One query, plus one write per item whose flag flips."""
+    """Sets the stock-driven sold-out flag of each affected item and modifier: sold out when some
+    ingredient of its own recipe cannot cover one more portion (a modifier that shares an ingredient
+    with the item is still checked in full when the order is placed). Two queries, plus one write per
+    flag that flips. Returns the items that flipped."""
     items = MenuItem.objects.filter(store=store)
+    modifiers = Modifier.objects.filter(group__store=store)
     if ingredient_ids is not None:
-        items = items.filter(
-            pk__in=RecipeLine.objects.filter(
-                ingredient_id__in=list(ingredient_ids), menu_item__isnull=False
-            ).values("menu_item_id")
-        )
+        using = RecipeLine.objects.filter(ingredient_id__in=list(ingredient_ids))
+        items = items.filter(pk__in=using.filter(menu_item__isnull=False).values("menu_item_id"))
+        modifiers = modifiers.filter(pk__in=using.filter(modifier__isnull=False).values("modifier_id"))
     short = RecipeLine.objects.filter(menu_item_id=OuterRef("pk"), ingredient__on_hand__lt=F("base_quantity"))
     flipped = []
     for item in items.annotate(short=Exists(short)).only("pk", "sold_out_stock", "allergens", "dietary_tags"):
         if item.sold_out_stock != item.short:
             menu_item_set_stock_facts(item=item, sold_out=item.short)
             flipped.append(item)
+    short = RecipeLine.objects.filter(modifier_id=OuterRef("pk"), ingredient__on_hand__lt=F("base_quantity"))
+    for modifier in modifiers.annotate(short=Exists(short)).only("pk", "sold_out_stock"):
+        modifier_set_stock_facts(modifier=modifier, sold_out=modifier.short)
     return flipped

@@ -230,9 +230,11 @@ def purchase_order_receive(
         raise DomainErrors(errors)
     received_at = received_at or timezone.now()
     day = business_date(po.store, received_at)
-    previous = selectors.ingredient_costs(
-        ingredient_ids=[t.ingredient_id for t, _b, _p in accepted], dates=[day]
-    )
+    # what this receipt's price is compared with: the last receipt of the ingredient from any supplier
+    # (per base unit), else this supplier's list price (a first receipt has nothing else)
+    ids = [t.ingredient_id for t, _b, _p in accepted]
+    previous = selectors.last_receipt_costs(ingredient_ids=ids)
+    listed = selectors.supplier_list_prices(ingredient_ids=ids, on=day)
     movements_post(
         store=po.store,
         by=by,
@@ -267,7 +269,10 @@ def purchase_order_receive(
                 "ingredient_name": t.ingredient.name,
                 "quantity": b,
                 "unit_cost": p,
-                "previous_unit_cost": previous.get((t.ingredient_id, day)),
+                "previous_unit_cost": previous.get(
+                    t.ingredient_id, listed.get((po.supplier_id, t.ingredient_id))
+                ),
+                "compared_with": "receipt" if t.ingredient_id in previous else "list_price",
             }
             for t, b, p in accepted
         ],

@@ -23,7 +23,8 @@ from orders.services import MAX_LINE_QUANTITY, MAX_LINES
 class ModifierSerializer(serializers.ModelSerializer):
     class Meta:
         model = Modifier
-        fields = ["id", "name", "price_delta", "external_id"]
+        fields = ["id", "name", "price_delta", "external_id", "sold_out_stock"]
+        read_only_fields = ["sold_out_stock"]
 
 
 class ModifierGroupSerializer(serializers.ModelSerializer):

@@ -23,6 +23,7 @@ from .menu import (
     menu_item_set_sold_out,
     menu_item_set_stock_facts,
     menu_items_import,
+    modifier_set_stock_facts,
     table_set_active,
     tables_add,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "menu_item_set_active",
     "menu_item_set_price",
     "menu_item_set_sold_out",
+    "modifier_set_stock_facts",
     "menu_item_set_stock_facts",
     "menu_items_import",
     "table_set_active",

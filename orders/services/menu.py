@@ -11,7 +11,7 @@ from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.models import Store, TaxCategory
 from restaurant_ops.services import audit_record
 
-from ..models import MenuCategory, MenuItem, Table
+from ..models import MenuCategory, MenuItem, Modifier, Table
 from .pricing import CENT
 
 
@@ -135,6 +135,14 @@ def menu_item_set_stock_facts(
         MenuItem.objects.filter(pk=item.pk).update(**changes)
         for name, value in changes.items():
             setattr(item, name, value)
+
+
+def modifier_set_stock_facts(*, modifier: Modifier, sold_out: bool) -> None:
+    """How inventory tells the menu a modifier's recipe cannot be covered, so the till and the guest
+    page stop offering it before anyone submits. Writes only a change."""
+    if modifier.sold_out_stock != sold_out:
+        Modifier.objects.filter(pk=modifier.pk).update(sold_out_stock=sold_out)
+        modifier.sold_out_stock = sold_out
 
 
 def menu_item_set_sold_out(*, item: MenuItem, sold_out: bool) -> MenuItem:

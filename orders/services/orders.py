@@ -110,6 +110,15 @@ def _validate_lines(
                         _("This modifier does not belong to %(item)s.") % {"item": item.name},
                     )
                 )
+            elif modifier.sold_out_stock:
+                errors.append(
+                    DomainError(
+                        f"{path}.modifiers[{m_index}]",
+                        "sold_out",
+                        _("%(modifier)s is sold out.") % {"modifier": modifier.name},
+                        status_code=409,
+                    )
+                )
             elif modifier in chosen:
                 errors.append(
                     DomainError(

@@ -35,7 +35,8 @@
     params.set("start", ctx.start);
     params.set("end", ctx.end);
     var extra = div.dataset.params ? JSON.parse(div.dataset.params) : {};
-    Object.keys(extra).forEach(function (k) { params.set(k, extra[k]); });
+    // a null in data-params drops the page's value: e.g. the margin charts' PRODUCT.md periods
+    Object.keys(extra).forEach(function (k) { if (extra[k] === null) params.delete(k); else params.set(k, extra[k]); });
     Object.keys(overrides || {}).forEach(function (k) { params.set(k, overrides[k]); });
     return div.dataset.api + "?" + params.toString();
   }
@@ -223,9 +224,10 @@
     },
     marginmonth: function (div) {
       return getJSON(url(div)).then(function (d) {
-        var x = d.by_month.map(function (r) { return r.month.slice(0, 7); });
+        var period = function (r) { return r.start + " – " + r.end; };
+        var x = d.by_month.map(period);
         table(div, [
-          { label: "Month", value: function (r) { return r.month.slice(0, 7); } },
+          { label: "Period", value: period },
           { label: "Revenue", num: true, value: function (r) { return r.revenue; } },
           { label: "Food cost", num: true, value: function (r) { return r.food_cost; } },
           { label: "Gross profit", num: true, value: function (r) { return r.gross_profit; } },
@@ -245,7 +247,7 @@
         var last = months[months.length - 1];
         var rows = d.by_item.filter(function (r) { return r.month === last; });
         table(div, [
-          { label: "Month", value: function (r) { return r.month.slice(0, 7); } },
+          { label: "Period", value: function (r) { return r.start + " – " + r.end; } },
           { label: "Item", value: function (r) { return r.name; } },
           { label: "Quantity", num: true, value: function (r) { return r.quantity; } },
           { label: "Revenue", num: true, value: function (r) { return r.revenue; } },
@@ -258,9 +260,11 @@
       });
     },
     waterfall: function (div) {
-      // /margin/ answers {gp0, gp1, change, parts: {volume, mix, price, recipe, "ingredient:<id>": ...}}.
+      // /margin/ answers {gp0, gp1, change, parts: {volume, mix, price, recipe, "ingredient:<id>": ...},
+      // part_names: {the same keys: what a person reads, e.g. "menu price", "Chicken"}}.
       return getJSON(url(div)).then(function (d) {
-        var parts = Object.keys(d.parts || {}).map(function (k) { return { label: k, value: num(d.parts[k]) }; });
+        var names = d.part_names || {};
+        var parts = Object.keys(d.parts || {}).map(function (k) { return { label: names[k] || k, value: num(d.parts[k]) }; });
         var rows = [{ label: "GP " + (d.previous || []).join("–"), value: num(d.gp0), measure: "absolute" }]
           .concat(parts.map(function (p) { return { label: p.label, value: p.value, measure: "relative" }; }))
           .concat([{ label: "GP " + (d.current || []).join("–"), value: num(d.gp1), measure: "total" }]);
@@ -411,6 +415,13 @@
     set("orders", "[data-now]", t.orders); set("orders", "[data-usual]", u.orders === null ? "—" : u.orders); set("orders", "[data-lastweek]", lw.orders);
     set("average_check", "[data-now]", money(t.average_check)); set("average_check", "[data-usual]", money(u.average_check));
     set("gross_margin_pct", "[data-now]", pct(t.gross_margin_pct));
+    var gp = d.gross_profit;
+    if (gp) {
+      set("gross_profit", "[data-now]", money(gp.gp1));
+      set("gross_profit", "[data-before]", money(gp.gp0));
+      set("gross_profit", "[data-change]", gp.change_pct === null ? "—" : (Number(gp.change_pct) > 0 ? "+" : "") + pct(gp.change_pct));
+      set("gross_profit", "[data-periods]", gp.current.join(" – ") + " / " + gp.previous.join(" – "));
+    }
     set("labour_pct", "[data-now]", pct(t.labour_pct)); set("labour_pct", "[data-target]", pct(d.labour_target_pct));
     ["sales", "orders", "average_check"].forEach(function (k) {
       var el = document.querySelector('[data-kpi="' + k + '"] [data-now]');

@@ -64,9 +64,13 @@ def test_staffing_requirements_and_merged_suggestions_for_next_week(store):
     assert len(rows) == 12  # open 11:00–23:00, no load elsewhere
     assert rows[at(next_monday, 18)] == 3  # ⌈25 / 10⌉
     assert rows[at(next_monday, 19)] == 1  # max(1, ⌈0.8⌉)
-    gaps = sorted((i.numbers["start"], i.numbers["count"]) for i in Insight.objects.filter(kind="staffing"))
-    utc = [at(next_monday, h).astimezone(dt.UTC).isoformat() for h in (11, 18)]
-    assert gaps == [(utc[0], 1), (utc[1], 2)]
+    gaps = sorted(
+        (i.numbers["start"], i.numbers["end"], i.numbers["count"])
+        for i in Insight.objects.filter(kind="staffing")
+    )
+    utc = {h: at(next_monday, h).astimezone(dt.UTC).isoformat() for h in (11, 18, 19, 23)}
+    # one more cashier 11–23 (12 h) is cut after the longest shift (8 h): 11–19 and 19–23; two more at 18
+    assert gaps == [(utc[11], utc[19], 1), (utc[18], utc[19], 2), (utc[19], utc[23], 1)]
     message = Insight.objects.get(kind="staffing", numbers__count=2).message
     assert message == "Mon 18:00–19:00: 2 more cashier — forecast load 25.0/h, capacity 0.00."
 
@@ -87,3 +91,56 @@ def test_a_staffing_insight_carries_the_suggestion_that_applies_it(store):
     shift = suggestion_apply(suggestion=suggestion, staff=person)
     next_monday = MONDAY + dt.timedelta(days=7)
     assert (shift.start, shift.end, shift.position) == (at(next_monday, 18), at(next_monday, 19), cashier)
+
+
+@pytest.mark.parametrize(
+    ("now", "week_start", "hours"),
+    [
+        (
+            dt.datetime(2026, 3, 18, 10, tzinfo=dt.UTC),
+            dt.date(2026, 3, 23),
+            167,
+        ),  # clocks go forward on the 29th
+        (dt.datetime(2026, 10, 14, 10, tzinfo=dt.UTC), dt.date(2026, 10, 19), 169),  # and back on the 25th
+    ],
+)
+def test_staffing_requirements_step_through_dst_weeks_in_utc(now, week_start, hours):
+    from tests.factories import StoreFactory
+
+    store = StoreFactory(time_zone="Europe/London")
+    cashier = PositionFactory(store=store, name="cashier", productivity_target=Decimal("10"))
+    DemandForecast.objects.bulk_create(
+        [
+            DemandForecast(store=store, menu_item=None, weekday=w, hour=h, quantity=Decimal("5"))
+            for w in range(7)
+            for h in range(24)
+        ]
+    )
+    run_analysis(store=store, job="staffing", now=now)
+    starts = list(StaffingRequirement.objects.filter(position=cashier).values_list("hour_start", flat=True))
+    assert len(starts) == len(set(starts)) == hours
+    assert min(starts) == dt.datetime.combine(week_start, dt.time(4), tzinfo=store.tz)  # the 04:00 cutoff
+
+
+def test_a_merged_suggestion_never_spans_two_business_days_or_exceeds_the_longest_shift(store):
+    from staffing.models import StaffingTarget
+
+    store.business_day_cutoff = dt.time(0)
+    store.save()
+    StaffingTarget.objects.create(store=store, max_shift_hours=3)
+    PositionFactory(store=store, name="cashier", productivity_target=Decimal("10"), min_staff_per_open_hour=0)
+    forecast(store, None, {h: "5" for h in (18, 19, 20, 21, 22, 23)}, weekday=0)
+    forecast(store, None, {0: "5", 1: "5"}, weekday=1)
+    run_analysis(store=store, job="staffing", now=at(MONDAY, 10))
+    next_monday = MONDAY + dt.timedelta(days=7)
+    runs = sorted(
+        (dt.datetime.fromisoformat(i.numbers["start"]), dt.datetime.fromisoformat(i.numbers["end"]))
+        for i in Insight.objects.filter(kind="staffing")
+    )
+    # Monday 18:00–24:00 in two shifts of 3 h (the store's longest), Tuesday's 00:00–02:00 on its own
+    tuesday = next_monday + dt.timedelta(days=1)
+    assert runs == [
+        (at(next_monday, 18), at(next_monday, 21)),
+        (at(next_monday, 21), at(tuesday, 0)),
+        (at(tuesday, 0), at(tuesday, 2)),
+    ]

@@ -302,3 +302,49 @@ def test_the_minimum_order_value_applies_to_the_whole_purchase_order(store):
         apples["ingredient"].pk: Decimal("40.000"),
         beans["ingredient"].pk: Decimal("60.000"),
     }
+
+
+def test_price_change_compares_with_the_last_receipt_from_any_supplier_and_a_first_receipt_is_never_high(
+    store,
+):
+    from inventory.models import SupplierItem
+
+    oil = IngredientFactory(store=store, name="Oil", base_unit="ml")
+    cheap, dear = SupplierFactory(store=store, name="Cheap"), SupplierFactory(store=store, name="Dear")
+    for supplier in (cheap, dear):
+        si = inventory.supplier_item_upsert(supplier=supplier, ingredient=oil, pack_size=Decimal("1000"))
+        inventory.supplier_price_add(
+            supplier_item=si, price=Decimal("0.0018"), effective_from=dt.date(2026, 1, 1)
+        )
+    assert SupplierItem.objects.count() == 2
+
+    def receive(supplier, price):
+        po = inventory.purchase_order_create_draft(
+            store=store, supplier=supplier, lines=[{"ingredient": oil, "quantity": "1000"}]
+        )
+        inventory.purchase_order_send(purchase_order=po)
+        inventory.purchase_order_receive(
+            purchase_order=po, lines=[{"line": po.lines.get().pk, "quantity": "1000", "unit_price": price}]
+        )
+        return Insight.objects.filter(kind="price_change").order_by("-updated_at").first()
+
+    first = receive(cheap, "0.0021")
+    # the first receipt: +16.7% against the list price 0.0018, a warning only (nothing was paid before)
+    assert (first.message_key, first.severity, first.numbers["change_pct"]) == (
+        "price_change_list",
+        "warning",
+        "+16.7",
+    )
+    second = receive(dear, "0.0024")
+    # against Cheap's receipt at 0.0021 (any supplier, per ml): +14.3%, high
+    assert (
+        second.message_key,
+        second.severity,
+        second.numbers["old_price"],
+        second.numbers["change_pct"],
+    ) == (
+        "price_change",
+        "high",
+        "0.002100",
+        "+14.3",
+    )

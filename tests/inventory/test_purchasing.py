@@ -121,7 +121,8 @@ def test_receive_posts_receipts_flips_availability_and_announces(oil, store):
     line = heard[0]["lines"][0]
     assert line["quantity"] == D("4000")
     assert line["unit_cost"] == D("0.0021")
-    assert line["previous_unit_cost"] == D("0.0024")  # Dear (preferred) list price in force today
+    # a first receipt: compared with this supplier's list price in force (9.00 per 5 l = 0.0018 per ml)
+    assert (line["previous_unit_cost"], line["compared_with"]) == (D("0.0018"), "list_price")
     today = timezone.localdate()
     assert selectors.ingredient_cost_at(ingredient=oil, on=today + dt.timedelta(days=1)) == D("0.0021")
     order_place(store=store, channel="api", lines=[LineRequest(item_id=fries.pk, quantity=2)])
