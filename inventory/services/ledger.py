@@ -72,11 +72,9 @@ def movements_post(
         return {}
     at = at or timezone.now()
     day = business_date(store, at)
-    # The largest portion any menu item's recipe takes of each: while on hand stays at or above it
-    # before and after, no item's sold-out flag can flip, and availability needs no look.
-    largest = RecipeLine.objects.filter(ingredient=OuterRef("pk"), menu_item__isnull=False).order_by(
-        "-base_quantity"
-    )
+    # The largest portion any item's or modifier's recipe takes of each: while on hand stays at or above
+    # it before and after, no sold-out flag can flip, and availability needs no look.
+    largest = RecipeLine.objects.filter(ingredient=OuterRef("pk")).order_by("-base_quantity")
     locked = {
         i.pk: i
         for i in Ingredient.objects.select_for_update()
