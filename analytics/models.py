@@ -18,6 +18,7 @@ class JobRun(models.Model):
     """One run of one analysis job for one store: when, how long, and how it ended."""
 
     class Outcome(models.TextChoices):
+        QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         SUCCESS = "success", _("Succeeded")
         FAILURE = "failure", _("Failed")
@@ -31,6 +32,11 @@ class JobRun(models.Model):
     error = models.TextField(_("error"), blank=True)
     task_id = models.CharField(max_length=64, blank=True)
     result = models.JSONField(default=dict, blank=True)
+    # The moment the analyses ran as of (imported history, what-if); empty: the moment they ran.
+    as_of = models.DateTimeField(_("as of"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]

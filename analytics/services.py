@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from restaurant_ops.celery import app as celery_app
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
 
@@ -283,3 +284,63 @@ def price_change_check(**kwargs) -> None:
     from .analyses import integrations
 
     integrations.price_change_check(**kwargs)
+
+
+# --- Runs asked for by a person or an integration (as of any moment) ---------------------------------
+
+RUN_REQUESTED_TASK = "analytics.tasks.run_requested_analyses"
+# A queued run the broker never delivered (it was down) is sent again by the sweeper after this long.
+QUEUED_RESEND_AFTER = dt.timedelta(minutes=2)
+
+
+def analyses_request(
+    *, store: Store, at: dt.datetime | None = None, jobs: list[str] | None = None, by=None
+) -> JobRun:
+    """Records a run of the analyses for `store` as of `at` (default: when it runs) and nudges the
+    worker on commit. The queued JobRun is the record that the work is owed: with the broker down the
+    sweeper sends it again, so it runs when the broker returns."""
+    run = JobRun.objects.create(
+        job="requested",
+        store=store,
+        outcome=JobRun.Outcome.QUEUED,
+        as_of=at,
+        requested_by=by if by is not None and by.is_authenticated else None,
+        result={"jobs": list(jobs or available_jobs())},
+    )
+    transaction.on_commit(lambda: _send_requested(run.pk), robust=True)
+    return run
+
+
+def _send_requested(run_id: int) -> None:
+    try:
+        celery_app.send_task(RUN_REQUESTED_TASK, args=[run_id], queue="analytics")
+    except Exception:  # the broker is down: the sweeper sends it again
+        logger.warning("analysis run %s queued in the database only: the broker did not answer", run_id)
+
+
+def analyses_run_requested(*, run: JobRun, task_id: str = "") -> JobRun:
+    """Runs a requested JobRun's analyses (each recorded as its own JobRun) and finishes it with their
+    outcomes. A run that is no longer queued (delivered twice, or already picked up) is left alone."""
+    claimed = JobRun.objects.filter(pk=run.pk, outcome=JobRun.Outcome.QUEUED).update(
+        outcome=JobRun.Outcome.RUNNING, started_at=timezone.now(), task_id=task_id
+    )
+    run.refresh_from_db()
+    if not claimed:
+        return run
+    outcomes = run_all(store=run.store, now=run.as_of or timezone.now(), jobs=run.result.get("jobs"))
+    run.result = {**run.result, "outcomes": outcomes}
+    failed = any(outcome != JobRun.Outcome.SUCCESS for outcome in outcomes.values())
+    run.outcome = JobRun.Outcome.FAILURE if failed else JobRun.Outcome.SUCCESS
+    run.duration = timezone.now() - run.started_at
+    run.save(update_fields=["result", "outcome", "duration"])
+    return run
+
+
+def job_runs_queued_stale(*, now: dt.datetime | None = None) -> list[int]:
+    """Requested runs still queued after QUEUED_RESEND_AFTER: their nudge was lost."""
+    cutoff = (now or timezone.now()) - QUEUED_RESEND_AFTER
+    return list(
+        JobRun.objects.filter(outcome=JobRun.Outcome.QUEUED, started_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )

@@ -10,6 +10,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from restaurant_ops.models import Store
 
 from . import selectors, services
+from .models import JobRun
 
 TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError)
 COMMON = {
@@ -103,8 +104,21 @@ def low_stock_check(store_id: int, event_ids: list[int] | None = None) -> str:
 
 @shared_task(name="analytics.tasks.sweep_job_runs", soft_time_limit=60, time_limit=90, **COMMON)
 def sweep_job_runs() -> int:
-    """Beat, every 5 minutes: runs a dead worker left "running" are marked failed and run again."""
+    """Beat, every 5 minutes: runs a dead worker left "running" are marked failed and run again, and
+    requested runs whose nudge the broker lost are sent again."""
     retried = services.job_runs_sweep()
     for store_id, job in retried:
         run_store_analyses.delay(store_id, [job])
-    return len(retried)
+    resent = services.job_runs_queued_stale()
+    for run_id in resent:
+        run_requested_analyses.delay(run_id)
+    return len(retried) + len(resent)
+
+
+@shared_task(name=services.RUN_REQUESTED_TASK, **LONGEST, **COMMON)
+def run_requested_analyses(job_run_id: int) -> str:
+    """A run asked for through the API (as of a moment, say the end of an imported history)."""
+    run = JobRun.objects.filter(pk=job_run_id).select_related("store").first()
+    if run is None:
+        return "gone"
+    return services.analyses_run_requested(run=run, task_id=run_requested_analyses.request.id or "").outcome

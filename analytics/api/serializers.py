@@ -1,9 +1,11 @@
 import datetime as dt
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from analytics.models import Insight
+from analytics.services import available_jobs
 
 MAX_SPAN_DAYS = 800
 
@@ -237,3 +239,46 @@ class LabourRow(serializers.Serializer):
     labour_pct_of_sales = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
     labour_pct_of_forecast = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
     sales_per_labour_hour = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+
+
+class RunInput(serializers.Serializer):
+    store = serializers.SlugField(required=False, help_text="Store slug (optional with one store)")
+    at = serializers.DateTimeField(
+        required=False,
+        help_text="Run as of this moment (ISO 8601; default: when the worker runs it). Not in the future.",
+    )
+    jobs = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False, allow_empty=False, max_length=20
+    )
+
+    def validate_at(self, value):
+        if value > timezone.now():
+            raise serializers.ValidationError(
+                _("Analyses cannot run as of a moment in the future."), "future"
+            )
+        if value.year < 2000:
+            raise serializers.ValidationError(_("Give a moment after 2000."), "too_early")
+        return value
+
+    def validate_jobs(self, value):
+        known = available_jobs()
+        unknown = sorted(set(value) - set(known))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown job(s): %(jobs)s. Jobs: %(known)s.")
+                % {"jobs": ", ".join(unknown), "known": ", ".join(known)},
+                "unknown_job",
+            )
+        return list(dict.fromkeys(value))
+
+
+class JobRunSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    job = serializers.CharField()
+    store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    outcome = serializers.CharField(help_text="queued, running, success, failure or skipped")
+    as_of = serializers.DateTimeField(allow_null=True)
+    started_at = serializers.DateTimeField()
+    duration = serializers.DurationField(allow_null=True)
+    error = serializers.CharField()
+    result = serializers.JSONField(help_text="For a requested run: its jobs and each one's outcome")

@@ -11,6 +11,8 @@ urlpatterns = [
     path("stock-cover/", views.StockCoverView.as_view(), name="analytics-stock-cover"),
     path("margin/", views.MarginView.as_view(), name="analytics-margin"),
     path("labour/", views.LabourView.as_view(), name="analytics-labour"),
+    path("runs/", views.RunListView.as_view(), name="analytics-runs"),
+    path("runs/<int:pk>/", views.RunDetailView.as_view(), name="analytics-run"),
     path("insights/", views.InsightListView.as_view(), name="analytics-insights"),
     path("insights/<int:pk>/", views.InsightDetailView.as_view(), name="analytics-insight"),
     path(

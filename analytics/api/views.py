@@ -10,10 +10,12 @@ from rest_framework.views import APIView
 
 from analytics import selectors, services
 from analytics.analyses import sales
-from analytics.models import DemandForecast, ForecastAccuracy, Insight
+from analytics.models import DemandForecast, ForecastAccuracy, Insight, JobRun
+from restaurant_ops.api.idempotency import idempotent
 from restaurant_ops.api.replica import ReplicaReadsMixin
 from restaurant_ops.api.scoping import accessible_stores, require, resolve_store
-from restaurant_ops.permissions import Perm
+from restaurant_ops.models import Role
+from restaurant_ops.permissions import Perm, role_has
 from restaurant_ops.timeutils import business_date
 
 from . import serializers as s
@@ -203,6 +205,53 @@ class InsightActView(InsightActionView):
         data.is_valid(raise_exception=True)
         insight = services.insight_act(insight=insight, by=_user(request), **data.validated_data)
         return Response(s.InsightSerializer(insight).data)
+
+
+class RunListView(generics.ListAPIView):
+    """Runs of the analyses (newest first): the scheduled ones per job, and the ones asked for here.
+    POST asks for every analysis (or `jobs`) of a store to run as of `at`, e.g. the morning after an
+    imported history's last day: 202 with the queued run; read it back until its outcome is final."""
+
+    serializer_class = s.JobRunSerializer
+
+    def get_queryset(self):
+        runs = _runs_for(self.request)
+        if store := self.request.query_params.get("store"):
+            runs = runs.filter(store__slug=store)
+        return runs
+
+    @extend_schema(request=s.RunInput, responses={202: s.JobRunSerializer})
+    @idempotent
+    def post(self, request):
+        data = s.RunInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        store = resolve_store(request, data.validated_data.get("store"))
+        require(request, store, Perm.VIEW_DASHBOARD)
+        run = services.analyses_request(
+            store=store,
+            at=data.validated_data.get("at"),
+            jobs=data.validated_data.get("jobs"),
+            by=_user(request),
+        )
+        return Response(s.JobRunSerializer(run).data, status=202)
+
+
+class RunDetailView(generics.RetrieveAPIView):
+    serializer_class = s.JobRunSerializer
+
+    def get_queryset(self):
+        return _runs_for(self.request)
+
+
+def _runs_for(request):
+    """Job runs of the stores whose dashboard the caller may see (a cook or a cashier sees none)."""
+    stores = accessible_stores(request)
+    if request.user.is_authenticated:
+        stores = stores.filter(
+            memberships__user=request.user,
+            memberships__role__in=[role for role in Role.values if role_has(role, Perm.VIEW_DASHBOARD)],
+        )
+    return JobRun.objects.filter(store__in=stores).select_related("store")
 
 
 def _user(request):

@@ -9,12 +9,14 @@ from decimal import Decimal
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from rest_framework.test import APIClient
 
 from analytics.models import AnalysisSettings, Insight, JobRun
 from inventory import services as inventory
 from inventory.models import PurchaseOrder
 from orders.services import LineRequest, order_place
 from restaurant_ops.celery import app
+from restaurant_ops.services import api_key_create
 from tests.factories import MenuItemFactory, StoreFactory
 from tests.inventory.factories import IngredientFactory, SupplierFactory
 
@@ -67,3 +69,24 @@ def test_an_order_below_the_reorder_point_raises_a_low_stock_insight_with_a_draf
     assert insight.numbers["purchase_order_id"] == po.pk
     run = JobRun.objects.get(pk=insight.job_run_id)
     assert (run.job, run.outcome, bool(run.task_id)) == ("low_stock", "success", True)
+
+
+def test_a_run_asked_for_over_the_api_runs_on_the_worker_as_of_its_moment(worker):
+    store = StoreFactory()
+    _key, raw = api_key_create(store=store, name="BI", scope="write", created_by=None)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    response = client.post(
+        "/api/v1/analytics/runs/", {"at": "2026-03-02T08:00:00+01:00", "jobs": ["forecast"]}, format="json"
+    )
+    assert response.status_code == 202
+    run_id = response.json()["id"]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        run = client.get(f"/api/v1/analytics/runs/{run_id}/").json()
+        if run["outcome"] not in ("queued", "running"):
+            break
+        time.sleep(0.2)
+    assert run["outcome"] == "success", run
+    assert run["result"]["outcomes"] == {"forecast": "success"}
+    assert JobRun.objects.get(store=store, job="forecast").outcome == "success"
