@@ -3,6 +3,8 @@ tables' QR codes and the close of day. Each view parses input, calls one service
 renders; money and rules live in services (prices in services/pricing.py)."""
 
 import io
+import ipaddress
+from urllib.parse import urlsplit
 
 import segno
 from django.conf import settings
@@ -386,7 +388,22 @@ def qr_sheet(request, store_slug):
     for table in Table.objects.filter(store=store, is_active=True):
         svg = segno.make(table_url(table), error="m").svg_inline(scale=5, border=2, title=table.name)
         tables.append({"table": table, "svg": svg, "url": table_url(table)})
-    return render(request, "orders/qr_sheet.html", {"store": store, "tables": tables})
+    return render(
+        request,
+        "orders/qr_sheet.html",
+        {"store": store, "tables": tables, "loopback_base_url": _is_loopback(settings.PUBLIC_BASE_URL)},
+    )
+
+
+def _is_loopback(url: str) -> bool:
+    """True when a guest's phone cannot reach the address: localhost or 127.x / ::1 is this machine."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 # --- Close of day ------------------------------------------------------------------------------------

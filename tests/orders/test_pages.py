@@ -114,6 +114,23 @@ def test_qr_codes_and_sheet(client, shop, settings):
     assert f"https://demo.example/s/t/{shop.table.qr_token}/" in sheet
 
 
+@pytest.mark.parametrize(
+    ("base_url", "warns"),
+    [
+        ("http://127.0.0.1:8000", True),
+        ("http://localhost:8000", True),
+        ("http://[::1]:8000", True),
+        ("http://192.168.1.20:8000", False),
+        ("https://demo.example", False),
+    ],
+)
+def test_the_qr_sheet_warns_when_phones_cannot_reach_its_address(client, shop, settings, base_url, warns):
+    settings.PUBLIC_BASE_URL = base_url
+    client.force_login(shop.cashier)
+    sheet = client.get(reverse("orders:qr-sheet", args=[shop.store.slug])).content.decode()
+    assert ('id="qr-loopback"' in sheet) is warns
+
+
 def test_close_of_day_page_opens_and_closes_a_drawer(client, shop):
     client.force_login(shop.manager)
     url = reverse("orders:close", args=[shop.store.slug])
