@@ -150,12 +150,8 @@ def overview(
     # Margin and labour % for partial days: the food cost of the items sold so far is not known per
     # hour here, so today's margin uses the whole day's lines so far (they are the same lines).
     food_today = (_food_cost_by_day(store, today, today, until=day_start + elapsed) or {}).get(today)
-    labour = labour_cost_by_day(store, same_weekdays[-1], today)
     today_fig = _figures(
-        so_far[today]["sales"],
-        so_far[today]["orders"],
-        food_today,
-        labour.get(today, ZERO) if so_far[today]["sales"] else None,
+        so_far[today]["sales"], so_far[today]["orders"], food_today, _labour_so_far(store, today, now)
     )
     if usual_days:
         usual_sales = sum((so_far[d]["sales"] for d in usual_days), ZERO) / len(usual_days)
@@ -229,6 +225,17 @@ def stores_side_by_side(stores: list[Store], now: dt.datetime, days: int) -> lis
     return out
 
 
+def _labour_so_far(store: Store, day: dt.date, now: dt.datetime) -> Decimal | None:
+    """Labour cost of the day's hours elapsed by `now` (clocked time, else the schedule); None for a day
+    with neither (shown "—", not 0%)."""
+    from staffing.selectors import labour_so_far
+
+    cell = labour_so_far(store=store, day=day, until=now)
+    if not (cell["actual_hours"] or cell["scheduled_hours"]):
+        return None
+    return cell["actual_cost"] or cell["scheduled_cost"]
+
+
 def gross_profit_change(store: Store, now: dt.datetime) -> dict | None:
     """Gross profit over PRODUCT.md's periods (month to date up to yesterday vs the same days of last
     month; on the 1st, the month that closed vs the one before), from the same decomposition as the
@@ -273,7 +280,7 @@ def daily_trend(store: Store, first: dt.date, last: dt.date) -> list[dict]:
             sales,
             orders,
             None if food is None else food.get(day),
-            labour.get(day, ZERO) if sales else None,
+            labour.get(day),  # None on a day without shifts: "—", not 0%
         )
         out.append(
             {

@@ -408,6 +408,30 @@ def labour_figures(*, store: Store, week_start: dt.date) -> dict:
     return {"week_start": week_start, "days": days, "positions": out, "totals": totals}
 
 
+def labour_so_far(*, store: Store, day: dt.date, until: dt.datetime) -> dict:
+    """The business day's labour up to `until`: the part of each scheduled shift, and of each time-clock
+    entry (one still open counts to `until`), that lies before it. The same cell as `labour_figures`."""
+    start = business_range_bounds(store, day, day)[0]
+    cell = _cell()
+
+    def add(prefix: str, begin: dt.datetime, end: dt.datetime, hourly_cost: Decimal) -> None:
+        seconds = (min(end, until) - max(begin, start)).total_seconds()
+        if seconds > 0:
+            minutes = Decimal(seconds) / 60
+            cell[f"{prefix}_hours"] += minutes / 60
+            cell[f"{prefix}_cost"] += minutes * hourly_cost / 60
+
+    for begin, end, hourly_cost in Shift.objects.filter(store=store, business_date=day).values_list(
+        "start", "end", "hourly_cost"
+    ):
+        add("scheduled", begin, end, hourly_cost)
+    for begin, end, hourly_cost in TimeClockEntry.objects.filter(store=store, business_date=day).values_list(
+        "clock_in", "clock_out", "hourly_cost"
+    ):
+        add("actual", begin, end or until, hourly_cost)
+    return {k: v.quantize(CENT, ROUND_HALF_UP) for k, v in cell.items()}
+
+
 def _flag(scheduled: Decimal, required: Decimal) -> dict:
     if not required:
         return {"deviation": None, "flag": None}

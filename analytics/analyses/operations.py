@@ -217,11 +217,22 @@ def run_staffing(*, store: Store, now: dt.datetime, job_run=None) -> dict:
 # --- Labour -----------------------------------------------------------------------------------------
 
 
-def labour(store: Store, week_start: dt.date) -> list[dict]:
-    """Per business day: sales (actual and forecast), labour cost (scheduled and actual), labour % of
-    actual and of forecast sales, and sales per labour hour (actual hours, else scheduled)."""
-    from staffing.selectors import labour_figures
+def labour(store: Store, week_start: dt.date, now: dt.datetime | None = None) -> list[dict]:
+    """Per business day of the week: sales (actual and forecast), labour cost (scheduled and actual),
+    labour % of actual and of forecast sales, and sales per labour hour.
 
+    - Past days: actual labour (else scheduled) against the day's sales.
+    - Today: the labour of the hours elapsed so far (`staffing.selectors.labour_so_far`) against the
+      sales so far, not the whole day's schedule against half a day's sales.
+    - Future days: scheduled labour against forecast sales; their sales per labour hour uses forecast
+      sales too.
+    - A day with no shift and no clocked time has no labour figure (None, shown "—"), not 0.0%."""
+    from django.utils import timezone
+
+    from staffing.selectors import labour_figures, labour_so_far
+
+    now = now or timezone.now()
+    today = business_date(store, now)
     figures = labour_figures(store=store, week_start=week_start)
     days = figures["days"]
     actual_sales = {
@@ -235,26 +246,40 @@ def labour(store: Store, week_start: dt.date) -> list[dict]:
         store=store, menu_item__isnull=False
     ).values_list("menu_item_id", "weekday", "quantity"):
         per_weekday[weekday] += quantity * unit_price.get(item, prices.get(item, ZERO))
+
+    def pct(part, whole):
+        return (
+            (part / whole * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            if part is not None and whole
+            else None
+        )
+
+    def per_hour(sales, hours):
+        return (sales / hours).quantize(CENT, ROUND_HALF_UP) if hours else None
+
     out = []
     for day in days:
         cell = figures["totals"]["days"][day]
         sales = actual_sales.get(day, ZERO)
         forecast = per_weekday[day.weekday()].quantize(CENT, ROUND_HALF_UP)
-        actual_cost = cell["actual_cost"] or cell["scheduled_cost"]
-        hours = cell["actual_hours"] or cell["scheduled_hours"]
-
-        def pct(part, whole):
-            return (part / whole * 100).quantize(Decimal("0.1"), ROUND_HALF_UP) if whole else None
-
+        worked = labour_so_far(store=store, day=day, until=now) if day == today else cell
+        staffed = any(worked[k] for k in ("scheduled_hours", "actual_hours"))
+        cost = (worked["actual_cost"] or worked["scheduled_cost"]) if staffed else None
+        hours = worked["actual_hours"] or worked["scheduled_hours"]
+        scheduled_cost = cell["scheduled_cost"] if cell["scheduled_hours"] else None
+        future = day > today
         out.append(
             {
                 "day": day,
                 "sales": sales,
                 "forecast_sales": forecast,
                 **cell,
-                "labour_pct_of_sales": pct(actual_cost, sales),
-                "labour_pct_of_forecast": pct(cell["scheduled_cost"], forecast),
-                "sales_per_labour_hour": (sales / hours).quantize(CENT, ROUND_HALF_UP) if hours else None,
+                "labour_pct_of_sales": None if future else pct(cost, sales),
+                "labour_pct_of_forecast": pct(scheduled_cost, forecast),
+                "sales_per_labour_hour": per_hour(forecast, cell["scheduled_hours"])
+                if future
+                else per_hour(sales, hours),
+                "basis": "forecast" if future else ("so_far" if day == today else "day"),
             }
         )
     return out

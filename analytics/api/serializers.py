@@ -238,7 +238,16 @@ class LabourRow(serializers.Serializer):
     actual_cost = serializers.DecimalField(max_digits=14, decimal_places=2)
     labour_pct_of_sales = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
     labour_pct_of_forecast = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
-    sales_per_labour_hour = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    sales_per_labour_hour = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        allow_null=True,
+        help_text="future days: forecast sales per scheduled hour",
+    )
+    basis = serializers.ChoiceField(
+        choices=["day", "so_far", "forecast"],
+        help_text="day: the whole day; so_far: today, labour of the hours elapsed; forecast: a future day",
+    )
 
 
 class RunInput(serializers.Serializer):

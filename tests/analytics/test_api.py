@@ -205,7 +205,7 @@ def test_stock_cover_margin_and_labour_endpoints(store, key_client, sell):
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "previous_end"
     days = key_client.get("/api/v1/analytics/labour/", {"week": "2026-03-04"}).json()
     assert [d["day"] for d in days][:2] == ["2026-03-02", "2026-03-03"]
-    assert days[1]["sales"] == "9.00" and days[1]["labour_pct_of_sales"] == "0.0"
+    assert days[1]["sales"] == "9.00" and days[1]["labour_pct_of_sales"] is None  # no shift: "—", not 0%
     assert (
         key_client.get("/api/v1/analytics/labour/", {"week": "soon"}).json()["errors"][0]["field"] == "week"
     )

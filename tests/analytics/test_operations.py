@@ -144,3 +144,37 @@ def test_a_merged_suggestion_never_spans_two_business_days_or_exceeds_the_longes
         (at(next_monday, 21), at(tuesday, 0)),
         (at(tuesday, 0), at(tuesday, 2)),
     ]
+
+
+def test_labour_figures_today_from_elapsed_hours_none_without_a_schedule_and_forecast_for_future_days(
+    store, sell
+):
+    from analytics.analyses import operations
+    from staffing import services as staffing
+
+    position = staffing.position_create(store=store, name="Cook")
+    ana = staffing.staff_member_create(store=store, name="Ana", hourly_cost="12.00", positions=[position])
+    wednesday, friday = MONDAY + dt.timedelta(days=2), MONDAY + dt.timedelta(days=4)
+    for day, end in ((MONDAY, 18), (wednesday, 18), (friday, 16)):  # Tuesday: nobody scheduled
+        staffing.shift_create(
+            store=store, staff=ana, position=position, start=at(day, 10), end=at(day, end), reason="test"
+        )
+    item = MenuItemFactory(store=store, price=Decimal("10.00"))
+    sell(store, [(item, 24)], at(MONDAY, 12))
+    sell(store, [(item, 10)], at(MONDAY + dt.timedelta(days=1), 12))
+    sell(store, [(item, 8)], at(wednesday, 11))
+    forecast(store, item, {12: "30"}, weekday=4)  # Friday: 30 × 10.00 = 300.00 forecast sales
+    days = {d["day"]: d for d in operations.labour(store, MONDAY, now=at(wednesday, 14))}
+    pick = ("labour_pct_of_sales", "labour_pct_of_forecast", "sales_per_labour_hour", "basis")
+
+    def row(day):
+        return tuple(days[day][k] for k in pick)
+
+    # Monday: 8 h × 12.00 = 96.00 of 240.00 = 40.0%; 240 / 8 h = 30.00
+    assert row(MONDAY)[0::2] == (Decimal("40.0"), Decimal("30.00"))
+    assert row(MONDAY + dt.timedelta(days=1))[0::2] == (None, None)  # no schedule: "—"
+    # Wednesday at 14:00: 4 of the 8 h worked, 48.00 of 80.00 sales so far = 60.0% (not 96 / 80 = 120%);
+    # 80 / 4 h = 20.00
+    assert row(wednesday) == (Decimal("60.0"), None, Decimal("20.00"), "so_far")
+    # Friday: 6 h × 12.00 = 72.00 of 300.00 forecast = 24.0%; 300 / 6 h = 50.00 an hour
+    assert row(friday) == (None, Decimal("24.0"), Decimal("50.00"), "forecast")
