@@ -31,7 +31,7 @@ DAYPARTS = [
 ]
 USERS = [("owner", "owner"), ("manager", "manager"), ("cashier", "cashier"), ("cook", "cook")]
 PASSWORD = "demo-pass-123"  # noqa: S105 - the demo's published login
-MANAGER_PIN = "1234"
+MANAGER_PIN = "246810"  # 6 to 8 digits; the demo owner and manager share it
 
 # Suppliers: (name, e-mail, lead time days, minimum order value)
 SUPPLIERS = {

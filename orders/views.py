@@ -21,7 +21,7 @@ from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.forms import add_errors
 from restaurant_ops.permissions import Perm
 from restaurant_ops.selectors import store_for_user
-from restaurant_ops.services import authorize
+from restaurant_ops.services import PinRefused, authorize
 from restaurant_ops.setup import setup_context
 
 from . import forms, selectors, services
@@ -187,9 +187,17 @@ def _refund_lines_from_form(data) -> list[services.LineRefund]:
 
 
 def _approver(request, store, perm):
-    return authorize(
-        user=request.user, store=store, perm=perm, approver_pin=request.POST.get("approver_pin") or None
-    )
+    try:
+        return authorize(
+            user=request.user,
+            store=store,
+            perm=perm,
+            approver_pin=request.POST.get("approver_pin") or None,
+            approver=request.POST.get("approver") or None,
+        )
+    except PinRefused as refused:
+        refused.record_failure()
+        raise
 
 
 @login_required

@@ -7,4 +7,5 @@ class RestaurantOpsConfig(AppConfig):
     verbose_name = _("Stores and people")
 
     def ready(self):
+        from . import receivers  # noqa: F401 - login failures and lockouts into the audit trail
         from .api import schema  # noqa: F401 - registers the API key scheme with drf-spectacular

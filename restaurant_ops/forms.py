@@ -83,3 +83,24 @@ def add_errors(form, error: DomainError | DomainErrors) -> None:
     """A service's refusal shown on the form, on the field it names when the form has one."""
     for e in error.errors if isinstance(error, DomainErrors) else [error]:
         form.add_error(e.field if e.field in form.fields else None, e.message)
+
+
+class PinForm(forms.Form):
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput)
+    pin = forms.RegexField(
+        label=_("New approval PIN"),
+        regex=r"^\d{6,8}$",
+        help_text=_("6 to 8 digits you type on a cashier's screen to approve a void or a refund."),
+        error_messages={"invalid": _("6 to 8 digits.")},
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    pin_again = forms.CharField(
+        label=_("The PIN again"),
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("pin") and data.get("pin") != data.get("pin_again"):
+            self.add_error("pin_again", _("The two PINs differ."))
+        return data

@@ -213,6 +213,37 @@ class Membership(models.Model):
         return bool(self.pin_hash) and check_password(pin, self.pin_hash)
 
 
+class PinGuard(models.Model):
+    """Failed PIN approvals against one member, counted on two sides: as the person typing PINs at a
+    till (`entering`), and as the manager whose PIN was named and tried (`own_pin`). Backoff between
+    attempts, then a lock that a manager or owner lifts. It never touches the member's login."""
+
+    class Side(models.TextChoices):
+        ENTERING = "entering", _("typing PINs")
+        OWN_PIN = "own_pin", _("own PIN")
+
+    # Five wrong PINs lock PIN approvals until a manager or owner unlocks them; before that, each
+    # failure from the second on makes the next try wait longer (5, 10, 20 s). From the third, the
+    # owner's home page raises an alert.
+    MAX_FAILURES = 5
+    ALERT_AFTER = 3
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="pin_guards")
+    side = models.CharField(max_length=10, choices=Side.choices)
+    failures = models.PositiveSmallIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["membership", "side"], name="uniq_pin_guard")]
+        verbose_name = _("PIN guard")
+        verbose_name_plural = _("PIN guards")
+
+    def __str__(self) -> str:
+        return f"{self.membership} {self.side}: {self.failures}"
+
+
 class ApiKey(models.Model):
     """A key for one integration (a POS, a BI tool) of one store. Only its hash is stored."""
 

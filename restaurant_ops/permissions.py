@@ -22,6 +22,7 @@ class Perm(StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     READ_AUDIT = "read_audit"
     MANAGE_API_KEYS = "manage_api_keys"
+    UNLOCK_PINS = "unlock_pins"
     # Customers: attach a guest to a check, look one up by exact phone or code, log a complaint.
     SERVE_CUSTOMERS = "serve_customers"
     # See customers' personal data (phone, e-mail, name, birthday, comments), export and erase them.

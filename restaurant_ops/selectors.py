@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import AuditEntry, Membership, Store
+from .models import AuditEntry, Membership, PinGuard, Store
 from .permissions import Perm, role_has
 
 
@@ -36,3 +36,18 @@ def setup_checklist(*, store: Store) -> list[dict]:
         ("staff", store.invitations.count()),
     ]
     return [{"key": key, "count": count} for key, count in counts]
+
+
+def pin_guards(*, store: Store) -> QuerySet[PinGuard]:
+    """Who typed wrong PINs (or whose PIN was tried) and is not back to zero: locked ones first."""
+    return (
+        PinGuard.objects.filter(membership__store=store)
+        .exclude(failures=0, locked_at=None)
+        .select_related("membership__user")
+        .order_by("locked_at", "-failures", "-last_failure_at")
+    )
+
+
+def pin_alerts(*, store: Store) -> list[PinGuard]:
+    """What the owner's home page raises: repeated wrong PINs (PinGuard.ALERT_AFTER or more) or a lock."""
+    return [g for g in pin_guards(store=store) if g.locked_at or g.failures >= PinGuard.ALERT_AFTER]

@@ -10,6 +10,7 @@ Importing this module has no side effects: the folders under ./var are made by w
 needs them (the SQLite backend, the embedded broker, the e-mail and storage backends).
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "axes",
     "phonenumber_field",
     "restaurant_ops",
     "orders",
@@ -89,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "restaurant_ops.middleware.UniqueConflictMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its page
 ]
 
 ROOT_URLCONF = "restaurant_ops.urls"
@@ -162,6 +165,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Logins resist guessing (django-axes): five wrong passwords for one username lock that username's
+# logins for 15 minutes (or until `manage.py axes_reset_username NAME`); each failure and lock also
+# goes into the audit trail of the person's stores (restaurant_ops.receivers). PIN locks are separate.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("LOGIN_LOCK_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_VERBOSE = False
+# axes.W006 asks for the IP in the lockout key; we limit per username on purpose (staff share one
+# restaurant IP, and an attacker rotating IPs must still not get more guesses at one name).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

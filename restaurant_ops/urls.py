@@ -37,6 +37,8 @@ urlpatterns = [
         "stores/<slug:store_slug>/api-keys/<int:key_id>/revoke/", views.api_key_revoke, name="api-key-revoke"
     ),
     path("stores/<slug:store_slug>/audit/", views.audit_trail, name="audit-trail"),
+    path("stores/<slug:store_slug>/pins/", views.pins, name="pins"),
+    path("stores/<slug:store_slug>/pins/<int:guard_id>/unlock/", views.pin_unlock, name="pin-unlock"),
     path("s/", include("orders.urls")),
     path("inventory/", include("inventory.urls")),
     path("kitchen/", include("kitchen.urls")),

@@ -76,7 +76,13 @@ def home(request):
         return redirect("sign-up" if not get_user_model().objects.exists() else settings.LOGIN_URL)
     memberships = Membership.objects.filter(user=request.user).select_related("store").order_by("store__name")
     cards = [
-        {"membership": m, "can": {perm.value: role_has(m.role, perm) for perm in Perm}} for m in memberships
+        {
+            "membership": m,
+            "can": {perm.value: role_has(m.role, perm) for perm in Perm},
+            # Repeated wrong PINs and locks, raised where the owner and managers start their day.
+            "pin_alerts": selectors.pin_alerts(store=m.store) if role_has(m.role, Perm.UNLOCK_PINS) else [],
+        }
+        for m in memberships
     ]
     return render(
         request,
@@ -299,3 +305,41 @@ def audit_trail(request, store_slug):
     return render(
         request, "restaurant_ops/audit.html", {"store": store, "page": page, "action": action or ""}
     )
+
+
+@login_required
+def pins(request, store_slug):
+    """Approval PINs: set your own, and (managers, owners) see wrong tries and unlock people and PINs."""
+    store, membership = selectors.store_for_user(user=request.user, slug=store_slug, perm=Perm.UNLOCK_PINS)
+    form = forms.PinForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not request.user.check_password(request.POST.get("password", "")):
+            form.add_error("password", _("That is not your password."))
+        elif form.is_valid():
+            services.membership_set_pin(membership=membership, pin=form.cleaned_data["pin"])
+            messages.success(request, _("Your approval PIN is set."))
+            return redirect("pins", store_slug=store.slug)
+    failures = selectors.audit_entries(store=store).filter(action__in=["pin_failed", "pin_locked"])[:20]
+    return render(
+        request,
+        "restaurant_ops/pins.html",
+        {
+            "store": store,
+            "form": form,
+            "has_pin": bool(membership.pin_hash),
+            "guards": selectors.pin_guards(store=store),
+            "failures": failures,
+        },
+    )
+
+
+@login_required
+@require_POST
+def pin_unlock(request, store_slug, guard_id):
+    store, _membership = selectors.store_for_user(user=request.user, slug=store_slug, perm=Perm.UNLOCK_PINS)
+    guard = get_object_or_404(selectors.pin_guards(store=store), pk=guard_id)
+    services.pin_guard_unlock(guard=guard, by=request.user)
+    messages.success(
+        request, _("%(name)s can use PINs again.") % {"name": guard.membership.user.get_username()}
+    )
+    return redirect("pins", store_slug=store.slug)

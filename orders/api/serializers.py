@@ -193,6 +193,9 @@ class OrderStatusSerializer(serializers.Serializer):
 class OrderCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
     approver_pin = serializers.CharField(required=False, max_length=8, write_only=True)
+    approver = serializers.CharField(
+        required=False, max_length=150, help_text="The username of the manager whose PIN this is."
+    )
 
 
 # --- Front of house ------------------------------------------------------------------------------
@@ -352,7 +355,13 @@ class ApprovalMixin(serializers.Serializer):
         required=False,
         max_length=8,
         write_only=True,
-        help_text="A manager's PIN when the caller's role needs approval.",
+        help_text="A manager's PIN (6 to 8 digits) when the caller's role needs approval.",
+    )
+    approver = serializers.CharField(
+        required=False,
+        max_length=150,
+        help_text="The username of the manager whose PIN this is (wrong tries then count against that "
+        "PIN too); without it any manager's PIN is accepted.",
     )
 
 

@@ -165,7 +165,7 @@ class OrderCancelView(APIView):
         order = get_object_or_404(Order.objects.filter(store__in=accessible_stores(request)), pk=pk)
         data = OrderCancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        approver = require(request, order.store, Perm.VOID, data.validated_data.get("approver_pin"))
+        approver = require(request, order.store, Perm.VOID, data.validated_data)
         services.order_cancel(
             order=order, reason=data.validated_data["reason"], by=request.user, approved_by=approver
         )
@@ -266,7 +266,7 @@ class CheckDiscountView(APIView):
         data = DiscountInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         payload = data.validated_data
-        approver = require(request, check.store, Perm.DISCOUNT, payload.get("approver_pin"))
+        approver = require(request, check.store, Perm.DISCOUNT, payload)
         services.check_discount(
             guest_check=check,
             amount=payload.get("amount"),
@@ -291,7 +291,7 @@ class CheckCompView(APIView):
         line = OrderLine.objects.filter(guest_check=check, pk=payload["line"]).first()
         if line is None:
             raise DomainError("line", "not_on_check", "This line is not on the check.", status_code=404)
-        approver = require(request, check.store, Perm.COMP, payload.get("approver_pin"))
+        approver = require(request, check.store, Perm.COMP, payload)
         services.check_comp_line(line=line, reason=payload["reason"], by=request.user, approved_by=approver)
         return _check_out(request, pk, status.HTTP_201_CREATED)
 
@@ -373,7 +373,7 @@ class PaymentRefundView(APIView):
         data = RefundInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         payload = data.validated_data
-        approver = require(request, payment.store, Perm.REFUND, payload.get("approver_pin"))
+        approver = require(request, payment.store, Perm.REFUND, payload)
         lines = payload.get("lines")
         refund = services.payment_refund(
             payment=payment,
@@ -400,6 +400,6 @@ class CheckVoidView(APIView):
         line = OrderLine.objects.filter(guest_check=check, pk=payload["line"]).first()
         if line is None:
             raise DomainError("line", "not_on_check", "This line is not on the check.", status_code=404)
-        approver = require(request, check.store, Perm.VOID, payload.get("approver_pin"))
+        approver = require(request, check.store, Perm.VOID, payload)
         services.order_line_void(line=line, reason=payload["reason"], by=request.user, approved_by=approver)
         return _check_out(request, pk)

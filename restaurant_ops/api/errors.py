@@ -37,6 +37,8 @@ def errors_response(errors: list[dict], status_code: int) -> Response:
 
 
 def exception_handler(exc, context):
+    if callable(getattr(exc, "record_failure", None)):
+        exc.record_failure()  # a wrong PIN is recorded after the request's transaction rolled back
     if isinstance(exc, IntegrityError):
         exc = conflict_from_integrity_error(exc) or exc  # a race lost on a unique field: 409
     if isinstance(exc, DomainErrors):

@@ -32,11 +32,19 @@ def resolve_store(request, slug: str | None, field: str = "store") -> Store:
     raise DomainError(field, "required", _("Say which store: you have access to several."))
 
 
-def require(request, store: Store, perm, approver_pin: str | None = None):
+def require(request, store: Store, perm, approval: dict | None = None):
     """Role check for session users (an API key's scope was already checked by the permission class).
+    `approval` is the validated input carrying `approver_pin` (and optionally `approver`, a username).
     Returns the approving manager when a PIN stood in for the permission."""
     from restaurant_ops.services import authorize
 
     if isinstance(getattr(request, "auth", None), ApiKey):
         return None
-    return authorize(user=request.user, store=store, perm=perm, approver_pin=approver_pin)
+    approval = approval or {}
+    return authorize(
+        user=request.user,
+        store=store,
+        perm=perm,
+        approver_pin=approval.get("approver_pin"),
+        approver=approval.get("approver"),
+    )

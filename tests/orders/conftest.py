@@ -15,13 +15,13 @@ def _fast_hashing(settings):
 @pytest.fixture
 def shop(store):
     """An exclusive-tax store (10% tax, 10% service charge) with a burger (12.00), a soda (3.50),
-    two tables, and a cashier and a manager (PIN 2468)."""
+    two tables, and a cashier and a manager (PIN 246813)."""
     store.prices_include_tax = False
     store.service_charge_rate = Decimal("0.1000")
     store.save()
     food = TaxCategoryFactory(store=store, name="Food", rate=Decimal("0.1000"))
     manager = MembershipFactory(store=store, role=Role.MANAGER)
-    manager.set_pin("2468")
+    manager.set_pin("246813")
     manager.save()
 
     class Shop:

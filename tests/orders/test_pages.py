@@ -96,7 +96,7 @@ def test_cashier_void_needs_the_managers_pin(client, shop):
     client.post(url, {"line": line.pk, "reason": "Wrong dish"})
     line.refresh_from_db()
     assert line.voided_at is None and not AuditEntry.objects.filter(action="void").exists()
-    client.post(url, {"line": line.pk, "reason": "Wrong dish", "approver_pin": "2468"})
+    client.post(url, {"line": line.pk, "reason": "Wrong dish", "approver_pin": "246813"})
     line.refresh_from_db()
     assert line.voided_at is not None
     assert AuditEntry.objects.get(action="void").approved_by == shop.manager

@@ -153,15 +153,15 @@ def test_the_till_page_refunds_items_with_the_managers_pin(client, paid):
     refused = client.post(url, form, follow=True)
     assert "PIN" in refused.content.decode() and written() == before
     bad = client.post(
-        url, {**form, f"refund-line-{paid.burger_line.pk}": "x", "approver_pin": "2468"}, follow=True
+        url, {**form, f"refund-line-{paid.burger_line.pk}": "x", "approver_pin": "246813"}, follow=True
     )
     assert "Enter whole numbers." in bad.content.decode() and written() == before
     too_many = client.post(
-        url, {**form, f"refund-line-{paid.burger_line.pk}": "5", "approver_pin": "2468"}, follow=True
+        url, {**form, f"refund-line-{paid.burger_line.pk}": "5", "approver_pin": "246813"}, follow=True
     )
     assert "Burger: refund a whole number from 1 to 2." in too_many.content.decode() and written() == before
 
-    client.post(url, {**form, "approver_pin": "2468"})
+    client.post(url, {**form, "approver_pin": "246813"})
     refund = Payment.objects.get(kind="refund")
     assert refund.amount == D("-14.40") and refund.approved_by == paid.manager
     assert on_hand(paid.beef) == D("850")
@@ -173,7 +173,11 @@ def test_the_api_refunds_by_line_with_field_errors_and_a_pin(paid):
     api = APIClient()
     api.force_authenticate(paid.cashier)
     url = f"/api/v1/payments/{paid.payment.pk}/refund/"
-    body = {"reason": "Cold", "approver_pin": "2468", "lines": [{"line": paid.burger_line.pk, "quantity": 1}]}
+    body = {
+        "reason": "Cold",
+        "approver_pin": "246813",
+        "lines": [{"line": paid.burger_line.pk, "quantity": 1}],
+    }
     before = written()
     no_pin = api.post(url, {k: v for k, v in body.items() if k != "approver_pin"}, format="json")
     assert no_pin.status_code == 403 and no_pin.json()["errors"][0]["field"] == "approver_pin"
