@@ -64,6 +64,7 @@ def _staffing_fact(feedback: Feedback, hour: dt.datetime) -> dict:
     short = [
         {
             "position": names.get(c.position_id, ""),
+            "position_id": c.position_id,
             "needed": c.needed,
             "scheduled": c.scheduled,
             "missing": -c.difference,

@@ -255,9 +255,16 @@ def cause_of(*, store: Store, rows: list[dict]) -> dict:
         out["target_minutes"] = tickets[0]["target"]
         out["over_target"] = sum(1 for t in tickets if t["over_target"])
     if short:
+        gaps = [p for s in short for p in s["short"]]
         out["staffing_short"] = len(short)
-        out["short_positions"] = sorted({p["position"] for s in short for p in s["short"]})
-        out["short_by"] = max(max(p["missing"] for p in s["short"]) for s in short)
+        out["short_positions"] = sorted({p["position"] for p in gaps})
+        out["short_by"] = max(p["missing"] for p in gaps)
+        # The position short most often, for the shift that would have covered it.
+        names = [p["position"] for p in gaps]
+        top = max(set(names), key=lambda name: (names.count(name), name))
+        worst = max((p for p in gaps if p["position"] == top), key=lambda p: p["missing"])
+        out["short_position_id"] = worst.get("position_id")
+        out["short_needed"], out["short_scheduled"] = worst["needed"], worst["scheduled"]
     if dishes:
         out["dish_changes"] = len(dishes)
     return out

@@ -8,6 +8,7 @@ weekday and hours, so the owner adds the shift in one click (through staffing's 
 is then evaluated by the category's complaint rate (complaints with the tag ÷ settled checks)."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.utils.formats import date_format
 
@@ -46,9 +47,10 @@ def churn_finding(store: Store) -> Finding | None:
 
 
 def _suggestion_for(store: Store, today: dt.date, spike: dict) -> dict | None:
-    """Next week's staffing gap (if the plan has one) on the spike's weekday, overlapping its hours,
-    for a position the complaints found short."""
+    """The shift that covers the spike's hours next week: the staffing plan's own gap there if it has
+    one, else one more person of the position the complaints found short, for those two hours."""
     from staffing import selectors as staffing_selectors
+    from staffing.models import Position
 
     week_start = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=7)
     for suggestion in staffing_selectors.staffing_suggestions(store=store, week_start=week_start):
@@ -61,7 +63,25 @@ def _suggestion_for(store: Store, today: dt.date, spike: dict) -> dict | None:
             and end.hour > spike["hour"]
         ):
             return suggestion.as_dict()
-    return None
+    position = Position.objects.filter(store=store, pk=spike.get("short_position_id") or 0).first()
+    if position is None:
+        return None
+    day = week_start + dt.timedelta(days=spike["weekday"])
+    start = dt.datetime.combine(day, dt.time(spike["hour"]), tzinfo=store.tz)
+    return staffing_selectors.StaffingSuggestion(
+        kind=staffing_selectors.StaffingSuggestion.GAP,
+        store_id=store.pk,
+        position_id=position.pk,
+        position_name=position.name,
+        load_kind=position.load_kind,
+        start=start,
+        end=start + dt.timedelta(hours=2),
+        count=spike["short_by"],
+        needed=spike["short_needed"],
+        scheduled=spike["short_scheduled"],
+        peak_load=Decimal(0),
+        capacity=None,
+    ).as_dict()
 
 
 def spike_findings(store: Store, today: dt.date) -> list[Finding]:

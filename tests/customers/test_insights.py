@@ -12,6 +12,7 @@ from analytics.models import Insight
 from customers import services as customer_services
 from customers.models import ChurnRate, Feedback
 from orders.models import Check
+from tests.staffing.factories import PositionFactory
 
 SUNDAY = dt.date(2026, 6, 28)  # the week Mon 22 – Sun 28 June is "this week"
 
@@ -25,26 +26,34 @@ def _complaint(store, when, tags, facts=None) -> Feedback:
     return customer_services.feedback_record_facts(feedback=feedback, facts=facts or {})
 
 
-def _slow_facts(minutes: int, short: bool) -> dict:
+def _slow_facts(minutes: int, short: bool, cook_id: int | None = None) -> dict:
     return {
         "ticket": {"station": "Grill", "minutes": f"{minutes}.0", "target": 10, "over_target": minutes > 10},
         "staffing": {
             "hour": "",
             "planned": True,
-            "short": [{"position": "Cook", "needed": 3, "scheduled": 2, "missing": 1}] if short else [],
+            "short": [{"position": "Cook", "position_id": cook_id, "needed": 3, "scheduled": 2, "missing": 1}]
+            if short
+            else [],
         },
     }
 
 
 @pytest.fixture
 def spike(store):
+    cook = PositionFactory(store=store, name="Cook", load_kind="kitchen_items")
     friday, saturday = dt.date(2026, 6, 26), dt.date(2026, 6, 27)
     # This week: 4 slow-service complaints on Friday 18–20 (tickets 14, 16, 12, 18 min, a cook short)
     # and one on Saturday lunch (8 min, fully staffed).
     for (hour, minute), minutes in zip(
         [(18, 10), (18, 40), (19, 5), (19, 30)], [14, 16, 12, 18], strict=True
     ):
-        _complaint(store, _at(store, friday, hour, minute), ["slow"], _slow_facts(minutes, short=True))
+        _complaint(
+            store,
+            _at(store, friday, hour, minute),
+            ["slow"],
+            _slow_facts(minutes, short=True, cook_id=cook.pk),
+        )
     _complaint(store, _at(store, saturday, 13), ["slow"], _slow_facts(8, short=False))
     # The 4 weeks before: 1, 0, 2, 1 slow-service complaints.
     for day in (dt.date(2026, 6, 19), dt.date(2026, 6, 3), dt.date(2026, 6, 4), dt.date(2026, 5, 29)):
@@ -69,6 +78,13 @@ def test_a_slow_service_spike_names_when_the_tickets_and_the_cook_short(spike):
     assert (n["count"], n["baseline"], n["when"], n["in_window"]) == (5, "1.00", "Fri 18–20", 4)
     assert (n["ticket_minutes"], n["target_minutes"], n["short"], n["short_by"]) == ("13.6", 10, "Cook", 1)
     assert (insight.metric, insight.window_days) == ("complaint_rate", 14)
+    # The one-click fix: one more cook next Friday (3 July) 18:00–20:00, applied through staffing.
+    suggestion = n["suggestion"]
+    assert (suggestion["kind"], suggestion["position_name"], suggestion["count"]) == ("gap", "Cook", 1)
+    assert (suggestion["start"], suggestion["end"]) == (
+        "2026-07-03T18:00:00+02:00",
+        "2026-07-03T20:00:00+02:00",
+    )
     # Running again changes nothing: one open insight per store, kind and subject.
     run_customer_insights(store=store, now=_at(store, SUNDAY, 23))
     assert Insight.objects.filter(store=store, kind="complaints").count() == 1
