@@ -53,7 +53,7 @@ def test_a_slow_service_complaint_is_linked_to_its_ticket_times_and_the_staffing
     }
     # 3 cooks needed that hour, no shift covers it: 3 short.
     assert feedback.facts["staffing"]["short"] == [
-        {"position": "Cook", "needed": 3, "scheduled": 0, "missing": 3}
+        {"position": "Cook", "position_id": cook.pk, "needed": 3, "scheduled": 0, "missing": 3}
     ]
     assert feedback.is_complaint
 
