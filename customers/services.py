@@ -122,7 +122,7 @@ def customer_join(
         )
     for guest_check in guest_checks:
         check_attach(customer=customer, guest_check=guest_check, source=source, by=by)
-    log.info("customer joined", extra={"customer": customer.pk, "source": source})
+    log.debug("customer joined", extra={"customer": customer.pk, "source": source})
     return customer
 
 

@@ -574,4 +574,8 @@ def load(*, now: dt.datetime, log=print) -> Store:
     log("Staff, schedule and time clock: done")
     placed = _today(store, rng, items, now, users)
     log(f"Today so far: {len(placed)} orders through the order service")
+    if apps.is_installed("customers"):
+        from . import customers
+
+        customers.load(store=store, now=now, log=log)
     return store

@@ -337,3 +337,44 @@ ROTA = [
 def hm(text: str) -> dt.time:
     hour, minute = text.split(":")
     return dt.time(int(hour), int(minute))
+
+
+# --- Customers (issue "Customers and feedback") ---------------------------------------------------
+# Opted-in guests and their visit patterns over the last year: (how many, days between visits, days
+# since the last visit (low, high), spend per visit (low, high)). "stopped last month" came every week
+# until the month before last: the store's churn rate for last month rises above its band.
+CUSTOMER_GROUPS = {
+    "regular": (40, 9, (0, 8), (70, 160)),
+    "big spender": (6, 5, (0, 5), (260, 420)),
+    "slipping": (16, 7, (18, 26), (90, 180)),
+    "stopped last month": (14, 7, None, (80, 150)),
+    "long gone": (16, 12, (120, 330), (60, 120)),
+    "first visit": (12, None, (1, 25), (50, 140)),
+}
+CUSTOMER_NAMES = [
+    "Chen Jing",
+    "Liu Yang",
+    "Zhao Lei",
+    "Huang Ting",
+    "Zhou Hui",
+    "Wu Qiang",
+    "Xu Li",
+    "Sun Tao",
+    "Ma Lin",
+    "Zhu Yan",
+    "Hu Bo",
+    "Guo Mei",
+    "He Jun",
+    "Lin Xue",
+    "Gao Feng",
+    "Luo Xin",
+]
+MARKETING_SHARE = 0.6
+# The weekend rush of the last week: slow-service ratings on the Friday/Saturday 18:00–20:00 checks,
+# tickets 13–18 minutes against the stations' 10, and the plan needed one cook more than the rota had.
+RUSH_HOURS = (18, 19)
+RUSH_TICKET_MINUTES = (13, 18)
+RUSH_SLOW_RATINGS = 7
+RUSH_COOKS_NEEDED = 3
+# Before that: about one slow-service complaint a week, and a few others.
+BASELINE_COMPLAINTS = [("slow", 1), ("slow", 8), ("cold", 10), ("slow", 16), ("price", 19), ("slow", 24)]

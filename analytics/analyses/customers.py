@@ -39,7 +39,8 @@ def churn_finding(store: Store) -> Finding | None:
             "rate_pct": _pct(warning["rate"]),
             "band_pct": _pct(warning["band"]),
             "customers": warning["base"],
-            "follow_up": customer_selectors.follow_up(store=store).count(),
+            # Those at risk now (not yet lapsed): the ones a call or a message can still bring back.
+            "follow_up": customer_selectors.segment_counts(store=store)["at_risk"],
         },
         metric="churn_rate",
         window_days=30,

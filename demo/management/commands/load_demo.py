@@ -34,7 +34,10 @@ class Command(BaseCommand):
         store = loader.load(now=now, log=self.stdout.write)
         if not options["no_jobs"]:
             from analytics.tasks import run_store_analyses
+            from customers.tasks import analyse_store
 
+            # Customers' figures first: analytics' churn and complaint insights read them.
+            transaction.on_commit(lambda: analyse_store.delay(store.pk))
             transaction.on_commit(lambda: run_store_analyses.delay(store.pk))
             self.stdout.write("Analyses queued: a running worker produces the insights within a minute.")
         self.stdout.write(self.style.SUCCESS(f"Demo store '{store.name}' ready (slug {store.slug})."))
