@@ -72,8 +72,10 @@ def test_cashier_splits_cash_and_card_prints_receipt_and_the_old_code_stops(brow
     expect(till.locator("#receipt-number")).to_have_text("000001")
     expect(till.locator("main.receipt")).to_contain_text("33.00")
 
-    # the guest's page from before payment can no longer order
-    expect(guest.locator("#table-check")).to_contain_text("check is closed", timeout=10_000)
+    # the guest's page from before payment shows the paid check and can no longer order
+    expect(guest.locator("#table-check")).to_contain_text(
+        "Paid — thank you", timeout=10_000
+    )  # its paid check stays
     add(guest, "Soda")
     guest.get_by_role("button", name="Place order").click()
     expect(guest.locator("#result")).to_contain_text("no longer valid")
