@@ -3,7 +3,7 @@
 import re
 
 from django.apps import apps
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 
@@ -70,3 +70,19 @@ def _unique_field(table: str, constraint: str, columns: list[str]):
     by_column = {f.column: f for f in model._meta.concrete_fields}
     chosen = [by_column[c] for c in columns if c in by_column and c != "store_id"]
     return model, (chosen[-1] if chosen else None)
+
+
+def all_or_nothing(rows: list[dict], write, *, path: str = "rows") -> list:
+    """Calls `write(**row)` for every row inside one transaction, so an import writes every row or none;
+    every refused row is reported at once, its field prefixed with `path[index]`. Call it inside the
+    caller's transaction (a service decorated with `transaction.atomic`)."""
+    done, errors = [], []
+    for index, row in enumerate(rows):
+        try:
+            with transaction.atomic():
+                done.append(write(**row))
+        except DomainError as error:
+            errors.append(DomainError(f"{path}[{index}].{error.field}", error.code, error.message))
+    if errors:
+        raise DomainErrors(errors)
+    return done

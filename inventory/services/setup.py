@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from restaurant_ops.errors import DomainError, DomainErrors
+from restaurant_ops.errors import DomainError, all_or_nothing
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date
 
@@ -77,26 +77,13 @@ def ingredient_set_up(
     return ingredient
 
 
-def _all_or_nothing(rows: list[dict], write) -> list:
-    """Runs `write(**row)` for every row in one transaction; reports every refused row at once."""
-    done, errors = [], []
-    with transaction.atomic():
-        for index, row in enumerate(rows):
-            try:
-                with transaction.atomic():
-                    done.append(write(**row))
-            except DomainError as error:
-                errors.append(DomainError(f"rows[{index}].{error.field}", error.code, error.message))
-        if errors:
-            raise DomainErrors(errors)
-    return done
-
-
+@transaction.atomic
 def ingredients_import(*, store: Store, rows: list[dict], by=None) -> list[Ingredient]:
     """Rows of {name, unit, supplier?, price?, stock?}, as `ingredient_set_up` takes them."""
-    return _all_or_nothing(rows, lambda **row: ingredient_set_up(store=store, by=by, **row))
+    return all_or_nothing(rows, lambda **row: ingredient_set_up(store=store, by=by, **row))
 
 
+@transaction.atomic
 def recipes_import(*, store: Store, rows: list[dict]) -> list[RecipeLine]:
     """Rows of {menu_item, ingredient, quantity, unit}: one recipe line each (replacing the same pair)."""
-    return _all_or_nothing(rows, lambda **row: recipe_line_set(store=store, **row))
+    return all_or_nothing(rows, lambda **row: recipe_line_set(store=store, **row))

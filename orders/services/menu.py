@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from restaurant_ops.errors import DomainError, DomainErrors
+from restaurant_ops.errors import DomainError, all_or_nothing
 from restaurant_ops.models import Store, TaxCategory
 from restaurant_ops.services import audit_record
 
@@ -67,15 +67,7 @@ def menu_item_create(
 def menu_items_import(*, store: Store, items: list[dict], by=None) -> list[MenuItem]:
     """Creates every item of an imported list ({category, name, price, tax_category?, description?}),
     or none: every refused row is reported at once, with its index."""
-    created, errors = [], []
-    for index, item in enumerate(items):
-        try:
-            with transaction.atomic():
-                created.append(menu_item_create(store=store, **item))
-        except DomainError as error:
-            errors.append(DomainError(f"items[{index}].{error.field}", error.code, error.message))
-    if errors:
-        raise DomainErrors(errors)
+    created = all_or_nothing(items, lambda **item: menu_item_create(store=store, **item), path="items")
     audit_record(store=store, action="menu_imported", actor=by, data={"items": len(created)})
     return created
 
