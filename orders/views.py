@@ -512,6 +512,19 @@ def setup_menu(request, store_slug):
         item = get_object_or_404(MenuItem, store=store, pk=request.POST.get("toggle") or 0)
         services.menu_item_set_active(item=item, active=not item.is_active)
         return redirect("orders:setup-menu", store_slug=store.slug)
+    if request.method == "POST" and "reprice" in request.POST:
+        item = get_object_or_404(MenuItem, store=store, pk=request.POST.get("reprice") or 0)
+        try:
+            services.menu_item_set_price(
+                item=item, price=request.POST.get(f"price-{item.pk}", ""), by=request.user, reason="settings"
+            )
+        except DomainError as error:
+            messages.error(request, f"{item.name}: {error.message}")
+        else:
+            messages.success(
+                request, _("%(name)s now costs %(price)s.") % {"name": item.name, "price": item.price}
+            )
+        return redirect("orders:setup-menu", store_slug=store.slug)
     if request.method == "POST" and "add" in request.POST and form.is_valid():
         try:
             services.menu_item_create(store=store, **form.service_args(form.cleaned_data))

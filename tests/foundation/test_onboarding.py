@@ -205,3 +205,20 @@ def test_settings_pages_need_the_role(client, store):
     outsider = UserFactory()
     client.force_login(outsider)
     assert client.get(f"/stores/{store.slug}/settings/").status_code == 404
+
+
+def test_the_menu_settings_page_changes_a_price_audited(client, store):
+    owner = MembershipFactory(store=store, role=Role.OWNER)
+    client.force_login(owner.user)
+    from orders.services import menu_item_create
+
+    item = menu_item_create(store=store, category="Mains", name="Noodles", price="12.50")
+    url = f"/s/{store.slug}/settings/menu/"
+
+    bad = client.post(url, {"reprice": item.pk, f"price-{item.pk}": "12.345"}, follow=True)
+    assert "Enter a price in whole cents" in bad.content.decode()
+    client.post(url, {"reprice": item.pk, f"price-{item.pk}": "13.00"})
+
+    item.refresh_from_db()
+    assert item.price == Decimal("13.00")
+    assert store.audit_entries.get(action="menu_price_changed").data == {"old": "12.50", "new": "13.00"}
