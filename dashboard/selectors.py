@@ -186,8 +186,8 @@ def overview(
 def stores_side_by_side(stores: list[Store], now: dt.datetime, days: int) -> list[dict]:
     """One row per store for the owner's chain view: over each store's last `days` business days up to
     today (in its own time zone), net sales, orders, gross margin % (over the sales whose food cost is
-    known), labour % (scheduled labour cost / net sales) and the insights still open. The same figures,
-    by the same definitions, as the store's own overview (`_figures`)."""
+    known), labour % (labour cost / net sales; today's from the hours elapsed) and the insights still
+    open. The same figures, by the same definitions, as the store's own overview (`_figures`)."""
     from analytics.models import Insight
 
     open_insights = dict(
@@ -210,7 +210,12 @@ def stores_side_by_side(stores: list[Store], now: dt.datetime, days: int) -> lis
             cost = sum((d["food_cost"] for d in food_days.values()), ZERO)
             share = (known / sales).quantize(Decimal("0.0001")) if sales else None
             food = {"known_revenue": known, "food_cost": cost, "known_share": share}
-        labour = sum(labour_cost_by_day(store, first, last).values(), ZERO)
+        # Labour as the store's overview counts it: the days before today from their shifts, today from
+        # the hours elapsed by `now`; no figure at all when nobody was scheduled.
+        labour_parts = list(labour_cost_by_day(store, first, last - dt.timedelta(days=1)).values())
+        if (today_labour := _labour_so_far(store, last, now)) is not None:
+            labour_parts.append(today_labour)
+        labour = sum(labour_parts, ZERO) if labour_parts else None
         out.append(
             {
                 "store": store,
@@ -218,7 +223,7 @@ def stores_side_by_side(stores: list[Store], now: dt.datetime, days: int) -> lis
                 "start": first,
                 "end": last,
                 **_figures(sales, orders, food, labour if sales else None),
-                "labour_cost": _q(labour),
+                "labour_cost": _q(labour) if labour is not None else None,
                 "open_insights": open_insights.get(store.pk, 0),
             }
         )

@@ -68,13 +68,13 @@ def test_the_stores_side_by_side_over_the_last_seven_days(chain):
     # no recipe: margin (30 − 9) / 30 = 70.0 %, over 30 / 34 = 0.8824 of sales.
     assert berlin["gross_margin_pct"] == Decimal("70.0")
     assert berlin["costs_known_share"] == Decimal("0.8824")
-    assert berlin["labour_pct"] == Decimal("35.3")  # 1 h × 12.00 / 34.00
+    assert berlin["labour_pct"] == Decimal("35.3")  # 1 h × 12.00 (11–12, elapsed by 13:00) / 34.00
     assert berlin["open_insights"] == 1  # the dismissed one is not open
 
     # Shanghai: it is 20:00 on 19.03 there; 2 × 25.00 today, nothing costed, nobody scheduled.
     assert (shanghai["sales"], shanghai["orders"], shanghai["currency"]) == (Decimal("50.00"), 1, "CNY")
     assert shanghai["gross_margin_pct"] is None
-    assert shanghai["labour_pct"] == Decimal("0.0")
+    assert shanghai["labour_pct"] is None  # nobody scheduled: no figure ("–"), not 0%
     assert shanghai["open_insights"] == 0
 
 
