@@ -117,7 +117,6 @@ def _move(insight: Insight, allowed: tuple, target: str) -> None:
             "invalid_transition",
             _("An insight that is %(state)s cannot become %(target)s.")
             % {"state": insight.get_state_display(), "target": Insight.State(target).label},
-            status_code=409,
         )
     insight.state = target
 
@@ -182,7 +181,7 @@ def insight_evaluate(*, insight: Insight, now: dt.datetime | None = None) -> Ins
     now = now or timezone.now()
     window = dt.timedelta(days=insight.window_days or 30)
     if insight.state != Insight.State.ACTED or insight.acted_at is None or now < insight.acted_at + window:
-        raise DomainError("state", "not_due", _("This insight cannot be evaluated yet."), status_code=409)
+        raise DomainError("state", "not_due", _("This insight cannot be evaluated yet."))
     if insight.metric_before is None:
         insight.metric_before = measure(insight, insight.acted_at - window, insight.acted_at)
     insight.metric_after = measure(insight, insight.acted_at, insight.acted_at + window)

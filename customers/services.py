@@ -79,7 +79,7 @@ def customer_join(
     if code:
         customer = selectors.customer_lookup(store=store, code=code)
         if customer is None:
-            raise DomainError("code", "not_found", _("No member with this code here."), status_code=404)
+            raise DomainError("code", "not_found", _("No member with this code here."))
     else:
         phone = phone if isinstance(phone, PhoneNumber) else phone_parse(phone)
         customer = Customer.objects.select_for_update().filter(store=store, phone=phone).first()
@@ -131,7 +131,7 @@ def customer_update(*, customer: Customer, by=None, **fields) -> Customer:
     allowed = {"name", "email", "birthday", "language", "phone"}
     unknown = set(fields) - allowed
     if unknown:
-        raise DomainError(sorted(unknown)[0], "unknown", _("This field cannot be changed."))
+        raise DomainError(sorted(unknown)[0], "unknown_field", _("This field cannot be changed."))
     if "phone" in fields and fields["phone"]:
         fields["phone"] = phone_parse(fields["phone"])
         if (
@@ -139,7 +139,7 @@ def customer_update(*, customer: Customer, by=None, **fields) -> Customer:
             .exclude(pk=customer.pk)
             .exists()
         ):
-            raise DomainError("phone", "taken", _("Another customer has this phone number."), status_code=409)
+            raise DomainError("phone", "taken", _("Another customer has this phone number."))
     for attr, value in fields.items():
         setattr(customer, attr, value)
     customer.save()
@@ -171,14 +171,12 @@ def check_attach(*, customer: Customer, guest_check: Check, source: str, by=None
     """Links a check to a customer. Attaching again to the same customer changes nothing; a check
     already linked to someone else is refused (409) rather than silently moved."""
     if guest_check.store_id != customer.store_id:
-        raise DomainError("check", "not_found", _("No such check in this store."), status_code=404)
+        raise DomainError("check", "not_found", _("No such check in this store."))
     link, created = CheckCustomer.objects.get_or_create(
         guest_check=guest_check, defaults={"customer": customer, "source": source, "attached_by": _user(by)}
     )
     if not created and link.customer_id != customer.pk:
-        raise DomainError(
-            "check", "taken", _("This check already belongs to another customer."), status_code=409
-        )
+        raise DomainError("check", "taken", _("This check already belongs to another customer."))
     if created:
         Feedback.objects.filter(guest_check=guest_check, customer__isnull=True).update(customer=customer)
     return link
@@ -210,12 +208,12 @@ def check_from_token(token: str) -> Check:
     try:
         check_id = signing.loads(token, salt=FEEDBACK_SALT, max_age=FEEDBACK_MAX_AGE)
     except signing.SignatureExpired:
-        raise DomainError("token", "expired", _("This feedback link has expired."), status_code=410)
+        raise DomainError("token", "expired", _("This feedback link has expired."))
     except signing.BadSignature:
-        raise DomainError("token", "invalid", _("This feedback link is not valid."), status_code=404)
+        raise DomainError("token", "invalid_token", _("This feedback link is not valid."))
     check = Check.objects.select_related("store").filter(pk=check_id).first()
     if check is None:
-        raise DomainError("token", "invalid", _("This feedback link is not valid."), status_code=404)
+        raise DomainError("token", "invalid_token", _("This feedback link is not valid."))
     return check
 
 
@@ -257,14 +255,12 @@ def feedback_leave(
     """A guest's rating after paying (QR page or receipt link): one per check."""
     store = guest_check.store
     if guest_check.status not in selectors.SETTLED:
-        raise DomainError("check", "not_paid", _("Feedback opens once the check is paid."), status_code=409)
+        raise DomainError("check", "not_paid", _("Feedback opens once the check is paid."))
     rating, tags, item = _validated(
         store=store, rating=rating, tags=tags, menu_item_id=menu_item_id, text=text, rating_required=True
     )
     if Feedback.objects.filter(guest_check=guest_check, source__in=[Source.QR, Source.RECEIPT]).exists():
-        raise DomainError(
-            "check", "already_rated", _("Thank you: this check was already rated."), status_code=409
-        )
+        raise DomainError("check", "already_rated", _("Thank you: this check was already rated."))
     try:
         with transaction.atomic():
             feedback = Feedback.objects.create(
@@ -281,9 +277,7 @@ def feedback_leave(
                 business_date=guest_check.business_date,
             )
     except IntegrityError:  # two phones at the table rated at once
-        raise DomainError(
-            "check", "already_rated", _("Thank you: this check was already rated."), status_code=409
-        )
+        raise DomainError("check", "already_rated", _("Thank you: this check was already rated."))
     events.feedback_left.send(sender=Feedback, feedback=feedback)
     return feedback
 
@@ -308,10 +302,10 @@ def complaint_log(
     if not _is_complaint(rating, tags):
         raise DomainError("tags", "required", _("Tick what went wrong (or give a rating of 1 or 2)."))
     if guest_check is not None and guest_check.store_id != store.pk:
-        raise DomainError("check", "not_found", _("No such check in this store."), status_code=404)
+        raise DomainError("check", "not_found", _("No such check in this store."))
     when = occurred_at or (guest_check.paid_at if guest_check and guest_check.paid_at else timezone.now())
     if when > timezone.now() + dt.timedelta(minutes=5):
-        raise DomainError("occurred_at", "future", _("A complaint cannot be about the future."))
+        raise DomainError("occurred_at", "in_future", _("A complaint cannot be about the future."))
     feedback = Feedback.objects.create(
         store=store,
         guest_check=guest_check,

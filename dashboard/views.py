@@ -438,7 +438,7 @@ def insight_action(request, store_slug, insight_id, action):
 
 def _need(membership, perm):
     if not role_has(membership.role, perm):
-        raise DomainError("", "permission_denied", _("Your role may not do this."), status_code=403)
+        raise DomainError("", "permission_denied", _("Your role may not do this."))
 
 
 def _send_po(request, store, membership, insight):
@@ -502,9 +502,7 @@ def _suggestion(store, data, staffing_selectors):
     except (KeyError, TypeError, ValueError):
         raise DomainError("suggestion", "invalid", _("This suggestion can no longer be read."))
     if suggestion.store_id != store.pk:
-        raise DomainError(
-            "suggestion", "not_found", _("This suggestion is not for this store."), status_code=404
-        )
+        raise DomainError("suggestion", "not_found", _("This suggestion is not for this store."))
     return suggestion
 
 

@@ -32,7 +32,7 @@ def station_create(*, store: Store, name: str, is_default: bool = False, positio
     if not name.strip():
         raise DomainError("name", "required", _("Give the station a name."))
     if Station.objects.filter(store=store, name=name.strip()).exists():
-        raise DomainError("name", "duplicate", _("A station with this name exists."), status_code=409)
+        raise DomainError("name", "duplicate", _("A station with this name exists."))
     station = Station.objects.create(store=store, name=name.strip(), position=position)
     return station_make_default(station=station) if is_default else station
 
@@ -189,9 +189,7 @@ def ticket_start(*, ticket: Ticket, by=None) -> Ticket:
     if ticket.status != Ticket.Status.QUEUED:
         if ticket.status == Ticket.Status.STARTED:
             return ticket  # a double tap changes nothing
-        raise DomainError(
-            "status", "invalid_transition", _("This ticket is no longer waiting."), status_code=409
-        )
+        raise DomainError("status", "invalid_transition", _("This ticket is no longer waiting."))
     ticket.status, ticket.started_at, ticket.started_by = Ticket.Status.STARTED, timezone.now(), _user(by)
     ticket.save(update_fields=["status", "started_at", "started_by", "updated_at"])
     _mark_started(ticket, ticket.started_at)
@@ -207,7 +205,7 @@ def ticket_bump(*, ticket: Ticket, by=None) -> Ticket:
     if ticket.status not in OPEN:
         if ticket.status == Ticket.Status.READY:
             return ticket
-        raise DomainError("status", "invalid_transition", _("This ticket was withdrawn."), status_code=409)
+        raise DomainError("status", "invalid_transition", _("This ticket was withdrawn."))
     now = timezone.now()
     if ticket.status == Ticket.Status.QUEUED:  # bumped without a start: it was made all the same
         _mark_started(ticket, now)

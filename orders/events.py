@@ -20,9 +20,7 @@ order_status_changed = Signal()
 
 
 class OrderRejected(DomainError):
-    """Raised by a listener that refuses an order (e.g. stock cannot cover it): 409."""
-
-    status_code = 409
+    """Raised by a listener that refuses an order (e.g. `insufficient_stock`: stock cannot cover it)."""
 
 
 # kwargs: line (an OrderLine just voided; its order is line.order), quantity (its portions not already

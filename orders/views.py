@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from restaurant_ops.api.errors import status_for
 from restaurant_ops.csv_import import CsvForm, csv_step
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.forms import add_errors
@@ -128,7 +129,7 @@ def guest_order(request, qr_token):
         status = 201
     except (DomainError, DomainErrors) as error:
         context["errors"] = _errors(error)
-        status = error.status_code
+        status = status_for(error)
     # htmx swaps only 2xx by default; the message must show either way, so answer 200 to htmx.
     response = render(
         request,

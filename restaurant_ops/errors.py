@@ -1,4 +1,8 @@
-"""The one error type a service raises for a request it refuses: field path, code, message."""
+"""The one error type a service raises for a request it refuses: field path, code, message.
+
+Services speak the domain: they say *what* is wrong (the code, e.g. `not_found`, `sold_out`,
+`exceeds_balance`) and never how HTTP spells it. The API and the pages turn a code into a status
+through one table, `restaurant_ops.api.errors.STATUS_BY_CODE` (documented in the README)."""
 
 import re
 
@@ -8,30 +12,29 @@ from django.utils.translation import gettext as _
 
 
 class DomainError(Exception):
-    status_code = 400
-
-    def __init__(self, field: str, code: str, message: str, *, status_code: int | None = None):
+    def __init__(self, field: str, code: str, message: str):
         super().__init__(message)
         self.field, self.code, self.message = field, code, message
-        if status_code is not None:
-            self.status_code = status_code
 
     def as_dict(self) -> dict:
         return {"field": self.field, "code": self.code, "message": str(self.message)}
 
 
 class DomainErrors(Exception):
-    """Several field errors at once (e.g. two bad lines in one order); the status of the first."""
+    """Several field errors at once (e.g. two bad lines in one order), reported together."""
 
     def __init__(self, errors: list[DomainError]):
         super().__init__("; ".join(str(e.message) for e in errors))
         self.errors = errors
-        self.status_code = errors[0].status_code
+
+
+def error_list(error: DomainError | DomainErrors) -> list[DomainError]:
+    return list(error.errors) if isinstance(error, DomainErrors) else [error]
 
 
 def conflict_from_integrity_error(error: IntegrityError) -> DomainError | None:
     """A unique violation that a service's own check lost to a concurrent request (two tills sending
-    one external id at once) becomes the 409 that the check would have raised, naming the field.
+    one external id at once) becomes the `duplicate` (409) that the check would have raised, naming the field.
     Any other integrity error is a bug and stays one (None)."""
     cause = error.__cause__
     if getattr(cause, "pgcode", None) == "23505":  # PostgreSQL unique_violation
@@ -54,7 +57,6 @@ def conflict_from_integrity_error(error: IntegrityError) -> DomainError | None:
         "duplicate",
         _("Another %(model)s already has this %(field)s.")
         % {"model": model._meta.verbose_name, "field": label},
-        status_code=409,
     )
 
 

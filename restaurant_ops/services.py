@@ -28,17 +28,13 @@ from .models import (
 from .permissions import APPROVABLE, Perm, role_has
 
 
-class PermissionRefused(DomainError):
-    status_code = 403
-
-
 def membership_for(*, user: AbstractBaseUser, store: Store) -> Membership | None:
     if not user.is_authenticated:
         return None
     return Membership.objects.filter(user=user, store=store).first()
 
 
-class PinRefused(PermissionRefused):
+class PinRefused(DomainError):
     """A wrong, locked or too-early PIN. The failure must outlive the request's rollback, so it is
     written by whoever answers the request, after the transaction ends: `record_failure()`."""
 
@@ -77,8 +73,8 @@ def authorize(
             typist=membership, store=store, perm=perm, pin=approver_pin, approver=approver, field=field
         )
     if perm in APPROVABLE:
-        raise PermissionRefused(field, "approval_required", _("This needs a manager's approval (PIN)."))
-    raise PermissionRefused("", "permission_denied", _("Your role may not do this."))
+        raise DomainError(field, "approval_required", _("This needs a manager's approval (PIN)."))
+    raise DomainError("", "permission_denied", _("Your role may not do this."))
 
 
 def _approve_with_pin(*, typist: Membership, store: Store, perm: Perm, pin: str, approver, field: str):
@@ -95,11 +91,11 @@ def _approve_with_pin(*, typist: Membership, store: Store, perm: Perm, pin: str,
     if approver:
         named = next((m for m in approvers if m.user.get_username() == approver), None)
 
-    def refuse(code, message, *, count=True, status_code=403, reason=""):
+    def refuse(code, message, *, count=True, reason=""):
         record = lambda: pin_failure_record(  # noqa: E731 - runs after the request's rollback
             typist=typist, approver=named, perm=perm, reason=reason or code, count=count
         )
-        raise PinRefused(field, code, message, record=record, status_code=status_code)
+        raise PinRefused(field, code, message, record=record)
 
     if mine is not None and mine.locked_at is not None:
         refuse(
@@ -113,7 +109,6 @@ def _approve_with_pin(*, typist: Membership, store: Store, perm: Perm, pin: str,
             "pin_backoff",
             _("Too many wrong PINs: try again in %(seconds)s seconds.") % {"seconds": seconds},
             count=False,
-            status_code=429,
         )
     if approver and named is None:
         refuse(
@@ -278,7 +273,7 @@ def _check_new_user(*, username: str, password: str) -> None:
     if not username:
         raise DomainError("username", "required", _("Choose a user name."))
     if User.objects.filter(username__iexact=username).exists():
-        raise DomainError("username", "taken", _("That user name is taken."), status_code=409)
+        raise DomainError("username", "taken", _("That user name is taken."))
     try:
         password_validation.validate_password(password, User(username=username))
     except ValidationError as error:
@@ -295,9 +290,7 @@ def owner_sign_up(*, username: str, password: str) -> AbstractBaseUser:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SIGN_UP_LOCK])
     if User.objects.exists():
-        raise DomainError(
-            "", "sign_up_closed", _("This install has an owner; ask them for an invitation."), status_code=403
-        )
+        raise DomainError("", "sign_up_closed", _("This install has an owner; ask them for an invitation."))
     _check_new_user(username=username, password=password)
     return User.objects.create_user(username=username.strip(), password=password)
 
@@ -315,9 +308,9 @@ def invitation_create(*, store: Store, role: str, name: str = "", created_by) ->
         raise DomainError("role", "invalid", _("Choose a role."))
     inviter = membership_for(user=created_by, store=store)
     if inviter is None or not role_has(inviter.role, Perm.MANAGE_STAFF):
-        raise PermissionRefused("", "permission_denied", _("Your role may not do this."))
+        raise DomainError("", "permission_denied", _("Your role may not do this."))
     if role == Role.OWNER and inviter.role != Role.OWNER:
-        raise PermissionRefused("role", "owner_only", _("Only an owner may invite another owner."))
+        raise DomainError("role", "owner_only", _("Only an owner may invite another owner."))
     invitation = Invitation.objects.create(store=store, role=role, name=name.strip(), created_by=created_by)
     audit_record(
         store=store, action="invitation_created", actor=created_by, target=invitation, data={"role": role}
@@ -328,7 +321,7 @@ def invitation_create(*, store: Store, role: str, name: str = "", created_by) ->
 def invitation_open(*, token: str) -> Invitation:
     invitation = Invitation.objects.select_related("store").filter(token=token).first()
     if invitation is None or not invitation.is_open:
-        raise DomainError("token", "invalid", _("This invitation link is no longer valid."), status_code=404)
+        raise DomainError("token", "invalid", _("This invitation link is no longer valid."))
     return invitation
 
 
@@ -338,7 +331,7 @@ def invitation_accept(*, token: str, username: str, password: str, pin: str = ""
     invitation = invitation_open(token=token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
-        raise DomainError("token", "invalid", _("This invitation link is no longer valid."), status_code=404)
+        raise DomainError("token", "invalid", _("This invitation link is no longer valid."))
     _check_new_user(username=username, password=password)
     needs_pin = invitation.role in (Role.OWNER, Role.MANAGER)
     if needs_pin and not pin:
@@ -410,7 +403,7 @@ def _unique_slug(name: str) -> str:
 def store_create(*, owner, name: str, time_zone: str, currency: str, **fields) -> Store:
     """A new restaurant with `owner` as its owner."""
     if not may_open_store(user=owner):
-        raise PermissionRefused("", "permission_denied", _("Only an owner may open another store."))
+        raise DomainError("", "permission_denied", _("Only an owner may open another store."))
     if set(fields) - STORE_FIELDS:
         raise DomainError(sorted(set(fields) - STORE_FIELDS)[0], "unknown_field", _("Unknown field."))
     store = Store(name=name.strip(), time_zone=time_zone, currency=currency.strip(), **fields)
@@ -448,7 +441,7 @@ def tax_category_save(
     if tax_category is not None:
         dupes = dupes.exclude(pk=tax_category.pk)
     if dupes.exists():
-        raise DomainError("name", "duplicate", _("A tax with this name exists."), status_code=409)
+        raise DomainError("name", "duplicate", _("A tax with this name exists."))
     tax_category = tax_category or TaxCategory(store=store)
     tax_category.name, tax_category.rate = name, rate.quantize(Decimal("0.0001"))
     tax_category.save()
@@ -461,9 +454,7 @@ def tax_category_delete(*, tax_category: TaxCategory) -> None:
         with transaction.atomic():
             tax_category.delete()
     except IntegrityError:
-        raise DomainError(
-            "tax_category", "in_use", _("Menu items use this tax; move them first."), status_code=409
-        )
+        raise DomainError("tax_category", "in_use", _("Menu items use this tax; move them first."))
 
 
 @transaction.atomic

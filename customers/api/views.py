@@ -75,7 +75,6 @@ def _refuse_keys(request) -> None:
             "",
             "permission_denied",
             _("Personal data is only for an owner or manager, not API keys."),
-            status_code=403,
         )
 
 
@@ -134,7 +133,7 @@ class CustomerListCreateView(generics.ListAPIView):
         if payload.get("check") is not None:
             check = Check.objects.filter(store=store, pk=payload["check"]).first()
             if check is None:
-                raise DomainError("check", "not_found", _("No such check in this store."), status_code=404)
+                raise DomainError("check", "not_found", _("No such check in this store."))
             checks = [check]
         phone = services.phone_parse(payload["phone"]) if payload.get("phone") else None
         existed = (
@@ -249,7 +248,7 @@ class FeedbackListCreateView(generics.ListAPIView):
         if payload.get("check") is not None:
             check = Check.objects.filter(store=store, pk=payload["check"]).first()
             if check is None:
-                raise DomainError("check", "not_found", _("No such check in this store."), status_code=404)
+                raise DomainError("check", "not_found", _("No such check in this store."))
         feedback = services.complaint_log(
             store=store,
             guest_check=check,
@@ -284,7 +283,6 @@ class _StoreReport(APIView):
                 "store",
                 "not_found",
                 _("No store %(slug)s that you can use.") % {"slug": slug},
-                status_code=404,
             )
         return store
 

@@ -54,7 +54,7 @@ def _check_ingredient(ingredient: Ingredient) -> None:
         pk=ingredient.pk
     )
     if dupes.exists():
-        raise DomainError("name", "duplicate", _("An ingredient with this name exists."), status_code=409)
+        raise DomainError("name", "duplicate", _("An ingredient with this name exists."))
     for name in ("allergens", "dietary_tags"):
         value = getattr(ingredient, name)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -325,7 +325,7 @@ def supplier_create(*, store: Store, name: str, **fields) -> Supplier:
     if not name.strip():
         raise DomainError("name", "required", _("Give a name."))
     if Supplier.objects.filter(store=store, name=name.strip()).exists():
-        raise DomainError("name", "duplicate", _("A supplier with this name exists."), status_code=409)
+        raise DomainError("name", "duplicate", _("A supplier with this name exists."))
     return Supplier.objects.create(store=store, name=name.strip(), **fields)
 
 

@@ -34,9 +34,7 @@ def purchase_order_create_draft(
     """A draft PO. Each line: {"ingredient": Ingredient|id, "quantity": number, "unit"?: str,
     "unit_price"?: price per base unit (default: this supplier's list price today, else the cost)}."""
     if supplier.store_id != store.pk:
-        raise DomainError(
-            "supplier", "unknown_supplier", _("No such supplier in this store."), status_code=404
-        )
+        raise DomainError("supplier", "unknown_supplier", _("No such supplier in this store."))
     if not lines:
         raise DomainError("lines", "empty", _("A purchase order needs at least one line."))
     raw_ids = [line.get("ingredient") for line in lines]
@@ -60,7 +58,7 @@ def purchase_order_create_draft(
             continue
         if ingredient.pk in seen:
             errors.append(
-                DomainError(f"{path}.ingredient", "duplicate", _("This ingredient is already on the order."))
+                DomainError(f"{path}.ingredient", "repeated", _("This ingredient is already on the order."))
             )
             continue
         seen.add(ingredient.pk)
@@ -152,7 +150,7 @@ def purchase_order_send(*, purchase_order: PurchaseOrder, by=None) -> PurchaseOr
     """Marks the draft sent and e-mails it (CSV attached) once the transaction commits."""
     po = _locked_po(purchase_order)
     if po.status != PurchaseOrder.Status.DRAFT:
-        raise DomainError("status", "invalid_transition", _("Only a draft can be sent."), status_code=409)
+        raise DomainError("status", "invalid_transition", _("Only a draft can be sent."))
     if not po.supplier.email:
         raise DomainError("supplier.email", "required", _("The supplier has no e-mail address."))
     po.status, po.sent_at = PurchaseOrder.Status.SENT, timezone.now()
@@ -176,9 +174,7 @@ def purchase_order_receive(
     More than outstanding needs `allow_over_receipt`. Announces `goods_received`."""
     po = _locked_po(purchase_order)
     if po.status not in (PurchaseOrder.Status.SENT, PurchaseOrder.Status.PARTIALLY_RECEIVED):
-        raise DomainError(
-            "status", "invalid_transition", _("Only a sent order can be received."), status_code=409
-        )
+        raise DomainError("status", "invalid_transition", _("Only a sent order can be received."))
     if not lines:
         raise DomainError("lines", "empty", _("Receive at least one line."))
     po_lines = {line.pk: line for line in po.lines.select_related("ingredient")}
@@ -196,7 +192,7 @@ def purchase_order_receive(
             errors.append(DomainError(f"{path}.{name}", "unknown_line", _("Not on this purchase order.")))
             continue
         if target.pk in seen:
-            errors.append(DomainError(path, "duplicate", _("This line is received twice.")))
+            errors.append(DomainError(path, "repeated", _("This line is received twice.")))
             continue
         seen.add(target.pk)
         try:
@@ -288,7 +284,6 @@ def purchase_order_cancel(*, purchase_order: PurchaseOrder, by=None, reason: str
             "status",
             "invalid_transition",
             _("Only a draft or sent order with nothing received can be cancelled."),
-            status_code=409,
         )
     po.status, po.cancelled_at = PurchaseOrder.Status.CANCELLED, timezone.now()
     if reason:
@@ -302,9 +297,7 @@ def purchase_order_close(*, purchase_order: PurchaseOrder, by=None) -> PurchaseO
     """Closes a (partially) received order: nothing more is expected."""
     po = _locked_po(purchase_order)
     if po.status not in (PurchaseOrder.Status.RECEIVED, PurchaseOrder.Status.PARTIALLY_RECEIVED):
-        raise DomainError(
-            "status", "invalid_transition", _("Only a received order can be closed."), status_code=409
-        )
+        raise DomainError("status", "invalid_transition", _("Only a received order can be closed."))
     po.status, po.closed_at = PurchaseOrder.Status.CLOSED, timezone.now()
     po.save(update_fields=["status", "closed_at", "updated_at"])
     return po

@@ -278,7 +278,7 @@ def stock_count_post(
             )
             continue
         if ingredient_id in counted:
-            errors.append(DomainError(f"{path}.ingredient", "duplicate", _("Counted twice in one count.")))
+            errors.append(DomainError(f"{path}.ingredient", "repeated", _("Counted twice in one count.")))
             continue
         try:
             number = decimal_arg(line.get("counted"), f"{path}.counted", positive=True)

@@ -39,7 +39,7 @@ def _active_table(store, table_id: int) -> Table:
     """An active table of this store, else the same 404 the order service gives."""
     table = Table.objects.filter(store=store, pk=table_id, is_active=True).first()
     if table is None:
-        raise DomainError("table", "unknown_table", _("No such table in this store."), status_code=404)
+        raise DomainError("table", "unknown_table", _("No such table in this store."))
     return table
 
 
@@ -240,9 +240,7 @@ class CheckPayView(APIView):
         if payload.get("register") is not None:
             register = Register.objects.filter(store=check.store, pk=payload["register"]).first()
             if register is None:
-                raise DomainError(
-                    "register", "not_found", _("No such register in this store."), status_code=404
-                )
+                raise DomainError("register", "not_found", _("No such register in this store."))
         payment = services.payment_take(
             guest_check=check,
             method=payload["method"],
@@ -290,7 +288,7 @@ class CheckCompView(APIView):
         payload = data.validated_data
         line = OrderLine.objects.filter(guest_check=check, pk=payload["line"]).first()
         if line is None:
-            raise DomainError("line", "not_on_check", "This line is not on the check.", status_code=404)
+            raise DomainError("line", "not_on_check", "This line is not on the check.")
         approver = require(request, check.store, Perm.COMP, payload)
         services.check_comp_line(line=line, reason=payload["reason"], by=request.user, approved_by=approver)
         return _check_out(request, pk, status.HTTP_201_CREATED)
@@ -328,7 +326,7 @@ class CheckMergeView(APIView):
         require(request, check.store, Perm.TAKE_ORDERS)
         other = Check.objects.filter(store=check.store, pk=data.validated_data["other"]).first()
         if other is None:
-            raise DomainError("other", "not_found", _("No such check in this store."), status_code=404)
+            raise DomainError("other", "not_found", _("No such check in this store."))
         services.check_merge(into=check, other=other, by=request.user)
         return _check_out(request, pk)
 
@@ -399,7 +397,7 @@ class CheckVoidView(APIView):
         payload = data.validated_data
         line = OrderLine.objects.filter(guest_check=check, pk=payload["line"]).first()
         if line is None:
-            raise DomainError("line", "not_on_check", "This line is not on the check.", status_code=404)
+            raise DomainError("line", "not_on_check", "This line is not on the check.")
         approver = require(request, check.store, Perm.VOID, payload)
         services.order_line_void(line=line, reason=payload["reason"], by=request.user, approved_by=approver)
         return _check_out(request, pk)

@@ -84,7 +84,6 @@ def check_require_settleable(check: Check, field: str = "check") -> None:
             "check_settled",
             _("This check is %(status)s and can no longer change.")
             % {"status": check.get_status_display().lower()},
-            status_code=409,
         )
 
 
@@ -259,7 +258,7 @@ def check_comp_line(*, line: OrderLine, reason: str, by=None, approved_by=None) 
     if not reason.strip():
         raise DomainError("reason", "required", _("Say why the item is comped."))
     if line.voided_at or CheckAdjustment.objects.filter(guest_check=check, line=line).exists():
-        raise DomainError("line", "already", _("This line is already voided or comped."), status_code=409)
+        raise DomainError("line", "already", _("This line is already voided or comped."))
     adjustment = CheckAdjustment.objects.create(
         guest_check=check,
         kind=CheckAdjustment.Kind.COMP,
@@ -317,7 +316,7 @@ def check_merge(*, into: Check, other: Check, by=None) -> Check:
     locked = {c.pk: c for c in (check_locked(first), check_locked(second))}
     into, other = locked[into.pk], locked[other.pk]
     if into.store_id != other.store_id:
-        raise DomainError("other", "not_found", _("No such check in this store."), status_code=404)
+        raise DomainError("other", "not_found", _("No such check in this store."))
     check_require_settleable(into, "check")
     check_require_settleable(other, "other")
     OrderLine.objects.filter(guest_check=other).update(guest_check=into)
@@ -348,7 +347,7 @@ def check_move(*, guest_check: Check, table: Table, by=None) -> Check:
     check = check_locked(guest_check)
     check_require_settleable(check)
     if table.store_id != check.store_id or not table.is_active:
-        raise DomainError("table", "unknown_table", _("No such table in this store."), status_code=404)
+        raise DomainError("table", "unknown_table", _("No such table in this store."))
     if table.pk == check.table_id:
         return check
     target_session = table_session_open(table=table, by=by)
@@ -359,7 +358,6 @@ def check_move(*, guest_check: Check, table: Table, by=None) -> Check:
             "table",
             "table_busy",
             _("That table has an open check: merge the checks instead."),
-            status_code=409,
         )
     old_session = check.session
     check.table, check.session, check.service_type = table, target_session, Order.ServiceType.DINE_IN
@@ -382,7 +380,7 @@ def check_close(*, guest_check: Check, by=None) -> Check:
         return check
     nothing_due = check.status == Check.Status.OPEN and check.total == 0 and check.paid_total == 0
     if check.status != Check.Status.PAID and not nothing_due:
-        raise DomainError("check", "not_paid", _("Only a paid check can be closed."), status_code=409)
+        raise DomainError("check", "not_paid", _("Only a paid check can be closed."))
     check.status, check.closed_at = Check.Status.CLOSED, timezone.now()
     if nothing_due and check.lines.exists():  # all comped: it still gets its receipt and frees the table
         check.paid_at = check.closed_at

@@ -33,9 +33,7 @@ def register_create(*, store: Store, name: str) -> Register:
 def drawer_open(*, register: Register, opening_float, by=None) -> CashDrawerSession:
     Register.objects.select_for_update().filter(pk=register.pk).first()
     if drawer_current(register=register) is not None:
-        raise DomainError(
-            "register", "drawer_open", _("This register's drawer is already open."), status_code=409
-        )
+        raise DomainError("register", "drawer_open", _("This register's drawer is already open."))
     opening_float = money_arg(opening_float, "opening_float", allow_zero=True)
     drawer = CashDrawerSession.objects.create(
         store_id=register.store_id,
@@ -63,7 +61,7 @@ def drawer_close(*, drawer: CashDrawerSession, counted_cash, by=None) -> CashDra
         CashDrawerSession.objects.select_for_update().select_related("register", "store").get(pk=drawer.pk)
     )
     if drawer.closed_at is not None:
-        raise DomainError("drawer", "closed", _("This drawer is already closed."), status_code=409)
+        raise DomainError("drawer", "closed", _("This drawer is already closed."))
     counted = money_arg(counted_cash, "counted_cash", allow_zero=True)
     now = timezone.now()
     report = drawer_report(drawer=drawer, counted_cash=counted)

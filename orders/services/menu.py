@@ -44,9 +44,7 @@ def menu_item_create(
     if tax_category is not None and tax_category.store_id != store.pk:
         raise DomainError("tax_category", "unknown", _("No such tax in this store."))
     if MenuItem.objects.filter(store=store, name__iexact=name, is_active=True).exists():
-        raise DomainError(
-            "name", "duplicate", _("%(name)s is already on the menu.") % {"name": name}, status_code=409
-        )
+        raise DomainError("name", "duplicate", _("%(name)s is already on the menu.") % {"name": name})
     group = MenuCategory.objects.filter(store=store, name__iexact=category).first()
     if group is None:
         group = MenuCategory.objects.create(

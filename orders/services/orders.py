@@ -85,7 +85,6 @@ def _validate_lines(
                     f"{path}.item",
                     "sold_out",
                     _("%(item)s is sold out.") % {"item": item.name},
-                    status_code=409,
                 )
             )
             continue
@@ -116,13 +115,12 @@ def _validate_lines(
                         f"{path}.modifiers[{m_index}]",
                         "sold_out",
                         _("%(modifier)s is sold out.") % {"modifier": modifier.name},
-                        status_code=409,
                     )
                 )
             elif modifier in chosen:
                 errors.append(
                     DomainError(
-                        f"{path}.modifiers[{m_index}]", "duplicate", _("The same modifier was chosen twice.")
+                        f"{path}.modifiers[{m_index}]", "repeated", _("The same modifier was chosen twice.")
                     )
                 )
             else:
@@ -163,22 +161,18 @@ def order_place(
     transaction. The check is the one given, else the table's open check (opening the table's session
     if needed), else a new check of its own (takeaway, or an order without a table)."""
     if table is not None and (table.store_id != store.pk or not table.is_active):
-        raise DomainError("table", "unknown_table", _("No such table in this store."), status_code=404)
+        raise DomainError("table", "unknown_table", _("No such table in this store."))
     if service_type not in Order.ServiceType.values:
         raise DomainError("service_type", "invalid", _("Service must be dine_in or takeaway."))
     if external_id and Order.objects.filter(store=store, channel=channel, external_id=external_id).exists():
-        raise DomainError(
-            "external_id", "duplicate", _("An order with this external id already exists."), status_code=409
-        )
+        raise DomainError("external_id", "duplicate", _("An order with this external id already exists."))
     resolved = _validate_lines(store, lines)
     if guest_check is not None:
         guest_check = Check.objects.select_for_update().get(pk=guest_check.pk)
         if guest_check.store_id != store.pk:
-            raise DomainError("check", "not_found", _("No such check in this store."), status_code=404)
+            raise DomainError("check", "not_found", _("No such check in this store."))
         if not guest_check.is_settleable:
-            raise DomainError(
-                "check", "closed", _("This check is already paid; start a new one."), status_code=409
-            )
+            raise DomainError("check", "closed", _("This check is already paid; start a new one."))
     elif table is not None:
         guest_check = check_for_table(table=table, by=placed_by)
     # else: a check of its own, opened below with this order's totals (nothing else is on it)
@@ -279,7 +273,6 @@ def order_set_status(*, order: Order, status: str, by=None, reason: str = "") ->
             "invalid_transition",
             _("An order that is %(current)s cannot become %(new)s.")
             % {"current": order.status, "new": status},
-            status_code=409,
         )
     previous, now = order.status, timezone.now()
     order.status = status
@@ -330,7 +323,7 @@ def order_line_void(*, line: OrderLine, reason: str, by=None, approved_by=None) 
     if not reason.strip():
         raise DomainError("reason", "required", _("Say why the item is voided."))
     if line.voided_at is not None or line.order.status == Order.Status.CANCELLED:
-        raise DomainError("line", "already_voided", _("This line is already voided."), status_code=409)
+        raise DomainError("line", "already_voided", _("This line is already voided."))
     check = check_locked(line.guest_check) if line.guest_check_id else None
     if check is not None:
         check_require_settleable(check)
@@ -343,7 +336,6 @@ def order_line_void(*, line: OrderLine, reason: str, by=None, approved_by=None) 
                 "line",
                 "below_paid",
                 _("Refund first: the check would be less than what is paid."),
-                status_code=409,
             )
     audit_record(
         store=line.order.store,
@@ -384,7 +376,6 @@ def guest_order_place(
             "table",
             "qr_expired",
             _("This QR code is no longer valid: scan the code on your table again."),
-            status_code=404,
         )
     session = table_session_current(table=table)
     if session is None or session.token != session_token:
@@ -392,7 +383,6 @@ def guest_order_place(
             "session",
             "session_closed",
             _("This table's check is closed: scan the code on your table again or ask the staff."),
-            status_code=409,
         )
     table_order_throttle(table=table)
     with transaction.atomic():
@@ -402,7 +392,6 @@ def guest_order_place(
                 "session",
                 "session_closed",
                 _("This table's check is closed: scan the code on your table again or ask the staff."),
-                status_code=409,
             )
         return order_place(
             store=table.store,

@@ -57,14 +57,13 @@ def payment_take(
     drawer = None
     if register is not None:
         if register.store_id != check.store_id:
-            raise DomainError("register", "not_found", _("No such register in this store."), status_code=404)
+            raise DomainError("register", "not_found", _("No such register in this store."))
         drawer = drawer_current(register=register)
         if drawer is None and method == Payment.Method.CASH:
             raise DomainError(
                 "register",
                 "drawer_closed",
                 _("Open the cash drawer (count the float) before taking cash."),
-                status_code=409,
             )
     now = timezone.now()
     payment = Payment.objects.create(
@@ -133,9 +132,7 @@ def payment_refund(
     register = register or original.register
     drawer = drawer_current(register=register) if register is not None else None
     if original.method == Payment.Method.CASH and register is not None and drawer is None:
-        raise DomainError(
-            "register", "drawer_closed", _("Open the cash drawer to give cash back."), status_code=409
-        )
+        raise DomainError("register", "drawer_closed", _("Open the cash drawer to give cash back."))
     now = timezone.now()
     refund = Payment.objects.create(
         store_id=check.store_id,

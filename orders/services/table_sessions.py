@@ -70,5 +70,4 @@ def table_order_throttle(*, table: Table) -> None:
             "table",
             "throttled",
             _("Too many orders from this table just now; please wait a minute or ask the staff."),
-            status_code=429,
         )

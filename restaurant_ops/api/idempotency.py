@@ -45,7 +45,7 @@ def _claim(scope: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
             if existing.created_at >= timezone.now() - dt.timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS):
                 return existing
             existing.delete()
-    raise DomainError(HEADER, "conflict", "Could not claim the idempotency key; retry.", status_code=409)
+    raise DomainError(HEADER, "conflict", "Could not claim the idempotency key; retry.")
 
 
 def idempotent(handler):
@@ -67,7 +67,6 @@ def idempotent(handler):
                         HEADER,
                         "key_reused",
                         "This Idempotency-Key was used with a different request body.",
-                        status_code=422,
                     )
                 return Response(
                     earlier.response_body, status=earlier.status_code, headers={"Idempotent-Replayed": "true"}
@@ -79,6 +78,7 @@ def idempotent(handler):
             )
             return response
 
+    wrapper.idempotent = True  # the schema declares the Idempotency-Key header for it
     return wrapper
 
 

@@ -22,9 +22,7 @@ def resolve_store(request, slug: str | None, field: str = "store") -> Store:
     if slug:
         store = stores.filter(slug=slug).first()
         if store is None:
-            raise DomainError(
-                field, "not_found", _("No store %(slug)s that you can use.") % {"slug": slug}, status_code=404
-            )
+            raise DomainError(field, "not_found", _("No store %(slug)s that you can use.") % {"slug": slug})
         return store
     candidates = list(stores[:2])
     if len(candidates) == 1:

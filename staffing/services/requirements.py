@@ -62,7 +62,7 @@ def staffing_requirements_replace(
                 )
             elif (position_id, hour) in seen:
                 errors.append(
-                    DomainError(f"rows[{index}].hour_start", "duplicate", _("This hour is given twice."))
+                    DomainError(f"rows[{index}].hour_start", "repeated", _("This hour is given twice."))
                 )
             elif not isinstance(needed, int) or isinstance(needed, bool) or not 0 <= needed <= 1000:
                 errors.append(
@@ -102,9 +102,7 @@ def suggestion_apply(
         raise DomainError("suggestion", "not_a_gap", _("Only a suggestion to add staff can be applied."))
     position = Position.objects.filter(store_id=staff.store_id, pk=suggestion.position_id).first()
     if position is None or suggestion.store_id != staff.store_id:
-        raise DomainError(
-            "suggestion", "not_found", _("This suggestion is not for this store."), status_code=404
-        )
+        raise DomainError("suggestion", "not_found", _("This suggestion is not for this store."))
     return shift_create(
         store=staff.store,
         staff=staff,

@@ -27,7 +27,6 @@ from ..models import Availability, DaysOff, Position, Shift, StaffMember, WeekSc
 from ..selectors import week_start_for
 
 MAX_SHIFT = dt.timedelta(hours=16)
-CONFLICT = 409
 
 
 # ---------------------------------------------------------------- time windows
@@ -94,11 +93,11 @@ def _check_shift(
     if end - start > MAX_SHIFT:
         raise DomainError("end", "too_long", _("A shift is at most 16 hours long."))
     if staff.store_id != store.pk:
-        raise DomainError("staff", "not_found", _("No such staff member in this store."), status_code=404)
+        raise DomainError("staff", "not_found", _("No such staff member in this store."))
     if not staff.is_active:
         raise DomainError("staff", "inactive", _("%(name)s is no longer active.") % {"name": staff.name})
     if position.store_id != store.pk:
-        raise DomainError("position", "not_found", _("No such position in this store."), status_code=404)
+        raise DomainError("position", "not_found", _("No such position in this store."))
     if not staff.positions.filter(pk=position.pk).exists():
         raise DomainError(
             "position",
@@ -120,7 +119,6 @@ def _check_shift(
                 "position": clash.position.name,
                 "day": clash.business_date.isoformat(),
             },
-            status_code=CONFLICT,
         )
     if staff.user_id:
         elsewhere = (
@@ -137,7 +135,6 @@ def _check_shift(
                     "start": _hm(elsewhere.start, store),
                     "end": _hm(elsewhere.end, store),
                 },
-                status_code=CONFLICT,
             )
 
     day = business_date(store, start)
@@ -153,7 +150,6 @@ def _check_shift(
                 "last": off.last_day.isoformat(),
                 "why": f" ({off.reason})" if off.reason else "",
             },
-            status_code=CONFLICT,
         )
 
     first, last = local(store, start).date() - dt.timedelta(days=1), local(store, end).date()
@@ -170,7 +166,6 @@ def _check_shift(
                 "name": staff.name,
                 "spans": _span_text([s for s in spans if s[0] == weekday]),
             },
-            status_code=CONFLICT,
         )
 
     if not reason.strip():
@@ -195,7 +190,6 @@ def _check_shift(
                     "end": _hm(end, store),
                     "spans": _span_text([s for s in opening if s[0] == weekday]),
                 },
-                status_code=CONFLICT,
             )
 
 

@@ -10,7 +10,7 @@ from restaurant_ops.errors import DomainError
 from restaurant_ops.timeutils import business_date
 
 from ..models import Position, Shift, StaffMember, TimeClockEntry
-from .shifts import CONFLICT, staff_lock
+from .shifts import staff_lock
 
 
 @transaction.atomic
@@ -26,7 +26,6 @@ def clock_in(
             "staff",
             "already_clocked_in",
             _("%(name)s is already clocked in.") % {"name": staff.name},
-            status_code=CONFLICT,
         )
     shift = (
         Shift.objects.filter(staff=staff, start__lte=at + dt.timedelta(hours=1), end__gt=at)
@@ -63,7 +62,6 @@ def clock_out(*, staff: StaffMember, at: dt.datetime | None = None) -> TimeClock
             "staff",
             "not_clocked_in",
             _("%(name)s is not clocked in.") % {"name": staff.name},
-            status_code=CONFLICT,
         )
     if at < entry.clock_in:
         raise DomainError("at", "before_clock_in", _("Clock-out cannot be before clock-in."))

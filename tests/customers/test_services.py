@@ -8,6 +8,7 @@ import pytest
 from customers import selectors, services
 from customers.models import CheckCustomer, Consent, Customer, Feedback, Source
 from orders.models import Check
+from restaurant_ops.api.errors import status_for
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.models import AuditEntry
 from tests.factories import MenuItemFactory
@@ -59,7 +60,7 @@ def test_membership_code_attaches_a_check_once(store):
     other = CustomerFactory(store=store)
     with pytest.raises(DomainError) as error:
         services.check_attach(customer=other, guest_check=check, source=Source.TILL)
-    assert error.value.status_code == 409
+    assert status_for(error.value) == 409
 
 
 def test_feedback_after_payment_only_once_and_a_complaint_when_low_or_tagged(store):

@@ -38,7 +38,7 @@ def counts():
 CASES = {
     "unknown item": (
         lambda m: {"lines": [{"item": 999999, "quantity": 1}]},
-        400,
+        404,
         "lines[0].item",
         "unknown_item",
     ),
@@ -46,7 +46,7 @@ CASES = {
         lambda m: {
             "lines": [{"item": m["soda"].pk, "quantity": 1}, {"item": m["foreign_item"].pk, "quantity": 1}]
         },
-        400,
+        404,
         "lines[1].item",
         "unknown_item",
     ),
@@ -88,7 +88,7 @@ CASES = {
                 {"item": m["soda"].pk, "quantity": 1, "modifiers": [m["cheese"].pk]},
             ]
         },
-        400,
+        422,
         "lines[2].modifiers[0]",
         "not_for_item",
     ),
@@ -96,7 +96,7 @@ CASES = {
         lambda m: {
             "lines": [{"item": m["burger"].pk, "quantity": 1, "modifiers": [m["cheese"].pk, m["bacon"].pk]}]
         },
-        400,
+        422,
         "lines[0].modifiers",
         "choice_count",
     ),

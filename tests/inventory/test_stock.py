@@ -9,6 +9,7 @@ from inventory.units import to_base
 from orders.events import OrderRejected
 from orders.models import Order
 from orders.services import LineRequest, order_cancel, order_place
+from restaurant_ops.api.errors import status_for
 from restaurant_ops.errors import DomainError, DomainErrors
 from tests.factories import MenuItemFactory, ModifierFactory, ModifierGroupFactory
 from tests.inventory.factories import IngredientFactory
@@ -108,7 +109,7 @@ def test_item_sells_out_with_the_last_portion_and_comes_back_when_received(stock
     assert item.sold_out_stock
     with pytest.raises(DomainErrors) as error:
         order_place(store=store, channel="api", lines=[LineRequest(item_id=item.pk)])
-    assert error.value.status_code == 409
+    assert status_for(error.value) == 409
     assert error.value.errors[0].code == "sold_out"
     services.stock_movement_record(
         store=store,

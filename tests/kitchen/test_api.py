@@ -33,7 +33,7 @@ def test_prep_tasks_create_and_bad_input(key_client, store, other_store):
         format="json",
     )
     assert ok.status_code == 201
-    for payload, field in [
+    for payload, field, status in [
         (
             {
                 "menu_item": MenuItemFactory(store=other_store).pk,
@@ -41,11 +41,12 @@ def test_prep_tasks_create_and_bad_input(key_client, store, other_store):
                 "ready_by": "2026-12-01T10:00:00Z",
             },
             "menu_item",
+            404,
         ),
-        ({"menu_item": item.pk, "quantity": "-1", "ready_by": "2026-12-01T10:00:00Z"}, "quantity"),
+        ({"menu_item": item.pk, "quantity": "-1", "ready_by": "2026-12-01T10:00:00Z"}, "quantity", 400),
     ]:
         response = key_client.post("/api/v1/kitchen/prep-tasks/", payload, format="json")
-        assert response.status_code == 400
+        assert response.status_code == status
         assert response.json()["errors"][0]["field"] == field
     assert PrepTask.objects.count() == 1
     done = key_client.post(f"/api/v1/kitchen/prep-tasks/{ok.json()['id']}/done/", {}, format="json")

@@ -69,8 +69,8 @@ def test_split_payment_across_methods_with_idempotency(key_client, check):
         ({"method": "cheque", "amount": "1.00"}, "method", "invalid_choice", 400),
         ({"method": "card", "amount": "-1.00"}, "amount", "min_value", 400),
         ({"method": "card", "amount": "1.005"}, "amount", "max_decimal_places", 400),
-        ({"method": "card", "amount": "40.00"}, "amount", "exceeds_balance", 400),
-        ({"method": "cash", "amount": "10.00", "tendered": "5.00"}, "tendered", "too_little", 400),
+        ({"method": "card", "amount": "40.00"}, "amount", "exceeds_balance", 422),
+        ({"method": "cash", "amount": "10.00", "tendered": "5.00"}, "tendered", "too_little", 422),
         ({"method": "card", "amount": "1.00", "register": 999999}, "register", "not_found", 404),
     ],
 )
@@ -130,15 +130,15 @@ def test_discount_split_merge_move(key_client, shop, check):
 
 def test_split_and_discount_bad_input(key_client, check):
     before = counts()
-    for url, payload, field in [
-        ("split", {"mode": "even"}, "parts"),
-        ("split", {"mode": "items", "lines": [999999]}, "lines[0]"),
-        ("discount", {"amount": "1.00", "percent": "5", "reason": "x"}, "amount"),
-        ("discount", {"amount": "1.00"}, "reason"),
-        ("discount", {"amount": "500.00", "reason": "x"}, "amount"),
+    for url, payload, field, status in [
+        ("split", {"mode": "even"}, "parts", 400),
+        ("split", {"mode": "items", "lines": [999999]}, "lines[0]", 404),
+        ("discount", {"amount": "1.00", "percent": "5", "reason": "x"}, "amount", 400),
+        ("discount", {"amount": "1.00"}, "reason", 400),
+        ("discount", {"amount": "500.00", "reason": "x"}, "amount", 422),
     ]:
         response = key_client.post(f"/api/v1/checks/{check.pk}/{url}/", payload, format="json")
-        assert response.status_code == 400, (url, payload, response.json())
+        assert response.status_code == status, (url, payload, response.json())
         assert response.json()["errors"][0]["field"] == field
     assert counts() == before
 

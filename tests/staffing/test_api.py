@@ -65,8 +65,8 @@ BAD_SHIFTS = {
         "outside_opening_hours",
     ),
     "ends before start": (lambda s: {"start": at(MON, 18), "end": at(MON, 17)}, 400, "end", "before_start"),
-    "another store's staff": (lambda s: {"staff": s["foreign"].pk}, 400, "staff", "not_found"),
-    "unknown position": (lambda s: {"position": 999999}, 400, "position", "not_found"),
+    "another store's staff": (lambda s: {"staff": s["foreign"].pk}, 404, "staff", "not_found"),
+    "unknown position": (lambda s: {"position": 999999}, 404, "position", "not_found"),
     "not a time": (lambda s: {"start": "soon"}, 400, "start", "invalid"),
     "missing staff": (lambda s: {"staff": None}, 400, "staff", "null"),
 }
@@ -117,7 +117,7 @@ def test_staff_and_availability_create_with_field_paths(client_a, open_store, ca
         {"name": "Cleo", "hourly_cost": "15.00", "positions": [cashier.pk, foreign.pk]},
         format="json",
     )
-    assert (response.status_code, response.json()["errors"][0]["field"]) == (400, "positions[1]")
+    assert (response.status_code, response.json()["errors"][0]["field"]) == (404, "positions[1]")
     response = client_a.post("/api/v1/staffing/staff/", {"name": "Cleo", "hourly_cost": "-1"}, format="json")
     assert (response.status_code, response.json()["errors"][0]["field"]) == (400, "hourly_cost")
     assert counts() == before
@@ -197,5 +197,6 @@ def test_a_cashier_session_cannot_read_staff_costs_or_write_shifts(open_store, a
         },
         format="json",
     )
-    assert response.status_code == 400
+    # The cashier sees no staff member (404, by the error table); nothing is written.
+    assert response.status_code == 404
     assert Shift.objects.count() == 0

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from restaurant_ops.api.errors import status_for
 from restaurant_ops.errors import DomainError, DomainErrors
 from staffing import selectors
 from staffing.models import DaysOff, Shift, StaffingRequirement, TimeClockEntry
@@ -173,7 +174,7 @@ def test_clock_in_twice_and_out_without_in_are_refused(open_store, anna, cashier
     assert (entry.position, entry.business_date) == (cook, MON)  # the shift she is about to start
     with pytest.raises(DomainError) as caught:
         clock_in(staff=anna, at=at(MON, 11))
-    assert (caught.value.code, caught.value.status_code) == ("already_clocked_in", 409)
+    assert (caught.value.code, status_for(caught.value)) == ("already_clocked_in", 409)
     assert TimeClockEntry.objects.count() == 1
     entry = clock_out(staff=anna, at=at(MON, 15, 5))
     assert (entry.minutes, entry.hours) == (255, D("4.25"))
