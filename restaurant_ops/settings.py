@@ -218,7 +218,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "restaurant_ops.api.pagination.UpdatedCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "restaurant_ops.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "restaurant_ops.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"table": os.environ.get("TABLE_ORDER_RATE", "10/min")},
     "COERCE_DECIMAL_TO_STRING": True,
@@ -237,6 +237,10 @@ SPECTACULAR_SETTINGS = {
         "CustomerSourceEnum": "customers.models.Source",
         "ConsentChannelEnum": "customers.models.Consent.Channel",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "restaurant_ops.api.schema.document_errors",
+    ],
 }
 IDEMPOTENCY_TTL_HOURS = 24
 

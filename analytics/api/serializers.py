@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from analytics.models import Insight
 from analytics.services import available_jobs
+from restaurant_ops.api.serializers import InputSerializer
 
 MAX_SPAN_DAYS = 800
 
@@ -163,11 +164,11 @@ class InsightSerializer(serializers.ModelSerializer):
         ]
 
 
-class DismissInput(serializers.Serializer):
+class DismissInput(InputSerializer):
     reason = serializers.CharField(max_length=200)
 
 
-class ActInput(serializers.Serializer):
+class ActInput(InputSerializer):
     action_type = serializers.ChoiceField(choices=Insight.Action.choices)
     object_type = serializers.CharField(max_length=60, required=False, default="")
     object_id = serializers.CharField(max_length=40, required=False, default="")

@@ -13,6 +13,7 @@ from inventory.models import (
     SupplierItem,
     SupplierPrice,
 )
+from restaurant_ops.api.serializers import InputSerializer
 
 QTY = {"max_digits": 14, "decimal_places": 3}
 PRICE = {"max_digits": 14, "decimal_places": 6}
@@ -47,7 +48,7 @@ class IngredientSerializer(serializers.ModelSerializer):
         ]
 
 
-class IngredientInputSerializer(serializers.Serializer):
+class IngredientInputSerializer(InputSerializer):
     store = serializers.SlugField(required=False, help_text="Store slug; defaults to the API key's store.")
     name = serializers.CharField(max_length=120)
     base_unit = serializers.ChoiceField(choices=BaseUnit.choices)
@@ -95,7 +96,7 @@ class RecipeLineSerializer(serializers.ModelSerializer):
         ]
 
 
-class RecipeLineInputSerializer(serializers.Serializer):
+class RecipeLineInputSerializer(InputSerializer):
     store = serializers.SlugField(required=False)
     menu_item = serializers.IntegerField(required=False, allow_null=True)
     modifier = serializers.IntegerField(required=False, allow_null=True)
@@ -130,7 +131,7 @@ class SupplierSerializer(serializers.ModelSerializer):
         ]
 
 
-class SupplierInputSerializer(serializers.Serializer):
+class SupplierInputSerializer(InputSerializer):
     store = serializers.SlugField(required=False)
     name = serializers.CharField(max_length=120)
     contact_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
@@ -168,7 +169,7 @@ class SupplierItemSerializer(serializers.ModelSerializer):
         fields = ["id", "supplier", "ingredient", "sku", "pack_size", "prices", "updated_at"]
 
 
-class SupplierItemInputSerializer(serializers.Serializer):
+class SupplierItemInputSerializer(InputSerializer):
     supplier = serializers.IntegerField()
     ingredient = serializers.IntegerField()
     pack_size = serializers.DecimalField(**QTY)
@@ -176,7 +177,7 @@ class SupplierItemInputSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
 
 
-class SupplierPriceInputSerializer(serializers.Serializer):
+class SupplierPriceInputSerializer(InputSerializer):
     supplier_item = serializers.IntegerField()
     price = serializers.DecimalField(**PRICE)
     per = serializers.ChoiceField(choices=SupplierPrice.Per.choices, default=SupplierPrice.Per.BASE_UNIT)
@@ -206,7 +207,7 @@ class StockMovementSerializer(serializers.ModelSerializer):
         ]
 
 
-class StockMovementInputSerializer(serializers.Serializer):
+class StockMovementInputSerializer(InputSerializer):
     store = serializers.SlugField(required=False)
     ingredient = serializers.IntegerField()
     kind = serializers.ChoiceField(
@@ -235,13 +236,13 @@ class StockCountSerializer(serializers.ModelSerializer):
         fields = ["id", "store", "counted_at", "note", "lines", "updated_at"]
 
 
-class CountLineInputSerializer(serializers.Serializer):
+class CountLineInputSerializer(InputSerializer):
     ingredient = serializers.IntegerField()
     counted = serializers.DecimalField(**QTY)
     unit = serializers.CharField(max_length=5, required=False, allow_blank=True, default="")
 
 
-class StockCountInputSerializer(serializers.Serializer):
+class StockCountInputSerializer(InputSerializer):
     store = serializers.SlugField(required=False)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     lines = CountLineInputSerializer(many=True, allow_empty=False, max_length=1000)
@@ -288,7 +289,7 @@ class PurchaseOrderSerializer(serializers.ModelSerializer):
         ]
 
 
-class POLineInputSerializer(serializers.Serializer):
+class POLineInputSerializer(InputSerializer):
     ingredient = serializers.IntegerField()
     quantity = serializers.DecimalField(**QTY)
     unit = serializers.CharField(max_length=5, required=False, allow_blank=True, default="")
@@ -300,7 +301,7 @@ class POLineInputSerializer(serializers.Serializer):
     )
 
 
-class PurchaseOrderInputSerializer(serializers.Serializer):
+class PurchaseOrderInputSerializer(InputSerializer):
     store = serializers.SlugField(required=False)
     supplier = serializers.IntegerField()
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
@@ -308,7 +309,7 @@ class PurchaseOrderInputSerializer(serializers.Serializer):
     lines = POLineInputSerializer(many=True, allow_empty=False, max_length=500)
 
 
-class ReceiptLineInputSerializer(serializers.Serializer):
+class ReceiptLineInputSerializer(InputSerializer):
     line = serializers.IntegerField(required=False, help_text="PO line id (or give ingredient).")
     ingredient = serializers.IntegerField(required=False)
     quantity = serializers.DecimalField(**QTY)
@@ -323,7 +324,7 @@ class ReceiptLineInputSerializer(serializers.Serializer):
         return attrs
 
 
-class ReceiveInputSerializer(serializers.Serializer):
+class ReceiveInputSerializer(InputSerializer):
     allow_over_receipt = serializers.BooleanField(default=False)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     lines = ReceiptLineInputSerializer(many=True, allow_empty=False, max_length=500)

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from kitchen.models import PrepTask, Station, Ticket, TicketLine
+from restaurant_ops.api.serializers import InputSerializer
 
 
 class StationSerializer(serializers.ModelSerializer):
@@ -62,7 +63,7 @@ class PrepTaskSerializer(serializers.ModelSerializer):
         ]
 
 
-class PrepTaskInputSerializer(serializers.Serializer):
+class PrepTaskInputSerializer(InputSerializer):
     store = serializers.SlugField(required=False, help_text="Store slug; defaults to the API key's store.")
     menu_item = serializers.IntegerField()
     quantity = serializers.DecimalField(max_digits=8, decimal_places=1)
@@ -70,5 +71,5 @@ class PrepTaskInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class PrepDoneInputSerializer(serializers.Serializer):
+class PrepDoneInputSerializer(InputSerializer):
     done = serializers.BooleanField(default=True)

@@ -18,6 +18,7 @@ from orders.models import (
     Table,
 )
 from orders.services import MAX_LINE_QUANTITY, MAX_LINES
+from restaurant_ops.api.serializers import InputSerializer
 
 
 class ModifierSerializer(serializers.ModelSerializer):
@@ -154,7 +155,7 @@ class OrderSerializer(serializers.ModelSerializer):
         ]
 
 
-class LineInputSerializer(serializers.Serializer):
+class LineInputSerializer(InputSerializer):
     item = serializers.IntegerField(required=False, help_text="Menu item id.")
     item_external_id = serializers.CharField(
         required=False, max_length=80, help_text="Or the item's external id in your system."
@@ -173,7 +174,7 @@ class LineInputSerializer(serializers.Serializer):
         return attrs
 
 
-class OrderCreateSerializer(serializers.Serializer):
+class OrderCreateSerializer(InputSerializer):
     store = serializers.SlugField(required=False, help_text="Store slug; defaults to the API key's store.")
     table = serializers.IntegerField(required=False, allow_null=True)
     service_type = serializers.ChoiceField(
@@ -184,13 +185,13 @@ class OrderCreateSerializer(serializers.Serializer):
     lines = LineInputSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
 
 
-class OrderStatusSerializer(serializers.Serializer):
+class OrderStatusSerializer(InputSerializer):
     status = serializers.ChoiceField(
         choices=[s for s in Order.Status.choices if s[0] != Order.Status.CANCELLED]
     )
 
 
-class OrderCancelSerializer(serializers.Serializer):
+class OrderCancelSerializer(InputSerializer):
     reason = serializers.CharField(max_length=200)
     approver_pin = serializers.CharField(required=False, max_length=8, write_only=True)
     approver = serializers.CharField(
@@ -319,7 +320,7 @@ class CheckSerializer(serializers.ModelSerializer):
         return receipt.number if receipt else None
 
 
-class CheckCreateSerializer(serializers.Serializer):
+class CheckCreateSerializer(InputSerializer):
     store = serializers.SlugField(required=False, help_text="Store slug; defaults to the API key's store.")
     table = serializers.IntegerField(
         required=False, allow_null=True, help_text="Open (or return) the table's check; omit for takeaway."
@@ -332,7 +333,7 @@ class CheckCreateSerializer(serializers.Serializer):
 MONEY_FIELD = {"max_digits": 10, "decimal_places": 2}
 
 
-class PayInputSerializer(serializers.Serializer):
+class PayInputSerializer(InputSerializer):
     method = serializers.ChoiceField(choices=Payment.Method.choices)
     amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY_FIELD)
     tip = serializers.DecimalField(
@@ -349,7 +350,7 @@ class PayInputSerializer(serializers.Serializer):
     register = serializers.IntegerField(required=False, allow_null=True)
 
 
-class ApprovalMixin(serializers.Serializer):
+class ApprovalMixin(InputSerializer):
     reason = serializers.CharField(max_length=200)
     approver_pin = serializers.CharField(
         required=False,
@@ -399,7 +400,7 @@ class CompInputSerializer(ApprovalMixin):
     line = serializers.IntegerField()
 
 
-class SplitInputSerializer(serializers.Serializer):
+class SplitInputSerializer(InputSerializer):
     mode = serializers.ChoiceField(choices=[("even", "even"), ("items", "items")])
     parts = serializers.IntegerField(min_value=2, max_value=50, required=False)
     lines = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=200)
@@ -420,9 +421,9 @@ class EvenSplitSerializer(serializers.Serializer):
     shares = serializers.ListField(child=serializers.DecimalField(**MONEY_FIELD))
 
 
-class MergeInputSerializer(serializers.Serializer):
+class MergeInputSerializer(InputSerializer):
     other = serializers.IntegerField(help_text="The check to fold into this one; it closes.")
 
 
-class MoveInputSerializer(serializers.Serializer):
+class MoveInputSerializer(InputSerializer):
     table = serializers.IntegerField()

@@ -1,4 +1,11 @@
+"""The OpenAPI schema says what the API does: the API-key scheme, the `Idempotency-Key` header on
+every creating POST, and the error body with the statuses of the README's table on every operation."""
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiParameter
+
+from .idempotency import HEADER
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
@@ -12,3 +19,63 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Api-Key <key>`: a store integration's key, created by an owner.",
         }
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        handler = getattr(self.view, self.method.lower(), None)
+        if getattr(handler, "idempotent", False):
+            parameters.append(
+                OpenApiParameter(
+                    HEADER,
+                    str,
+                    OpenApiParameter.HEADER,
+                    required=False,
+                    description="Any unique string (at most 255 characters) per thing you create: a retry "
+                    "with the same key within 24 h returns the first response (header "
+                    "`Idempotent-Replayed: true`) and creates nothing; the same key with another "
+                    "body is 422.",
+                )
+            )
+        return parameters
+
+
+ERROR_STATUSES = {
+    "400": "The request cannot be read: malformed JSON, a wrong type, a missing or unknown field, "
+    "a value outside the field's bounds.",
+    "401": "No API key or session, or an unknown or revoked key.",
+    "403": "The key is read-only, or the role may not do this.",
+    "404": "What the request names (in the URL or by id in the body) is not in your stores.",
+    "409": "Conflicts with the current state: already done, wrong status, a duplicate, sold out.",
+    "413": "The body is too large.",
+    "422": "Well-formed, but a business rule refuses it.",
+}
+READ_STATUSES = ("400", "401", "403", "404")
+
+
+def document_errors(result, generator, request, public):
+    """Postprocessing hook: every operation answers its errors as `ErrorResponse`."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = {
+        "type": "object",
+        "required": ["field", "code", "message"],
+        "properties": {
+            "field": {"type": "string", "description": "Path of the field, e.g. `lines[2].modifiers[0]`."},
+            "code": {"type": "string", "description": "What is wrong; its status is fixed by the code."},
+            "message": {"type": "string"},
+        },
+    }
+    schemas["ErrorResponse"] = {
+        "type": "object",
+        "required": ["errors"],
+        "properties": {"errors": {"type": "array", "items": {"$ref": "#/components/schemas/Error"}}},
+    }
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            statuses = READ_STATUSES if method == "get" else ERROR_STATUSES
+            responses = operation.setdefault("responses", {})
+            for status in statuses:
+                responses.setdefault(status, {"description": ERROR_STATUSES[status], "content": body})
+    return result

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from restaurant_ops.api.serializers import InputSerializer
 from staffing.models import Availability, Position, Shift, StaffingRequirement, StaffMember, TimeClockEntry
 
 
@@ -30,7 +31,7 @@ class StaffMemberSerializer(serializers.ModelSerializer):
         fields = ["id", "store", "name", "user", "positions", "hourly_cost", "is_active", "updated_at"]
 
 
-class StaffMemberCreateSerializer(serializers.Serializer):
+class StaffMemberCreateSerializer(InputSerializer):
     store = serializers.SlugField(
         required=False, help_text="Store slug; optional with an API key or one store."
     )
@@ -42,7 +43,7 @@ class StaffMemberCreateSerializer(serializers.Serializer):
     )
 
 
-class StaffMemberUpdateSerializer(serializers.Serializer):
+class StaffMemberUpdateSerializer(InputSerializer):
     name = serializers.CharField(max_length=120, required=False)
     hourly_cost = serializers.DecimalField(
         max_digits=8, decimal_places=2, min_value=Decimal("0"), required=False
@@ -58,7 +59,7 @@ class AvailabilitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AvailabilityCreateSerializer(serializers.Serializer):
+class AvailabilityCreateSerializer(InputSerializer):
     staff = serializers.IntegerField()
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday … 6 = Sunday")
     start = serializers.TimeField()
@@ -91,7 +92,7 @@ class ShiftSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ShiftCreateSerializer(serializers.Serializer):
+class ShiftCreateSerializer(InputSerializer):
     staff = serializers.IntegerField()
     position = serializers.IntegerField()
     start = serializers.DateTimeField()
@@ -105,7 +106,7 @@ class ShiftCreateSerializer(serializers.Serializer):
     )
 
 
-class ShiftUpdateSerializer(serializers.Serializer):
+class ShiftUpdateSerializer(InputSerializer):
     staff = serializers.IntegerField(required=False)
     position = serializers.IntegerField(required=False)
     start = serializers.DateTimeField(required=False)
@@ -136,7 +137,7 @@ class TimeClockEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ClockSerializer(serializers.Serializer):
+class ClockSerializer(InputSerializer):
     staff = serializers.IntegerField()
     at = serializers.DateTimeField(required=False, help_text="Defaults to now.")
     position = serializers.IntegerField(required=False, help_text="Clock-in only; defaults to the shift's.")

@@ -46,14 +46,15 @@ def test_order_is_priced_on_the_server_with_tax_exclusive(key_client, store, men
     body = {
         "table": menu["table"].pk,
         "lines": [
-            {"item": menu["burger"].pk, "quantity": 2, "modifiers": [menu["large"].pk], "price": "0.01"},
+            {"item": menu["burger"].pk, "quantity": 2, "modifiers": [menu["large"].pk]},
             {"item": menu["soda"].pk, "quantity": 1},
         ],
     }
     response = key_client.post("/api/v1/orders/", body, format="json")
     assert response.status_code == 201, response.content
     data = response.json()
-    # (11.90 + 2.50) × 2 = 28.80 and 3.00; tax 7%: 2.016 → 2.02 and 0.21; a client price is ignored.
+    # (11.90 + 2.50) × 2 = 28.80 and 3.00; tax 7%: 2.016 → 2.02 and 0.21 (a client cannot send a
+    # price: see test_strict_api).
     assert [line["line_total"] for line in data["lines"]] == ["28.80", "3.00"]
     assert [line["tax_amount"] for line in data["lines"]] == ["2.02", "0.21"]
     assert (data["subtotal"], data["tax"], data["total"]) == ("31.80", "2.23", "34.03")

@@ -1,0 +1,35 @@
+"""What every write's input serializer shares: a field the serializer does not know is a 400 naming it,
+so a typo (`recieved_at`) or a field the server computes (`price`) never silently drops data."""
+
+from collections.abc import Mapping
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
+
+
+class StrictInput:
+    """Mixin for input serializers (nested ones too): unknown keys are errors, reported with the rest."""
+
+    def to_internal_value(self, data):
+        writable = {name for name, field in self.fields.items() if not field.read_only}
+        unknown = sorted(set(data) - writable) if isinstance(data, Mapping) else []
+        errors: dict = {}
+        value = None
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            errors = dict(exc.detail) if isinstance(exc.detail, Mapping) else {"non_field_errors": exc.detail}
+        for name in unknown:
+            errors[name] = [ErrorDetail(str(_("Unknown field.")), "unknown_field")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
+class InputSerializer(StrictInput, serializers.Serializer):
+    pass
+
+
+class ModelInputSerializer(StrictInput, serializers.ModelSerializer):
+    pass
