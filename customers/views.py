@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orders.models import Check, OrderLine, TableSession
+from restaurant_ops.api.errors import status_for
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.models import Weekday
 from restaurant_ops.permissions import Perm, role_has
@@ -157,7 +158,7 @@ def receipt_feedback(request, token):
         check = services.check_from_token(token)
     except DomainError as error:
         return render(
-            request, "customers/receipt_feedback.html", {"invalid": error.message}, status=error.status_code
+            request, "customers/receipt_feedback.html", {"invalid": error.message}, status=status_for(error)
         )
     result = {}
     if request.method == "POST":

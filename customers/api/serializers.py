@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from customers.models import ChurnRate, Consent, Customer, CustomerScore, Feedback
 from customers.selectors import mask_phone
+from restaurant_ops.api.serializers import InputSerializer
 
 
 class ScoreSerializer(serializers.ModelSerializer):
@@ -75,7 +76,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         return data
 
 
-class JoinInputSerializer(serializers.Serializer):
+class JoinInputSerializer(InputSerializer):
     store = serializers.SlugField(required=False, help_text="Store slug; defaults to the API key's store.")
     phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
     code = serializers.CharField(required=False, allow_blank=True, max_length=12, help_text="Membership code")
@@ -100,7 +101,7 @@ class JoinInputSerializer(serializers.Serializer):
         return data
 
 
-class WithdrawInputSerializer(serializers.Serializer):
+class WithdrawInputSerializer(InputSerializer):
     channel = serializers.ChoiceField(choices=Consent.Channel.choices, required=False, allow_null=True)
 
 
@@ -136,7 +137,7 @@ class FeedbackSerializer(serializers.ModelSerializer):
         return data
 
 
-class ComplaintInputSerializer(serializers.Serializer):
+class ComplaintInputSerializer(InputSerializer):
     store = serializers.SlugField(required=False)
     check = serializers.IntegerField(required=False, allow_null=True)
     rating = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
