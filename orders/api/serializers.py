@@ -366,7 +366,7 @@ class ApprovalMixin(InputSerializer):
     )
 
 
-class RefundLineInputSerializer(serializers.Serializer):
+class RefundLineInputSerializer(InputSerializer):
     line = serializers.IntegerField(help_text="An order line on the payment's check.")
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY, default=1)
 

@@ -205,7 +205,7 @@ def _refund_lines_validate(check: Check, requests: list[LineRefund]) -> list[tup
             errors.append(DomainError(f"{path}.line", "not_on_check", _("This item is not on the check.")))
             continue
         if line.pk in seen:
-            errors.append(DomainError(f"{path}.line", "duplicate", _("The same item was chosen twice.")))
+            errors.append(DomainError(f"{path}.line", "repeated", _("The same item was chosen twice.")))
             continue
         seen.add(line.pk)
         charged = line_charged(line=line, service_charge_rate=rate)

@@ -114,6 +114,7 @@ RULE_VIOLATED = frozenset(
         "not_refundable",
         "all_lines",
         "same_check",
+        "not_charged",
         "over_receipt",
         "unit_mismatch",
         "not_a_gap",

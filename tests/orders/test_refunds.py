@@ -127,7 +127,7 @@ def test_bad_lines_are_all_named_and_nothing_is_written(paid, shop):
     assert [(e.field, e.code) for e in error.value.errors] == [
         ("lines[0].line", "not_on_check"),
         ("lines[1].quantity", "out_of_range"),
-        ("lines[3].line", "duplicate"),
+        ("lines[3].line", "repeated"),
     ]
     with pytest.raises(DomainError) as one_of:
         payment_refund(
@@ -184,7 +184,7 @@ def test_the_api_refunds_by_line_with_field_errors_and_a_pin(paid):
     zero = api.post(url, {**body, "lines": [{"line": paid.soda_line.pk, "quantity": 0}]}, format="json")
     assert zero.status_code == 400 and zero.json()["errors"][0]["field"] == "lines[0].quantity"
     unknown = api.post(url, {**body, "lines": [{"line": 999999, "quantity": 1}]}, format="json")
-    assert unknown.status_code == 400
+    assert unknown.status_code == 404  # not on the check: 404 by the error table
     assert unknown.json()["errors"] == [
         {"field": "lines[0].line", "code": "not_on_check", "message": "This item is not on the check."}
     ]
