@@ -321,7 +321,7 @@ def invitation_create(*, store: Store, role: str, name: str = "", created_by) ->
 def invitation_open(*, token: str) -> Invitation:
     invitation = Invitation.objects.select_related("store").filter(token=token).first()
     if invitation is None or not invitation.is_open:
-        raise DomainError("token", "invalid", _("This invitation link is no longer valid."))
+        raise DomainError("token", "invalid_token", _("This invitation link is no longer valid."))
     return invitation
 
 
@@ -331,7 +331,7 @@ def invitation_accept(*, token: str, username: str, password: str, pin: str = ""
     invitation = invitation_open(token=token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
-        raise DomainError("token", "invalid", _("This invitation link is no longer valid."))
+        raise DomainError("token", "invalid_token", _("This invitation link is no longer valid."))
     _check_new_user(username=username, password=password)
     needs_pin = invitation.role in (Role.OWNER, Role.MANAGER)
     if needs_pin and not pin:

@@ -42,7 +42,7 @@ def menu_item_create(
     if not category:
         raise DomainError("category", "required", _("Give the item a category, such as Mains."))
     if tax_category is not None and tax_category.store_id != store.pk:
-        raise DomainError("tax_category", "unknown", _("No such tax in this store."))
+        raise DomainError("tax_category", "not_found", _("No such tax in this store."))
     if MenuItem.objects.filter(store=store, name__iexact=name, is_active=True).exists():
         raise DomainError("name", "duplicate", _("%(name)s is already on the menu.") % {"name": name})
     group = MenuCategory.objects.filter(store=store, name__iexact=category).first()

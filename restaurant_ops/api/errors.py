@@ -46,11 +46,19 @@ MALFORMED = frozenset(
         "before_clock_in",
         "not_monday",
         "in_future",
+        "weak",
         "parse_error",
     }
 )
 FORBIDDEN = frozenset(
-    {"permission_denied", "approval_required", "invalid_pin", "pin_locked", "approver_pin_locked"}
+    {
+        "permission_denied",
+        "approval_required",
+        "invalid_pin",
+        "pin_locked",
+        "approver_pin_locked",
+        "sign_up_closed",
+    }
 )
 NOT_FOUND = frozenset(
     {
