@@ -51,6 +51,7 @@ MALFORMED = frozenset(
     }
 )
 FORBIDDEN = frozenset(
+FORBIDDEN = frozenset(
     {
         "permission_denied",
         "approval_required",
@@ -58,7 +59,9 @@ FORBIDDEN = frozenset(
         "pin_locked",
         "approver_pin_locked",
         "sign_up_closed",
+        "owner_only",
     }
+)
 )
 NOT_FOUND = frozenset(
     {
@@ -106,6 +109,7 @@ CONFLICT = frozenset(
         "outside_availability",
         "outside_opening_hours",
         "before_last_count",
+        "before_current",
         "taken",
         "already_rated",
     }

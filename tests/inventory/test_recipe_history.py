@@ -12,6 +12,7 @@ from analytics.analyses import margin, sales
 from inventory import services as inventory
 from inventory.models import RecipeLine
 from orders.services import LineRequest, order_place
+from restaurant_ops.api.errors import status_for
 from restaurant_ops.errors import DomainErrors
 from restaurant_ops.models import AuditEntry
 from tests.analytics.conftest import at, sell_order
@@ -150,6 +151,6 @@ def test_a_modifier_that_stock_cannot_cover_is_not_offered_and_is_refused_before
             lines=[LineRequest(item_id=burger.pk, quantity=1, modifier_ids=[extra.pk])],
         )
     (error,) = refused.value.errors
-    assert (error.field, error.code, error.status_code) == ("lines[0].modifiers[0]", "sold_out", 409)
+    assert (error.field, error.code, status_for(error)) == ("lines[0].modifiers[0]", "sold_out", 409)
     cheese.refresh_from_db()
     assert cheese.on_hand == D("20.000")
