@@ -251,7 +251,7 @@ class LabourRow(serializers.Serializer):
     )
 
 
-class RunInput(serializers.Serializer):
+class RunInput(InputSerializer):
     store = serializers.SlugField(required=False, help_text="Store slug (optional with one store)")
     at = serializers.DateTimeField(
         required=False,

@@ -51,7 +51,6 @@ MALFORMED = frozenset(
     }
 )
 FORBIDDEN = frozenset(
-FORBIDDEN = frozenset(
     {
         "permission_denied",
         "approval_required",
@@ -61,7 +60,6 @@ FORBIDDEN = frozenset(
         "sign_up_closed",
         "owner_only",
     }
-)
 )
 NOT_FOUND = frozenset(
     {
