@@ -3,9 +3,22 @@
 revenue is the lines' net amount (after discounts, without tax, tips and service charge)."""
 
 import datetime as dt
-from decimal import Decimal
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import (
     Coalesce,
     ExtractHour,
@@ -16,7 +29,7 @@ from django.db.models.functions import (
 )
 from django.utils.translation import gettext as _
 
-from orders.models import MenuItem, Order, OrderLine, OrderLineModifier
+from orders.models import MenuItem, Order, OrderLine, OrderLineModifier, Payment, RefundLine
 from restaurant_ops.models import ClosedDate, Daypart, Store
 
 from .models import ForecastAccuracy
@@ -64,6 +77,9 @@ def item_sales(
         .annotate(quantity=Sum("quantity"), revenue=Coalesce(Sum("net_amount"), ZERO))
         .order_by()
     )
+    given_back: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    for refund in refunds(store, first, last, by_daypart=by_daypart):
+        given_back[(refund["menu_item_id"], refund.get("daypart"))] += refund["revenue"]
     return [
         {
             "menu_item_id": r["menu_item_id"],
@@ -72,7 +88,10 @@ def item_sales(
             "category": r["menu_item__category__name"],
             **({"daypart": r["daypart"]} if by_daypart else {}),
             "quantity": r["quantity"],
-            "revenue": r["revenue"],
+            # net of refunds given in the window (on the refund's day, `refunds`)
+            "revenue": (r["revenue"] + given_back[(r["menu_item_id"], r.get("daypart"))]).quantize(
+                Decimal("0.01"), ROUND_HALF_UP
+            ),
         }
         for r in rows
     ]
@@ -96,9 +115,11 @@ def item_day_sales(
     *,
     until: dt.datetime | None = None,
     by_daypart: bool = False,
+    money: bool = True,
 ) -> tuple[list[dict], list[dict]]:
     """What costing needs, in two aggregate queries over business days first..last (and orders placed
-    before `until`, when given): per (menu_item_id, day[, daypart]) the quantity and revenue, and per
+    before `until`, when given): per (menu_item_id, day[, daypart]) the quantity and revenue (net of
+    refunds, on the refund's day; `money=False` leaves refunds out), and per
     (menu_item_id, modifier_id, day[, daypart]) the portions sold with that modifier chosen."""
     lines = counted_lines(store).filter(order__business_date__gte=first, order__business_date__lte=last)
     if until is not None:
@@ -124,7 +145,80 @@ def item_day_sales(
         .annotate(quantity=Sum("line__quantity"))
         .order_by()
     ]
-    return items, modifiers
+    if not money:  # quantities only (stock usage): refunds give money back, not food
+        return items, modifiers
+    return with_refunds(items, refunds(store, first, last, until=until, by_daypart=by_daypart)), modifiers
+
+
+def refunds(
+    store: Store, first: dt.date, last: dt.date, *, until: dt.datetime | None = None, by_daypart: bool = False
+) -> list[dict]:
+    """Net sales given back by refunds over business days first..last, on *the refund's* business day (and
+    daypart, by the refund's time), per (menu_item_id, day[, daypart]): revenue < 0, quantity 0 (the
+    portions were sold; a refund gives money back). A refund by line takes the refunded share of those
+    lines' net amount (quantity refunded / quantity); a refund by amount is spread over its check's lines
+    pro rata: each line's net share of it = amount × line net / check total. Two aggregate queries."""
+    given = Payment.objects.filter(store=store, kind=Payment.Kind.REFUND, business_date__range=(first, last))
+    if until is not None:
+        given = given.filter(created_at__lt=until)
+    money = DecimalField(max_digits=20, decimal_places=6)
+    by_line = RefundLine.objects.filter(refund__in=given.values("pk"), line__quantity__gt=0)
+    by_line_keys = {"menu_item_id": F("line__menu_item_id"), "day": F("refund__business_date")}
+    by_amount = counted_lines(store).filter(
+        guest_check__payments__in=given.filter(refund_lines__isnull=True).values("pk"),
+        guest_check__total__gt=0,
+    )
+    by_amount_keys = {"day": F("guest_check__payments__business_date")}
+    if by_daypart:
+        dayparts = list(Daypart.objects.filter(store=store))
+        local_time, case = _daypart_case(store, dayparts, "refund__created_at")
+        by_line = by_line.annotate(_local_time=local_time).annotate(daypart=case)
+        local_time, case = _daypart_case(store, dayparts, "guest_check__payments__created_at")
+        by_amount = by_amount.annotate(_local_time=local_time).annotate(daypart=case)
+    extra = ["daypart"] if by_daypart else []
+    rows = list(
+        by_line.values(*extra, **by_line_keys)
+        .annotate(
+            revenue=Sum(
+                ExpressionWrapper(
+                    -F("line__net_amount") * F("quantity") / F("line__quantity"), output_field=money
+                )
+            )
+        )
+        .order_by()
+    )
+    rows += list(
+        by_amount.values("menu_item_id", *extra, **by_amount_keys)
+        .annotate(
+            revenue=Sum(
+                ExpressionWrapper(
+                    F("guest_check__payments__amount") * F("net_amount") / F("guest_check__total"),
+                    output_field=money,
+                )
+            )
+        )
+        .order_by()
+    )
+    return rows
+
+
+def with_refunds(items: list[dict], given_back: list[dict]) -> list[dict]:
+    """Item rows (menu_item_id, day[, daypart], quantity, revenue) with the refund rows' revenue added on
+    their own key (a refund on a day the item did not sell is a row of quantity 0); cents, half up."""
+    keyed = {(r["menu_item_id"], r["day"], r.get("daypart")): r for r in items}
+    for refund in given_back:
+        key = (refund["menu_item_id"], refund["day"], refund.get("daypart"))
+        row = keyed.get(key)
+        if row is None:
+            row = keyed[key] = {
+                **{k: v for k, v in refund.items() if k != "revenue"},
+                "quantity": 0,
+                "revenue": ZERO,
+            }
+        row["revenue"] += refund["revenue"]
+    for row in keyed.values():
+        row["revenue"] = Decimal(row["revenue"]).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return list(keyed.values())
 
 
 def sales_by_period(store: Store, first: dt.date, last: dt.date, period: str) -> list[dict]:
@@ -148,6 +242,15 @@ def sales_by_period(store: Store, first: dt.date, last: dt.date, period: str) ->
         .annotate(revenue=Coalesce(Sum("net_amount"), ZERO), quantity=Sum("quantity"))
         .order_by()
     }
+    # refunds reduce net sales of the period their business day falls in
+    for refund in refunds(store, first, last):
+        day = refund["day"]
+        key = {"day": day, "week": day - dt.timedelta(days=day.weekday()), "month": day.replace(day=1)}[
+            period
+        ]
+        key = next((k for k in money if (k.date() if isinstance(k, dt.datetime) else k) == key), key)
+        row = money.setdefault(key, {"revenue": ZERO, "quantity": 0})
+        row["revenue"] = (row["revenue"] + refund["revenue"]).quantize(Decimal("0.01"), ROUND_HALF_UP)
     out = []
     for key in sorted(set(counts) | set(money)):
         start = key.date() if isinstance(key, dt.datetime) else key

@@ -114,7 +114,10 @@ def with_uses(book: Recipes, items: list[dict], modifiers: list[dict]) -> list[d
     rows = {}
     for row in items:
         recipe = book.item(row["menu_item_id"], row["day"])
-        uses = None if recipe is None else {j: q * row["quantity"] for j, q in recipe.items()}
+        if not row["quantity"]:
+            uses = {}  # a refund on a day the item did not sell: money back, no food
+        else:
+            uses = None if recipe is None else {j: q * row["quantity"] for j, q in recipe.items()}
         rows[key(row)] = {**row, "uses": uses}
     for chosen in modifiers:
         row = rows.get(key(chosen))

@@ -86,13 +86,13 @@ def stock_status(store: Store, now: dt.datetime) -> list[dict]:
     book = costing.recipes(store)
     if book is None:
         return []
-    sold = selectors.item_day_sales(store, history_first, today - dt.timedelta(days=1))
+    sold = selectors.item_day_sales(store, history_first, today - dt.timedelta(days=1), money=False)
     usage: dict[int, dict[dt.date, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     for row in costing.with_uses(book, *sold):
         for ingredient_id, quantity in (row["uses"] or {}).items():
             usage[ingredient_id][row["day"]] += quantity
     actual_so_far: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    today_sold = selectors.item_day_sales(store, today, today, until=min(_hour_start(now), now))
+    today_sold = selectors.item_day_sales(store, today, today, until=min(_hour_start(now), now), money=False)
     for row in costing.with_uses(book, *today_sold):
         for ingredient_id, quantity in (row["uses"] or {}).items():
             actual_so_far[ingredient_id] += quantity

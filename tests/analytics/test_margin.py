@@ -166,3 +166,37 @@ def test_parts_follow_the_shown_totals_even_when_rounding_them_apart_moves_a_cen
     # would round to 0.00 + 0.01; parts still sum to the shown change, and a target below the floors works.
     assert sum(margin.round_parts({"a": F("0.004"), "b": F("0.006")}, D("0.01")).values()) == D("0.01")
     assert margin.round_parts({"a": D("1.00"), "b": D("2.00")}, D("2.99")) == {"a": D("1.00"), "b": D("1.99")}
+
+
+@pytest.mark.django_db
+def test_the_restoring_price_is_the_menu_price_with_tax_in_a_tax_inclusive_store(store, sell):
+    from analytics.models import Insight
+    from analytics.services import run_analysis
+    from inventory import services as inventory
+    from tests.analytics.conftest import at
+    from tests.factories import MenuItemFactory, TaxCategoryFactory
+    from tests.inventory.factories import IngredientFactory
+
+    store.prices_include_tax = True
+    store.save()
+    food = TaxCategoryFactory(store=store, name="Food", rate=D("0.1000"))
+    chicken = IngredientFactory(store=store, name="Chicken", base_unit="pcs")
+    wings = MenuItemFactory(store=store, name="Wings", price=D("11.00"), tax_category=food)  # 10.00 + 10%
+    inventory.recipe_line_set(store=store, ingredient=chicken, quantity=D("2"), unit="pcs", menu_item=wings)
+    for day, cost in ((dt.date(2026, 1, 20), "1.00"), (dt.date(2026, 3, 1), "1.30")):
+        inventory.stock_movement_record(
+            store=store,
+            ingredient=chicken,
+            kind="receipt",
+            quantity=D("1000"),
+            reason="delivery",
+            unit_cost=D(cost),
+            at=at(day, 8),
+        )
+    for day in range(1, 15):
+        for month in (2, 3):
+            sell(store, [(wings, 10)], at(dt.date(2026, month, day), 12))
+    run_analysis(store=store, job="margin", now=at(dt.date(2026, 3, 15), 12))
+    n = Insight.objects.get(kind="margin_drop").numbers
+    # net price 10.00; margin was (10 − 2.00) / 10 = 80%; 2.60 / 0.2 = 13.00 net, 14.30 on the menu
+    assert (n["gp0"], n["gp1"], n["item"], n["restoring_price"]) == ("1120.00", "1036.00", "Wings", "14.30")

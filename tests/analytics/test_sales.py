@@ -232,3 +232,61 @@ def test_profit_counts_the_modifiers_recipes_and_ranks_each_daypart_by_its_own_p
         ("lunch", "Burger", Decimal("50.80")),
         ("lunch", "Salad", Decimal("8.80")),
     ]
+
+
+def test_refunds_reduce_net_sales_on_their_day_and_lines_and_comps_cost_without_revenue(store):
+    from unittest import mock
+
+    from inventory import services as inventory
+    from orders.services import (
+        LineRefund,
+        LineRequest,
+        check_comp_line,
+        order_place,
+        payment_refund,
+        payment_take,
+    )
+
+    beef, potato = _priced_ingredient(store, "Beef", "3.00"), _priced_ingredient(store, "Potato", "0.50")
+    burger = MenuItemFactory(store=store, name="Burger", price=Decimal("12.00"))
+    fries = MenuItemFactory(store=store, name="Fries", price=Decimal("3.00"))
+    for item, ingredient in ((burger, beef), (fries, potato)):
+        inventory.recipe_line_set(
+            store=store, ingredient=ingredient, quantity=Decimal("1"), unit="pcs", menu_item=item
+        )
+
+    def order(*lines):
+        return order_place(
+            store=store,
+            channel="till",
+            placed_at=at(D, 12),
+            lines=[LineRequest(item_id=i.pk, quantity=q) for i, q in lines],
+        )
+
+    with mock.patch("django.utils.timezone.now", return_value=at(D, 13)):
+        first = order((burger, 2), (fries, 1))  # 27.00
+        paid_first = payment_take(guest_check=first.guest_check, method="card", amount="27.00")
+        second = order((burger, 1), (fries, 1))  # 15.00
+        paid_second = payment_take(guest_check=second.guest_check, method="card", amount="15.00")
+        comped = order((burger, 1))
+        check_comp_line(line=comped.lines.get(), reason="birthday")
+    with mock.patch("django.utils.timezone.now", return_value=at(D + dt.timedelta(days=1), 12)):
+        burger_line = first.lines.get(menu_item=burger)
+        payment_refund(
+            payment=paid_first, lines=[LineRefund(line_id=burger_line.pk, quantity=1)], reason="cold"
+        )
+        payment_refund(payment=paid_second, amount="5.00", reason="slow")
+
+    # Monday: 27.00 + 15.00 + 0.00 (the comp); Tuesday, the refunds' day: −12.00 (one of the two burgers
+    # of 24.00) − 5.00 (by amount, over 15.00 of lines: burger 12 × 5/15 = 4.00, fries 3 × 5/15 = 1.00)
+    days = {r["period"]: r["revenue"] for r in sales.sales(store, D, D + dt.timedelta(days=1))}
+    assert days == {D: Decimal("42.00"), D + dt.timedelta(days=1): Decimal("-17.00")}
+    rows = {r["name"]: r for r in sales.best_sellers(store, D, D + dt.timedelta(days=1), by="profit")}
+    # Burger: 24 + 12 + 0 − 12 − 4 = 20.00 for 4 portions (the comp among them) at 3.00 = 8.00 profit
+    # Fries: 3 + 3 − 1 = 5.00 for 2 at 0.50 = 4.00
+    assert [(n, r["quantity"], r["revenue"], r["gross_profit"]) for n, r in rows.items()] == [
+        ("Burger", 4, Decimal("20.00"), Decimal("8.00")),
+        ("Fries", 2, Decimal("5.00"), Decimal("4.00")),
+    ]
+    # Monday alone keeps what was sold that day: burger 36.00 − 4 × 3.00 = 24.00 (the comp costs 3.00)
+    assert sales.best_sellers(store, D, D, by="profit")[0]["gross_profit"] == Decimal("24.00")
