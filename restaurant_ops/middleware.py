@@ -1,10 +1,15 @@
+import logging
+
 from django.conf import settings
 from django.contrib import messages
-from django.db import IntegrityError
-from django.http import JsonResponse
+from django.db import IntegrityError, InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from .errors import conflict_from_integrity_error
+
+logger = logging.getLogger(__name__)
 
 
 class ApiBodyLimitMiddleware:
@@ -46,3 +51,30 @@ class UniqueConflictMiddleware:
             return None
         messages.error(request, error.message)
         return redirect(request.get_full_path())
+
+
+class DatabaseUnavailableMiddleware:
+    """A request whose database connection failed (server restarting, connection terminated) gets a
+    clean 503 with Retry-After, not a 500: its transaction rolled back, so nothing was written, and
+    the client may retry (with its Idempotency-Key, a retry never duplicates)."""
+
+    RETRY_AFTER_SECONDS = 2
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("database unavailable (%s): 503 for %s", exception.__class__.__name__, request.path)
+        message = _("The service is briefly unavailable; please try again in a moment.")
+        if request.path.startswith("/api/"):
+            body = {"errors": [{"field": "", "code": "unavailable", "message": str(message)}]}
+            response = JsonResponse(body, status=503)
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response

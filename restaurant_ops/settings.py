@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "restaurant_ops.middleware.UniqueConflictMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "restaurant_ops.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its page
 ]
 
