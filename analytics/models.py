@@ -81,6 +81,8 @@ class Insight(models.Model):
         SUPPLIER_CHANGED = "supplier_changed", _("Supplier changed")
         PRICE_CHANGED = "price_changed", _("Menu price changed")
         PREP_DONE = "prep_done", _("Prep done")
+        PREP_ADDED = "prep_added", _("Prep added")
+        DISH_PAUSED = "dish_paused", _("Dish paused for review")
         OTHER = "other", _("Other")
 
     OPEN_STATES = (State.NEW, State.ACKNOWLEDGED)

@@ -214,7 +214,7 @@ def complaint_spikes(*, store: Store, as_of: dt.date) -> list[dict]:
     first = as_of - dt.timedelta(days=7 * (weeks + 1) - 1)
     rows = list(
         Feedback.objects.filter(store=store, is_complaint=True, business_date__range=(first, as_of)).values(
-            "pk", "tags", "business_date", "occurred_at", "facts"
+            "pk", "tags", "business_date", "occurred_at", "facts", "guest_check_id", "menu_item_id"
         )
     )
     spikes = []
@@ -230,6 +230,8 @@ def complaint_spikes(*, store: Store, as_of: dt.date) -> list[dict]:
                     "tag": tag,
                     "count": len(this_week),
                     "baseline": baseline,
+                    "check_ids": sorted({r["guest_check_id"] for r in this_week if r["guest_check_id"]}),
+                    "item_ids": [r["menu_item_id"] for r in this_week if r["menu_item_id"]],
                     **cause_of(store=store, rows=this_week),
                 }
             )

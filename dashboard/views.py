@@ -378,6 +378,8 @@ def _insight_cards(store, rows) -> list[dict]:
                 "insight": insight,
                 "purchase_order": po,
                 "po_is_draft": po is not None and po.status == "draft",
+                "prep": numbers.get("prep") if insight.kind == Insight.Kind.COMPLAINTS else None,
+                "dish": numbers.get("dish") if insight.kind == Insight.Kind.COMPLAINTS else None,
                 "suggestion": numbers.get("suggestion")
                 if insight.kind in (Insight.Kind.STAFFING, Insight.Kind.COMPLAINTS)
                 else None,
@@ -429,6 +431,10 @@ def insight_action(request, store_slug, insight_id, action):
             _supplier(request, store, membership, insight)
         elif action == "menu-price":
             _menu_price(request, store, membership, insight)
+        elif action == "add-prep":
+            _add_prep(request, store, membership, insight)
+        elif action == "pause-dish":
+            _pause_dish(request, store, membership, insight)
         else:
             raise Http404
     except (DomainError, DomainErrors) as error:
@@ -544,6 +550,57 @@ def _supplier(request, store, membership, insight):
         _("Recorded for %(ingredient)s: %(supplier)s.")
         % {"ingredient": item.ingredient.name, "supplier": item.supplier.name},
     )
+
+
+def _add_prep(request, store, membership, insight):
+    """A complaint spike's fix in the kitchen: the dish prepared ahead of the same hours next week
+    (a prep task through kitchen's service), then measured by the category's complaint rate."""
+    from django.db import transaction
+
+    from kitchen import services as kitchen_services
+    from orders.models import MenuItem
+
+    _need(membership, Perm.WORK_KITCHEN)
+    prep = (insight.numbers or {}).get("prep") or {}
+    item = get_object_or_404(MenuItem, store=store, pk=prep.get("item_id") or 0)
+    with transaction.atomic():
+        task = kitchen_services.prep_task_create(
+            store=store,
+            menu_item=item,
+            quantity=request.POST.get("quantity") or prep.get("quantity"),
+            ready_by=dt.datetime.fromisoformat(prep["ready_by"]),
+            note=_("Against slow service at the rush"),
+        )
+        services.insight_act(
+            insight=insight,
+            action_type=Insight.Action.PREP_ADDED,
+            object_type="kitchen.preptask",
+            object_id=task.pk,
+            by=request.user,
+        )
+    messages.success(request, _("Prep task added: %(item)s.") % {"item": item.name})
+
+
+def _pause_dish(request, store, membership, insight):
+    """A dish-quality spike's fix: take the dish off the menu (sold out by hand) until it is reviewed."""
+    from django.db import transaction
+
+    from orders import services as order_services
+    from orders.models import MenuItem
+
+    _need(membership, Perm.EDIT_MENU)
+    dish = (insight.numbers or {}).get("dish") or {}
+    item = get_object_or_404(MenuItem, store=store, pk=dish.get("item_id") or 0)
+    with transaction.atomic():
+        order_services.menu_item_set_sold_out(item=item, sold_out=True)
+        services.insight_act(
+            insight=insight,
+            action_type=Insight.Action.DISH_PAUSED,
+            object_type="orders.menuitem",
+            object_id=item.pk,
+            by=request.user,
+        )
+    messages.success(request, _("%(item)s is off the menu until it is reviewed.") % {"item": item.name})
 
 
 def _menu_price(request, store, membership, insight):

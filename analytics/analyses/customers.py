@@ -10,10 +10,12 @@ is then evaluated by the category's complaint rate (complaints with the tag ÷ s
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import Sum
 from django.utils.formats import date_format
 
 from customers import selectors as customer_selectors
 from customers.models import Feedback
+from orders.models import MenuItem, OrderLine
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date, local
 
@@ -85,6 +87,51 @@ def _suggestion_for(store: Store, today: dt.date, spike: dict) -> dict | None:
     ).as_dict()
 
 
+def _prep_for(store: Store, today: dt.date, spike: dict) -> dict | None:
+    """For slow service: the prepared-ahead dish most ordered on the complained-about checks, to have
+    ready before the same hours next week, as many portions as sold in those hours on the spike's day."""
+    from kitchen.models import KitchenItem
+
+    prep_ahead = set(
+        KitchenItem.objects.filter(menu_item__store=store, prep_ahead=True).values_list(
+            "menu_item_id", flat=True
+        )
+    )
+    lines = OrderLine.objects.filter(guest_check_id__in=spike["check_ids"], menu_item_id__in=prep_ahead)
+    top = lines.values("menu_item_id", "menu_item__name").annotate(n=Sum("quantity")).order_by("-n").first()
+    if top is None:
+        return None
+    day = today - dt.timedelta(days=(today.weekday() - spike["weekday"]) % 7)  # within the spike's week
+    start = dt.datetime.combine(day, dt.time(spike["hour"]), tzinfo=store.tz)
+    sold = (
+        OrderLine.objects.filter(
+            order__store=store,
+            menu_item_id=top["menu_item_id"],
+            order__placed_at__gte=start,
+            order__placed_at__lt=start + dt.timedelta(hours=2),
+            voided_at__isnull=True,
+        )
+        .exclude(order__status="cancelled")
+        .aggregate(n=Sum("quantity"))["n"]
+    )
+    next_week = start + dt.timedelta(days=7) - dt.timedelta(minutes=30)
+    return {
+        "item_id": top["menu_item_id"],
+        "item": top["menu_item__name"],
+        "quantity": sold or top["n"],
+        "ready_by": next_week.isoformat(),
+    }
+
+
+def _dish_for(spike: dict) -> dict | None:
+    """For dish quality: the dish most complained about (paused from the menu until it is reviewed)."""
+    if not spike["item_ids"]:
+        return None
+    item_id = max(set(spike["item_ids"]), key=lambda i: (spike["item_ids"].count(i), -i))
+    name = MenuItem.objects.filter(pk=item_id).values_list("name", flat=True).first()
+    return {"item_id": item_id, "item": name}
+
+
 def spike_findings(store: Store, today: dt.date) -> list[Finding]:
     labels = dict(Feedback.Tag.choices)
     findings = []
@@ -111,6 +158,10 @@ def spike_findings(store: Store, today: dt.date) -> list[Finding]:
                 numbers["suggestion"] = suggestion
         if spike.get("dish_changes"):
             numbers["dish_changes"] = spike["dish_changes"]
+        if spike["tag"] in ("slow", "cold") and (prep := _prep_for(store, today, spike)):
+            numbers["prep"] = prep
+        if spike["tag"] == "dish" and (dish := _dish_for(spike)):
+            numbers["dish"] = dish
         findings.append(
             Finding(
                 kind=Insight.Kind.COMPLAINTS,

@@ -128,3 +128,84 @@ def test_a_churn_warning_when_the_last_month_rises_above_its_band(store):
     run_customer_insights(store=store, now=_at(store, dt.date(2026, 8, 2), 13))
     insight.refresh_from_db()
     assert insight.state == "resolved"  # the condition no longer holds
+
+
+def test_a_slow_spike_offers_prep_ahead_and_the_click_adds_the_prep_task(client, shop):
+    from django.urls import reverse
+
+    from kitchen import services as kitchen_services
+    from kitchen.models import PrepTask
+    from orders.services import LineRequest, order_place, payment_take
+    from restaurant_ops.models import Role
+    from tests.factories import MembershipFactory
+
+    store = shop.store
+    kitchen_services.kitchen_item_set(menu_item=shop.burger, prep_ahead=True)
+    friday = dt.date(2026, 6, 26)
+    for hour, minute in [(18, 10), (18, 40), (19, 5), (19, 30)]:
+        placed = _at(store, friday, hour, minute)
+        order = order_place(
+            store=store,
+            channel="till",
+            placed_at=placed,
+            lines=[
+                LineRequest(item_id=shop.burger.pk, quantity=2),
+                LineRequest(item_id=shop.soda.pk, quantity=1),
+            ],
+        )
+        check = order.guest_check
+        check.refresh_from_db()
+        payment_take(guest_check=check, method="card", amount=check.total)
+        customer_services.complaint_log(
+            store=store, guest_check=check, tags=["slow"], occurred_at=placed + dt.timedelta(minutes=40)
+        )
+    run_customer_insights(store=store, now=_at(store, SUNDAY, 22))
+    insight = Insight.objects.get(store=store, kind="complaints")
+    # 4 complaints this week, none before: a spike. The prepared-ahead dish on those checks is the
+    # burger; 4 orders × 2 = 8 sold on Friday 18:00–20:00, to be ready by next Friday 17:30.
+    assert insight.numbers["prep"] == {
+        "item_id": shop.burger.pk,
+        "item": "Burger",
+        "quantity": 8,
+        "ready_by": "2026-07-03T17:30:00+02:00",
+    }
+    client.force_login(MembershipFactory(store=store, role=Role.OWNER).user)
+    client.post(
+        reverse("dashboard:insight-action", args=[store.slug, insight.pk, "add-prep"]), {"quantity": "8"}
+    )
+    task = PrepTask.objects.get(store=store)
+    assert (task.menu_item, task.quantity, task.ready_by) == (
+        shop.burger,
+        Decimal("8.0"),
+        _at(store, dt.date(2026, 7, 3), 17, 30),
+    )
+    insight.refresh_from_db()
+    assert (insight.state, insight.action_type, insight.action_object_id) == (
+        "acted",
+        "prep_added",
+        str(task.pk),
+    )
+
+
+def test_a_dish_quality_spike_pauses_the_dish_in_one_click(client, store):
+    from django.urls import reverse
+
+    from restaurant_ops.models import Role
+    from tests.factories import MembershipFactory, MenuItemFactory
+
+    soup, salad = MenuItemFactory(store=store, name="Soup"), MenuItemFactory(store=store, name="Salad")
+    for day, item in [(22, soup), (23, soup), (24, soup), (25, salad)]:
+        customer_services.complaint_log(
+            store=store,
+            tags=["dish"],
+            menu_item_id=item.pk,
+            occurred_at=_at(store, dt.date(2026, 6, day), 13),
+        )
+    run_customer_insights(store=store, now=_at(store, SUNDAY, 22))
+    insight = Insight.objects.get(store=store, kind="complaints", subject="tag:dish")
+    assert insight.numbers["dish"] == {"item_id": soup.pk, "item": "Soup"}  # 3 of the 4 are about the soup
+    client.force_login(MembershipFactory(store=store, role=Role.MANAGER).user)
+    client.post(reverse("dashboard:insight-action", args=[store.slug, insight.pk, "pause-dish"]))
+    soup.refresh_from_db()
+    insight.refresh_from_db()
+    assert soup.sold_out_manual and (insight.state, insight.action_type) == ("acted", "dish_paused")
