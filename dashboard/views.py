@@ -219,6 +219,11 @@ def chart(request, store_slug, name):
         extra["labour_target"] = selectors.labour_target_pct(store)
     if name == "busy-hours":
         extra["forecast_quality"] = analytics_selectors.forecast_quality(store)
+    if name == "margin":
+        # Without a range chosen, the margin charts compare PRODUCT.md's periods (as the overview and
+        # the insight do); a chosen range shows its calendar months and is compared with the same
+        # number of days just before it.
+        extra["chosen_range"] = bool(request.GET.get("start") or request.GET.get("end"))
     return render(
         request,
         f"dashboard/chart_{name.replace('-', '_')}.html",
