@@ -1,13 +1,16 @@
 import logging
+import zoneinfo
 
 from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import conflict_from_integrity_error
+from .models import Store
 
 logger = logging.getLogger(__name__)
 
@@ -78,3 +81,40 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response
+
+
+# URL keyword -> the Store lookup that finds the store a page is about (through Store's reverse
+# relations, so this app imports none of the apps that own the tables).
+STORE_LOOKUPS = {
+    "store_slug": "slug",
+    "qr_token": "tables__qr_token",
+    "session_token": "table_sessions__token",
+}
+
+
+class StoreTimeZoneMiddleware:
+    """Every page about a store shows its times in the store's zone: `{{ moment|date }}`,
+    `{% localtime %}` and forms render in it, not in UTC. Only the zone is looked up here; whether
+    the reader may see the store stays the view's question (a stranger still gets the view's 404)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        for key, lookup in STORE_LOOKUPS.items():
+            if key in view_kwargs:
+                try:
+                    stores = Store.objects.filter(**{lookup: view_kwargs[key]})
+                    zone = stores.values_list("time_zone", flat=True).first()
+                except (OperationalError, InterfaceError):
+                    return None  # the view meets the same failure and answers 503
+                if zone:
+                    timezone.activate(zoneinfo.ZoneInfo(zone))
+                return None
+        return None

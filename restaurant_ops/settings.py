@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "restaurant_ops.middleware.UniqueConflictMiddleware",
+    "restaurant_ops.middleware.StoreTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "restaurant_ops.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its page
