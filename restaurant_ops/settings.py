@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "restaurant_ops.context_processors.stores",
             ],
+            "builtins": ["restaurant_ops.templatetags.money"],  # {{ amount|money:store }} everywhere
         },
     },
 ]

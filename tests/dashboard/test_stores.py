@@ -88,7 +88,7 @@ def test_the_chain_page_lists_only_the_stores_whose_dashboard_the_user_sees(clie
     assert f'data-store="{chain["store"].slug}"' in html
     assert f'data-store="{chain["shanghai"].slug}"' in html
     assert "Aaa Cashier Job" not in html.split('id="stores-side-by-side"')[1]
-    assert "34.00 EUR" in html and "50.00 CNY" in html and "70.0%" in html and "35.3%" in html
+    assert "€34.00" in html and "CN¥50.00" in html and "70.0%" in html and "35.3%" in html
 
 
 def test_a_cashier_has_no_chain_page(client, store):

@@ -38,7 +38,7 @@ def test_two_phones_order_onto_one_check_seen_live(browser, live_server, shop):
     add(second, "Soda")
     second.get_by_role("button", name="Place order").click()
     expect(first.locator("#table-check")).to_contain_text("Soda", timeout=10_000)
-    expect(first.locator("#table-check .check-total")).to_have_text("33.00", timeout=10_000)
+    expect(first.locator("#table-check .check-total")).to_have_text("€33.00", timeout=10_000)
     assert Check.objects.count() == 1
     assert first.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
 

@@ -165,7 +165,7 @@ def test_till_page_lists_the_menu_and_open_checks(client, shop):
         reverse("orders:till", args=[shop.store.slug]), {"table": shop.table.pk, f"qty-{shop.soda.pk}": "1"}
     )
     html = client.get(reverse("orders:till", args=[shop.store.slug])).content.decode()
-    assert "Burger" in html and "T1 · 4.20" in html
+    assert "Burger" in html and "T1 · €4.20" in html
 
 
 def test_staff_pages_are_for_members_only(client, shop, other_store):
