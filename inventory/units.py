@@ -6,9 +6,11 @@ ingredient's own factor converts ("1 bun = 60 g"); anything else is a unit misma
 
 from decimal import Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from restaurant_ops.errors import DomainError
+from restaurant_ops.money import money
 
 # unit -> (dimension = its base unit, how many base units one of it is)
 UNITS: dict[str, tuple[str, Decimal]] = {
@@ -38,3 +40,37 @@ def to_base(ingredient, quantity: Decimal, unit: str, *, field: str = "unit") ->
         _("%(ingredient)s is counted in %(base)s; %(unit)s cannot be converted without a factor.")
         % {"ingredient": ingredient.name, "base": ingredient.base_unit, "unit": unit},
     )
+
+
+# base unit -> the unit people buy and cook in once a quantity reaches it, and its size in base units
+BUYING_UNITS: dict[str, tuple[str, Decimal]] = {"g": ("kg", Decimal("1000")), "ml": ("l", Decimal("1000"))}
+
+
+def _label(unit: str) -> str:
+    # kg, g, l and ml read the same in every language; pieces do not
+    return _("pcs") if unit == "pcs" else unit
+
+
+def _number(value: Decimal) -> str:
+    # up to 3 decimals without trailing zeros (2.5, not 2.500), in the reader's number format
+    value = value.quantize(Decimal("0.001")).normalize()
+    return number_format(value.quantize(Decimal(1)) if value == value.to_integral() else value)
+
+
+def display(quantity, base_unit: str) -> str:
+    """A stored quantity as people say it: 2.5 kg rather than 2500 g, 750 g stays 750 g, 1.2 l, 12 pcs."""
+    if quantity is None:
+        return ""
+    quantity = Decimal(quantity)
+    bigger, size = BUYING_UNITS.get(base_unit, (base_unit, Decimal("1")))
+    if abs(quantity) >= size:
+        return f"{_number(quantity / size)} {_label(bigger)}"
+    return f"{_number(quantity)} {_label(base_unit)}"
+
+
+def price_display(price_per_base_unit, base_unit: str, currency: str) -> str:
+    """A price stored per g / ml / piece, as suppliers quote it: per kg, per l, per piece."""
+    if price_per_base_unit is None:
+        return ""
+    bigger, size = BUYING_UNITS.get(base_unit, (base_unit, Decimal("1")))
+    return f"{money(Decimal(price_per_base_unit) * size, currency)}/{_label(bigger)}"
