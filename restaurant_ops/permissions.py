@@ -45,3 +45,7 @@ APPROVABLE: frozenset[Perm] = frozenset(
 
 def role_has(role: str, perm: Perm) -> bool:
     return perm in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def roles_with(perm: Perm) -> list[str]:
+    return [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]

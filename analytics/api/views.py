@@ -51,6 +51,8 @@ class AnalysisView(ReplicaReadsMixin, APIView):
 class BestSellersView(AnalysisView):
     """Items ranked by quantity, revenue (net of discounts, without tax) or gross profit."""
 
+    read_perm = Perm.VIEW_DASHBOARD
+
     query_class = s.BestSellersQuery
 
     @extend_schema(
@@ -80,6 +82,8 @@ class BestSellersView(AnalysisView):
 class SalesView(AnalysisView):
     """Orders, units and revenue per business day, week (from Monday) or month."""
 
+    read_perm = Perm.VIEW_DASHBOARD
+
     query_class = s.SalesQuery
 
     @extend_schema(
@@ -94,6 +98,8 @@ class SalesView(AnalysisView):
 class BusyHoursView(AnalysisView):
     """Each weekday × hour cell: orders, average per trading day of that weekday, and the forecast."""
 
+    read_perm = Perm.VIEW_DASHBOARD
+
     default_days = 28
 
     @extend_schema(parameters=PERIOD_PARAMS, responses=s.BusyHourRow(many=True))
@@ -106,6 +112,8 @@ class ForecastView(AnalysisView):
     """The stored demand forecast per item (and orders) per weekday × hour, and how good it is where
     decisions are made: every method's back-tested WAPE and MASE per level (orders per hour, items
     per daypart) beside the two baselines, the served winner, and a plain sentence for the owner."""
+
+    read_perm = Perm.VIEW_DASHBOARD
 
     @extend_schema(
         parameters=[
@@ -137,6 +145,8 @@ class ForecastView(AnalysisView):
 class MenuEngineeringView(AnalysisView):
     """Kasavana–Smith matrix per category: stars, plowhorses, puzzles and dogs."""
 
+    read_perm = Perm.VIEW_DASHBOARD
+
     @extend_schema(
         parameters=[*PERIOD_PARAMS, OpenApiParameter("category", int)],
         responses=s.MenuEngineeringRow(many=True),
@@ -153,6 +163,8 @@ class MenuEngineeringView(AnalysisView):
 class InsightListView(generics.ListAPIView):
     """Alerts and recommendations; filter by kind, state, severity, `open`, `updated_since`."""
 
+    read_perm = Perm.VIEW_DASHBOARD
+
     serializer_class = s.InsightSerializer
     filterset_class = InsightFilter
 
@@ -161,6 +173,8 @@ class InsightListView(generics.ListAPIView):
 
 
 class InsightDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.VIEW_DASHBOARD
+
     serializer_class = s.InsightSerializer
 
     def get_queryset(self):
@@ -212,6 +226,8 @@ class RunListView(generics.ListAPIView):
     POST asks for every analysis (or `jobs`) of a store to run as of `at`, e.g. the morning after an
     imported history's last day: 202 with the queued run; read it back until its outcome is final."""
 
+    read_perm = Perm.VIEW_DASHBOARD
+
     serializer_class = s.JobRunSerializer
 
     def get_queryset(self):
@@ -237,6 +253,8 @@ class RunListView(generics.ListAPIView):
 
 
 class RunDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.VIEW_DASHBOARD
+
     serializer_class = s.JobRunSerializer
 
     def get_queryset(self):
@@ -262,6 +280,8 @@ class StockCoverView(AnalysisView):
     """Stock cover per ingredient: on hand, on order, daily usage at the current pace, σ, reorder point,
     par and days left."""
 
+    read_perm = Perm.VIEW_DASHBOARD
+
     @extend_schema(
         parameters=[OpenApiParameter("store", str, description="Store slug")],
         responses=s.StockCoverRow(many=True),
@@ -280,6 +300,8 @@ class MarginView(AnalysisView):
     reads. Default: month to date vs the same days of last month (PRODUCT.md); with only start/end, the
     period of the same length just before; or give previous_start/previous_end too. Gross profit is over
     the sales whose food cost is known: `known_share` says which share of revenue that is."""
+
+    read_perm = Perm.VIEW_DASHBOARD
 
     query_class = s.MarginQuery
 
@@ -325,6 +347,8 @@ class MarginView(AnalysisView):
 class LabourView(APIView):
     """Per business day of a week: sales and forecast sales, scheduled and actual labour, labour % of
     actual and of forecast sales, and sales per labour hour."""
+
+    read_perm = Perm.VIEW_DASHBOARD
 
     @extend_schema(
         parameters=[OpenApiParameter("store", str), OpenApiParameter("week", str)],

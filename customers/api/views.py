@@ -101,6 +101,8 @@ class CustomerListCreateView(generics.ListAPIView):
     exact lookup by `phone` or `code` is allowed. POST joins a guest (or finds them) and may link a
     check and record marketing consent; send `Idempotency-Key`."""
 
+    read_perm = Perm.SERVE_CUSTOMERS
+
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
 
@@ -164,6 +166,8 @@ def _customer(request, pk: int, perm: Perm = Perm.SEE_CUSTOMERS) -> Customer:
 
 
 class CustomerDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.SEE_CUSTOMERS
+
     serializer_class = CustomerSerializer
 
     def get_queryset(self):
@@ -177,6 +181,8 @@ class CustomerDetailView(generics.RetrieveAPIView):
 
 class CustomerExportView(APIView):
     """Everything held about one customer (a data request). Owner or manager only."""
+
+    read_perm = Perm.SEE_CUSTOMERS
 
     @extend_schema(responses={200: dict})
     def get(self, request, pk: int):
@@ -227,6 +233,8 @@ class FeedbackListCreateView(generics.ListAPIView):
     """Ratings and complaints with their operational facts. POST logs a complaint taken by staff
     (at least one tag or a rating of 1–2); send `Idempotency-Key`."""
 
+    read_perm = Perm.SEE_CUSTOMERS
+
     serializer_class = FeedbackSerializer
     filterset_class = FeedbackFilter
 
@@ -267,6 +275,8 @@ class FeedbackListCreateView(generics.ListAPIView):
 
 class _StoreReport(APIView):
     """A report about one store: `store` (slug) unless the caller has only one."""
+
+    read_perm = Perm.SEE_CUSTOMERS
 
     def store(self, request) -> Store:
         stores = stores_with(request, Perm.SEE_CUSTOMERS)

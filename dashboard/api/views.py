@@ -37,6 +37,8 @@ class _DashboardView(ReplicaReadsMixin, APIView):
 
 
 class OverviewView(_DashboardView):
+    read_perm = Perm.VIEW_DASHBOARD
+
     default_days = 42
 
     @extend_schema(
@@ -50,6 +52,8 @@ class OverviewView(_DashboardView):
 
 
 class TicketTimesView(_DashboardView):
+    read_perm = Perm.VIEW_DASHBOARD
+
     @extend_schema(
         parameters=[s.PeriodQuery],
         responses=s.TicketTimeRow(many=True),
@@ -61,6 +65,8 @@ class TicketTimesView(_DashboardView):
 
 
 class SupplierPriceHistoryView(_DashboardView):
+    read_perm = Perm.VIEW_DASHBOARD
+
     query_class = s.PriceHistoryQuery
     default_days = 180
 
@@ -76,6 +82,8 @@ class SupplierPriceHistoryView(_DashboardView):
 
 
 class StaffingPlanView(_DashboardView):
+    read_perm = Perm.VIEW_DASHBOARD
+
     query_class = s.WeekQuery
 
     @extend_schema(
@@ -90,6 +98,8 @@ class StaffingPlanView(_DashboardView):
 
 
 class MarginByItemMonthView(_DashboardView):
+    read_perm = Perm.VIEW_DASHBOARD
+
     default_days = 90
 
     @extend_schema(

@@ -57,6 +57,8 @@ class IngredientListView(generics.ListAPIView):
 
     Filter by `needs_count`, `search`, `updated_since`."""
 
+    read_perm = Perm.MANAGE_STOCK
+
     serializer_class = s.IngredientSerializer
     filterset_class = filters.IngredientFilter
 
@@ -79,6 +81,8 @@ class IngredientListView(generics.ListAPIView):
 
 
 class IngredientDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.MANAGE_STOCK
+
     serializer_class = s.IngredientSerializer
 
     def get_queryset(self):
@@ -102,6 +106,8 @@ class IngredientDetailView(generics.RetrieveAPIView):
 
 class RecipeLineListView(generics.ListAPIView):
     """Recipe lines: per menu item or per modifier, quantity in any convertible unit, with yield."""
+
+    read_perm = Perm.SEE_COSTS
 
     serializer_class = s.RecipeLineSerializer
     filterset_class = filters.RecipeLineFilter
@@ -130,6 +136,8 @@ class RecipeLineListView(generics.ListAPIView):
 
 
 class RecipeLineDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.SEE_COSTS
+
     serializer_class = s.RecipeLineSerializer
 
     def get_queryset(self):
@@ -147,6 +155,8 @@ class RecipeLineDetailView(generics.RetrieveAPIView):
 
 
 class SupplierListView(generics.ListAPIView):
+    read_perm = Perm.MANAGE_STOCK
+
     serializer_class = s.SupplierSerializer
     filterset_class = filters.SupplierFilter
 
@@ -164,6 +174,8 @@ class SupplierListView(generics.ListAPIView):
 
 
 class SupplierDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.MANAGE_STOCK
+
     serializer_class = s.SupplierSerializer
 
     def get_queryset(self):
@@ -180,6 +192,8 @@ class SupplierDetailView(generics.RetrieveAPIView):
 
 class SupplierItemListView(generics.ListAPIView):
     """What each supplier sells: pack sizes (base units) and the price list with its history."""
+
+    read_perm = Perm.SEE_COSTS
 
     serializer_class = s.SupplierItemSerializer
     filterset_class = filters.SupplierItemFilter
@@ -207,6 +221,8 @@ class SupplierItemListView(generics.ListAPIView):
 
 class SupplierPriceListView(generics.ListAPIView):
     """Price-list entries (history by `effective_from`). Filter by supplier, ingredient."""
+
+    read_perm = Perm.SEE_COSTS
 
     serializer_class = s.SupplierPriceSerializer
     filterset_class = filters.SupplierPriceFilter
@@ -245,6 +261,8 @@ class SupplierPriceListView(generics.ListAPIView):
 class StockMovementListView(generics.ListAPIView):
     """The append-only ledger. POST records waste, a correction or a receipt outside a PO."""
 
+    read_perm = Perm.SEE_COSTS
+
     serializer_class = s.StockMovementSerializer
     filterset_class = filters.StockMovementFilter
 
@@ -271,6 +289,8 @@ class StockMovementListView(generics.ListAPIView):
 
 
 class StockCountListView(generics.ListAPIView):
+    read_perm = Perm.MANAGE_STOCK
+
     serializer_class = s.StockCountSerializer
     filterset_class = filters.StockCountFilter
 
@@ -291,6 +311,8 @@ class StockCountListView(generics.ListAPIView):
 
 
 class StockCountDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.MANAGE_STOCK
+
     serializer_class = s.StockCountSerializer
 
     def get_queryset(self):
@@ -301,6 +323,8 @@ class StockCountDetailView(generics.RetrieveAPIView):
 
 
 class PurchaseOrderListView(generics.ListAPIView):
+    read_perm = Perm.SEE_COSTS
+
     serializer_class = s.PurchaseOrderSerializer
     filterset_class = filters.PurchaseOrderFilter
 
@@ -326,6 +350,8 @@ class PurchaseOrderListView(generics.ListAPIView):
 
 
 class PurchaseOrderDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.SEE_COSTS
+
     serializer_class = s.PurchaseOrderSerializer
 
     def get_queryset(self):

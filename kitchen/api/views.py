@@ -20,6 +20,8 @@ from . import serializers as s
 
 
 class StationListView(generics.ListAPIView):
+    read_perm = Perm.WORK_KITCHEN
+
     serializer_class = s.StationSerializer
     filterset_class = filters.StationFilter
 
@@ -31,6 +33,8 @@ class TicketListView(generics.ListAPIView):
     """Kitchen tickets, one per order and station, with their queued/started/ready times.
     `status=queued&status=started` gives what the displays show."""
 
+    read_perm = Perm.WORK_KITCHEN
+
     serializer_class = s.TicketSerializer
     filterset_class = filters.TicketFilter
 
@@ -39,6 +43,8 @@ class TicketListView(generics.ListAPIView):
 
 
 class TicketDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.WORK_KITCHEN
+
     serializer_class = s.TicketSerializer
 
     def get_queryset(self):
@@ -71,6 +77,8 @@ class TicketBumpView(_TicketAction):
 
 
 class PrepTaskListView(generics.ListAPIView):
+    read_perm = Perm.WORK_KITCHEN
+
     serializer_class = s.PrepTaskSerializer
     filterset_class = filters.PrepTaskFilter
 
@@ -99,6 +107,8 @@ class PrepTaskListView(generics.ListAPIView):
 
 
 class PrepTaskDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.WORK_KITCHEN
+
     serializer_class = s.PrepTaskSerializer
 
     def get_queryset(self):

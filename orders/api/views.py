@@ -76,6 +76,8 @@ class MenuItemDetailView(generics.RetrieveAPIView):
 
 
 class TableListView(generics.ListAPIView):
+    read_perm = Perm.TAKE_ORDERS
+
     serializer_class = TableSerializer
     filterset_fields = ["is_active"]
 
@@ -84,6 +86,8 @@ class TableListView(generics.ListAPIView):
 
 
 class TableDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.TAKE_ORDERS
+
     serializer_class = TableSerializer
 
     def get_queryset(self):
@@ -94,6 +98,8 @@ class OrderListCreateView(generics.ListAPIView):
     """List orders (filter by business-day range, status, table, `updated_since`) or place one.
 
     Prices come from the menu, never from the request. Send `Idempotency-Key` to retry safely."""
+
+    read_perm = Perm.TAKE_ORDERS
 
     serializer_class = OrderSerializer
     filterset_class = OrderFilter
@@ -136,6 +142,8 @@ class OrderListCreateView(generics.ListAPIView):
 
 
 class OrderDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.TAKE_ORDERS
+
     serializer_class = OrderSerializer
 
     def get_queryset(self):
@@ -191,6 +199,8 @@ class CheckListCreateView(generics.ListAPIView):
 
     Opening a check for a table returns the table's open check when it has one (200), else 201."""
 
+    read_perm = Perm.TAKE_PAYMENTS
+
     serializer_class = CheckSerializer
     filterset_class = CheckFilter
 
@@ -217,6 +227,8 @@ class CheckListCreateView(generics.ListAPIView):
 
 
 class CheckDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.TAKE_PAYMENTS
+
     serializer_class = CheckSerializer
 
     def get_queryset(self):
@@ -346,6 +358,8 @@ class CheckMoveView(APIView):
 
 
 class PaymentListView(generics.ListAPIView):
+    read_perm = Perm.TAKE_PAYMENTS
+
     serializer_class = PaymentSerializer
     filterset_class = PaymentFilter
 
@@ -354,6 +368,8 @@ class PaymentListView(generics.ListAPIView):
 
 
 class PaymentDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.TAKE_PAYMENTS
+
     serializer_class = PaymentSerializer
 
     def get_queryset(self):

@@ -1,13 +1,16 @@
+from django.utils.translation import gettext as _
 from rest_framework import permissions
 
-from restaurant_ops.models import ApiKey
+from restaurant_ops.models import ApiKey, Membership
+from restaurant_ops.permissions import roles_with
 
 
 class HasStoreAccess(permissions.BasePermission):
     """A logged-in member of some store, or an active API key; writes need a write-scoped key.
 
-    Which objects a caller sees is decided by `scoping.accessible_stores`; what a user's role may
-    do is decided by the service (`restaurant_ops.services.authorize`)."""
+    Reads check the role as the pages do: a view's `read_perm` (e.g. Perm.SEE_COSTS) refuses a GET
+    with 403 to a user whose role has it in no store, and limits `scoping.accessible_stores` to the
+    stores where it has it. What a role may write is decided by the service (`authorize`)."""
 
     message = "Authenticate with an API key or a session."
 
@@ -17,4 +20,11 @@ class HasStoreAccess(permissions.BasePermission):
                 return True
             self.message = "This API key is read-only; create a write-scoped key to change data."
             return request.auth.allows_write()
-        return bool(request.user and request.user.is_authenticated)
+        if not (request.user and request.user.is_authenticated):
+            return False
+        perm = getattr(view, "read_perm", None)
+        if perm is None or request.method not in permissions.SAFE_METHODS:
+            return True
+        request.read_perm = perm
+        self.message = _("Your role may not do this.")
+        return Membership.objects.filter(user=request.user, role__in=roles_with(perm)).exists()

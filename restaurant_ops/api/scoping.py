@@ -5,15 +5,22 @@ from django.utils.translation import gettext as _
 
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import ApiKey, Store
+from restaurant_ops.permissions import Perm, roles_with
 
 
-def accessible_stores(request) -> QuerySet[Store]:
+def accessible_stores(request, perm: Perm | None = None) -> QuerySet[Store]:
+    """The caller's stores: an API key's own, or those where the user is a member whose role has
+    `perm`, by default the view's `read_perm` on a GET (set by HasStoreAccess): a cook's list of
+    purchase orders is refused, and a manager of one store and cook of another sees the first's."""
     if isinstance(getattr(request, "auth", None), ApiKey):
         return Store.objects.filter(pk=request.auth.store_id)
     user = request.user
     if not user.is_authenticated:
         return Store.objects.none()
-    return Store.objects.filter(memberships__user=user)
+    perm = perm or getattr(request, "read_perm", None)
+    if perm is None:
+        return Store.objects.filter(memberships__user=user)
+    return Store.objects.filter(memberships__user=user, memberships__role__in=roles_with(perm))
 
 
 def resolve_store(request, slug: str | None, field: str = "store") -> Store:

@@ -53,6 +53,8 @@ def _positions(store, ids) -> list[Position]:
 
 
 class PositionListView(generics.ListAPIView):
+    read_perm = Perm.MANAGE_STAFF
+
     serializer_class = serializers.PositionSerializer
     filterset_fields = ["load_kind"]
 
@@ -62,6 +64,8 @@ class PositionListView(generics.ListAPIView):
 
 class StaffListCreateView(generics.ListAPIView):
     """Staff profiles with positions and hourly cost; POST creates one."""
+
+    read_perm = Perm.MANAGE_STAFF
 
     serializer_class = serializers.StaffMemberSerializer
     filterset_class = filters.StaffMemberFilter
@@ -105,6 +109,8 @@ class StaffListCreateView(generics.ListAPIView):
 
 
 class StaffDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.MANAGE_STAFF
+
     serializer_class = serializers.StaffMemberSerializer
 
     def get_queryset(self):
@@ -137,6 +143,8 @@ class StaffDetailView(generics.RetrieveAPIView):
 class AvailabilityListCreateView(generics.ListAPIView):
     """Weekly availability; a person with none is available at any time."""
 
+    read_perm = Perm.MANAGE_STAFF
+
     serializer_class = serializers.AvailabilitySerializer
     filterset_class = filters.AvailabilityFilter
 
@@ -160,6 +168,8 @@ class AvailabilityListCreateView(generics.ListAPIView):
 
 
 class AvailabilityDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.MANAGE_STAFF
+
     serializer_class = serializers.AvailabilitySerializer
 
     def get_queryset(self):
@@ -179,6 +189,8 @@ class ShiftListCreateView(generics.ListAPIView):
     """Shifts (filter by business-day range, week, staff, position, `updated_since`); POST creates one
     under the conflict rules: 409 with field `start` (overlap, day_off, outside_availability), `staff`
     (double_booked) or `reason` (outside_opening_hours: send a reason to schedule it anyway)."""
+
+    read_perm = Perm.MANAGE_STAFF
 
     serializer_class = serializers.ShiftSerializer
     filterset_class = filters.ShiftFilter
@@ -207,6 +219,8 @@ class ShiftListCreateView(generics.ListAPIView):
 
 
 class ShiftDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.MANAGE_STAFF
+
     serializer_class = serializers.ShiftSerializer
 
     def get_queryset(self):
@@ -247,6 +261,8 @@ class ShiftDetailView(generics.RetrieveAPIView):
 class TimeClockListView(generics.ListAPIView):
     """Time-clock entries (actual hours) for payroll: filter by business days, staff, `open`."""
 
+    read_perm = Perm.MANAGE_STAFF
+
     serializer_class = serializers.TimeClockEntrySerializer
     filterset_class = filters.TimeClockEntryFilter
 
@@ -255,6 +271,8 @@ class TimeClockListView(generics.ListAPIView):
 
 
 class TimeClockDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.MANAGE_STAFF
+
     serializer_class = serializers.TimeClockEntrySerializer
 
     def get_queryset(self):
@@ -302,6 +320,8 @@ class ClockOutView(APIView):
 class RequirementListView(generics.ListAPIView):
     """Needed staff per position per hour with the forecast load behind it (written by the analyses)."""
 
+    read_perm = Perm.MANAGE_STAFF
+
     serializer_class = serializers.StaffingRequirementSerializer
     filterset_class = filters.StaffingRequirementFilter
 
@@ -312,6 +332,8 @@ class RequirementListView(generics.ListAPIView):
 
 
 class RequirementDetailView(generics.RetrieveAPIView):
+    read_perm = Perm.MANAGE_STAFF
+
     serializer_class = serializers.StaffingRequirementSerializer
 
     def get_queryset(self):
