@@ -4,8 +4,20 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
 
 from . import views
+from .api.permissions import HasStoreAccess
+
+# The API's map is public on a laptop demo; in production only a logged-in member or an API key reads it.
+DOCS_ACCESS = [HasStoreAccess] if settings.PRODUCTION else [AllowAny]
+# Errors under /api/ answer JSON like the API itself, pages keep their HTML error pages.
+handler400, handler403, handler404, handler500 = (
+    views.bad_request,
+    views.forbidden,
+    views.not_found,
+    views.server_error,
+)
 
 api_v1 = [
     path("", include("orders.api.urls")),
@@ -47,7 +59,15 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=DOCS_ACCESS), name="schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="schema", permission_classes=DOCS_ACCESS),
+        name="api-docs",
+    ),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="schema", permission_classes=DOCS_ACCESS),
+        name="api-redoc",
+    ),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

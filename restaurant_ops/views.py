@@ -14,6 +14,7 @@ from django.templatetags.static import static
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -343,3 +344,27 @@ def pin_unlock(request, store_slug, guard_id):
         request, _("%(name)s can use PINs again.") % {"name": guard.membership.user.get_username()}
     )
     return redirect("pins", store_slug=store.slug)
+
+
+def _error(request, status: int, code: str, message: str, page, *args):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"errors": [{"field": "", "code": code, "message": message}]}, status=status)
+    return page(request, *args)
+
+
+def bad_request(request, exception):
+    return _error(request, 400, "bad_request", _("Bad request."), defaults.bad_request, exception)
+
+
+def forbidden(request, exception):
+    message = _("Your role may not do this.")
+    return _error(request, 403, "permission_denied", message, defaults.permission_denied, exception)
+
+
+def not_found(request, exception):
+    return _error(request, 404, "not_found", _("Not found."), defaults.page_not_found, exception)
+
+
+def server_error(request):
+    message = _("Something went wrong on our side; nothing was saved. Try again.")
+    return _error(request, 500, "server_error", message, defaults.server_error)

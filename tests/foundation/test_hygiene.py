@@ -112,3 +112,29 @@ def test_the_docker_build_context_leaves_out_local_state_and_secrets():
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".git", ".venv", "var", "media", "staticfiles", ".env", "test-artifacts"} <= ignored
     assert "!.env.example" in ignored  # the example is documentation, not a secret
+
+
+def test_production_keeps_the_api_map_behind_a_login_and_answers_api_errors_in_json():
+    probe = (
+        f"{SETUP}; from django.test import Client; c = Client()\n"
+        "print(*(c.get(url, secure=True).status_code for url in ('/api/schema/', '/api/docs/')))\n"
+        "missing = c.get('/api/v1/no-such-thing/', secure=True)\n"
+        "print(missing.status_code, missing['Content-Type'], missing.json()['errors'][0]['code'])"
+    )
+    env = {
+        "DJANGO_PRODUCTION": "1",
+        "DJANGO_SECRET_KEY": "q8Zr-2mVf!Lx9@pWt3#Ny6$Kb1%Hc4^Dj7&Gs0*Ae5(Ou8)Iw2_Ry",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or "postgres://x@db/ops",
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL") or "redis://r:6379/0",
+    }
+    result = run(probe, **env)
+    assert result.returncode == 0, result.stderr
+    docs, error = result.stdout.strip().splitlines()
+    assert docs in ("401 401", "403 403")
+    assert error == "404 application/json not_found"
+
+
+@pytest.mark.django_db
+def test_the_demo_keeps_the_api_map_open(client):
+    assert client.get("/api/schema/").status_code == 200
