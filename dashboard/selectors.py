@@ -100,8 +100,9 @@ def _figures(sales: Decimal, orders: int, food: dict | None, labour: Decimal | N
 
 
 def _so_far(store: Store, days: list[dt.date], elapsed: dt.timedelta) -> dict[dt.date, dict]:
-    """Per business day in `days`: net sales and orders placed within `elapsed` of the day's start. Two
-    queries (lines and orders), grouped by day."""
+    """Per business day in `days`: net sales (less the refunds given in that time) and orders placed
+    within `elapsed` of the day's start. Two queries (lines and orders) grouped by day, and two per day
+    for its refunds."""
     condition = Q()
     order_condition = Q()
     for day in days:
@@ -124,6 +125,11 @@ def _so_far(store: Store, days: list[dt.date], elapsed: dt.timedelta) -> dict[dt
         .annotate(orders=Count("id"))
         .order_by()
     }
+    for day in days:  # refunds given by the same time of that day reduce its net sales (`refunds`)
+        until = business_day_bounds(store, day)[0] + elapsed
+        given_back = sum((r["revenue"] for r in selectors.refunds(store, day, day, until=until)), ZERO)
+        if given_back:
+            money[day] = _q(money.get(day, ZERO) + given_back)
     return {day: {"sales": money.get(day, ZERO), "orders": counts.get(day, 0)} for day in days}
 
 
