@@ -17,3 +17,20 @@ def order(order) -> dict:
             for line in order.lines.all()
         ],
     }
+
+
+def goods_received(purchase_order, received_at, lines) -> dict:
+    return {
+        "purchase_order_id": purchase_order.pk,
+        "supplier": purchase_order.supplier.name,
+        "received_at": received_at.isoformat(),
+        "lines": [
+            {
+                "ingredient_id": line["ingredient_id"],
+                "name": line["ingredient_name"],
+                "quantity": str(line["quantity"]),
+                "unit_cost": str(line["unit_cost"]),
+            }
+            for line in lines
+        ],
+    }

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from restaurant_ops.celery import app as celery_app
 
+from . import webhooks
 from .models import OutboxDispatch, OutboxEvent, OutboxWindow
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,8 @@ def outbox_record(*, topic: str, store, subject: str = "", payload: dict | None 
     OutboxDispatch.objects.bulk_create(
         OutboxDispatch(event=event, store=store, task_name=name) for name in names
     )
-    if names:
+    deliveries = webhooks.deliveries_record(event=event)
+    if names or deliveries:
         transaction.on_commit(outbox_nudge, robust=True)
     return event
 
@@ -136,6 +138,7 @@ def outbox_purge(*, older_than_days: int = 14, now: dt.datetime | None = None) -
     deleted, _ = (
         OutboxEvent.objects.filter(created_at__lt=cutoff)
         .exclude(dispatches__state=OutboxDispatch.State.PENDING)
+        .exclude(deliveries__state="pending")
         .delete()
     )
     return deleted

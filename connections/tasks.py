@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
-from . import services
+from . import services, webhooks
 
 TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError)
 
@@ -20,8 +20,30 @@ TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError)
     time_limit=60,
 )
 def outbox_drain() -> int:
-    """Nudged on commit, and run by beat every 30 s so work owed while the broker was down goes out."""
-    return services.outbox_drain()
+    """Nudged on commit, and run by beat every 30 s so work owed while the broker was down goes out;
+    webhook deliveries due now (first tries and retries) go to their own task."""
+    sent = services.outbox_drain()
+    if webhooks.due(limit=1):
+        webhooks_deliver.delay()
+    return sent
+
+
+@shared_task(
+    name="connections.tasks.webhooks_deliver",
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    max_retries=5,
+    soft_time_limit=240,
+    time_limit=300,
+    expires=300,
+)
+def webhooks_deliver() -> int:
+    """One attempt for each delivery due now (retries are rescheduled by the delivery itself)."""
+    ids = webhooks.due()
+    for delivery_id in ids:
+        webhooks.deliver(delivery_id=delivery_id)
+    return len(ids)
 
 
 @shared_task(name="connections.tasks.outbox_purge", acks_late=True, time_limit=300)

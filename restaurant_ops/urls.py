@@ -27,6 +27,7 @@ api_v1 = [
     path("analytics/", include("analytics.api.urls")),
     path("analytics/", include("dashboard.api.urls")),
     path("customers/", include("customers.api.urls")),
+    path("webhooks/", include("connections.api.urls")),
 ]
 
 urlpatterns = [
@@ -51,6 +52,7 @@ urlpatterns = [
     path("stores/<slug:store_slug>/audit/", views.audit_trail, name="audit-trail"),
     path("stores/<slug:store_slug>/pins/", views.pins, name="pins"),
     path("stores/<slug:store_slug>/pins/<int:guard_id>/unlock/", views.pin_unlock, name="pin-unlock"),
+    path("stores/", include("connections.urls")),
     path("s/", include("orders.urls")),
     path("inventory/", include("inventory.urls")),
     path("kitchen/", include("kitchen.urls")),
