@@ -316,3 +316,21 @@ def menu_item_costs(*, store: Store, on: dt.date) -> list[dict]:
         )
         out.append({"item": item, "lines": item_lines, "cost": cost})
     return out
+
+
+def pack_prices(*, store: Store, on: dt.date) -> dict[int, dict]:
+    """Per ingredient: its preferred supplier's list price in force on `on`, per the pack it is bought in
+    ({"price", "pack_size" in base units}); ingredients without one are absent."""
+    items = SupplierItem.objects.filter(
+        ingredient__store=store, supplier_id=F("ingredient__preferred_supplier_id")
+    ).values_list("supplier_id", "ingredient_id", "pack_size")
+    items = list(items)
+    listed = supplier_list_prices(ingredient_ids=[i for _s, i, _p in items], on=on)
+    return {
+        ingredient_id: {
+            "price": (listed[(supplier_id, ingredient_id)] * size).quantize(Decimal("0.01")),
+            "pack_size": size,
+        }
+        for supplier_id, ingredient_id, size in items
+        if (supplier_id, ingredient_id) in listed
+    }

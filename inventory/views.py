@@ -18,7 +18,7 @@ from restaurant_ops.setup import setup_context
 from restaurant_ops.timeutils import business_date
 
 from . import forms, selectors, services
-from .models import PurchaseOrder
+from .models import Ingredient, PurchaseOrder, RecipeLine
 
 
 def _errors(request, error) -> None:
@@ -126,6 +126,17 @@ def setup_ingredients(request, store_slug):
     store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STOCK)
     form = forms.IngredientForm(request.POST if "add" in request.POST else None)
     context = {"csv_form": CsvForm(), "csv_columns": forms.INGREDIENT_CSV_COLUMNS}
+    if request.method == "POST" and "reprice" in request.POST:
+        ingredient = get_object_or_404(Ingredient, store=store, pk=request.POST.get("reprice") or 0)
+        try:
+            services.ingredient_price_set(
+                ingredient=ingredient, price=request.POST.get(f"price-{ingredient.pk}", "")
+            )
+        except DomainError as error:
+            messages.error(request, f"{ingredient.name}: {error.message}")
+        else:
+            messages.success(request, _("New price for %(name)s from today.") % {"name": ingredient.name})
+        return redirect(request.path)
     if request.method == "POST" and "add" in request.POST and form.is_valid():
         try:
             services.ingredient_set_up(store=store, by=request.user, **form.cleaned_data)
@@ -149,12 +160,16 @@ def setup_ingredients(request, store_slug):
         if not isinstance(outcome, dict):
             return outcome
         context.update(outcome)
+    prices = selectors.pack_prices(store=store, on=business_date(store, timezone.now()))
     context.update(
         setup_context(store=store, step="ingredients"),
         form=form,
-        ingredients=selectors.ingredients(stores=Store.objects.filter(pk=store.pk))
-        .select_related("preferred_supplier")
-        .order_by("name"),
+        ingredients=[
+            (ingredient, prices.get(ingredient.pk))
+            for ingredient in selectors.ingredients(stores=Store.objects.filter(pk=store.pk))
+            .select_related("preferred_supplier")
+            .order_by("name")
+        ],
     )
     bad = form.errors or context["csv_form"].errors
     return render(request, "inventory/setup_ingredients.html", context, status=400 if bad else 200)
@@ -165,6 +180,11 @@ def setup_recipes(request, store_slug):
     store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STOCK)
     form = forms.RecipeLineForm(request.POST if "add" in request.POST else None, store=store)
     context = {"csv_form": CsvForm(), "csv_columns": forms.RECIPE_CSV_COLUMNS}
+    if request.method == "POST" and "remove" in request.POST:
+        line = get_object_or_404(RecipeLine, store=store, pk=request.POST.get("remove") or 0)
+        services.recipe_line_delete(line=line)
+        messages.success(request, _("Recipe line removed."))
+        return redirect(request.path)
     if request.method == "POST" and "add" in request.POST and form.is_valid():
         try:
             services.recipe_line_set(store=store, **form.cleaned_data)

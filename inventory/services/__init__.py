@@ -26,7 +26,7 @@ from .purchasing import (
     purchase_order_receive,
     purchase_order_send,
 )
-from .setup import ingredient_set_up, ingredients_import, recipes_import
+from .setup import ingredient_price_set, ingredient_set_up, ingredients_import, recipes_import
 from .stock import (
     stock_consume_for_order,
     stock_count_post,
@@ -41,6 +41,7 @@ __all__ = [
     "SUPPLIER_FIELDS",
     "availability_refresh",
     "ingredient_create",
+    "ingredient_price_set",
     "ingredient_set_up",
     "ingredients_import",
     "recipes_import",

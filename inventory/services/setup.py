@@ -11,7 +11,7 @@ from restaurant_ops.errors import DomainError, all_or_nothing
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date
 
-from ..models import Ingredient, RecipeLine, StockMovement, Supplier, SupplierPrice
+from ..models import Ingredient, RecipeLine, StockMovement, Supplier, SupplierItem, SupplierPrice
 from ..units import UNITS
 from .catalogue import (
     ingredient_create,
@@ -75,6 +75,23 @@ def ingredient_set_up(
         )
         ingredient.refresh_from_db()
     return ingredient
+
+
+@transaction.atomic
+def ingredient_price_set(*, ingredient: Ingredient, price: Decimal) -> SupplierPrice:
+    """A new price from today at the ingredient's preferred supplier, per the pack it is bought in (what
+    the set-up's "price per unit" was): costs use it until the next goods receipt says what was paid."""
+    item = SupplierItem.objects.filter(
+        supplier_id=ingredient.preferred_supplier_id, ingredient=ingredient
+    ).first()
+    if item is None:
+        raise DomainError("supplier", "required", _("Say who supplies it first."))
+    return supplier_price_add(
+        supplier_item=item,
+        price=price,
+        effective_from=business_date(ingredient.store, timezone.now()),
+        per=SupplierPrice.Per.PACK,
+    )
 
 
 @transaction.atomic

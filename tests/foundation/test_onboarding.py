@@ -222,3 +222,25 @@ def test_the_menu_settings_page_changes_a_price_audited(client, store):
     item.refresh_from_db()
     assert item.price == Decimal("13.00")
     assert store.audit_entries.get(action="menu_price_changed").data == {"old": "12.50", "new": "13.00"}
+
+
+def test_ingredient_and_recipe_settings_change_a_price_and_remove_a_line(client, store):
+    from inventory.models import RecipeLine
+    from inventory.services import recipe_line_set
+    from orders.services import menu_item_create
+
+    owner = MembershipFactory(store=store, role=Role.OWNER)
+    client.force_login(owner.user)
+    flour = ingredient_set_up(store=store, name="Flour", unit="kg", supplier="Mill", price=Decimal("2.40"))
+    bread = menu_item_create(store=store, category="Bakery", name="Bread", price="3.00")
+    line = recipe_line_set(store=store, menu_item=bread, ingredient=flour, quantity="250", unit="g")
+    ingredients_url = f"/inventory/{store.slug}/settings/ingredients/"
+
+    page = client.get(ingredients_url).content.decode()
+    assert 'value="2.40"' in page and "/ 1 kg" in page  # per the 1 kg pack it was entered in
+    client.post(ingredients_url, {"reprice": flour.pk, f"price-{flour.pk}": "3.00"})
+    # 3.00 per kg from today is 0.003 per gram (the same day's earlier price is replaced).
+    assert SupplierPrice.objects.get().unit_price == Decimal("0.0030")
+
+    client.post(f"/inventory/{store.slug}/settings/recipes/", {"remove": line.pk})
+    assert not RecipeLine.objects.exists()
