@@ -13,6 +13,8 @@
     for (var i = 0; i < 7; i++) out.push(fmt.format(new Date(Date.UTC(2024, 0, 1 + i)))); // 2024-01-01 is a Monday
     return out;
   })();
+  // menu-engineering quadrants as a reader names them (the API keeps the keys)
+  var QUADRANTS = { star: gettext("star"), plowhorse: gettext("plowhorse"), puzzle: gettext("puzzle"), dog: gettext("dog") };
   var num = function (v) { return v === null || v === undefined || v === "" ? null : Number(v); };
   var money = function (v) {
     if (v === null || v === undefined) return "—";
@@ -120,19 +122,19 @@
         fillKpis(d);
         var x = d.trend.map(function (r) { return r.day; });
         table(div, [
-          { label: div.dataset.lDay || "Day", value: function (r) { return r.day; } },
-          { label: "Sales", num: true, value: function (r) { return r.sales; } },
-          { label: "Orders", num: true, value: function (r) { return r.orders; } },
-          { label: "Average check", num: true, value: function (r) { return r.average_check; } },
-          { label: "Gross margin %", num: true, value: function (r) { return r.gross_margin_pct; } },
-          { label: "Labour %", num: true, value: function (r) { return r.labour_pct; } },
-          { label: "Same day last week", num: true, value: function (r) { return r.same_day_last_week_sales; } },
+          { label: div.dataset.lDay || gettext("Day"), value: function (r) { return r.day; } },
+          { label: gettext("Sales"), num: true, value: function (r) { return r.sales; } },
+          { label: gettext("Orders"), num: true, value: function (r) { return r.orders; } },
+          { label: gettext("Average check"), num: true, value: function (r) { return r.average_check; } },
+          { label: gettext("Gross margin %"), num: true, value: function (r) { return r.gross_margin_pct; } },
+          { label: gettext("Labour %"), num: true, value: function (r) { return r.labour_pct; } },
+          { label: gettext("Same day last week"), num: true, value: function (r) { return r.same_day_last_week_sales; } },
           { label: "4-week average", num: true, value: function (r) { return r.four_week_average_sales; } }
         ], d.trend, "daily-trend");
         if (!d.has_data) { message(div, ctx.msgEmpty, "empty"); return; }
         return draw(div, [
-          { type: "bar", name: "Sales", x: x, y: d.trend.map(function (r) { return num(r.sales); }), marker: { color: "#1f6f50" } },
-          { type: "scatter", mode: "lines", name: "Same day last week", x: x, y: d.trend.map(function (r) { return num(r.same_day_last_week_sales); }), line: { dash: "dot", color: "#9a6700" } },
+          { type: "bar", name: gettext("Sales"), x: x, y: d.trend.map(function (r) { return num(r.sales); }), marker: { color: "#1f6f50" } },
+          { type: "scatter", mode: "lines", name: gettext("Same day last week"), x: x, y: d.trend.map(function (r) { return num(r.same_day_last_week_sales); }), line: { dash: "dot", color: "#9a6700" } },
           { type: "scatter", mode: "lines", name: "4-week average", x: x, y: d.trend.map(function (r) { return num(r.four_week_average_sales); }), line: { color: "#0969da" } }
         ], { yaxis: { title: { text: ctx.currency } } });
       });
@@ -145,17 +147,17 @@
         res[1].forEach(function (r) { before[r.menu_item_id] = num(r[field]); });
         var arrow = function (r) {
           var b = before[r.menu_item_id], v = num(r[field]);
-          if (b === undefined || b === null || v === null) return '<span aria-label="new">•</span>';
-          if (v > b) return '<span class="arrow-up" aria-label="up">▲</span>';
-          if (v < b) return '<span class="arrow-down" aria-label="down">▼</span>';
-          return '<span aria-label="flat">▬</span>';
+          if (b === undefined || b === null || v === null) return '<span aria-label="' + gettext("new") + '">•</span>';
+          if (v > b) return '<span class="arrow-up" aria-label="' + gettext("up") + '">▲</span>';
+          if (v < b) return '<span class="arrow-down" aria-label="' + gettext("down") + '">▼</span>';
+          return '<span aria-label="' + gettext("flat") + '">▬</span>';
         };
         table(div, [
-          { label: "Item", value: function (r) { return r.name; } },
-          { label: "Quantity", num: true, value: function (r) { return r.quantity; } },
-          { label: "Revenue", num: true, value: function (r) { return r.revenue; } },
-          { label: "Gross profit", num: true, value: function (r) { return r.gross_profit; } },
-          { label: "Trend", html: true, value: arrow }
+          { label: gettext("Item"), value: function (r) { return r.name; } },
+          { label: gettext("Quantity"), num: true, value: function (r) { return r.quantity; } },
+          { label: gettext("Revenue"), num: true, value: function (r) { return r.revenue; } },
+          { label: gettext("Gross profit"), num: true, value: function (r) { return r.gross_profit; } },
+          { label: gettext("Trend"), html: true, value: arrow }
         ], rows, "best-sellers-" + field);
         var ordered = rows.slice().reverse();
         return draw(div, [{ type: "bar", orientation: "h", name: field,
@@ -167,20 +169,20 @@
       return getJSON(url(div)).then(function (rows) {
         var colours = { star: "#1a7f37", plowhorse: "#0969da", puzzle: "#9a6700", dog: "#b42318" };
         table(div, [
-          { label: "Item", value: function (r) { return r.name; } },
-          { label: "Category", value: function (r) { return r.category; } },
-          { label: "Quantity", num: true, value: function (r) { return r.quantity; } },
-          { label: "Share", num: true, value: function (r) { return r.share; } },
-          { label: "Contribution margin", num: true, value: function (r) { return r.contribution_margin; } },
-          { label: "Quadrant", value: function (r) { return r.quadrant; } }
+          { label: gettext("Item"), value: function (r) { return r.name; } },
+          { label: gettext("Category"), value: function (r) { return r.category; } },
+          { label: gettext("Quantity"), num: true, value: function (r) { return r.quantity; } },
+          { label: gettext("Share"), num: true, value: function (r) { return r.share; } },
+          { label: gettext("Contribution margin"), num: true, value: function (r) { return r.contribution_margin; } },
+          { label: gettext("Quadrant"), value: function (r) { return QUADRANTS[r.quadrant] || r.quadrant; } }
         ], rows, "menu-engineering");
         var traces = ["star", "plowhorse", "puzzle", "dog"].map(function (q) {
           var rs = rows.filter(function (r) { return r.quadrant === q; });
-          return { type: "scatter", mode: "markers+text", name: q, text: rs.map(function (r) { return r.name; }), textposition: "top center",
+          return { type: "scatter", mode: "markers+text", name: QUADRANTS[q], text: rs.map(function (r) { return r.name; }), textposition: "top center",
                    x: rs.map(function (r) { return num(r.quantity); }), y: rs.map(function (r) { return num(r.contribution_margin); }),
                    marker: { size: 12, color: colours[q] } };
         }).filter(function (t) { return t.x.length; });
-        return draw(div, traces, { xaxis: { title: { text: "Quantity sold" } }, yaxis: { title: { text: "Contribution margin" } } });
+        return draw(div, traces, { xaxis: { title: { text: gettext("Quantity sold") } }, yaxis: { title: { text: gettext("Contribution margin") } } });
       });
     },
     heatmap: function (div) {
@@ -193,12 +195,12 @@
           });
         });
         table(div, [
-          { label: "Weekday", value: function (r) { return WEEKDAYS[r.weekday]; } },
-          { label: "Hour", num: true, value: function (r) { return r.hour; } },
-          { label: "Orders", num: true, value: function (r) { return r.orders; } },
-          { label: "Trading days", num: true, value: function (r) { return r.trading_days; } },
-          { label: "Average", num: true, value: function (r) { return r.average; } },
-          { label: "Forecast", num: true, value: function (r) { return r.forecast; } }
+          { label: gettext("Weekday"), value: function (r) { return WEEKDAYS[r.weekday]; } },
+          { label: gettext("Hour"), num: true, value: function (r) { return r.hour; } },
+          { label: gettext("Orders"), num: true, value: function (r) { return r.orders; } },
+          { label: gettext("Trading days"), num: true, value: function (r) { return r.trading_days; } },
+          { label: gettext("Average"), num: true, value: function (r) { return r.average; } },
+          { label: gettext("Forecast"), num: true, value: function (r) { return r.forecast; } }
         ], rows, "busy-hours");
         if (!rows.length) { message(div, ctx.msgEmpty, "empty"); return; }
         return draw(div, [{ type: "heatmap", x: hours.map(function (h) { return h + ":00"; }), y: WEEKDAYS, z: z, colorscale: "YlGnBu", reversescale: true }],
@@ -212,13 +214,13 @@
         rows = rows.slice().sort(function (a, b) { return a.weekday - b.weekday || a.hour - b.hour; });
         var x = rows.map(function (r) { return WEEKDAYS[r.weekday] + " " + r.hour + ":00"; });
         table(div, [
-          { label: "Cell", value: function (r) { return WEEKDAYS[r.weekday] + " " + r.hour + ":00"; } },
-          { label: "Actual orders", num: true, value: function (r) { return r.orders; } },
-          { label: "Forecast", num: true, value: function (r) { return r.forecast; } }
+          { label: gettext("Cell"), value: function (r) { return WEEKDAYS[r.weekday] + " " + r.hour + ":00"; } },
+          { label: gettext("Actual orders"), num: true, value: function (r) { return r.orders; } },
+          { label: gettext("Forecast"), num: true, value: function (r) { return r.forecast; } }
         ], rows, "forecast-vs-actual");
         return draw(div, [
-          { type: "bar", name: "Actual", x: x, y: rows.map(function (r) { return num(r.orders); }), marker: { color: "#1f6f50" } },
-          { type: "scatter", mode: "lines+markers", name: "Forecast", x: x, y: rows.map(function (r) { return num(r.forecast); }), line: { color: "#9a6700" } }
+          { type: "bar", name: gettext("Actual"), x: x, y: rows.map(function (r) { return num(r.orders); }), marker: { color: "#1f6f50" } },
+          { type: "scatter", mode: "lines+markers", name: gettext("Forecast"), x: x, y: rows.map(function (r) { return num(r.forecast); }), line: { color: "#9a6700" } }
         ]);
       });
     },
@@ -227,16 +229,16 @@
         var period = function (r) { return r.start + " – " + r.end; };
         var x = d.by_month.map(period);
         table(div, [
-          { label: "Period", value: period },
-          { label: "Revenue", num: true, value: function (r) { return r.revenue; } },
-          { label: "Food cost", num: true, value: function (r) { return r.food_cost; } },
-          { label: "Gross profit", num: true, value: function (r) { return r.gross_profit; } },
-          { label: "Margin %", num: true, value: function (r) { return r.margin_pct; } }
+          { label: gettext("Period"), value: period },
+          { label: gettext("Revenue"), num: true, value: function (r) { return r.revenue; } },
+          { label: gettext("Food cost"), num: true, value: function (r) { return r.food_cost; } },
+          { label: gettext("Gross profit"), num: true, value: function (r) { return r.gross_profit; } },
+          { label: gettext("Margin %"), num: true, value: function (r) { return r.margin_pct; } }
         ], d.by_month, "margin-by-month");
-        var traces = [{ type: "bar", name: "Revenue", x: x, y: d.by_month.map(function (r) { return num(r.revenue); }), marker: { color: "#8fb9a8" } }];
+        var traces = [{ type: "bar", name: gettext("Revenue"), x: x, y: d.by_month.map(function (r) { return num(r.revenue); }), marker: { color: "#8fb9a8" } }];
         if (d.costs_known) {
-          traces.push({ type: "bar", name: "Gross profit", x: x, y: d.by_month.map(function (r) { return num(r.gross_profit); }), marker: { color: "#1f6f50" } });
-          traces.push({ type: "scatter", mode: "lines+markers", name: "Margin %", yaxis: "y2", x: x, y: d.by_month.map(function (r) { return num(r.margin_pct); }), line: { color: "#9a6700" } });
+          traces.push({ type: "bar", name: gettext("Gross profit"), x: x, y: d.by_month.map(function (r) { return num(r.gross_profit); }), marker: { color: "#1f6f50" } });
+          traces.push({ type: "scatter", mode: "lines+markers", name: gettext("Margin %"), yaxis: "y2", x: x, y: d.by_month.map(function (r) { return num(r.margin_pct); }), line: { color: "#9a6700" } });
         }
         return draw(div, traces, { barmode: "group", xaxis: { type: "category" }, yaxis2: { overlaying: "y", side: "right", ticksuffix: " %" } });
       });
@@ -247,13 +249,13 @@
         var last = months[months.length - 1];
         var rows = d.by_item.filter(function (r) { return r.month === last; });
         table(div, [
-          { label: "Period", value: function (r) { return r.start + " – " + r.end; } },
-          { label: "Item", value: function (r) { return r.name; } },
-          { label: "Quantity", num: true, value: function (r) { return r.quantity; } },
-          { label: "Revenue", num: true, value: function (r) { return r.revenue; } },
-          { label: "Food cost", num: true, value: function (r) { return r.food_cost; } },
-          { label: "Gross profit", num: true, value: function (r) { return r.gross_profit; } },
-          { label: "Margin %", num: true, value: function (r) { return r.margin_pct; } }
+          { label: gettext("Period"), value: function (r) { return r.start + " – " + r.end; } },
+          { label: gettext("Item"), value: function (r) { return r.name; } },
+          { label: gettext("Quantity"), num: true, value: function (r) { return r.quantity; } },
+          { label: gettext("Revenue"), num: true, value: function (r) { return r.revenue; } },
+          { label: gettext("Food cost"), num: true, value: function (r) { return r.food_cost; } },
+          { label: gettext("Gross profit"), num: true, value: function (r) { return r.gross_profit; } },
+          { label: gettext("Margin %"), num: true, value: function (r) { return r.margin_pct; } }
         ], d.by_item, "margin-by-item");
         var field = d.costs_known ? "margin_pct" : "revenue";
         return draw(div, [{ type: "bar", name: field, x: rows.map(function (r) { return r.name; }), y: rows.map(function (r) { return num(r[field]); }), marker: { color: "#1f6f50" } }]);
@@ -265,10 +267,10 @@
       return getJSON(url(div)).then(function (d) {
         var names = d.part_names || {};
         var parts = Object.keys(d.parts || {}).map(function (k) { return { label: names[k] || k, value: num(d.parts[k]) }; });
-        var rows = [{ label: "GP " + (d.previous || []).join("–"), value: num(d.gp0), measure: "absolute" }]
+        var rows = [{ label: gettext("GP") + " " + (d.previous || []).join("–"), value: num(d.gp0), measure: "absolute" }]
           .concat(parts.map(function (p) { return { label: p.label, value: p.value, measure: "relative" }; }))
-          .concat([{ label: "GP " + (d.current || []).join("–"), value: num(d.gp1), measure: "total" }]);
-        table(div, [{ label: "Effect", value: function (r) { return r.label; } }, { label: "Amount", num: true, value: function (r) { return r.value; } }], rows, "margin-decomposition");
+          .concat([{ label: gettext("GP") + " " + (d.current || []).join("–"), value: num(d.gp1), measure: "total" }]);
+        table(div, [{ label: gettext("Effect"), value: function (r) { return r.label; } }, { label: gettext("Amount"), num: true, value: function (r) { return r.value; } }], rows, "margin-decomposition");
         if (d.gp0 === undefined) { message(div, ctx.msgEmpty, "empty"); return; }
         return draw(div, [{ type: "waterfall", x: rows.map(function (p) { return p.label; }), y: rows.map(function (p) { return p.measure === "total" ? 0 : p.value; }),
                             measure: rows.map(function (p) { return p.measure; }) }]);
@@ -279,14 +281,14 @@
         var rows = Array.isArray(d) ? d : (d.results || d.rows || []);
         var name = function (r) { return r.ingredient || r.name; };
         table(div, [
-          { label: "Ingredient", value: name },
-          { label: "On hand", num: true, value: function (r) { return r.on_hand; } },
-          { label: "Reorder point", num: true, value: function (r) { return r.reorder_point; } },
-          { label: "Days left", num: true, value: function (r) { return r.days_left; } }
+          { label: gettext("Ingredient"), value: name },
+          { label: gettext("On hand"), num: true, value: function (r) { return r.on_hand; } },
+          { label: gettext("Reorder point"), num: true, value: function (r) { return r.reorder_point; } },
+          { label: gettext("Days left"), num: true, value: function (r) { return r.days_left; } }
         ], rows, "stock-cover");
         return draw(div, [
-          { type: "bar", name: "On hand", x: rows.map(name), y: rows.map(function (r) { return num(r.on_hand); }), marker: { color: "#1f6f50" } },
-          { type: "scatter", mode: "markers", name: "Reorder point", x: rows.map(name), y: rows.map(function (r) { return num(r.reorder_point); }), marker: { symbol: "line-ew-open", size: 24, color: "#b42318" } }
+          { type: "bar", name: gettext("On hand"), x: rows.map(name), y: rows.map(function (r) { return num(r.on_hand); }), marker: { color: "#1f6f50" } },
+          { type: "scatter", mode: "markers", name: gettext("Reorder point"), x: rows.map(name), y: rows.map(function (r) { return num(r.reorder_point); }), marker: { symbol: "line-ew-open", size: 24, color: "#b42318" } }
         ]);
       });
     },
@@ -300,15 +302,15 @@
         });
         var traces = Object.keys(groups).map(function (k) { return { type: "scatter", mode: "lines+markers", line: { shape: "hv" }, name: k, x: groups[k].x, y: groups[k].y }; });
         if (d.receipts.length) {
-          traces.push({ type: "scatter", mode: "markers", name: "Paid at receipt", text: d.receipts.map(function (r) { return r.ingredient + " · " + r.supplier; }),
+          traces.push({ type: "scatter", mode: "markers", name: gettext("Paid at receipt"), text: d.receipts.map(function (r) { return r.ingredient + " · " + r.supplier; }),
                         x: d.receipts.map(function (r) { return r.day; }), y: d.receipts.map(function (r) { return num(r.unit_price); }), marker: { symbol: "x", size: 10 } });
         }
         table(div, [
-          { label: "Ingredient", value: function (r) { return r.ingredient; } },
-          { label: "Supplier", value: function (r) { return r.supplier; } },
-          { label: "From", value: function (r) { return r.effective_from; } },
-          { label: "Price per base unit", num: true, value: function (r) { return r.unit_price; } },
-          { label: "Unit", value: function (r) { return r.unit; } }
+          { label: gettext("Ingredient"), value: function (r) { return r.ingredient; } },
+          { label: gettext("Supplier"), value: function (r) { return r.supplier; } },
+          { label: gettext("From"), value: function (r) { return r.effective_from; } },
+          { label: gettext("Price per base unit"), num: true, value: function (r) { return r.unit_price; } },
+          { label: gettext("Unit"), value: function (r) { return r.unit; } }
         ], d.list_prices, "supplier-prices");
         return draw(div, traces, { xaxis: { type: "date" } });
       });
@@ -320,14 +322,14 @@
         var z = stations.map(function (s) { return hours.map(function (h) {
           var c = rows.find(function (r) { return r.station === s && r.hour === h; }); return c ? num(c.average_minutes) : null; }); });
         table(div, [
-          { label: "Station", value: function (r) { return r.station; } },
-          { label: "Hour", num: true, value: function (r) { return r.hour; } },
-          { label: "Tickets", num: true, value: function (r) { return r.tickets; } },
-          { label: "Average minutes", num: true, value: function (r) { return r.average_minutes; } },
-          { label: "Longest minutes", num: true, value: function (r) { return r.longest_minutes; } }
+          { label: gettext("Station"), value: function (r) { return r.station; } },
+          { label: gettext("Hour"), num: true, value: function (r) { return r.hour; } },
+          { label: gettext("Tickets"), num: true, value: function (r) { return r.tickets; } },
+          { label: gettext("Average minutes"), num: true, value: function (r) { return r.average_minutes; } },
+          { label: gettext("Longest minutes"), num: true, value: function (r) { return r.longest_minutes; } }
         ], rows, "ticket-times");
         if (!rows.length) { message(div, ctx.msgEmpty, "empty"); return; }
-        return draw(div, [{ type: "heatmap", x: hours.map(function (h) { return h + ":00"; }), y: stations, z: z, colorscale: "YlOrRd", colorbar: { title: { text: "min" } } }]);
+        return draw(div, [{ type: "heatmap", x: hours.map(function (h) { return h + ":00"; }), y: stations, z: z, colorscale: "YlOrRd", colorbar: { title: { text: gettext("min") } } }]);
       });
     },
     evidence: function (div) {
@@ -339,8 +341,8 @@
         });
         var hours = Object.keys(byHour).map(Number).sort(function (a, b) { return a - b; });
         return draw(div, [
-          { type: "bar", name: "Tickets", x: hours.map(function (h) { return h + ":00"; }), y: hours.map(function (h) { return byHour[h].tickets; }), marker: { color: "#8fb9a8" } },
-          { type: "scatter", mode: "lines+markers", name: "Average minutes", yaxis: "y2", x: hours.map(function (h) { return h + ":00"; }),
+          { type: "bar", name: gettext("Tickets"), x: hours.map(function (h) { return h + ":00"; }), y: hours.map(function (h) { return byHour[h].tickets; }), marker: { color: "#8fb9a8" } },
+          { type: "scatter", mode: "lines+markers", name: gettext("Average minutes"), yaxis: "y2", x: hours.map(function (h) { return h + ":00"; }),
             y: hours.map(function (h) { return Math.round(byHour[h].minutes / byHour[h].tickets * 10) / 10; }) }
         ], { yaxis2: { overlaying: "y", side: "right" } });
       });
@@ -356,11 +358,11 @@
           traces.push({ type: "scatter", mode: "lines", line: { shape: "hv" }, name: p + " · scheduled", x: rs.map(function (r) { return r.hour_start; }), y: rs.map(function (r) { return r.scheduled; }) });
         });
         table(div, [
-          { label: "Position", value: function (r) { return r.position; } },
-          { label: "Hour", value: function (r) { return r.hour_start.slice(0, 16).replace("T", " "); } },
-          { label: "Forecast load", num: true, value: function (r) { return r.forecast_load; } },
-          { label: "Needed", num: true, value: function (r) { return r.needed; } },
-          { label: "Scheduled", num: true, value: function (r) { return r.scheduled; } }
+          { label: gettext("Position"), value: function (r) { return r.position; } },
+          { label: gettext("Hour"), value: function (r) { return r.hour_start.slice(0, 16).replace("T", " "); } },
+          { label: gettext("Forecast load"), num: true, value: function (r) { return r.forecast_load; } },
+          { label: gettext("Needed"), num: true, value: function (r) { return r.needed; } },
+          { label: gettext("Scheduled"), num: true, value: function (r) { return r.scheduled; } }
         ], d.hours, "staffing-plan");
         return draw(div, traces, { barmode: "group", xaxis: { type: "date" } });
       });
@@ -370,14 +372,14 @@
       return getJSON(url(div)).then(function (d) {
         var x = d.map(function (r) { return r.day; });
         var target = div.dataset.target ? num(div.dataset.target) : null;
-        var traces = [{ type: "bar", name: "Labour %", x: x, y: d.map(function (r) { return num(r.labour_pct_of_sales); }), marker: { color: "#1f6f50" } }];
-        if (target !== null) traces.push({ type: "scatter", mode: "lines", name: "Target", x: x, y: x.map(function () { return target; }), line: { dash: "dash", color: "#b42318" } });
+        var traces = [{ type: "bar", name: gettext("Labour %"), x: x, y: d.map(function (r) { return num(r.labour_pct_of_sales); }), marker: { color: "#1f6f50" } }];
+        if (target !== null) traces.push({ type: "scatter", mode: "lines", name: gettext("Target"), x: x, y: x.map(function () { return target; }), line: { dash: "dash", color: "#b42318" } });
         table(div, [
-          { label: "Day", value: function (r) { return r.day; } },
-          { label: "Sales", num: true, value: function (r) { return r.sales; } },
-          { label: "Labour cost", num: true, value: function (r) { return r.actual_cost; } },
-          { label: "Labour %", num: true, value: function (r) { return r.labour_pct_of_sales; } },
-          { label: "Sales per labour hour", num: true, value: function (r) { return r.sales_per_labour_hour; } }
+          { label: gettext("Day"), value: function (r) { return r.day; } },
+          { label: gettext("Sales"), num: true, value: function (r) { return r.sales; } },
+          { label: gettext("Labour cost"), num: true, value: function (r) { return r.actual_cost; } },
+          { label: gettext("Labour %"), num: true, value: function (r) { return r.labour_pct_of_sales; } },
+          { label: gettext("Sales per labour hour"), num: true, value: function (r) { return r.sales_per_labour_hour; } }
         ], d, "labour");
         var any = d.some(function (r) { return r.labour_pct_of_sales !== null; });
         if (!any) { message(div, ctx.msgEmpty, "empty"); return; }

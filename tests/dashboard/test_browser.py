@@ -205,3 +205,34 @@ def test_language_switch_changes_the_page(logged_in, live_server, shop):
     page.wait_for_load_state("networkidle")
     assert page.get_attribute("html", "lang") == "zh-hans"
     assert json.dumps(errors) == "[]"
+
+
+@pytest.mark.parametrize("path", ["charts/sales/", "charts/busy-hours/"])
+def test_chinese_chart_text_and_table_headers_have_no_english(logged_in, live_server, shop, path):
+    """Legends, axis and colour-bar titles and table headers come from the JS catalogue in zh-Hans
+    (owner-entered names only appear in cells and ticks, which this does not read)."""
+    import re
+
+    page, errors = logged_in
+    page.context.add_cookies(
+        [{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": "zh-hans", "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}/dashboard/{shop['store'].slug}/{path}{RANGE}")
+    assert page.get_attribute("html", "lang") == "zh-hans"
+    page.wait_for_function(
+        "[...document.querySelectorAll('.chart')].every(d => d.dataset.state !== 'loading')"
+    )
+    texts = page.evaluate(
+        "[...document.querySelectorAll('th, .legendtext, .g-xtitle, .g-ytitle, .g-y2title, .cbtitle')]"
+        ".map(e => e.textContent.trim()).filter(Boolean)"
+    )
+    headers = page.evaluate("[...document.querySelectorAll('.chart-table th, table th')].length")
+    assert headers > 0 and texts
+    english = [t for t in texts if re.search(r"[A-Za-z]{2,}", t)]
+    assert english == []
+    if path == "charts/sales/":
+        assert "数量" in texts and "收入" in texts  # Quantity, Revenue
+    else:
+        assert "星期" in texts and "小时" in texts  # Weekday, Hour
+        assert "周一" in page.content()  # weekday names from Intl in the page's language
+    assert errors == []
