@@ -285,7 +285,7 @@ class RunInput(InputSerializer):
 class JobRunSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     job = serializers.CharField()
-    store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    store = serializers.CharField(source="store.slug", help_text="Store slug")
     outcome = serializers.CharField(help_text="queued, running, success, failure or skipped")
     as_of = serializers.DateTimeField(allow_null=True)
     started_at = serializers.DateTimeField()

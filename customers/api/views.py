@@ -186,8 +186,9 @@ class CustomerExportView(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request, pk: int):
+        customer = _customer(request, pk)  # another store's customer is a 404 before anything else
         _refuse_keys(request)
-        return Response(selectors.customer_export(customer=_customer(request, pk)))
+        return Response(selectors.customer_export(customer=customer))
 
 
 class CustomerEraseView(APIView):
@@ -195,8 +196,9 @@ class CustomerEraseView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request, pk: int):
+        customer = _customer(request, pk)  # another store's customer is a 404 before anything else
         _refuse_keys(request)
-        services.customer_erase(customer=_customer(request, pk), by=request.user, reason="API request")
+        services.customer_erase(customer=customer, by=request.user, reason="API request")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
