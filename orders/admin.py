@@ -64,7 +64,7 @@ class MenuItemAdmin(admin.ModelAdmin):
     form = MenuItemForm
     list_display = ["name", "store", "category", "price", "is_active", "sold_out_manual", "sold_out_stock"]
     list_filter = ["store", "category", "is_active"]
-    search_fields = ["name", "external_id"]
+    search_fields = ["name", "name_zh", "external_id"]
     filter_horizontal = ["modifier_groups"]
 
     def get_readonly_fields(self, request, obj=None):

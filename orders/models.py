@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from restaurant_ops.models import Store, TaxCategory
@@ -15,7 +16,23 @@ from restaurant_ops.models import Store, TaxCategory
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-class MenuCategory(models.Model):
+class ShownName(models.Model):
+    """A menu name per language: the owner's `name`, and its Chinese form for guests and staff who
+    read Chinese (shown when given, else the owner's name)."""
+
+    name_zh = models.CharField(_("name in Chinese"), max_length=120, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def shown_name(self) -> str:
+        if self.name_zh and (get_language() or "").startswith("zh"):
+            return self.name_zh
+        return self.name
+
+
+class MenuCategory(ShownName):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="menu_categories")
     name = models.CharField(_("name"), max_length=80)
     position = models.PositiveIntegerField(_("position"), default=0)
@@ -32,7 +49,7 @@ class MenuCategory(models.Model):
         return self.name
 
 
-class ModifierGroup(models.Model):
+class ModifierGroup(ShownName):
     """A choice on an item: size (choose 1), spice level (choose 1), extras (choose 0–3)."""
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="modifier_groups")
@@ -55,7 +72,7 @@ class ModifierGroup(models.Model):
         return self.name
 
 
-class Modifier(models.Model):
+class Modifier(ShownName):
     group = models.ForeignKey(ModifierGroup, on_delete=models.CASCADE, related_name="modifiers")
     name = models.CharField(_("name"), max_length=80)
     price_delta = models.DecimalField(_("price change"), default=Decimal("0"), **MONEY)
@@ -74,7 +91,7 @@ class Modifier(models.Model):
         return self.name
 
 
-class MenuItem(models.Model):
+class MenuItem(ShownName):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="menu_items")
     category = models.ForeignKey(MenuCategory, on_delete=models.PROTECT, related_name="items")
     name = models.CharField(_("name"), max_length=120)

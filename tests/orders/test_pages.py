@@ -199,3 +199,22 @@ def test_staff_open_a_table_for_qr_orders(client, shop):
     client.logout()
     page = client.get(reverse("orders:guest", args=[shop.table.qr_token]))
     assert page.context["session"] is not None and "Place order" in page.content.decode()
+
+
+def test_the_menu_shows_its_chinese_names_to_a_chinese_reader(client, shop):
+    """Guest page and till: the owner's Chinese name in Chinese, the owner's name otherwise (and
+    where no Chinese name is given)."""
+    from orders.models import MenuItem
+
+    MenuItem.objects.filter(pk=shop.burger.pk).update(name_zh="汉堡")
+    shop.burger.category.__class__.objects.filter(pk=shop.burger.category_id).update(name_zh="主食")
+    guest_url = reverse("orders:guest", args=[shop.table.qr_token])
+    zh = client.get(guest_url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert ">汉堡</strong>" in zh and "主食" in zh
+    assert ">Soda</strong>" in zh  # no Chinese name given: the owner's name
+    en = client.get(guest_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">Burger</strong>" in en and ">汉堡</strong>" not in en
+
+    client.force_login(shop.cashier)
+    till = client.get(reverse("orders:till", args=[shop.store.slug]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert ">汉堡</strong>" in till.content.decode()
