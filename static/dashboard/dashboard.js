@@ -70,6 +70,8 @@
     var body = "<tbody>" + rows.map(function (r) {
       return "<tr>" + columns.map(function (c) {
         var v = c.value(r);
+        // money reads in the store's currency and the page's language; the CSV keeps the plain amount
+        if (c.money && v !== null && v !== undefined) return '<td class="num" data-v="' + esc(v) + '">' + esc(money(v)) + "</td>";
         return "<td" + (c.num ? ' class="num"' : "") + ">" + (c.html ? v : esc(v === null || v === undefined ? "—" : String(v))) + "</td>";
       }).join("") + "</tr>";
     }).join("") + "</tbody>";
@@ -90,7 +92,7 @@
     b.addEventListener("click", function () {
       var rows = Array.prototype.map.call(wrap.querySelectorAll("tr"), function (tr) {
         return Array.prototype.map.call(tr.querySelectorAll("th,td"), function (cell) {
-          return '"' + cell.textContent.trim().replace(/"/g, '""') + '"';
+          return '"' + (cell.dataset.v !== undefined ? cell.dataset.v : cell.textContent.trim()).replace(/"/g, '""') + '"';
         }).join(",");
       });
       var blob = new Blob(["\ufeff" + rows.join("\r\n")], { type: "text/csv;charset=utf-8" });
@@ -123,12 +125,12 @@
         var x = d.trend.map(function (r) { return r.day; });
         table(div, [
           { label: div.dataset.lDay || gettext("Day"), value: function (r) { return r.day; } },
-          { label: gettext("Sales"), num: true, value: function (r) { return r.sales; } },
+          { label: gettext("Sales"), num: true, money: true, value: function (r) { return r.sales; } },
           { label: gettext("Orders"), num: true, value: function (r) { return r.orders; } },
-          { label: gettext("Average check"), num: true, value: function (r) { return r.average_check; } },
+          { label: gettext("Average check"), num: true, money: true, value: function (r) { return r.average_check; } },
           { label: gettext("Gross margin %"), num: true, value: function (r) { return r.gross_margin_pct; } },
           { label: gettext("Labour %"), num: true, value: function (r) { return r.labour_pct; } },
-          { label: gettext("Same day last week"), num: true, value: function (r) { return r.same_day_last_week_sales; } },
+          { label: gettext("Same day last week"), num: true, money: true, value: function (r) { return r.same_day_last_week_sales; } },
           { label: "4-week average", num: true, value: function (r) { return r.four_week_average_sales; } }
         ], d.trend, "daily-trend");
         if (!d.has_data) { message(div, ctx.msgEmpty, "empty"); return; }
@@ -155,8 +157,8 @@
         table(div, [
           { label: gettext("Item"), value: function (r) { return r.name; } },
           { label: gettext("Quantity"), num: true, value: function (r) { return r.quantity; } },
-          { label: gettext("Revenue"), num: true, value: function (r) { return r.revenue; } },
-          { label: gettext("Gross profit"), num: true, value: function (r) { return r.gross_profit; } },
+          { label: gettext("Revenue"), num: true, money: true, value: function (r) { return r.revenue; } },
+          { label: gettext("Gross profit"), num: true, money: true, value: function (r) { return r.gross_profit; } },
           { label: gettext("Trend"), html: true, value: arrow }
         ], rows, "best-sellers-" + field);
         var ordered = rows.slice().reverse();
@@ -173,7 +175,7 @@
           { label: gettext("Category"), value: function (r) { return r.category; } },
           { label: gettext("Quantity"), num: true, value: function (r) { return r.quantity; } },
           { label: gettext("Share"), num: true, value: function (r) { return r.share; } },
-          { label: gettext("Contribution margin"), num: true, value: function (r) { return r.contribution_margin; } },
+          { label: gettext("Contribution margin"), num: true, money: true, value: function (r) { return r.contribution_margin; } },
           { label: gettext("Quadrant"), value: function (r) { return QUADRANTS[r.quadrant] || r.quadrant; } }
         ], rows, "menu-engineering");
         var traces = ["star", "plowhorse", "puzzle", "dog"].map(function (q) {
@@ -230,9 +232,9 @@
         var x = d.by_month.map(period);
         table(div, [
           { label: gettext("Period"), value: period },
-          { label: gettext("Revenue"), num: true, value: function (r) { return r.revenue; } },
-          { label: gettext("Food cost"), num: true, value: function (r) { return r.food_cost; } },
-          { label: gettext("Gross profit"), num: true, value: function (r) { return r.gross_profit; } },
+          { label: gettext("Revenue"), num: true, money: true, value: function (r) { return r.revenue; } },
+          { label: gettext("Food cost"), num: true, money: true, value: function (r) { return r.food_cost; } },
+          { label: gettext("Gross profit"), num: true, money: true, value: function (r) { return r.gross_profit; } },
           { label: gettext("Margin %"), num: true, value: function (r) { return r.margin_pct; } }
         ], d.by_month, "margin-by-month");
         var traces = [{ type: "bar", name: gettext("Revenue"), x: x, y: d.by_month.map(function (r) { return num(r.revenue); }), marker: { color: "#8fb9a8" } }];
@@ -252,9 +254,9 @@
           { label: gettext("Period"), value: function (r) { return r.start + " – " + r.end; } },
           { label: gettext("Item"), value: function (r) { return r.name; } },
           { label: gettext("Quantity"), num: true, value: function (r) { return r.quantity; } },
-          { label: gettext("Revenue"), num: true, value: function (r) { return r.revenue; } },
-          { label: gettext("Food cost"), num: true, value: function (r) { return r.food_cost; } },
-          { label: gettext("Gross profit"), num: true, value: function (r) { return r.gross_profit; } },
+          { label: gettext("Revenue"), num: true, money: true, value: function (r) { return r.revenue; } },
+          { label: gettext("Food cost"), num: true, money: true, value: function (r) { return r.food_cost; } },
+          { label: gettext("Gross profit"), num: true, money: true, value: function (r) { return r.gross_profit; } },
           { label: gettext("Margin %"), num: true, value: function (r) { return r.margin_pct; } }
         ], d.by_item, "margin-by-item");
         var field = d.costs_known ? "margin_pct" : "revenue";
@@ -270,7 +272,7 @@
         var rows = [{ label: gettext("GP") + " " + (d.previous || []).join("–"), value: num(d.gp0), measure: "absolute" }]
           .concat(parts.map(function (p) { return { label: p.label, value: p.value, measure: "relative" }; }))
           .concat([{ label: gettext("GP") + " " + (d.current || []).join("–"), value: num(d.gp1), measure: "total" }]);
-        table(div, [{ label: gettext("Effect"), value: function (r) { return r.label; } }, { label: gettext("Amount"), num: true, value: function (r) { return r.value; } }], rows, "margin-decomposition");
+        table(div, [{ label: gettext("Effect"), value: function (r) { return r.label; } }, { label: gettext("Amount"), num: true, money: true, value: function (r) { return r.value; } }], rows, "margin-decomposition");
         if (d.gp0 === undefined) { message(div, ctx.msgEmpty, "empty"); return; }
         return draw(div, [{ type: "waterfall", x: rows.map(function (p) { return p.label; }), y: rows.map(function (p) { return p.measure === "total" ? 0 : p.value; }),
                             measure: rows.map(function (p) { return p.measure; }) }]);
@@ -376,10 +378,10 @@
         if (target !== null) traces.push({ type: "scatter", mode: "lines", name: gettext("Target"), x: x, y: x.map(function () { return target; }), line: { dash: "dash", color: "#b42318" } });
         table(div, [
           { label: gettext("Day"), value: function (r) { return r.day; } },
-          { label: gettext("Sales"), num: true, value: function (r) { return r.sales; } },
-          { label: gettext("Labour cost"), num: true, value: function (r) { return r.actual_cost; } },
+          { label: gettext("Sales"), num: true, money: true, value: function (r) { return r.sales; } },
+          { label: gettext("Labour cost"), num: true, money: true, value: function (r) { return r.actual_cost; } },
           { label: gettext("Labour %"), num: true, value: function (r) { return r.labour_pct_of_sales; } },
-          { label: gettext("Sales per labour hour"), num: true, value: function (r) { return r.sales_per_labour_hour; } }
+          { label: gettext("Sales per labour hour"), num: true, money: true, value: function (r) { return r.sales_per_labour_hour; } }
         ], d, "labour");
         var any = d.some(function (r) { return r.labour_pct_of_sales !== null; });
         if (!any) { message(div, ctx.msgEmpty, "empty"); return; }

@@ -232,6 +232,12 @@ def test_chinese_chart_text_and_table_headers_have_no_english(logged_in, live_se
     assert english == []
     if path == "charts/sales/":
         assert "数量" in texts and "收入" in texts  # Quantity, Revenue
+        # money cells read in the store's currency (EUR) in the page's language; the CSV keeps the amount
+        amounts = page.evaluate(
+            "[...document.querySelectorAll('td[data-v]')].map(e => [e.textContent, e.dataset.v])"
+        )
+        assert amounts and all(re.fullmatch(r"-?€[\d,]+\.\d{2}", text) for text, _raw in amounts)
+        assert all(re.fullmatch(r"-?\d+(\.\d+)?", raw) for _text, raw in amounts)
     else:
         assert "星期" in texts and "小时" in texts  # Weekday, Hour
         assert "周一" in page.content()  # weekday names from Intl in the page's language
