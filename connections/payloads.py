@@ -34,3 +34,35 @@ def goods_received(purchase_order, received_at, lines) -> dict:
             for line in lines
         ],
     }
+
+
+def check(guest_check) -> dict:
+    return {
+        "check_id": guest_check.pk,
+        "table": guest_check.table.name if guest_check.table_id else None,
+        "total": str(guest_check.total),
+        "paid_total": str(guest_check.paid_total),
+        "tip_total": str(guest_check.tip_total),
+        "closed_at": guest_check.closed_at.isoformat() if guest_check.closed_at else None,
+    }
+
+
+def refund(payment) -> dict:
+    return {
+        "payment_id": payment.pk,
+        "check_id": payment.guest_check_id,
+        "amount": str(payment.amount),
+        "method": payment.method,
+        "created_at": payment.created_at.isoformat(),
+    }
+
+
+def purchase_order(po) -> dict:
+    return {
+        "purchase_order_id": po.pk,
+        "supplier": po.supplier.name,
+        "sent_at": po.sent_at.isoformat() if po.sent_at else None,
+        "lines": [
+            {"ingredient_id": line.ingredient_id, "quantity": str(line.quantity)} for line in po.lines.all()
+        ],
+    }

@@ -33,9 +33,46 @@ def on_goods_received(sender, store, purchase_order, received_at, lines, **kwarg
     )
 
 
+def on_check_closed(sender, guest_check, **kwargs) -> None:
+    services.outbox_record(
+        topic="check.closed",
+        store=guest_check.store,
+        subject=f"check:{guest_check.pk}",
+        payload=payloads.check(guest_check),
+    )
+
+
+def on_payment_refunded(sender, refund, **kwargs) -> None:
+    services.outbox_record(
+        topic="payment.refunded",
+        store=refund.guest_check.store,
+        subject=f"check:{refund.guest_check_id}",
+        payload=payloads.refund(refund),
+    )
+
+
+def on_purchase_order_sent(sender, purchase_order, **kwargs) -> None:
+    services.outbox_record(
+        topic="purchase_order.sent",
+        store=purchase_order.store,
+        subject=f"purchase_order:{purchase_order.pk}",
+        payload=payloads.purchase_order(purchase_order),
+    )
+
+
+def on_week_published(sender, week, **kwargs) -> None:
+    services.outbox_record(
+        topic="shift.published",
+        store=week.store,
+        subject=f"week:{week.week_start.isoformat()}",
+        payload={"week_start": week.week_start.isoformat(), "published_at": week.published_at.isoformat()},
+    )
+
+
 def connect() -> None:
     from inventory import events as inventory_events
     from orders import events as orders_events
+    from staffing import events as staffing_events
 
     orders_events.order_placed.connect(on_order_placed, dispatch_uid="connections.order_placed")
     orders_events.order_cancelled.connect(on_order_cancelled, dispatch_uid="connections.order_cancelled")
@@ -43,3 +80,7 @@ def connect() -> None:
         on_order_status_changed, dispatch_uid="connections.order_status"
     )
     inventory_events.goods_received.connect(on_goods_received, dispatch_uid="connections.goods_received")
+    orders_events.check_closed.connect(on_check_closed, dispatch_uid="connections.check_closed")
+    orders_events.payment_refunded.connect(on_payment_refunded, dispatch_uid="connections.payment_refunded")
+    inventory_events.purchase_order_sent.connect(on_purchase_order_sent, dispatch_uid="connections.po_sent")
+    staffing_events.week_published.connect(on_week_published, dispatch_uid="connections.week_published")

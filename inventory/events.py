@@ -9,3 +9,6 @@ Analytics listens to it for the price-change alert.
 from django.dispatch import Signal
 
 goods_received = Signal()
+
+# kwargs: purchase_order (just sent to its supplier). Connections tells subscribed back offices.
+purchase_order_sent = Signal()

@@ -32,3 +32,7 @@ order_line_voided = Signal()
 # loaded). Unmade food goes back into stock and off its ticket, as for a void; food the kitchen had
 # started is recorded as waste.
 order_lines_refunded = Signal()
+# kwargs: guest_check (just closed: paid, or nothing due). Connections tells subscribed back offices.
+check_closed = Signal()
+# kwargs: refund (the refund Payment: negative amount, guest_check loaded). Sent for every refund.
+payment_refunded = Signal()

@@ -156,6 +156,7 @@ def purchase_order_send(*, purchase_order: PurchaseOrder, by=None) -> PurchaseOr
     po.status, po.sent_at = PurchaseOrder.Status.SENT, timezone.now()
     po.save(update_fields=["status", "sent_at", "updated_at"])
     transaction.on_commit(lambda: _email_purchase_order(po.pk))
+    events.purchase_order_sent.send(sender=PurchaseOrder, purchase_order=po)
     return po
 
 

@@ -12,6 +12,7 @@ from restaurant_ops.models import Store
 from restaurant_ops.services import audit_record
 from restaurant_ops.timeutils import business_date
 
+from .. import events
 from ..models import (
     CashDrawerSession,
     Check,
@@ -387,4 +388,5 @@ def check_close(*, guest_check: Check, by=None) -> Check:
         check.save(update_fields=["status", "closed_at", "paid_at", "updated_at"])
         check_settle(check, None)
     check.save(update_fields=["status", "closed_at", "paid_at", "updated_at"])
+    events.check_closed.send(sender=Check, guest_check=check)
     return check

@@ -171,6 +171,7 @@ def payment_refund(
         events.order_lines_refunded.send(
             sender=Payment, refund=refund, lines=[(line, q) for line, q, _s in refunded]
         )
+    events.payment_refunded.send(sender=Payment, refund=refund)
     return refund
 
 

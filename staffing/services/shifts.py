@@ -23,6 +23,7 @@ from restaurant_ops.models import ClosedDate, Store
 from restaurant_ops.services import audit_record
 from restaurant_ops.timeutils import business_date, local
 
+from .. import events
 from ..models import Availability, DaysOff, Position, Shift, StaffMember, WeekSchedule
 from ..selectors import week_start_for
 
@@ -340,4 +341,5 @@ def week_publish(*, store: Store, week_start: dt.date, by=None) -> WeekSchedule:
         week.published_at = timezone.now()
         week.published_by = by if by is not None and by.is_authenticated else None
         week.save(update_fields=["published_at", "published_by"])
+        events.week_published.send(sender=WeekSchedule, week=week)
     return week

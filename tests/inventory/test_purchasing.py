@@ -51,6 +51,9 @@ def test_cost_is_the_preferred_list_price_before_any_receipt_then_the_price_paid
     )
     assert po.lines.get().unit_price == D("0.0018")  # Cheap's list price today: 9.00 / 5000 ml
     services.purchase_order_send(purchase_order=po)
+    from connections.models import OutboxEvent  # the events back offices hear (connections' outbox)
+
+    assert OutboxEvent.objects.get(topic="purchase_order.sent").subject == f"purchase_order:{po.pk}"
     receive_at(po, dt.date(2026, 3, 10), line=po.lines.get().pk, quantity="5", unit="l", unit_price="0.0017")
     receive_at(po, dt.date(2026, 3, 20), line=po.lines.get().pk, quantity="5", unit="l", unit_price="0.0019")
     costs = selectors.ingredient_costs(

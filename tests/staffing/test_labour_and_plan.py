@@ -201,3 +201,8 @@ def test_copy_last_week_skips_conflicts_and_publish_shows_shifts(open_store, ann
     assert caught.value.code == "not_monday"
     week_publish(store=open_store, week_start=WEEK)
     assert [s.start for s in selectors.published_shifts(staff=anna, since=previous)] == [at(MON, 11)]
+    from connections.models import OutboxEvent  # the event back offices hear (connections' outbox)
+
+    assert list(OutboxEvent.objects.filter(topic="shift.published").values_list("subject", flat=True)) == [
+        f"week:{WEEK.isoformat()}"
+    ]
