@@ -10,7 +10,9 @@ PII lives only in `Customer` (phone, e-mail, name, birthday) and in feedback tex
 shows it, so admin history, logs and error messages carry an id, not a person.
 """
 
+import datetime as dt
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -237,3 +239,73 @@ class ChurnRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id} {self.month:%Y-%m}"
+
+
+class MessageRule(models.Model):
+    """Behaviour that triggers a message: one rule per store and trigger, with a text per language.
+
+    Sent only with consent for the channel at send time, never in the store's quiet hours, at most
+    `cap_per_30_days` per customer, never twice for one trigger (MessageSend is unique per rule,
+    customer and trigger key), and a `holdout_share` of eligible customers, chosen by a stable hash
+    of (rule, customer), is not messaged: the rule's effect is measured against them."""
+
+    class Trigger(models.TextChoices):
+        FIRST_VISIT = "first_visit", _("First visit")
+        AT_RISK = "at_risk", _("At risk")
+        COMPLAINT = "complaint", _("Complaint")
+        BIRTHDAY = "birthday", _("Birthday")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="message_rules")
+    name = models.CharField(_("name"), max_length=80)
+    trigger = models.CharField(_("trigger"), max_length=12, choices=Trigger.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Consent.Channel.choices, default="sms")
+    templates = models.JSONField(
+        _("text per language"),
+        default=dict,
+        help_text=_('{"en": "...", "zh-hans": "..."}; {name} is replaced'),
+    )
+    holdout_share = models.DecimalField(
+        _("held out"), max_digits=4, decimal_places=3, default=Decimal("0.100")
+    )
+    quiet_from = models.TimeField(_("quiet from"), default=dt.time(21, 0))
+    quiet_until = models.TimeField(_("quiet until"), default=dt.time(9, 0))
+    cap_per_30_days = models.PositiveSmallIntegerField(_("at most per customer in 30 days"), default=2)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("message rule")
+        verbose_name_plural = _("message rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MessageSend(models.Model):
+    """One trigger of one rule for one customer: what happened to it (the delivery log)."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sent")
+        HELD_OUT = "held_out", _("Held out")
+        NO_CONSENT = "no_consent", _("No consent")
+        CAPPED = "capped", _("Over the cap")
+        FAILED = "failed", _("Failed")
+
+    rule = models.ForeignKey(MessageRule, on_delete=models.CASCADE, related_name="sends")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="message_sends")
+    trigger_key = models.CharField(max_length=60)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    body = models.TextField(blank=True)
+    provider_id = models.CharField(max_length=80, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "customer", "trigger_key"], name="uniq_send_per_trigger")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}/{self.customer_id} {self.trigger_key}: {self.status}"

@@ -166,6 +166,24 @@ def consent_withdraw(*, customer: Customer, via: str, channel: str | None = None
     return qs.update(withdrawn_at=timezone.now(), withdrawn_via=via)
 
 
+STOP_WORDS = {"STOP", "UNSUBSCRIBE", "退订", "TD"}
+
+
+def sms_inbound(*, sender, body: str) -> int:
+    """A reply to one of our messages: STOP (or 退订, TD) withdraws SMS consent of every customer with
+    that number. Returns how many consents were withdrawn."""
+    if body.strip().upper() not in STOP_WORDS:
+        return 0
+    try:
+        phone = phone_parse(sender, field="from")
+    except DomainError:
+        return 0
+    return sum(
+        consent_withdraw(customer=customer, via=Source.SMS, channel=Consent.Channel.SMS)
+        for customer in Customer.objects.filter(phone=phone)
+    )
+
+
 @transaction.atomic
 def check_attach(*, customer: Customer, guest_check: Check, source: str, by=None) -> CheckCustomer:
     """Links a check to a customer. Attaching again to the same customer changes nothing; a check

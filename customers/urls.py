@@ -9,6 +9,7 @@ urlpatterns = [
     path("c/s/<str:session_token>/join/", views.guest_join, name="guest-join"),
     path("c/s/<str:session_token>/feedback/", views.guest_feedback, name="guest-feedback"),
     path("c/f/<str:token>/", views.receipt_feedback, name="receipt-feedback"),
+    path("c/sms/inbound/", views.sms_inbound, name="sms-inbound"),
     # Staff.
     path("customers/<slug:store_slug>/", views.overview, name="overview"),
     path("customers/<slug:store_slug>/list/", views.customer_list, name="list"),

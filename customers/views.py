@@ -3,14 +3,18 @@ attach form, and the owner's customers, follow-up, churn and complaints pages. T
 service or selector, render."""
 
 import datetime as dt
+import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from orders.models import Check, OrderLine, TableSession
@@ -170,6 +174,27 @@ def receipt_feedback(request, token):
         )
     context = _guest_context(check.store, [check], token=token, **result)
     return render(request, "customers/receipt_feedback.html", context)
+
+
+@csrf_exempt
+@require_POST
+def sms_inbound(request):
+    """The SMS provider's webhook for replies: {"from": "+86…", "body": "STOP"} with the shared secret
+    in X-Sms-Secret. Answers 200 whatever the text (providers retry anything else)."""
+    secret = settings.SMS_INBOUND_SECRET
+    if not secret or not constant_time_compare(request.headers.get("X-Sms-Secret", ""), secret):
+        return JsonResponse(
+            {"errors": [{"field": "X-Sms-Secret", "code": "invalid", "message": "Unknown sender."}]},
+            status=403,
+        )
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        return JsonResponse(
+            {"errors": [{"field": "", "code": "invalid", "message": "Send JSON."}]}, status=400
+        )
+    withdrawn = services.sms_inbound(sender=str(data.get("from", "")), body=str(data.get("body", "")))
+    return JsonResponse({"withdrawn": withdrawn})
 
 
 # --- the till ------------------------------------------------------------------------------------

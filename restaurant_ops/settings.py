@@ -258,6 +258,12 @@ ORDERS_RECEIPT_PANELS = ["customers/_receipt_panel.html"]
 # The country assumed for a phone number typed without its +country code (the demo is in China).
 PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "CN")
 PHONENUMBER_DB_FORMAT = "E164"
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "customers.sms.FileBackend")
+SMS_FILE_PATH = VAR_DIR / "sms"
+SMS_PROVIDER_URL = os.environ.get("SMS_PROVIDER_URL", "")
+SMS_PROVIDER_KEY = os.environ.get("SMS_PROVIDER_KEY", "")
+# The shared secret the provider sends with inbound replies (STOP) in the X-Sms-Secret header.
+SMS_INBOUND_SECRET = os.environ.get("SMS_INBOUND_SECRET", "")
 
 # --- Celery ----------------------------------------------------------------------------------
 # The hard time limit of the longest job; the broker's visibility timeout and the sweeper of JobRuns
