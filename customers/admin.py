@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ChurnRate, Consent, Customer, CustomerScore, Feedback
+from .models import ChurnRate, Consent, Customer, CustomerScore, Feedback, MessageRule, MessageSend
 
 
 class ConsentInline(admin.TabularInline):
@@ -26,3 +26,16 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 admin.site.register(CustomerScore)
 admin.site.register(ChurnRate)
+
+
+@admin.register(MessageRule)
+class MessageRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "store", "trigger", "channel", "holdout_share", "cap_per_30_days", "is_active"]
+    list_filter = ["store", "trigger", "is_active"]
+
+
+@admin.register(MessageSend)
+class MessageSendAdmin(admin.ModelAdmin):
+    list_display = ["id", "rule", "customer", "trigger_key", "status", "at"]
+    list_filter = ["rule", "status"]
+    readonly_fields = [f.name for f in MessageSend._meta.fields]

@@ -39,3 +39,18 @@ def nightly() -> int:
     for store_id in ids:
         analyse_store.delay(store_id)
     return len(ids)
+
+
+@shared_task(
+    name="customers.tasks.run_message_rules", soft_time_limit=240, time_limit=300, expires=600, **OPTIONS
+)
+def run_message_rules() -> dict:
+    """Every 15 minutes: each active rule sends what its triggers owe (nothing twice, see messaging)."""
+    from . import messaging
+    from .models import MessageRule
+
+    counts: dict[str, int] = {}
+    for rule in MessageRule.objects.filter(is_active=True).select_related("store"):
+        for status, n in messaging.rule_run(rule=rule).items():
+            counts[status] = counts.get(status, 0) + n
+    return counts

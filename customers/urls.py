@@ -17,6 +17,7 @@ urlpatterns = [
     path("customers/<slug:store_slug>/<int:customer_id>/export/", views.customer_export, name="export"),
     path("customers/<slug:store_slug>/<int:customer_id>/erase/", views.customer_erase, name="erase"),
     path("customers/<slug:store_slug>/complaints/", views.complaints, name="complaints"),
+    path("customers/<slug:store_slug>/messages/", views.message_rules, name="messages"),
     path("customers/<slug:store_slug>/complaints/new/", views.complaint_new, name="complaint-new"),
     path("customers/<slug:store_slug>/checks/<int:check_id>/attach/", views.till_attach, name="till-attach"),
 ]

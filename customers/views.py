@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -413,3 +414,44 @@ def complaint_new(request, store_slug):
             "post": request.POST,
         },
     )
+
+
+@login_required
+def message_rules(request, store_slug):
+    """Each rule's measured effect: who came back within 30 days, messaged against held out, with the
+    difference and its 95% interval (or "too few to tell"), and the latest deliveries."""
+    from . import messaging
+    from .models import MessageRule, MessageSend
+
+    store, _m = _page(request, store_slug)
+    rules = []
+    for rule in MessageRule.objects.filter(store=store):
+        result = messaging.rule_results(rule=rule)
+        counts = dict(rule.sends.values_list("status").annotate(n=Count("pk")).order_by())
+        rules.append({"rule": rule, "result": result, "counts": counts, "pct": _pcts(result)})
+    sends = MessageSend.objects.filter(rule__store=store).select_related("rule", "customer")[:50]
+    return render(
+        request,
+        "customers/messages.html",
+        {
+            "store": store,
+            "page": "messages",
+            "rules": rules,
+            "sends": sends,
+            "statuses": dict(MessageSend.Status.choices),
+        },
+    )
+
+
+def _pcts(result: dict) -> dict:
+    def pct(x, n):
+        return f"{100 * x / n:.1f}" if n else "—"
+
+    out = {"messaged": pct(*result["messaged"]), "held_out": pct(*result["held_out"])}
+    if result["enough"]:
+        out.update(
+            difference=f"{100 * result['difference']:+.1f}",
+            low=f"{100 * result['low']:+.1f}",
+            high=f"{100 * result['high']:+.1f}",
+        )
+    return out

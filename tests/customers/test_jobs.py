@@ -41,8 +41,15 @@ def test_the_nightly_schedule_loads_and_runs_before_analytics():
     )
 
 
+@pytest.mark.django_db
+def test_triggered_messages_are_scheduled_every_15_minutes():
+    importlib.import_module("customers.migrations.0004_message_rules_schedule").create(django_apps, None)
+    row = PeriodicTask.objects.get(task="customers.tasks.run_message_rules")
+    assert row.task in app.tasks and (row.interval.every, row.interval.period) == (15, "minutes")
+
+
 def test_tasks_route_to_the_analytics_queue_ack_late_and_are_time_limited():
-    for task in (tasks.analyse_store, tasks.nightly):
+    for task in (tasks.analyse_store, tasks.nightly, tasks.run_message_rules):
         assert app.amqp.router.route({}, task.name)["queue"].name == "analytics"
         assert task.acks_late and task.time_limit and task.soft_time_limit and task.expires
 

@@ -226,3 +226,23 @@ def test_results_against_the_holdout(store, rule):
         0.2,
     )
     assert result["low"] < 0.2 < result["high"]
+
+
+@pytest.mark.django_db
+def test_the_results_page_shows_each_rule_against_its_holdout(client, store, rule):
+    from restaurant_ops.models import Role
+    from tests.factories import MembershipFactory
+
+    for n in range(3):
+        MessageSend.objects.create(
+            rule=rule,
+            customer=CustomerFactory(store=store),
+            trigger_key="k",
+            status="sent" if n else "held_out",
+            at=_at(store, NOON),
+        )
+    client.force_login(MembershipFactory(store=store, role=Role.CASHIER).user)
+    assert client.get(f"/customers/{store.slug}/messages/").status_code == 403
+    client.force_login(MembershipFactory(store=store, role=Role.OWNER).user)
+    page = client.get(f"/customers/{store.slug}/messages/").content.decode()
+    assert "Win back" in page and "Too few to tell" in page
