@@ -11,6 +11,10 @@ class TablesForm(forms.Form):
     seats = forms.IntegerField(label=_("Seats per table"), min_value=1, max_value=100, initial=4)
 
 
+class TableRenameForm(forms.Form):
+    name = forms.CharField(label=_("New name"), max_length=40)
+
+
 class MenuItemForm(forms.Form):
     """One menu item, typed in or read from one row of an imported CSV (column names = field names)."""
 

@@ -486,7 +486,22 @@ def setup_tables(request, store_slug):
         table = get_object_or_404(Table, store=store, pk=request.POST.get("toggle") or 0)
         services.table_set_active(table=table, active=not table.is_active)
         return redirect("orders:setup-tables", store_slug=store.slug)
-    if request.method == "POST" and form.is_valid():
+    renaming, rename_form = None, None
+    if request.method == "POST" and "rename" in request.POST:
+        renaming = get_object_or_404(Table, store=store, pk=request.POST.get("rename") or 0)
+        rename_form = forms.TableRenameForm(request.POST, prefix=f"t{renaming.pk}")
+        form = forms.TablesForm()
+        if rename_form.is_valid():
+            try:
+                renamed = services.table_rename(
+                    table=renaming, name=rename_form.cleaned_data["name"], by=request.user
+                )
+            except DomainError as error:
+                add_errors(rename_form, error)
+            else:
+                messages.success(request, _("Table renamed to %(name)s.") % {"name": renamed.name})
+                return redirect("orders:setup-tables", store_slug=store.slug)
+    elif request.method == "POST" and form.is_valid():
         try:
             added = services.tables_add(store=store, **form.cleaned_data)
         except DomainError as error:
@@ -498,9 +513,13 @@ def setup_tables(request, store_slug):
     context = {
         **setup_context(store=store, step="tables"),
         "form": form,
-        "tables": Table.objects.filter(store=store),
+        "tables": [
+            (t, rename_form if renaming and t.pk == renaming.pk else forms.TableRenameForm(prefix=f"t{t.pk}"))
+            for t in Table.objects.filter(store=store)
+        ],
     }
-    return render(request, "orders/setup_tables.html", context, status=400 if form.errors else 200)
+    bad = form.errors or (rename_form and rename_form.errors)
+    return render(request, "orders/setup_tables.html", context, status=400 if bad else 200)
 
 
 @login_required

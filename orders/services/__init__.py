@@ -24,6 +24,7 @@ from .menu import (
     menu_item_set_stock_facts,
     menu_items_import,
     modifier_set_stock_facts,
+    table_rename,
     table_set_active,
     tables_add,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "modifier_set_stock_facts",
     "menu_item_set_stock_facts",
     "menu_items_import",
+    "table_rename",
     "table_set_active",
     "tables_add",
     "money",

@@ -104,6 +104,31 @@ def table_set_active(*, table: Table, active: bool) -> Table:
     return table
 
 
+@transaction.atomic
+def table_rename(*, table: Table, name: str, by=None) -> Table:
+    """A new name for a table (its QR code stays the same, so printed codes keep working). Audited:
+    the name is what staff and receipts call the table."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("name", "required", _("Give the table a name."))
+    if len(name) > 40:
+        raise DomainError("name", "too_long", _("A table name has at most 40 characters."))
+    table = Table.objects.select_for_update().get(pk=table.pk)
+    if name == table.name:
+        return table
+    if Table.objects.filter(store_id=table.store_id, name=name).exists():
+        raise DomainError(
+            "name", "duplicate", _("Another table is already called %(name)s.") % {"name": name}
+        )
+    old = table.name
+    table.name = name
+    table.save(update_fields=["name", "updated_at"])
+    audit_record(
+        store=table.store, action="table_renamed", actor=by, target=table, data={"old": old, "new": name}
+    )
+    return table
+
+
 def menu_item_set_stock_facts(
     *,
     item: MenuItem,
