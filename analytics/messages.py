@@ -1,7 +1,11 @@
 """Insight texts: a message key and its numbers, rendered with gettext in the reader's language."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from inventory import units
 
 MESSAGES = {
     "low_stock": _(
@@ -76,11 +80,37 @@ MESSAGES = {
 }
 
 
+QUANTITIES = ("on_hand", "reorder_point", "order_quantity")
+PRICES = ("new_price", "old_price")
+
+
+def in_buying_units(numbers: dict) -> dict:
+    """Stock findings store grams and millilitres (and prices per gram): a message says kg / l once
+    any of its quantities reaches one, and prices per kg / l, as people buy and cook."""
+    bigger = units.BUYING_UNITS.get(numbers.get("unit", ""))
+    if bigger is None:
+        return numbers
+    unit, size = bigger
+    out = dict(numbers)
+    try:
+        quantities = {k: Decimal(str(numbers[k])) for k in QUANTITIES if numbers.get(k) not in (None, "")}
+        prices = {k: Decimal(str(numbers[k])) for k in PRICES if numbers.get(k) not in (None, "")}
+    except InvalidOperation:
+        return numbers
+    if prices:
+        out.update({k: str((v * size).quantize(Decimal("0.01"))) for k, v in prices.items()})
+        out["unit"] = unit
+    elif quantities and max(abs(v) for v in quantities.values()) >= size:
+        out.update({k: units.number(v / size) for k, v in quantities.items()})
+        out["unit"] = unit
+    return out
+
+
 def render(key: str, numbers: dict) -> str:
     template = MESSAGES.get(key)
     if template is None:
         return key
     try:
-        return gettext(str(template)) % {k: v for k, v in numbers.items()}
+        return gettext(str(template)) % in_buying_units(numbers)
     except (KeyError, TypeError, ValueError):
         return gettext(str(template))

@@ -51,7 +51,7 @@ def _label(unit: str) -> str:
     return _("pcs") if unit == "pcs" else unit
 
 
-def _number(value: Decimal) -> str:
+def number(value: Decimal) -> str:
     # up to 3 decimals without trailing zeros (2.5, not 2.500), in the reader's number format
     value = value.quantize(Decimal("0.001")).normalize()
     return number_format(value.quantize(Decimal(1)) if value == value.to_integral() else value)
@@ -64,8 +64,8 @@ def display(quantity, base_unit: str) -> str:
     quantity = Decimal(quantity)
     bigger, size = BUYING_UNITS.get(base_unit, (base_unit, Decimal("1")))
     if abs(quantity) >= size:
-        return f"{_number(quantity / size)} {_label(bigger)}"
-    return f"{_number(quantity)} {_label(base_unit)}"
+        return f"{number(quantity / size)} {_label(bigger)}"
+    return f"{number(quantity)} {_label(base_unit)}"
 
 
 def price_display(price_per_base_unit, base_unit: str, currency: str) -> str:

@@ -140,8 +140,8 @@ def test_price_change_alert_names_the_base_unit(store):
             }
         ],
     )
-    assert alert.numbers["unit"] == "g"
-    assert "per g" in alert.message
+    assert alert.numbers["unit"] == "g"  # stored per base unit
+    assert "now costs 6.00 per kg" in alert.message  # read per kg: 0.006 per g × 1000
 
 
 def _burger(store, *, lead_time_days, pack="1", price="0.01", ingredient_name="Patty", unit="pcs"):

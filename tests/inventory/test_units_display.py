@@ -50,3 +50,32 @@ def test_the_stock_page_shows_kilos_and_litres(client):
     html = html.decode()
     assert "2.5 kg" in html and "1.2 l" in html
     assert "2500 g" not in html
+
+
+def test_insight_messages_speak_kilos_and_prices_per_kilo():
+    from analytics.messages import render
+
+    numbers = {
+        "ingredient": "Flour",
+        "days_left": "1.5",
+        "on_hand": "2500.000",
+        "reorder_point": "800.000",
+        "unit": "g",
+    }
+    with translation.override("en"):
+        # 2500 g / 1000 = 2.5 kg; the reorder point follows into kg: 800 g = 0.8 kg
+        assert render("low_stock", numbers) == (
+            "Flour runs out in 1.5 days at the current pace: 2.5 kg on hand, reorder point 0.8 kg."
+        )
+        small = {**numbers, "on_hand": "300", "reorder_point": "500"}  # under a kilo: grams stay
+        assert "300 g on hand, reorder point 500 g" in render("low_stock", small)
+        price = {
+            "ingredient": "Flour",
+            "supplier": "Mill",
+            "unit": "g",
+            "new_price": "0.012500",
+            "old_price": "0.010000",
+            "change_pct": "25",
+        }
+        # 0.0125 per g × 1000 = 12.50 per kg
+        assert "now costs 12.50 per kg, 25%" in render("price_change", price)
