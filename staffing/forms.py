@@ -23,3 +23,7 @@ class InviteForm(forms.Form):
         decimal_places=2,
         help_text=_("Wage plus on-costs per hour: the labour share of sales is worked out from it."),
     )
+
+
+class HourlyCostForm(forms.Form):
+    hourly_cost = forms.DecimalField(label=_("Hourly cost"), min_value=0, max_digits=8, decimal_places=2)

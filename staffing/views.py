@@ -270,6 +270,22 @@ def setup_staff(request, store_slug):
         if staff.invitation is not None:
             invitation_revoke(invitation=staff.invitation, by=request.user)
         return redirect(request.path)
+    costing, cost_form = None, None
+    if request.method == "POST" and "set_cost" in request.POST:
+        costing = get_object_or_404(StaffMember, store=store, pk=request.POST.get("set_cost") or 0)
+        cost_form = forms.HourlyCostForm(request.POST, prefix=f"s{costing.pk}")
+        if cost_form.is_valid():
+            try:
+                services.staff_member_update(staff=costing, by=request.user, **cost_form.cleaned_data)
+            except DomainError as error:
+                add_errors(cost_form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s now costs %(cost)s an hour.")
+                    % {"name": costing.name, "cost": costing.hourly_cost},
+                )
+                return redirect(request.path)
     if request.method == "POST" and "invite" in request.POST and form.is_valid():
         try:
             staff = services.staff_invite(store=store, by=request.user, **form.cleaned_data)
@@ -288,8 +304,12 @@ def setup_staff(request, store_slug):
             "link": request.build_absolute_uri(reverse("join", args=[member.invitation.token]))
             if member.invitation is not None and member.invitation.is_open
             else "",
+            "cost_form": cost_form
+            if costing and member.pk == costing.pk
+            else forms.HourlyCostForm(prefix=f"s{member.pk}", initial={"hourly_cost": member.hourly_cost}),
         }
         for member in staff
     ]
     context = {**setup_context(store=store, step="staff"), "form": form, "rows": rows}
-    return render(request, "staffing/setup_staff.html", context, status=400 if form.errors else 200)
+    bad = form.errors or (cost_form and cost_form.errors)
+    return render(request, "staffing/setup_staff.html", context, status=400 if bad else 200)

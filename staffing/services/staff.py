@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Invitation, Membership, Store
-from restaurant_ops.services import invitation_create
+from restaurant_ops.services import audit_record, invitation_create
 
 from ..models import Availability, DaysOff, Position, StaffMember
 
@@ -77,14 +77,25 @@ def staff_member_update(
     hourly_cost=None,
     positions: Iterable[Position] | None = None,
     is_active: bool | None = None,
+    by=None,
 ) -> StaffMember:
-    """Changes a profile. A new hourly cost applies to shifts created or given to them from now on."""
+    """Changes a profile. A new hourly cost applies to shifts created or given to them from now on;
+    it is audited, since it moves the labour share of sales the owner reads."""
     if name is not None:
         if not name.strip():
             raise DomainError("name", "required", _("Give a name."))
         staff.name = name.strip()
     if hourly_cost is not None:
-        staff.hourly_cost = _money(hourly_cost, "hourly_cost")
+        old, new = staff.hourly_cost, _money(hourly_cost, "hourly_cost")
+        if new != old:
+            staff.hourly_cost = new
+            audit_record(
+                store=staff.store,
+                action="staff_hourly_cost_changed",
+                actor=by,
+                target=staff,
+                data={"old": str(old), "new": str(new)},
+            )
     if is_active is not None:
         staff.is_active = is_active
     staff.save()

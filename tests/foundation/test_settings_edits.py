@@ -2,11 +2,14 @@
 ingredient's name and unit, a staff member's hourly cost. Bad input names the field and writes
 nothing; a cashier or cook cannot make these changes."""
 
+from decimal import Decimal
+
 import pytest
 
 from orders.models import Table
 from orders.services import tables_add
 from restaurant_ops.models import AuditEntry, Role
+from staffing.services import staff_member_create
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +62,45 @@ def test_a_cashier_or_cook_cannot_rename_a_table(client, store, role):
     assert response.status_code == 403
     table.refresh_from_db()
     assert table.name == "Table 1"
+
+
+def staff_url(store):
+    return f"/staffing/{store.slug}/settings/staff/"
+
+
+def test_the_owner_changes_an_hourly_cost_and_it_is_audited(owner_client, store):
+    member = staff_member_create(store=store, name="Ana", hourly_cost="14.50")
+
+    response = owner_client.post(
+        staff_url(store), {"set_cost": member.pk, f"s{member.pk}-hourly_cost": "16.25"}
+    )
+
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.hourly_cost == Decimal("16.25")
+    entry = AuditEntry.objects.get(action="staff_hourly_cost_changed")
+    assert entry.data == {"old": "14.50", "new": "16.25"}
+
+
+def test_a_negative_hourly_cost_shows_the_error_and_writes_nothing(owner_client, store):
+    member = staff_member_create(store=store, name="Ana", hourly_cost="14.50")
+
+    response = owner_client.post(staff_url(store), {"set_cost": member.pk, f"s{member.pk}-hourly_cost": "-3"})
+
+    assert response.status_code == 400
+    assert "Ensure this value is greater than or equal to 0." in response.content.decode()
+    member.refresh_from_db()
+    assert member.hourly_cost == Decimal("14.50")
+    assert not AuditEntry.objects.filter(action="staff_hourly_cost_changed").exists()
+
+
+@pytest.mark.parametrize("role", [Role.CASHIER, Role.COOK])
+def test_a_cashier_or_cook_cannot_change_an_hourly_cost(client, store, role):
+    member = staff_member_create(store=store, name="Ana", hourly_cost="14.50")
+    client.force_login(MembershipFactory(store=store, role=role).user)
+
+    response = client.post(staff_url(store), {"set_cost": member.pk, f"s{member.pk}-hourly_cost": "99"})
+
+    assert response.status_code == 403
+    member.refresh_from_db()
+    assert member.hourly_cost == Decimal("14.50")
