@@ -5,10 +5,17 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.models import MenuItem
 
-from .models import Ingredient
+from .models import BaseUnit, Ingredient
 from .units import UNITS
 
 UNIT_CHOICES = [(unit, unit) for unit in UNITS]
+
+
+class IngredientEditForm(forms.Form):
+    """An ingredient's name and the unit it is counted in (the unit only while nothing uses it)."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    base_unit = forms.ChoiceField(label=_("Counted in"), choices=BaseUnit.choices)
 
 
 class IngredientForm(forms.Form):

@@ -137,6 +137,18 @@ def setup_ingredients(request, store_slug):
         else:
             messages.success(request, _("New price for %(name)s from today.") % {"name": ingredient.name})
         return redirect(request.path)
+    editing, edit_form = None, None
+    if request.method == "POST" and "edit" in request.POST:
+        editing = get_object_or_404(Ingredient, store=store, pk=request.POST.get("edit") or 0)
+        edit_form = forms.IngredientEditForm(request.POST, prefix=f"i{editing.pk}")
+        if edit_form.is_valid():
+            try:
+                services.ingredient_update(ingredient=editing, by=request.user, **edit_form.cleaned_data)
+            except DomainError as error:
+                add_errors(edit_form, error)
+            else:
+                messages.success(request, _("%(name)s saved.") % {"name": editing.name})
+                return redirect(request.path)
     if request.method == "POST" and "add" in request.POST and form.is_valid():
         try:
             services.ingredient_set_up(store=store, by=request.user, **form.cleaned_data)
@@ -165,13 +177,22 @@ def setup_ingredients(request, store_slug):
         setup_context(store=store, step="ingredients"),
         form=form,
         ingredients=[
-            (ingredient, prices.get(ingredient.pk))
+            (
+                ingredient,
+                prices.get(ingredient.pk),
+                edit_form
+                if editing and ingredient.pk == editing.pk
+                else forms.IngredientEditForm(
+                    prefix=f"i{ingredient.pk}",
+                    initial={"name": ingredient.name, "base_unit": ingredient.base_unit},
+                ),
+            )
             for ingredient in selectors.ingredients(stores=Store.objects.filter(pk=store.pk))
             .select_related("preferred_supplier")
             .order_by("name")
         ],
     )
-    bad = form.errors or context["csv_form"].errors
+    bad = form.errors or context["csv_form"].errors or (edit_form and edit_form.errors)
     return render(request, "inventory/setup_ingredients.html", context, status=400 if bad else 200)
 
 

@@ -97,7 +97,7 @@ class IngredientDetailView(generics.RetrieveAPIView):
         for name in ("name", "base_unit"):
             if name in payload:
                 fields[name] = payload[name]
-        ingredient = services.ingredient_update(ingredient=ingredient, **fields)
+        ingredient = services.ingredient_update(ingredient=ingredient, by=request.user, **fields)
         return Response(s.IngredientSerializer(ingredient).data)
 
 

@@ -74,7 +74,9 @@ def ingredient_create(*, store: Store, name: str, base_unit: str, **fields) -> I
 
 
 @transaction.atomic
-def ingredient_update(*, ingredient: Ingredient, **fields) -> Ingredient:
+def ingredient_update(*, ingredient: Ingredient, by=None, **fields) -> Ingredient:
+    """Changes an ingredient. A new name or base unit is audited: it is what every recipe, count and
+    purchase order shows."""
     unknown = set(fields) - INGREDIENT_FIELDS
     if unknown:
         raise DomainError(sorted(unknown)[0], "unknown_field", _("Unknown field."))
@@ -86,10 +88,20 @@ def ingredient_update(*, ingredient: Ingredient, **fields) -> Ingredient:
         raise DomainError(
             "base_unit", "in_use", _("The base unit cannot change once stock or recipes use it.")
         )
+    before = {name: getattr(ingredient, name) for name in ("name", "base_unit")}
     for name, value in fields.items():
         setattr(ingredient, name, value)
     _check_ingredient(ingredient)
     ingredient.save()
+    changed = {
+        name: {"old": old, "new": getattr(ingredient, name)}
+        for name, old in before.items()
+        if getattr(ingredient, name) != old
+    }
+    if changed:
+        audit_record(
+            store=ingredient.store, action="ingredient_changed", actor=by, target=ingredient, data=changed
+        )
     if {"allergens", "dietary_tags"} & set(fields):
         menu_items_refresh_facts(
             items=MenuItem.objects.filter(recipe_lines__ingredient=ingredient).distinct()

@@ -136,6 +136,7 @@ class StaffDetailView(generics.RetrieveAPIView):
             hourly_cost=payload.get("hourly_cost"),
             positions=positions,
             is_active=payload.get("is_active"),
+            by=request.user,
         )
         return Response(serializers.StaffMemberSerializer(self.get_queryset().get(pk=pk)).data)
 

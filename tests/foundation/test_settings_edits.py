@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from inventory.services import ingredient_set_up
 from orders.models import Table
 from orders.services import tables_add
 from restaurant_ops.models import AuditEntry, Role
@@ -104,3 +105,70 @@ def test_a_cashier_or_cook_cannot_change_an_hourly_cost(client, store, role):
     assert response.status_code == 403
     member.refresh_from_db()
     assert member.hourly_cost == Decimal("14.50")
+
+
+def ingredients_url(store):
+    return f"/inventory/{store.slug}/settings/ingredients/"
+
+
+def test_the_owner_renames_an_ingredient_and_changes_its_unit_while_nothing_uses_it(owner_client, store):
+    rice = ingredient_set_up(store=store, name="Rice", unit="kg")
+
+    response = owner_client.post(
+        ingredients_url(store),
+        {"edit": rice.pk, f"i{rice.pk}-name": "Jasmine rice", f"i{rice.pk}-base_unit": "pcs"},
+    )
+
+    assert response.status_code == 302
+    rice.refresh_from_db()
+    assert (rice.name, rice.base_unit) == ("Jasmine rice", "pcs")
+    entry = AuditEntry.objects.get(action="ingredient_changed")
+    assert entry.data == {
+        "name": {"old": "Rice", "new": "Jasmine rice"},
+        "base_unit": {"old": "g", "new": "pcs"},
+    }
+
+
+def test_an_ingredient_with_stock_keeps_its_unit_and_the_page_says_why(owner_client, store):
+    rice = ingredient_set_up(
+        store=store, name="Rice", unit="kg", supplier="Farm", price=Decimal("2"), stock=Decimal("5")
+    )
+
+    response = owner_client.post(
+        ingredients_url(store),
+        {"edit": rice.pk, f"i{rice.pk}-name": "Jasmine rice", f"i{rice.pk}-base_unit": "ml"},
+    )
+
+    assert response.status_code == 400
+    assert "The base unit cannot change once stock or recipes use it." in response.content.decode()
+    rice.refresh_from_db()
+    assert (rice.name, rice.base_unit) == ("Rice", "g")
+    assert not AuditEntry.objects.filter(action="ingredient_changed").exists()
+
+
+def test_an_ingredient_cannot_take_another_ones_name(owner_client, store):
+    rice = ingredient_set_up(store=store, name="Rice", unit="kg")
+    ingredient_set_up(store=store, name="Flour", unit="kg")
+
+    response = owner_client.post(
+        ingredients_url(store), {"edit": rice.pk, f"i{rice.pk}-name": "Flour", f"i{rice.pk}-base_unit": "g"}
+    )
+
+    assert response.status_code == 400
+    assert "An ingredient with this name exists." in response.content.decode()
+    rice.refresh_from_db()
+    assert rice.name == "Rice"
+
+
+@pytest.mark.parametrize("role", [Role.CASHIER, Role.COOK])
+def test_a_cashier_or_cook_cannot_change_an_ingredient(client, store, role):
+    rice = ingredient_set_up(store=store, name="Rice", unit="kg")
+    client.force_login(MembershipFactory(store=store, role=role).user)
+
+    response = client.post(
+        ingredients_url(store), {"edit": rice.pk, f"i{rice.pk}-name": "Mine", f"i{rice.pk}-base_unit": "g"}
+    )
+
+    assert response.status_code == 403
+    rice.refresh_from_db()
+    assert rice.name == "Rice"
