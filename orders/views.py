@@ -20,6 +20,7 @@ from restaurant_ops.api.errors import status_for
 from restaurant_ops.csv_import import CsvForm, csv_step
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.forms import add_errors
+from restaurant_ops.money import money
 from restaurant_ops.permissions import Perm
 from restaurant_ops.selectors import store_for_user
 from restaurant_ops.services import PinRefused, authorize
@@ -302,7 +303,10 @@ def check_action(request, store_slug, check_id, action):
                 by=user,
             )
             if payment.change_due:
-                messages.success(request, _("Change due: %(change)s") % {"change": payment.change_due})
+                messages.success(
+                    request,
+                    _("Change due: %(change)s") % {"change": money(payment.change_due, store.currency)},
+                )
         elif action == "refund":
             original = get_object_or_404(Payment, guest_check=check, pk=post.get("payment") or 0)
             approver = _approver(request, store, Perm.REFUND)

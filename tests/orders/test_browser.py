@@ -62,7 +62,7 @@ def test_cashier_splits_cash_and_card_prints_receipt_and_the_old_code_stops(brow
     till.get_by_label("Cash", exact=True).check()
     till.get_by_label("Cash tendered").fill("20.00")
     till.get_by_role("button", name="Take payment").click()
-    expect(till.locator(".messages")).to_contain_text("Change due: 3.50")
+    expect(till.locator(".messages")).to_contain_text("Change due: €3.50")
     expect(till.locator("#check-status")).to_have_text("Partially paid")
     till.get_by_label("Card", exact=True).check()
     till.get_by_label("Amount", exact=True).fill("16.50")
