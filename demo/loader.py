@@ -101,12 +101,16 @@ def _menu(store: Store) -> dict[str, MenuItem]:
     for position, (name, (category, tax, price, *_rest)) in enumerate(story.MENU.items()):
         if category not in categories:
             categories[category] = MenuCategory.objects.create(
-                store=store, name=category, position=len(categories)
+                store=store,
+                name=category,
+                name_zh=story.CHINESE_NAMES.get(category, ""),
+                position=len(categories),
             )
         items[name] = MenuItem.objects.create(
             store=store,
             category=categories[category],
             name=name,
+            name_zh=story.CHINESE_NAMES.get(name, ""),
             price=price,
             tax_category=taxes[tax],
             position=position,
@@ -114,10 +118,21 @@ def _menu(store: Store) -> dict[str, MenuItem]:
         )
     for position, (group_name, (low, high, item_names, modifiers)) in enumerate(story.MODIFIERS.items()):
         group = ModifierGroup.objects.create(
-            store=store, name=group_name, min_choices=low, max_choices=high, position=position
+            store=store,
+            name=group_name,
+            name_zh=story.CHINESE_NAMES.get(group_name, ""),
+            min_choices=low,
+            max_choices=high,
+            position=position,
         )
         for m_position, (modifier_name, delta, _recipe) in enumerate(modifiers):
-            Modifier.objects.create(group=group, name=modifier_name, price_delta=delta, position=m_position)
+            Modifier.objects.create(
+                group=group,
+                name=modifier_name,
+                name_zh=story.CHINESE_NAMES.get(modifier_name, ""),
+                price_delta=delta,
+                position=m_position,
+            )
         for item_name in item_names:
             items[item_name].modifier_groups.add(group)
     for position, name in enumerate(story.TABLES):

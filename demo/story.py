@@ -272,6 +272,29 @@ MODIFIERS = {
         ],
     ),
 }
+# The menu's Chinese names (categories, items, modifier groups and modifiers), shown to guests and
+# staff who read Chinese.
+CHINESE_NAMES = {
+    "Snacks": "小吃",
+    "Mains": "主食",
+    "Cold dishes": "凉菜",
+    "Drinks": "饮品",
+    "Fried drumsticks": "炸鸡腿",
+    "Crispy chicken burger": "香脆鸡腿堡",
+    "Beef noodle soup": "牛肉面",
+    "Egg fried rice": "蛋炒饭",
+    "Spring rolls": "春卷",
+    "Smashed cucumber salad": "拍黄瓜",
+    "Iced lemon tea": "冰柠檬茶",
+    "Cola": "可乐",
+    "Tsingtao beer": "青岛啤酒",
+    "Spice level": "辣度",
+    "Mild": "微辣",
+    "Hot": "特辣",
+    "Extras": "加料",
+    "Extra cheese": "加芝士",
+    "Extra patty": "加鸡排",
+}
 # Today the drumsticks sell faster than usual (the trend the best-seller analysis should catch).
 TODAY_BOOST = {"Fried drumsticks": D("1.8")}
 

@@ -218,3 +218,16 @@ def test_the_menu_shows_its_chinese_names_to_a_chinese_reader(client, shop):
     client.force_login(shop.cashier)
     till = client.get(reverse("orders:till", args=[shop.store.slug]), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert ">汉堡</strong>" in till.content.decode()
+
+
+def test_the_demo_menu_has_its_chinese_names(store):
+    from demo.loader import _menu
+
+    items = _menu(store)
+    assert items["Fried drumsticks"].name_zh == "炸鸡腿"
+    assert items["Fried drumsticks"].category.name_zh == "小吃"
+    spice = items["Fried drumsticks"].modifier_groups.get(name="Spice level")
+    assert (spice.name_zh, sorted(spice.modifiers.values_list("name_zh", flat=True))) == (
+        "辣度",
+        ["微辣", "特辣"],
+    )
