@@ -4,6 +4,7 @@ renders; money and rules live in services (prices in services/pricing.py)."""
 
 import io
 import ipaddress
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 import segno
@@ -16,10 +17,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from restaurant_ops import bounds
 from restaurant_ops.api.errors import status_for
 from restaurant_ops.csv_import import CsvForm, csv_step
-from restaurant_ops.errors import DomainError, DomainErrors
-from restaurant_ops.forms import add_errors
+from restaurant_ops.errors import DomainError, DomainErrors, error_list
+from restaurant_ops.forms import add_errors, flash_errors, form_decimal, form_id
 from restaurant_ops.money import money
 from restaurant_ops.permissions import Perm
 from restaurant_ops.selectors import store_for_user
@@ -38,10 +40,6 @@ from .models import (
     Table,
     TableSession,
 )
-
-
-def _errors(error) -> list[str]:
-    return [str(e.message) for e in error.errors] if isinstance(error, DomainErrors) else [str(error.message)]
 
 
 def _menu(store):
@@ -129,7 +127,7 @@ def guest_order(request, qr_token):
         context["placed"] = order
         status = 201
     except (DomainError, DomainErrors) as error:
-        context["errors"] = _errors(error)
+        context["errors"] = [str(e.message) for e in error_list(error)]
         status = status_for(error)
     # htmx swaps only 2xx by default; the message must show either way, so answer 200 to htmx.
     response = render(
@@ -206,15 +204,18 @@ def _approver(request, store, perm):
 def till(request, store_slug):
     store, membership = store_for_user(user=request.user, slug=store_slug, perm=Perm.TAKE_ORDERS)
     if request.method == "POST" and request.POST.get("action") == "open_table":
-        table = get_object_or_404(Table, store=store, pk=request.POST.get("table") or 0, is_active=True)
+        table = get_object_or_404(Table, store=store, pk=form_id(request.POST, "table"), is_active=True)
         services.table_session_open(table=table, by=request.user)
         messages.success(request, _("%(table)s is open for QR orders.") % {"table": table.name})
         return redirect("orders:till", store_slug=store.slug)
+    status = 200
     if request.method == "POST":
-        table = None
-        if request.POST.get("table"):
-            table = Table.objects.filter(store=store, pk=request.POST["table"], is_active=True).first()
         try:
+            table = None
+            if (table_id := form_id(request.POST, "table")) is not None:
+                table = Table.objects.filter(store=store, pk=table_id, is_active=True).first()
+                if table is None:
+                    raise DomainError("table", "unknown_table", _("No such table in this store."))
             order = services.order_place(
                 store=store,
                 table=table,
@@ -227,8 +228,7 @@ def till(request, store_slug):
             messages.success(request, _("Order #%(id)s placed.") % {"id": order.pk})
             return redirect("orders:check", store_slug=store.slug, check_id=order.guest_check_id)
         except (DomainError, DomainErrors) as error:
-            for message in _errors(error):
-                messages.error(request, message)
+            status = flash_errors(request, error)
     return render(
         request,
         "orders/till.html",
@@ -245,6 +245,7 @@ def till(request, store_slug):
                 )
             ),
         },
+        status=status,
     )
 
 
@@ -290,15 +291,15 @@ def check_action(request, store_slug, check_id, action):
     try:
         if action == "pay":
             authorize(user=user, store=store, perm=Perm.TAKE_PAYMENTS)
-            register = Register.objects.filter(store=store, pk=post.get("register") or 0).first()
+            register = Register.objects.filter(store=store, pk=form_id(post, "register")).first()
             if register:
                 request.session["register"] = register.pk
             payment = services.payment_take(
                 guest_check=check,
                 method=post.get("method", ""),
-                amount=post.get("amount", ""),
-                tip=post.get("tip") or "0",
-                tendered=post.get("tendered") or None,
+                amount=form_decimal(post, "amount"),
+                tip=form_decimal(post, "tip") or Decimal("0"),
+                tendered=form_decimal(post, "tendered"),
                 register=register,
                 by=user,
             )
@@ -308,19 +309,19 @@ def check_action(request, store_slug, check_id, action):
                     _("Change due: %(change)s") % {"change": money(payment.change_due, store.currency)},
                 )
         elif action == "refund":
-            original = get_object_or_404(Payment, guest_check=check, pk=post.get("payment") or 0)
+            original = get_object_or_404(Payment, guest_check=check, pk=form_id(post, "payment"))
             approver = _approver(request, store, Perm.REFUND)
             by_line = post.get("mode") == "lines"
             services.payment_refund(
                 payment=original,
-                amount=None if by_line else post.get("amount", ""),
+                amount=None if by_line else form_decimal(post, "amount"),
                 lines=_refund_lines_from_form(post) if by_line else None,
                 reason=post.get("reason", ""),
                 by=user,
                 approved_by=approver,
             )
         elif action in ("void", "comp"):
-            line = get_object_or_404(OrderLine, guest_check=check, pk=post.get("line") or 0)
+            line = get_object_or_404(OrderLine, guest_check=check, pk=form_id(post, "line"))
             approver = _approver(request, store, Perm.VOID if action == "void" else Perm.COMP)
             service = services.order_line_void if action == "void" else services.check_comp_line
             service(line=line, reason=post.get("reason", ""), by=user, approved_by=approver)
@@ -328,29 +329,33 @@ def check_action(request, store_slug, check_id, action):
             approver = _approver(request, store, Perm.DISCOUNT)
             services.check_discount(
                 guest_check=check,
-                amount=post.get("amount") or None,
-                percent=post.get("percent") or None,
+                amount=form_decimal(post, "amount"),
+                percent=form_decimal(post, "percent"),
                 reason=post.get("reason", ""),
                 by=user,
                 approved_by=approver,
             )
         elif action == "split":
             target = services.check_split_items(
-                guest_check=check, by=user, line_ids=[int(i) for i in post.getlist("lines") if i.isdigit()]
+                guest_check=check,
+                by=user,
+                line_ids=[int(i) for i in post.getlist("lines") if i.isdigit() and int(i) <= bounds.MAX_ID],
             )
         elif action == "merge":
-            other = get_object_or_404(Check, store=store, pk=post.get("other") or 0)
+            other = get_object_or_404(Check, store=store, pk=form_id(post, "other"))
             services.check_merge(into=check, other=other, by=user)
         elif action == "move":
-            table = get_object_or_404(Table, store=store, pk=post.get("table") or 0)
+            table = get_object_or_404(Table, store=store, pk=form_id(post, "table"))
             services.check_move(guest_check=check, table=table, by=user)
         elif action == "close":
             services.check_close(guest_check=check, by=user)
         else:
             return HttpResponse(status=404)
     except (DomainError, DomainErrors) as error:
-        for message in _errors(error):
-            messages.error(request, message)
+        status = flash_errors(request, error)
+        response = check_detail(request, store_slug=store.slug, check_id=check.pk)
+        response.status_code = status
+        return response
     return redirect("orders:check", store_slug=store.slug, check_id=target.pk)
 
 
@@ -432,23 +437,24 @@ def close_of_day(request, store_slug):
                 authorize(user=request.user, store=store, perm=Perm.CLOSE_DAY)
                 services.register_create(store=store, name=request.POST.get("name", ""))
             elif action == "open":
-                register = get_object_or_404(Register, store=store, pk=request.POST.get("register") or 0)
+                register = get_object_or_404(Register, store=store, pk=form_id(request.POST, "register"))
                 services.drawer_open(
-                    register=register, opening_float=request.POST.get("opening_float", ""), by=request.user
+                    register=register,
+                    opening_float=form_decimal(request.POST, "opening_float"),
+                    by=request.user,
                 )
             elif action == "close":
                 authorize(user=request.user, store=store, perm=Perm.CLOSE_DAY)
-                drawer = get_object_or_404(CashDrawerSession, store=store, pk=request.POST.get("drawer") or 0)
+                drawer = get_object_or_404(CashDrawerSession, store=store, pk=form_id(request.POST, "drawer"))
                 drawer = services.drawer_close(
-                    drawer=drawer, counted_cash=request.POST.get("counted_cash", ""), by=request.user
+                    drawer=drawer, counted_cash=form_decimal(request.POST, "counted_cash"), by=request.user
                 )
                 messages.success(
                     request, _("Z report printed for %(register)s.") % {"register": drawer.register}
                 )
             return redirect("orders:close", store_slug=store.slug)
         except (DomainError, DomainErrors) as error:
-            for message in _errors(error):
-                messages.error(request, message)
+            flash_errors(request, error)
     registers = []
     for register in Register.objects.filter(store=store):
         drawer = services.drawer_current(register=register)

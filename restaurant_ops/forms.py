@@ -2,11 +2,15 @@
 
 import datetime as dt
 import zoneinfo
+from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
-from .errors import DomainError, DomainErrors
+from . import bounds
+from .api.errors import status_for
+from .errors import DomainError, DomainErrors, error_list
 from .models import Store, Weekday
 
 TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
@@ -104,3 +108,52 @@ class PinForm(forms.Form):
         if data.get("pin") and data.get("pin") != data.get("pin_again"):
             self.add_error("pin_again", _("The two PINs differ."))
         return data
+
+
+# --- Raw form strings into typed values, and refusals into messages with the table's status ---
+
+
+def form_id(data, name: str) -> int | None:
+    """An id chosen in a form: None when left empty; a word or an absurd number is refused."""
+    raw = (data.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= bounds.MAX_ID:
+        raise DomainError(name, "invalid", _("Choose from the list."))
+    return int(raw)
+
+
+def form_int(data, name: str, *, default: int | None = None, maximum: int = 10_000) -> int | None:
+    raw = (data.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.lstrip("-").isdigit() or abs(int(raw)) > maximum:
+        raise DomainError(name, "invalid", _("Enter a whole number."))
+    return int(raw)
+
+
+def form_decimal(
+    data, name: str, *, places: int = 2, maximum: Decimal = Decimal("10000000")
+) -> Decimal | None:
+    """A number typed into a form (an amount, a quantity): None when left empty. Its magnitude is checked
+    before anything else touches it (`1e30` has more digits than a decimal context holds)."""
+    raw = str(data.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        number = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        raise DomainError(name, "invalid", _("Enter a number such as 12.50."))
+    if not number.is_finite() or abs(number) >= maximum:
+        raise DomainError(name, "invalid", _("Enter a number such as 12.50."))
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        raise DomainError(name, "invalid", _("Use at most %(n)d decimal places.") % {"n": places})
+    return number
+
+
+def flash_errors(request, error: DomainError | DomainErrors) -> int:
+    """Shows each error as a message (tagged with its field, so the page can point at it) and returns the
+    status the error table gives it."""
+    for item in error_list(error):
+        messages.error(request, item.message, extra_tags=f"field-{item.field}" if item.field else "")
+    return status_for(error)

@@ -4,7 +4,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -118,3 +118,65 @@ class StoreTimeZoneMiddleware:
                     timezone.activate(zoneinfo.ZoneInfo(zone))
                 return None
         return None
+
+
+def _nul_field(request) -> str | None:
+    """The first place a request carries a NUL character: no text we keep may hold one (PostgreSQL
+    refuses it, so it would surface as a 500 deep inside a write)."""
+    if "\x00" in request.path:
+        return "path"
+    sources = [request.GET]
+    if request.method == "POST" and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        sources.append(request.POST)
+    for source in sources:
+        for key, values in source.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return key.replace("\x00", "")
+    for name, value in request.headers.items():
+        if "\x00" in value:
+            return name
+    return None
+
+
+class RejectNulMiddleware:
+    """A NUL character anywhere in the path, the query, a form field or a header is a 400 naming the
+    field, before any view runs (JSON bodies are checked by DRF's CharField)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        field = _nul_field(request)
+        if field is None:
+            return self.get_response(request)
+        message = _("%(field)s contains a NUL character.") % {"field": field}
+        if request.path.startswith("/api/"):
+            error = {"field": field, "code": "invalid", "message": message}
+            return JsonResponse({"errors": [error]}, status=400)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+class DomainErrorPageMiddleware:
+    """A page that lets a DomainError through (an id it could not read, a refusal it does not catch)
+    answers the error table's status with the messages, never a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from restaurant_ops.errors import DomainError, DomainErrors, error_list
+
+        from .api.errors import status_for
+
+        if request.path.startswith("/api/") or not isinstance(exception, DomainError | DomainErrors):
+            return None
+        errors = error_list(exception)
+        return render(request, "refused.html", {"errors": errors}, status=status_for(exception))

@@ -75,3 +75,4 @@ urlpatterns = [
         name="api-redoc",
     ),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+

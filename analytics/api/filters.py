@@ -1,6 +1,7 @@
 import django_filters
 
 from analytics.models import Insight
+from restaurant_ops.api import filters as bounded
 
 
 class InsightFilter(django_filters.FilterSet):
@@ -11,7 +12,7 @@ class InsightFilter(django_filters.FilterSet):
     open = django_filters.BooleanFilter(
         method="filter_open", label="Only open insights (new or acknowledged)"
     )
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Insight

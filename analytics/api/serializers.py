@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from analytics.models import Insight
 from analytics.services import available_jobs
+from restaurant_ops.api import fields as bounded
 from restaurant_ops.api.serializers import InputSerializer
 
 MAX_SPAN_DAYS = 800
@@ -15,8 +16,8 @@ class PeriodQuery(serializers.Serializer):
     """Query parameters shared by the analyses: the store and an inclusive range of business days."""
 
     store = serializers.SlugField(required=False, help_text="Store slug (optional with one store)")
-    start = serializers.DateField(required=False, help_text="First business day (store-local, inclusive)")
-    end = serializers.DateField(required=False, help_text="Last business day (store-local, inclusive)")
+    start = bounded.DateField(required=False, help_text="First business day (store-local, inclusive)")
+    end = bounded.DateField(required=False, help_text="Last business day (store-local, inclusive)")
 
     def validate(self, attrs):
         start, end = attrs.get("start"), attrs.get("end")
@@ -43,8 +44,8 @@ class SalesQuery(PeriodQuery):
 
 
 class MarginQuery(PeriodQuery):
-    previous_start = serializers.DateField(required=False)
-    previous_end = serializers.DateField(required=False)
+    previous_start = bounded.DateField(required=False)
+    previous_end = bounded.DateField(required=False)
 
 
 class BestSellerRow(serializers.Serializer):
@@ -67,7 +68,7 @@ class BestSellerRow(serializers.Serializer):
 
 
 class SalesRow(serializers.Serializer):
-    period = serializers.DateField(help_text="First business day of the period")
+    period = bounded.DateField(help_text="First business day of the period")
     orders = serializers.IntegerField()
     quantity = serializers.IntegerField()
     revenue = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -179,6 +180,8 @@ def default_range(attrs: dict, today: dt.date, days: int = 30) -> tuple[dt.date,
     start = attrs.get("start") or end - dt.timedelta(days=days - 1)
     if start > end:
         start = end
+    if (end - start).days > MAX_SPAN_DAYS:  # a start years back with `end` left to default to today
+        raise serializers.ValidationError({"end": [_("At most %(n)d days at once.") % {"n": MAX_SPAN_DAYS}]})
     return start, end
 
 
@@ -203,8 +206,8 @@ class MarginShare(serializers.Serializer):
 
 
 class MarginResponse(serializers.Serializer):
-    previous = serializers.ListField(child=serializers.DateField())
-    current = serializers.ListField(child=serializers.DateField())
+    previous = serializers.ListField(child=bounded.DateField())
+    current = serializers.ListField(child=bounded.DateField())
     gp0 = serializers.DecimalField(max_digits=14, decimal_places=2)
     gp1 = serializers.DecimalField(max_digits=14, decimal_places=2)
     change = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -224,13 +227,11 @@ class MarginResponse(serializers.Serializer):
 
 class LabourQuery(serializers.Serializer):
     store = serializers.SlugField(required=False)
-    week = serializers.DateField(
-        required=False, help_text="Any business day of the week (default: this week)"
-    )
+    week = bounded.DateField(required=False, help_text="Any business day of the week (default: this week)")
 
 
 class LabourRow(serializers.Serializer):
-    day = serializers.DateField()
+    day = bounded.DateField()
     sales = serializers.DecimalField(max_digits=14, decimal_places=2)
     forecast_sales = serializers.DecimalField(max_digits=14, decimal_places=2)
     scheduled_hours = serializers.DecimalField(max_digits=10, decimal_places=2)

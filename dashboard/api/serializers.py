@@ -4,6 +4,7 @@ strings)."""
 from rest_framework import serializers
 
 from analytics.api.serializers import PeriodQuery  # noqa: F401 (re-exported for the views)
+from restaurant_ops.api import fields as bounded
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "allow_null": True}
 PCT = {"max_digits": 7, "decimal_places": 1, "allow_null": True}
@@ -14,7 +15,7 @@ class PriceHistoryQuery(PeriodQuery):
 
 
 class WeekQuery(PeriodQuery):
-    week = serializers.DateField(
+    week = bounded.DateField(
         required=False, help_text="Any day of the week (Monday-based); default next week"
     )
 
@@ -32,7 +33,7 @@ class Usual(serializers.Serializer):
     sales = serializers.DecimalField(**MONEY)
     orders = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
     average_check = serializers.DecimalField(**MONEY)
-    days = serializers.ListField(child=serializers.DateField())
+    days = serializers.ListField(child=bounded.DateField())
 
 
 class LastWeek(serializers.Serializer):
@@ -41,7 +42,7 @@ class LastWeek(serializers.Serializer):
 
 
 class TrendDay(Figures):
-    day = serializers.DateField()
+    day = bounded.DateField()
     labour_cost = serializers.DecimalField(**MONEY)
     same_day_last_week_sales = serializers.DecimalField(**MONEY)
     four_week_average_sales = serializers.DecimalField(**MONEY)
@@ -60,14 +61,14 @@ class GrossProfitChange(serializers.Serializer):
 class OverviewOut(serializers.Serializer):
     store = serializers.CharField()
     currency = serializers.CharField()
-    today = serializers.DateField()
-    as_of = serializers.DateTimeField()
+    today = bounded.DateField()
+    as_of = bounded.DateTimeField()
     today_so_far = Figures()
     usual = Usual()
     same_day_last_week = LastWeek()
     labour_target_pct = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = bounded.DateField()
+    end = bounded.DateField()
     trend = TrendDay(many=True)
     gross_profit = GrossProfitChange(
         allow_null=True, help_text="month to date vs the same days of last month, as the margin waterfall"
@@ -90,7 +91,7 @@ class ListPriceRow(serializers.Serializer):
     unit = serializers.CharField()
     supplier_id = serializers.IntegerField()
     supplier = serializers.CharField()
-    effective_from = serializers.DateField()
+    effective_from = bounded.DateField()
     unit_price = serializers.DecimalField(max_digits=14, decimal_places=6)
 
 
@@ -99,7 +100,7 @@ class ReceiptPriceRow(serializers.Serializer):
     ingredient = serializers.CharField()
     supplier_id = serializers.IntegerField(allow_null=True)
     supplier = serializers.CharField()
-    day = serializers.DateField()
+    day = bounded.DateField()
     unit_price = serializers.DecimalField(max_digits=14, decimal_places=4)
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
 
@@ -112,7 +113,7 @@ class PriceHistoryOut(serializers.Serializer):
 class PlanHour(serializers.Serializer):
     position_id = serializers.IntegerField()
     position = serializers.CharField()
-    hour_start = serializers.DateTimeField()
+    hour_start = bounded.DateTimeField()
     needed = serializers.IntegerField()
     scheduled = serializers.IntegerField()
     difference = serializers.IntegerField(help_text="Scheduled − needed")
@@ -124,8 +125,8 @@ class PlanSuggestion(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["gap", "surplus"])
     position_id = serializers.IntegerField()
     position_name = serializers.CharField()
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = bounded.DateTimeField()
+    end = bounded.DateTimeField()
     count = serializers.IntegerField()
     needed = serializers.IntegerField()
     scheduled = serializers.IntegerField()
@@ -135,15 +136,15 @@ class PlanSuggestion(serializers.Serializer):
 
 
 class StaffingPlanOut(serializers.Serializer):
-    week_start = serializers.DateField()
+    week_start = bounded.DateField()
     hours = PlanHour(many=True)
     suggestions = PlanSuggestion(many=True)
 
 
 class MarginMonth(serializers.Serializer):
-    month = serializers.DateField(help_text="first day of the period (= start)")
-    start = serializers.DateField()
-    end = serializers.DateField()
+    month = bounded.DateField(help_text="first day of the period (= start)")
+    start = bounded.DateField()
+    end = bounded.DateField()
     quantity = serializers.IntegerField()
     revenue = serializers.DecimalField(**MONEY)
     food_cost = serializers.DecimalField(**MONEY)

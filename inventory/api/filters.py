@@ -10,11 +10,12 @@ from inventory.models import (
     SupplierItem,
     SupplierPrice,
 )
+from restaurant_ops.api import filters as bounded
 
 
 class IngredientFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store__slug")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     search = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
 
     class Meta:
@@ -24,7 +25,7 @@ class IngredientFilter(django_filters.FilterSet):
 
 class RecipeLineFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store__slug")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = RecipeLine
@@ -33,7 +34,7 @@ class RecipeLineFilter(django_filters.FilterSet):
 
 class SupplierFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store__slug")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Supplier
@@ -41,7 +42,7 @@ class SupplierFilter(django_filters.FilterSet):
 
 
 class SupplierItemFilter(django_filters.FilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = SupplierItem
@@ -49,10 +50,10 @@ class SupplierItemFilter(django_filters.FilterSet):
 
 
 class SupplierPriceFilter(django_filters.FilterSet):
-    supplier = django_filters.NumberFilter(field_name="supplier_item__supplier_id")
-    ingredient = django_filters.NumberFilter(field_name="supplier_item__ingredient_id")
-    effective_on_or_before = django_filters.DateFilter(field_name="effective_from", lookup_expr="lte")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    supplier = bounded.IdFilter(field_name="supplier_item__supplier_id")
+    ingredient = bounded.IdFilter(field_name="supplier_item__ingredient_id")
+    effective_on_or_before = bounded.DateFilter(field_name="effective_from", lookup_expr="lte")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = SupplierPrice
@@ -62,10 +63,10 @@ class SupplierPriceFilter(django_filters.FilterSet):
 class StockMovementFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store__slug")
     kind = django_filters.MultipleChoiceFilter(choices=StockMovement.Kind.choices)
-    date_from = django_filters.DateFilter(field_name="business_date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="business_date", lookup_expr="lte")
+    date_from = bounded.DateFilter(field_name="business_date", lookup_expr="gte")
+    date_to = bounded.DateFilter(field_name="business_date", lookup_expr="lte")
     # The ledger is append-only: `since` (posted at or after) is its `updated_since`.
-    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    since = bounded.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
 
     class Meta:
         model = StockMovement
@@ -74,7 +75,7 @@ class StockMovementFilter(django_filters.FilterSet):
 
 class StockCountFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store__slug")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = StockCount
@@ -84,7 +85,7 @@ class StockCountFilter(django_filters.FilterSet):
 class PurchaseOrderFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store__slug")
     status = django_filters.MultipleChoiceFilter(choices=PurchaseOrder.Status.choices)
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = PurchaseOrder

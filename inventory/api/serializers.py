@@ -13,6 +13,7 @@ from inventory.models import (
     SupplierItem,
     SupplierPrice,
 )
+from restaurant_ops.api import fields as bounded
 from restaurant_ops.api.serializers import InputSerializer
 
 QTY = {"max_digits": 14, "decimal_places": 3}
@@ -181,7 +182,7 @@ class SupplierPriceInputSerializer(InputSerializer):
     supplier_item = serializers.IntegerField()
     price = serializers.DecimalField(**PRICE)
     per = serializers.ChoiceField(choices=SupplierPrice.Per.choices, default=SupplierPrice.Per.BASE_UNIT)
-    effective_from = serializers.DateField()
+    effective_from = bounded.DateField()
 
 
 class StockMovementSerializer(serializers.ModelSerializer):
@@ -305,7 +306,7 @@ class PurchaseOrderInputSerializer(InputSerializer):
     store = serializers.SlugField(required=False)
     supplier = serializers.IntegerField()
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    expected_on = serializers.DateField(required=False, allow_null=True)
+    expected_on = bounded.DateField(required=False, allow_null=True)
     lines = POLineInputSerializer(many=True, allow_empty=False, max_length=500)
 
 

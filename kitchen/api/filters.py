@@ -1,11 +1,12 @@
 import django_filters
 
 from kitchen.models import PrepTask, Station, Ticket
+from restaurant_ops.api import filters as bounded
 
 
 class StationFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store__slug")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Station
@@ -15,9 +16,9 @@ class StationFilter(django_filters.FilterSet):
 class TicketFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store__slug")
     status = django_filters.MultipleChoiceFilter(choices=Ticket.Status.choices)
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    queued_from = django_filters.IsoDateTimeFilter(field_name="queued_at", lookup_expr="gte")
-    queued_to = django_filters.IsoDateTimeFilter(field_name="queued_at", lookup_expr="lt")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    queued_from = bounded.IsoDateTimeFilter(field_name="queued_at", lookup_expr="gte")
+    queued_to = bounded.IsoDateTimeFilter(field_name="queued_at", lookup_expr="lt")
 
     class Meta:
         model = Ticket
@@ -26,8 +27,8 @@ class TicketFilter(django_filters.FilterSet):
 
 class PrepTaskFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store__slug")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    ready_by_before = django_filters.IsoDateTimeFilter(field_name="ready_by", lookup_expr="lte")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    ready_by_before = bounded.IsoDateTimeFilter(field_name="ready_by", lookup_expr="lte")
 
     class Meta:
         model = PrepTask

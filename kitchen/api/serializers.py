@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from kitchen.models import PrepTask, Station, Ticket, TicketLine
+from restaurant_ops.api import fields as bounded
 from restaurant_ops.api.serializers import InputSerializer
 
 
@@ -67,7 +68,7 @@ class PrepTaskInputSerializer(InputSerializer):
     store = serializers.SlugField(required=False, help_text="Store slug; defaults to the API key's store.")
     menu_item = serializers.IntegerField()
     quantity = serializers.DecimalField(max_digits=8, decimal_places=1)
-    ready_by = serializers.DateTimeField()
+    ready_by = bounded.DateTimeField()
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 

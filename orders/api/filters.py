@@ -1,19 +1,20 @@
 import django_filters
 
 from orders.models import Check, MenuItem, Order, Payment
+from restaurant_ops.api import filters as bounded
 
 
 class OrderFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store__slug")
     status = django_filters.MultipleChoiceFilter(choices=Order.Status.choices)
-    table = django_filters.NumberFilter(field_name="table_id")
-    date_from = django_filters.DateFilter(
+    table = bounded.IdFilter(field_name="table_id")
+    date_from = bounded.DateFilter(
         field_name="business_date", lookup_expr="gte", label="First business day (store-local, inclusive)"
     )
-    date_to = django_filters.DateFilter(
+    date_to = bounded.DateFilter(
         field_name="business_date", lookup_expr="lte", label="Last business day (inclusive)"
     )
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     external_id = django_filters.CharFilter()
 
     class Meta:
@@ -23,7 +24,7 @@ class OrderFilter(django_filters.FilterSet):
 
 class MenuItemFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store__slug")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     search = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
 
     class Meta:
@@ -34,10 +35,10 @@ class MenuItemFilter(django_filters.FilterSet):
 class CheckFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store__slug")
     status = django_filters.MultipleChoiceFilter(choices=Check.Status.choices)
-    table = django_filters.NumberFilter(field_name="table_id")
-    date_from = django_filters.DateFilter(field_name="business_date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="business_date", lookup_expr="lte")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    table = bounded.IdFilter(field_name="table_id")
+    date_from = bounded.DateFilter(field_name="business_date", lookup_expr="gte")
+    date_to = bounded.DateFilter(field_name="business_date", lookup_expr="lte")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Check
@@ -46,10 +47,10 @@ class CheckFilter(django_filters.FilterSet):
 
 class PaymentFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store__slug")
-    check = django_filters.NumberFilter(field_name="guest_check_id")
-    date_from = django_filters.DateFilter(field_name="business_date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="business_date", lookup_expr="lte")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    check = bounded.IdFilter(field_name="guest_check_id")
+    date_from = bounded.DateFilter(field_name="business_date", lookup_expr="gte")
+    date_to = bounded.DateFilter(field_name="business_date", lookup_expr="lte")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Payment

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.models import Store
-from restaurant_ops.services import audit_record
+from restaurant_ops.services import acting_user, audit_record
 from restaurant_ops.timeutils import business_date
 
 from .. import events
@@ -209,7 +209,7 @@ def order_place(
         service_type=service_type,
         note=note[:300],
         external_id=external_id,
-        placed_by=placed_by if placed_by and placed_by.is_authenticated else None,
+        placed_by=acting_user(placed_by),
         currency=store.currency,
         prices_include_tax=inclusive,
         placed_at=placed_at,
@@ -287,7 +287,7 @@ def order_set_status(*, order: Order, status: str, by=None, reason: str = "") ->
         from_status=previous,
         to_status=status,
         at=now,
-        by=by if by is not None and by.is_authenticated else None,
+        by=acting_user(by),
     )
     if status == Order.Status.CANCELLED and order.guest_check_id:  # its lines leave the check's total
         check_recalculate(
@@ -384,6 +384,7 @@ def guest_order_place(
             "session_closed",
             _("This table's check is closed: scan the code on your table again or ask the staff."),
         )
+    _validate_lines(table.store, lines)  # a bad order must not spend the table's throttle
     table_order_throttle(table=table)
     with transaction.atomic():
         check = check_for_table(table=table)  # locks the table: the session cannot change under us

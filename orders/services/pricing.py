@@ -128,10 +128,12 @@ def money_arg(value, field: str, *, allow_zero: bool = False) -> Decimal:
         value = Decimal(str(value))
     except (ArithmeticError, ValueError, TypeError):
         raise DomainError(field, "invalid", _("Enter an amount."))
-    if not value.is_finite() or value != value.quantize(CENT):
-        raise DomainError(field, "invalid", _("Enter an amount in whole cents."))
+    if not value.is_finite():
+        raise DomainError(field, "invalid", _("Enter an amount."))
     if value < 0 or (value == 0 and not allow_zero):
         raise DomainError(field, "out_of_range", _("The amount must be more than zero."))
-    if value >= Decimal("10000000"):
+    if value >= Decimal("10000000"):  # before quantizing: 1e30 has more digits than a Decimal context
         raise DomainError(field, "out_of_range", _("That amount is too large."))
+    if value != value.quantize(CENT):
+        raise DomainError(field, "invalid", _("Enter an amount in whole cents."))
     return value

@@ -1,12 +1,13 @@
 import django_filters
 
+from restaurant_ops.api import filters as bounded
 from staffing.models import Availability, Shift, StaffingRequirement, StaffMember, TimeClockEntry
 
 
 class StaffMemberFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store__slug")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    position = django_filters.NumberFilter(field_name="positions")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    position = bounded.IdFilter(field_name="positions")
 
     class Meta:
         model = StaffMember
@@ -15,7 +16,7 @@ class StaffMemberFilter(django_filters.FilterSet):
 
 class AvailabilityFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="staff__store__slug")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Availability
@@ -24,13 +25,13 @@ class AvailabilityFilter(django_filters.FilterSet):
 
 class ShiftFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store__slug")
-    date_from = django_filters.DateFilter(
+    date_from = bounded.DateFilter(
         field_name="business_date", lookup_expr="gte", label="First business day (inclusive)"
     )
-    date_to = django_filters.DateFilter(
+    date_to = bounded.DateFilter(
         field_name="business_date", lookup_expr="lte", label="Last business day (inclusive)"
     )
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Shift
@@ -39,9 +40,9 @@ class ShiftFilter(django_filters.FilterSet):
 
 class TimeClockEntryFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store__slug")
-    date_from = django_filters.DateFilter(field_name="business_date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="business_date", lookup_expr="lte")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    date_from = bounded.DateFilter(field_name="business_date", lookup_expr="gte")
+    date_to = bounded.DateFilter(field_name="business_date", lookup_expr="lte")
+    updated_since = bounded.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     open = django_filters.BooleanFilter(
         field_name="clock_out", lookup_expr="isnull", label="Still clocked in"
     )
@@ -53,9 +54,9 @@ class TimeClockEntryFilter(django_filters.FilterSet):
 
 class StaffingRequirementFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store__slug")
-    hour_from = django_filters.IsoDateTimeFilter(field_name="hour_start", lookup_expr="gte")
-    hour_to = django_filters.IsoDateTimeFilter(field_name="hour_start", lookup_expr="lt")
-    computed_since = django_filters.IsoDateTimeFilter(field_name="computed_at", lookup_expr="gte")
+    hour_from = bounded.IsoDateTimeFilter(field_name="hour_start", lookup_expr="gte")
+    hour_to = bounded.IsoDateTimeFilter(field_name="hour_start", lookup_expr="lt")
+    computed_since = bounded.IsoDateTimeFilter(field_name="computed_at", lookup_expr="gte")
 
     class Meta:
         model = StaffingRequirement

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from restaurant_ops.api import fields as bounded
 from restaurant_ops.api.serializers import InputSerializer
 from staffing.models import Availability, Position, Shift, StaffingRequirement, StaffMember, TimeClockEntry
 
@@ -95,8 +96,8 @@ class ShiftSerializer(serializers.ModelSerializer):
 class ShiftCreateSerializer(InputSerializer):
     staff = serializers.IntegerField()
     position = serializers.IntegerField()
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = bounded.DateTimeField()
+    end = bounded.DateTimeField()
     reason = serializers.CharField(
         max_length=200,
         required=False,
@@ -109,8 +110,8 @@ class ShiftCreateSerializer(InputSerializer):
 class ShiftUpdateSerializer(InputSerializer):
     staff = serializers.IntegerField(required=False)
     position = serializers.IntegerField(required=False)
-    start = serializers.DateTimeField(required=False)
-    end = serializers.DateTimeField(required=False)
+    start = bounded.DateTimeField(required=False)
+    end = bounded.DateTimeField(required=False)
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
@@ -139,7 +140,7 @@ class TimeClockEntrySerializer(serializers.ModelSerializer):
 
 class ClockSerializer(InputSerializer):
     staff = serializers.IntegerField()
-    at = serializers.DateTimeField(required=False, help_text="Defaults to now.")
+    at = bounded.DateTimeField(required=False, help_text="Defaults to now.")
     position = serializers.IntegerField(required=False, help_text="Clock-in only; defaults to the shift's.")
 
 
