@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from restaurant_ops.celery import app as celery_app
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
+from restaurant_ops.services import acting_user
 
 from .models import AnalysisSettings, Insight, JobRun
 
@@ -303,7 +304,7 @@ def analyses_request(
         store=store,
         outcome=JobRun.Outcome.QUEUED,
         as_of=at,
-        requested_by=by if by is not None and by.is_authenticated else None,
+        requested_by=acting_user(by),
         result={"jobs": list(jobs or available_jobs())},
     )
     transaction.on_commit(lambda: _send_requested(run.pk), robust=True)

@@ -16,7 +16,7 @@ from phonenumber_field.phonenumber import PhoneNumber, to_python
 from orders.models import Check, MenuItem
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.models import Store
-from restaurant_ops.services import audit_record
+from restaurant_ops.services import acting_user, audit_record
 from restaurant_ops.timeutils import business_date
 
 from . import analysis, events, selectors
@@ -28,11 +28,6 @@ FEEDBACK_SALT = "customers.feedback"
 FEEDBACK_MAX_AGE = dt.timedelta(days=30)
 COMPLAINT_MAX_RATING = 2
 MAX_TEXT = 2000
-
-
-def _user(by):
-    """The acting user, or None for an API key's anonymous request."""
-    return by if by is not None and by.is_authenticated else None
 
 
 def phone_parse(raw, *, field: str = "phone", region: str | None = None) -> PhoneNumber:
@@ -191,7 +186,8 @@ def check_attach(*, customer: Customer, guest_check: Check, source: str, by=None
     if guest_check.store_id != customer.store_id:
         raise DomainError("check", "not_found", _("No such check in this store."))
     link, created = CheckCustomer.objects.get_or_create(
-        guest_check=guest_check, defaults={"customer": customer, "source": source, "attached_by": _user(by)}
+        guest_check=guest_check,
+        defaults={"customer": customer, "source": source, "attached_by": acting_user(by)},
     )
     if not created and link.customer_id != customer.pk:
         raise DomainError("check", "taken", _("This check already belongs to another customer."))
@@ -336,7 +332,7 @@ def complaint_log(
         is_complaint=True,
         occurred_at=when,
         business_date=business_date(store, when),
-        logged_by=_user(by),
+        logged_by=acting_user(by),
     )
     events.feedback_left.send(sender=Feedback, feedback=feedback)
     return feedback

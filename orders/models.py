@@ -409,6 +409,9 @@ class Check(models.Model):
         PAID = "paid", _("Paid")
         CLOSED = "closed", _("Closed")
 
+    # A check still open for more lines and payments: the one definition every query uses.
+    OPEN_STATUSES = (Status.OPEN, Status.PARTIALLY_PAID)
+
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="checks")
     table = models.ForeignKey(Table, on_delete=models.SET_NULL, null=True, blank=True, related_name="checks")
     session = models.ForeignKey(
@@ -469,7 +472,7 @@ class Check(models.Model):
 
     @property
     def is_settleable(self) -> bool:
-        return self.status in (self.Status.OPEN, self.Status.PARTIALLY_PAID)
+        return self.status in self.OPEN_STATUSES
 
 
 class CheckAdjustment(models.Model):

@@ -89,7 +89,7 @@ def payments(stores: QuerySet[Store]) -> QuerySet[Payment]:
 
 def table_open_checks(*, store: Store) -> QuerySet[Check]:
     return (
-        Check.objects.filter(store=store, status__in=[Check.Status.OPEN, Check.Status.PARTIALLY_PAID])
+        Check.objects.filter(store=store, status__in=Check.OPEN_STATUSES)
         .select_related("table")
         .order_by("table__position", "table__name", "opened_at")
     )

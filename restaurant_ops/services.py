@@ -28,6 +28,11 @@ from .models import (
 from .permissions import APPROVABLE, Perm, role_has
 
 
+def acting_user(user) -> AbstractBaseUser | None:
+    """Who did it, as the records keep it: a signed-in person, or None (an API key, a guest)."""
+    return user if user is not None and user.is_authenticated else None
+
+
 def membership_for(*, user: AbstractBaseUser, store: Store) -> Membership | None:
     if not user.is_authenticated:
         return None
@@ -210,7 +215,7 @@ def audit_record(
     return AuditEntry.objects.create(
         store=store,
         action=action,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=acting_user(actor),
         approved_by=approved_by,
         reason=reason,
         target_type=target._meta.model_name if target is not None else "",

@@ -16,6 +16,7 @@ from restaurant_ops.api.replica import ReplicaReadsMixin
 from restaurant_ops.api.scoping import accessible_stores, require, resolve_store
 from restaurant_ops.models import Role
 from restaurant_ops.permissions import Perm, role_has
+from restaurant_ops.services import acting_user
 from restaurant_ops.timeutils import business_date
 
 from . import serializers as s
@@ -273,7 +274,7 @@ def _runs_for(request):
 
 
 def _user(request):
-    return request.user if request.user and request.user.is_authenticated else None
+    return acting_user(request.user)
 
 
 class StockCoverView(AnalysisView):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.models import Store
+from restaurant_ops.services import acting_user
 from restaurant_ops.timeutils import business_date
 
 from .. import events, selectors
@@ -89,7 +90,7 @@ def purchase_order_create_draft(
         note=note[:300],
         source=source,
         expected_on=expected_on or today + dt.timedelta(days=supplier.lead_time_days),
-        created_by=created_by if created_by is not None and created_by.is_authenticated else None,
+        created_by=acting_user(created_by),
     )
     for line in prepared:
         line.purchase_order = po

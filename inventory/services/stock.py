@@ -14,6 +14,7 @@ from orders.events import OrderRejected
 from orders.models import Order, OrderLine, OrderLineModifier
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.models import Store
+from restaurant_ops.services import acting_user
 
 from ..models import Ingredient, StockCount, StockCountLine, StockMovement
 from ..units import to_base
@@ -294,7 +295,7 @@ def stock_count_post(
         store=store,
         counted_at=counted_at,
         note=note[:300],
-        counted_by=by if by is not None and by.is_authenticated else None,
+        counted_by=acting_user(by),
     )
     # Lock first, then read the expected figures: nothing can move between the two.
     locked = {i.pk: i for i in Ingredient.objects.select_for_update().filter(pk__in=counted).order_by("pk")}

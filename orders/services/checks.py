@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
-from restaurant_ops.services import audit_record
+from restaurant_ops.services import acting_user, audit_record
 from restaurant_ops.timeutils import business_date
 
 from .. import events
@@ -48,7 +48,7 @@ def check_open(
         service_type=service_type,
         opened_at=now,
         business_date=business_date(store, now),
-        opened_by=by if by is not None and by.is_authenticated else None,
+        opened_by=acting_user(by),
     )
     if lines:
         inclusive = store.prices_include_tax
@@ -65,7 +65,7 @@ def check_for_table(*, table: Table, by=None) -> Check:
     session = table_session_open(table=table, by=by)
     check = (
         Check.objects.select_for_update()
-        .filter(session=session, status__in=[Check.Status.OPEN, Check.Status.PARTIALLY_PAID])
+        .filter(session=session, status__in=Check.OPEN_STATUSES)
         .order_by("id")
         .first()
     )
@@ -194,9 +194,7 @@ def check_settle(check: Check, drawer: CashDrawerSession | None) -> None:
     _receipt_issue(check)
     if (
         check.session_id
-        and not Check.objects.filter(
-            session_id=check.session_id, status__in=[Check.Status.OPEN, Check.Status.PARTIALLY_PAID]
-        ).exists()
+        and not Check.objects.filter(session_id=check.session_id, status__in=Check.OPEN_STATUSES).exists()
     ):
         table_session_close(session=check.session)
 
@@ -227,7 +225,7 @@ def check_discount(
         amount=amount,
         percent=percent,
         reason=reason.strip()[:200],
-        by=by if by is not None and by.is_authenticated else None,
+        by=acting_user(by),
         approved_by=approved_by,
     )
     check = check_recalculate(guest_check=check)
@@ -265,7 +263,7 @@ def check_comp_line(*, line: OrderLine, reason: str, by=None, approved_by=None) 
         kind=CheckAdjustment.Kind.COMP,
         line=line,
         reason=reason.strip()[:200],
-        by=by if by is not None and by.is_authenticated else None,
+        by=acting_user(by),
         approved_by=approved_by,
     )
     check = check_recalculate(guest_check=check)
@@ -333,9 +331,7 @@ def check_merge(*, into: Check, other: Check, by=None) -> Check:
     if (
         other.session_id
         and other.session_id != into.session_id
-        and not Check.objects.filter(
-            session_id=other.session_id, status__in=[Check.Status.OPEN, Check.Status.PARTIALLY_PAID]
-        ).exists()
+        and not Check.objects.filter(session_id=other.session_id, status__in=Check.OPEN_STATUSES).exists()
     ):
         table_session_close(session=other.session)
     audit_record(store=into.store, action="check_merged", actor=by, target=into, data={"merged": other.pk})
@@ -352,9 +348,7 @@ def check_move(*, guest_check: Check, table: Table, by=None) -> Check:
     if table.pk == check.table_id:
         return check
     target_session = table_session_open(table=table, by=by)
-    if Check.objects.filter(
-        session=target_session, status__in=[Check.Status.OPEN, Check.Status.PARTIALLY_PAID]
-    ).exists():
+    if Check.objects.filter(session=target_session, status__in=Check.OPEN_STATUSES).exists():
         raise DomainError(
             "table",
             "table_busy",
@@ -365,9 +359,7 @@ def check_move(*, guest_check: Check, table: Table, by=None) -> Check:
     check.save(update_fields=["table", "session", "service_type", "updated_at"])
     if (
         old_session is not None
-        and not Check.objects.filter(
-            session=old_session, status__in=[Check.Status.OPEN, Check.Status.PARTIALLY_PAID]
-        ).exists()
+        and not Check.objects.filter(session=old_session, status__in=Check.OPEN_STATUSES).exists()
     ):
         table_session_close(session=old_session)
     return check_recalculate(guest_check=check)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
-from restaurant_ops.services import audit_record
+from restaurant_ops.services import acting_user, audit_record
 
 from ..models import CashDrawerSession, Check, Register
 from .pricing import money_arg
@@ -39,7 +39,7 @@ def drawer_open(*, register: Register, opening_float, by=None) -> CashDrawerSess
         store_id=register.store_id,
         register=register,
         opening_float=opening_float,
-        opened_by=by if by is not None and by.is_authenticated else None,
+        opened_by=acting_user(by),
     )
     audit_record(
         store=register.store,
@@ -66,7 +66,7 @@ def drawer_close(*, drawer: CashDrawerSession, counted_cash, by=None) -> CashDra
     now = timezone.now()
     report = drawer_report(drawer=drawer, counted_cash=counted)
     report["closed_at"] = now.isoformat()
-    drawer.closed_at, drawer.closed_by = now, by if by is not None and by.is_authenticated else None
+    drawer.closed_at, drawer.closed_by = now, acting_user(by)
     drawer.expected_cash = Decimal(report["cash"]["expected"])
     drawer.counted_cash, drawer.difference = counted, counted - drawer.expected_cash
     drawer.z_report = report

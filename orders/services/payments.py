@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from restaurant_ops.errors import DomainError, DomainErrors
-from restaurant_ops.services import audit_record
+from restaurant_ops.services import acting_user, audit_record
 from restaurant_ops.timeutils import business_date
 
 from .. import events
@@ -77,7 +77,7 @@ def payment_take(
         reference=reference[:80],
         register=register,
         drawer_session=drawer,
-        taken_by=by if by is not None and by.is_authenticated else None,
+        taken_by=acting_user(by),
         created_at=now,
         business_date=business_date(check.store, now),
     )
@@ -144,7 +144,7 @@ def payment_refund(
         reason=reason.strip()[:200],
         register=register,
         drawer_session=drawer,
-        taken_by=by if by is not None and by.is_authenticated else None,
+        taken_by=acting_user(by),
         approved_by=approved_by,
         created_at=now,
         business_date=business_date(check.store, now),

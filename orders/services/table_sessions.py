@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
+from restaurant_ops.services import acting_user
 
 from ..models import Table, TableSession
 
@@ -31,7 +32,7 @@ def table_session_open(*, table: Table, by=None) -> TableSession:
         session = TableSession.objects.create(
             store_id=table.store_id,
             table=table,
-            opened_by=by if by is not None and by.is_authenticated else None,
+            opened_by=acting_user(by),
         )
     return session
 

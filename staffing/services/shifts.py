@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import ClosedDate, Store
-from restaurant_ops.services import audit_record
+from restaurant_ops.services import acting_user, audit_record
 from restaurant_ops.timeutils import business_date, local
 
 from .. import events
@@ -232,7 +232,7 @@ def shift_create(
         reason=reason,
         source=source,
         hourly_cost=staff.hourly_cost,
-        created_by=by if by is not None and by.is_authenticated else None,
+        created_by=acting_user(by),
     )
     _fill(shift)
     shift.save()
@@ -339,7 +339,7 @@ def week_publish(*, store: Store, week_start: dt.date, by=None) -> WeekSchedule:
     )
     if week.published_at is None:
         week.published_at = timezone.now()
-        week.published_by = by if by is not None and by.is_authenticated else None
+        week.published_by = acting_user(by)
         week.save(update_fields=["published_at", "published_by"])
         events.week_published.send(sender=WeekSchedule, week=week)
     return week
