@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from customers.models import ChurnRate, Consent, Customer, CustomerScore, Feedback
 from customers.selectors import mask_phone
+from restaurant_ops.api import fields as bounded
 from restaurant_ops.api.serializers import InputSerializer
 
 
@@ -109,6 +110,11 @@ class FeedbackSerializer(serializers.ModelSerializer):
     store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     check = serializers.IntegerField(source="guest_check_id", read_only=True, allow_null=True)
     customer = serializers.IntegerField(source="customer_id", read_only=True, allow_null=True)
+    text = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="The guest's words; null for a caller who may not read them.",
+    )
 
     class Meta:
         model = Feedback
@@ -146,10 +152,15 @@ class ComplaintInputSerializer(InputSerializer):
     )
     menu_item = serializers.IntegerField(required=False, allow_null=True)
     text = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    occurred_at = bounded.DateTimeField(required=False, allow_null=True)
 
 
 class ChurnRateSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChurnRate
         fields = ["month", "base", "churned", "rate", "computed_at"]
+
+
+class ChurnReportSerializer(serializers.Serializer):
+    months = ChurnRateSerializer(many=True)
+    warning = serializers.DictField(child=serializers.CharField(), allow_null=True)

@@ -31,6 +31,7 @@ from restaurant_ops.timeutils import business_date
 
 from .serializers import (
     ChurnRateSerializer,
+    ChurnReportSerializer,
     ComplaintInputSerializer,
     CustomerSerializer,
     FeedbackSerializer,
@@ -338,7 +339,7 @@ class FollowUpView(_StoreReport, generics.ListAPIView):
 class ChurnView(_StoreReport):
     """The store's monthly churn rates (last 12 computed months) and the churn warning, if any."""
 
-    @extend_schema(parameters=[STORE_PARAM], responses={200: ChurnRateSerializer(many=True)})
+    @extend_schema(parameters=[STORE_PARAM], responses={200: ChurnReportSerializer})
     def get(self, request):
         store = self.store(request)
         warning = selectors.churn_warning(store=store)
