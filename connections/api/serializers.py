@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from connections.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from connections.webhooks import TOPICS
+from restaurant_ops.api.serializers import InputSerializer
 
 
 class EndpointSerializer(serializers.ModelSerializer):
@@ -16,7 +17,7 @@ class EndpointSerializer(serializers.ModelSerializer):
         return endpoint.secret
 
 
-class EndpointInputSerializer(serializers.Serializer):
+class EndpointInputSerializer(InputSerializer):
     store = serializers.SlugField(required=False, help_text="Store slug; defaults to the API key's store.")
     url = serializers.URLField(max_length=500)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
@@ -25,7 +26,7 @@ class EndpointInputSerializer(serializers.Serializer):
     )
 
 
-class EndpointUpdateSerializer(serializers.Serializer):
+class EndpointUpdateSerializer(InputSerializer):
     url = serializers.URLField(max_length=500, required=False)
     description = serializers.CharField(required=False, allow_blank=True, max_length=200)
     topics = serializers.ListField(
