@@ -24,6 +24,7 @@ from .forms import add_errors
 from .models import ApiKey, Membership, Role, TaxCategory, Weekday
 from .permissions import Perm, role_has
 from .setup import setup_context
+from .signup_links import signup_allowed
 
 
 @never_cache
@@ -103,6 +104,8 @@ def sign_up(request):
     """Only on an empty install: the first person becomes the owner and opens the first store."""
     if get_user_model().objects.exists():
         raise Http404
+    if not signup_allowed(request.GET.get("token")):
+        return render(request, "restaurant_ops/sign_up_locked.html", status=403)
     form = forms.SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
