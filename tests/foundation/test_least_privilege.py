@@ -1,4 +1,4 @@
-"""Least privilege through every door: every API URL pattern and every store page, asked by each
+"""Least privilege through every door: every API URL pattern and every page, asked by each
 role (owner, manager, cashier, cook), by nobody, and by another store's owner, against ONE table of
 expected answers. A new URL without a row here fails the walk.
 
@@ -6,6 +6,7 @@ Reading the table: the roles named get the page or the data; any other member of
 nobody logged in gets 401/403 (API) or the login page (pages); another store's owner gets nothing
 of this store (404 for an object or a store page, no row of ours in a list)."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -122,6 +123,100 @@ API = {
 }
 
 
+def public(status: int) -> tuple:
+    """The same answer for everybody (a guest page, the login): nothing about the store behind it."""
+    return ("public", status)
+
+
+# Pages: route → who may GET it. Ids that need a real object use the store's check; others get an
+# id nobody has, so the roles named get 404 there while everyone else is refused first.
+PAGES = {
+    "": public(200) + ("anonymous→login",),
+    "healthz": public(200),
+    "login/": public(200),
+    "logout/": public(405),
+    "i18n/setlang/": public(302),
+    "signup/": public(404),  # only while nobody exists
+    "join/<str:token>/": public(404),
+    "stores/new/": {O, "other_owner"},  # any owner may open another restaurant
+    "stores/switch/": ("redirect", MEMBERS),  # ?to=<store>: to the same page of that store
+    "stores/<slug:store_slug>/settings/": BOSS,
+    "stores/<slug:store_slug>/settings/taxes/": BOSS,
+    "stores/<slug:store_slug>/settings/hours/": BOSS,
+    "stores/<slug:store_slug>/settings/ready/": BOSS,
+    "stores/<slug:store_slug>/api-keys/": {O},
+    "stores/<slug:store_slug>/api-keys/<int:key_id>/revoke/": POST_ONLY,
+    "stores/<slug:store_slug>/audit/": {O},
+    "stores/<slug:store_slug>/pins/": BOSS,
+    "stores/<slug:store_slug>/pins/<int:guard_id>/unlock/": POST_ONLY,
+    "s/t/<str:qr_token>/": public(404),
+    "s/t/<str:qr_token>/preview/": public(405),
+    "s/t/<str:qr_token>/order/": public(405),
+    "s/t/<str:qr_token>/check/": public(200),  # an unknown token: an empty check, nothing of ours
+    "s/<slug:store_slug>/till/": FRONT,
+    "s/<slug:store_slug>/checks/<int:check_id>/": FRONT,
+    "s/<slug:store_slug>/checks/<int:check_id>/receipt/": FRONT,
+    "s/<slug:store_slug>/checks/<int:check_id>/<slug:action>/": POST_ONLY,
+    "s/<slug:store_slug>/tables/qr/": FRONT,
+    r"s/^(?P<store_slug>[-\w]+)/tables/(?P<table_id>\d+)/qr\.(?P<fmt>svg|png)$": public(404),
+    "s/<slug:store_slug>/close/": FRONT,
+    "s/<slug:store_slug>/settings/tables/": BOSS,
+    "s/<slug:store_slug>/settings/menu/": BOSS,
+    "s/<slug:store_slug>/close/<int:drawer_id>/": FRONT,
+    "inventory/<slug:store_slug>/": BOSS,
+    "inventory/<slug:store_slug>/count/": BOSS,
+    "inventory/<slug:store_slug>/settings/ingredients/": BOSS,
+    "inventory/<slug:store_slug>/settings/recipes/": BOSS,
+    "inventory/<slug:store_slug>/purchase-orders/": BOSS,
+    "inventory/<slug:store_slug>/purchase-orders/<int:po_id>/": BOSS,
+    "inventory/<slug:store_slug>/purchase-orders/<int:po_id>/send/": POST_ONLY,
+    "inventory/<slug:store_slug>/purchase-orders/<int:po_id>/receive/": POST_ONLY,
+    "inventory/<slug:store_slug>/purchase-orders/<int:po_id>/cancel/": POST_ONLY,
+    "inventory/<slug:store_slug>/purchase-orders/<int:po_id>/close/": POST_ONLY,
+    "kitchen/<slug:store_slug>/display/": KITCHEN,
+    "kitchen/<slug:store_slug>/display/board/": KITCHEN,
+    "kitchen/<slug:store_slug>/tickets/<int:ticket_id>/start/": POST_ONLY,
+    "kitchen/<slug:store_slug>/tickets/<int:ticket_id>/bump/": POST_ONLY,
+    "kitchen/<slug:store_slug>/prep/": KITCHEN,
+    "kitchen/<slug:store_slug>/settings/stations/": BOSS,
+    "kitchen/<slug:store_slug>/prep/<int:task_id>/done/": POST_ONLY,
+    "staffing/<slug:store_slug>/schedule/": BOSS,
+    "staffing/<slug:store_slug>/schedule/shifts/": POST_ONLY,
+    "staffing/<slug:store_slug>/schedule/shifts/<int:shift_id>/move/": POST_ONLY,
+    "staffing/<slug:store_slug>/schedule/shifts/<int:shift_id>/delete/": POST_ONLY,
+    "staffing/<slug:store_slug>/schedule/copy/": POST_ONLY,
+    "staffing/<slug:store_slug>/schedule/publish/": POST_ONLY,
+    "staffing/<slug:store_slug>/schedule/suggestions/apply/": POST_ONLY,
+    "staffing/<slug:store_slug>/my-shifts/": MEMBERS,
+    "staffing/<slug:store_slug>/clock/": MEMBERS,
+    "staffing/<slug:store_slug>/labour/": BOSS,
+    "staffing/<slug:store_slug>/settings/staff/": BOSS,
+    "dashboard/": BOSS | {"other_owner"},  # the list of one's own stores
+    "dashboard/<slug:store_slug>/": BOSS,
+    "dashboard/<slug:store_slug>/charts/<slug:name>/": BOSS,
+    "dashboard/<slug:store_slug>/staffing/apply/": POST_ONLY,
+    "dashboard/<slug:store_slug>/insights/": BOSS,
+    "dashboard/<slug:store_slug>/insights/feed/": BOSS,
+    "dashboard/<slug:store_slug>/insights/history/": BOSS,
+    "dashboard/<slug:store_slug>/insights/<int:insight_id>/<slug:action>/": POST_ONLY,
+    "dashboard/<slug:store_slug>/back-office/": BOSS,
+    "dashboard/<slug:store_slug>/back-office/import/": BOSS,
+    "dashboard/<slug:store_slug>/back-office/menu/<int:item_id>/sold-out/": POST_ONLY,
+    "c/s/<str:session_token>/": public(404),
+    "c/s/<str:session_token>/join/": public(405),
+    "c/s/<str:session_token>/feedback/": public(405),
+    "c/f/<str:token>/": public(404),
+    "customers/<slug:store_slug>/": BOSS,
+    "customers/<slug:store_slug>/list/": BOSS,
+    "customers/<slug:store_slug>/<int:customer_id>/": BOSS,
+    "customers/<slug:store_slug>/<int:customer_id>/export/": BOSS,
+    "customers/<slug:store_slug>/<int:customer_id>/erase/": POST_ONLY,
+    "customers/<slug:store_slug>/complaints/": BOSS,
+    "customers/<slug:store_slug>/complaints/new/": FRONT,
+    "customers/<slug:store_slug>/checks/<int:check_id>/attach/": POST_ONLY,
+}
+
+
 def routes(patterns=None, prefix=""):
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):
@@ -214,6 +309,48 @@ def test_every_api_route_answers_each_role_as_the_table_says(world, who):
             expected = {200} if exists else {404}
         else:
             expected = {403}
+        if got not in expected:
+            wrong.append((route, got, sorted(expected)))
+    assert wrong == [], wrong
+
+
+def page_url(route: str, world) -> str:
+    url = route.replace("<slug:store_slug>", world["store"].slug)
+    url = re.sub(r"\^\(\?P<store_slug>[^)]*\)", world["store"].slug, url)
+    url = url.replace("<int:check_id>", str(world["ids"]["checks"]))
+    url = re.sub(r"<\w+:\w+>|\(\?P<\w+>[^)]*\)", "1", url)
+    url = "/" + url.replace("^", "").replace("$", "").replace("\\.", ".")
+    return url + f"?to={world['store'].slug}" if route == "stores/switch/" else url
+
+
+def test_the_table_covers_every_page_route():
+    page_routes = {r for r in routes() if not r.startswith(("api/", "admin/", "^media/", "favicon"))}
+    assert page_routes == set(PAGES), f"add to the table: {sorted(page_routes - set(PAGES))}"
+
+
+@pytest.mark.parametrize("who", [O, M, C, K, "anonymous", "other_owner"])
+def test_every_page_answers_each_role_as_the_table_says(client, world, who):
+    if who != "anonymous":
+        client.force_login(world["people"][who])
+    wrong = []
+    for route, allowed in PAGES.items():
+        url = page_url(route, world)
+        got = client.get(url).status_code
+        fake_object = re.search(r"<int:(?!check_id)\w+>|<slug:name>", route) is not None
+        if isinstance(allowed, tuple) and allowed[0] == "redirect":
+            expected = {302} if who in allowed[1] or who == "anonymous" else {404}
+        elif isinstance(allowed, tuple):
+            expected = {302} if who == "anonymous" and "anonymous→login" in allowed else {allowed[1]}
+        elif who == "anonymous":
+            expected = {302}  # to the login page
+        elif allowed == POST_ONLY:
+            expected = {405}
+        elif who in allowed:
+            expected = {404} if fake_object else {200}
+        elif who == "other_owner":
+            expected = {404}  # another store's page does not exist for them
+        else:
+            expected = {403, 404}  # refused (the dashboard hides itself with 404)
         if got not in expected:
             wrong.append((route, got, sorted(expected)))
     assert wrong == [], wrong
