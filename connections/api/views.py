@@ -38,6 +38,8 @@ class EndpointListCreateView(generics.ListAPIView):
     """Webhook endpoints (Standard Webhooks: each request carries webhook-id, webhook-timestamp and
     webhook-signature). An empty `topics` list subscribes to every topic."""
 
+    read_perm = Perm.MANAGE_API_KEYS
+
     serializer_class = EndpointSerializer
 
     def get_queryset(self):
@@ -56,6 +58,8 @@ class EndpointListCreateView(generics.ListAPIView):
 
 
 class EndpointDetailView(generics.RetrieveDestroyAPIView):
+    read_perm = Perm.MANAGE_API_KEYS
+
     serializer_class = EndpointSerializer
 
     def get_queryset(self):
@@ -81,6 +85,8 @@ class EndpointRotateView(APIView):
 
 class DeliveryListView(generics.ListAPIView):
     """The delivery log, newest first: state, attempts and each response code."""
+
+    read_perm = Perm.MANAGE_API_KEYS
 
     serializer_class = DeliverySerializer
     filterset_fields = ["endpoint", "state"]

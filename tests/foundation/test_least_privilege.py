@@ -120,6 +120,11 @@ API = {
     "api/v1/customers/follow-up/": BOSS,
     "api/v1/customers/churn/": BOSS,
     "api/v1/customers/complaints/ranking/": BOSS,
+    "api/v1/webhooks/endpoints/": {O},  # integrations: the owner, like API keys
+    "api/v1/webhooks/endpoints/<int:pk>/": {O},
+    "api/v1/webhooks/endpoints/<int:pk>/rotate/": POST_ONLY,
+    "api/v1/webhooks/deliveries/": {O},
+    "api/v1/webhooks/deliveries/<int:pk>/replay/": POST_ONLY,
 }
 
 
@@ -214,6 +219,13 @@ PAGES = {
     "customers/<slug:store_slug>/complaints/": BOSS,
     "customers/<slug:store_slug>/complaints/new/": FRONT,
     "customers/<slug:store_slug>/checks/<int:check_id>/attach/": POST_ONLY,
+    "customers/<slug:store_slug>/messages/": BOSS,
+    "c/sms/inbound/": public(405),  # the SMS provider's callback posts here
+    "jsi18n/": public(200),
+    "stores/<slug:store_slug>/webhooks/": {O},
+    "stores/<slug:store_slug>/webhooks/<int:endpoint_id>/rotate/": POST_ONLY,
+    "stores/<slug:store_slug>/webhooks/<int:endpoint_id>/toggle/": POST_ONLY,
+    "stores/<slug:store_slug>/webhooks/deliveries/<int:delivery_id>/replay/": POST_ONLY,
 }
 
 
