@@ -75,4 +75,3 @@ urlpatterns = [
         name="api-redoc",
     ),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-
