@@ -33,9 +33,11 @@ test: $(STAMP)
 	$(PY) manage.py compilemessages -v 0 --ignore=.venv
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
+# ruff (lint + format) and the import contracts of pyproject.toml (ARCHITECTURE.md's dependency direction).
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=bench --ignore=staticfiles --ignore=test-artifacts --ignore=tests --no-obsolete --no-location

@@ -6,9 +6,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Avg, Count, F, Sum
 from django.db.models.functions import Coalesce
 
+from inventory.models import Ingredient, StockMovement
+from kitchen.models import Ticket
 from restaurant_ops.timeutils import business_date
 
 from . import selectors
+from .analyses import costing
 
 Q4 = Decimal("0.0001")
 
@@ -40,7 +43,6 @@ def _orders(insight, first, last) -> Decimal:
 
 def _margin_pct(insight, first, last) -> Decimal | None:
     """Gross margin over the sales whose food cost is known (as every margin figure is)."""
-    from .analyses import costing
 
     rows = [r for r in costing.costed_sales(insight.store, first, last) or [] if r["food_cost"] is not None]
     revenue = sum((r["revenue"] for r in rows), Decimal("0"))
@@ -54,7 +56,6 @@ def _margin_pct(insight, first, last) -> Decimal | None:
 def _ingredient_cost(insight, first, last) -> Decimal | None:
     """Average price paid per base unit at the goods receipts in the window (a switch or a
     negotiation should lower it)."""
-    from inventory.models import StockMovement
 
     ingredient_id = insight.subject.split(":", 1)[1]
     row = StockMovement.objects.filter(
@@ -72,7 +73,6 @@ def _ingredient_cost(insight, first, last) -> Decimal | None:
 def _sold_out_days(insight, first, last) -> Decimal:
     """Days in the window on which the ingredient's stock was at or below zero at the end of the day
     (ordering in time should bring it to zero)."""
-    from inventory.models import Ingredient, StockMovement
 
     ingredient = Ingredient.objects.get(pk=insight.subject.split(":", 1)[1])
     before = StockMovement.objects.filter(ingredient=ingredient, business_date__lt=first).aggregate(
@@ -93,7 +93,6 @@ def _sold_out_days(insight, first, last) -> Decimal:
 
 def _avg_ticket_minutes(insight, first, last) -> Decimal | None:
     """Average minutes from queued to ready of the kitchen's tickets (enough hands keep it down)."""
-    from kitchen.models import Ticket
 
     row = Ticket.objects.filter(
         order__store=insight.store,

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from restaurant_ops.models import Store
 
+from .messages import render
+
 RATE = {"max_digits": 6, "decimal_places": 4}
 
 
@@ -144,8 +146,6 @@ class Insight(models.Model):
     @property
     def message(self) -> str:
         """The text in the active language (gettext at read time, not at write time)."""
-        from .messages import render
-
         return render(self.message_key, self.numbers)
 
     @property

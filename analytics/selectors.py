@@ -27,12 +27,14 @@ from django.db.models.functions import (
     TruncTime,
     TruncWeek,
 )
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.models import MenuItem, Order, OrderLine, OrderLineModifier, Payment, RefundLine
 from restaurant_ops.models import ClosedDate, Daypart, Store
+from restaurant_ops.timeutils import is_open_at
 
-from .models import ForecastAccuracy
+from .models import AnalysisSettings, ForecastAccuracy
 
 ZERO = Decimal("0")
 
@@ -350,10 +352,6 @@ def items_of(store: Store) -> dict[int, dict]:
 
 
 def stores_to_analyse(*, only_open: bool = False, now: dt.datetime | None = None) -> list[int]:
-    from django.utils import timezone
-
-    from restaurant_ops.timeutils import is_open_at
-
     stores = Store.objects.prefetch_related("opening_hours")
     if not only_open:
         return [s.pk for s in stores]
@@ -410,3 +408,8 @@ def forecast_quality(store: Store) -> list[dict]:
 
 def _percent(wape) -> str:
     return "—" if wape is None else f"{(wape * 100).quantize(Decimal('1'))}%"
+
+
+def analysis_settings_get(*, store: Store) -> AnalysisSettings:
+    """The store's thresholds; the defaults (unsaved) until an owner edits them."""
+    return AnalysisSettings.objects.filter(store=store).first() or AnalysisSettings(store=store)

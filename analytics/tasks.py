@@ -1,6 +1,7 @@
-"""Celery entry points: thin. Each takes ids, loads, and calls one service. All on the "analytics"
-queue (CELERY_TASK_ROUTES), acknowledged late, time-limited, retried with backoff only for transient
-errors (database connection, broker); one store's failure never stops the others (one task per store)."""
+"""Celery entry points: thin. Each takes ids, loads, and calls one service or the registry of
+analyses. All on the "analytics" queue (CELERY_TASK_ROUTES), acknowledged late, time-limited, retried
+with backoff only for transient errors (database connection, broker); one store's failure never stops
+the others (one task per store)."""
 
 from celery import shared_task
 from django.conf import settings
@@ -9,7 +10,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from restaurant_ops.models import Store
 
-from . import selectors, services
+from . import registry, selectors, services
 from .models import JobRun
 
 TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError)
@@ -37,7 +38,7 @@ def run_store_analyses(store_id: int, jobs: list[str] | None = None) -> dict:
     store = Store.objects.filter(pk=store_id).first()
     if store is None:
         return {}
-    return services.run_all(store=store, jobs=jobs)
+    return registry.run_all(store=store, jobs=jobs)
 
 
 # The fan-out runs every 5 minutes: a message (its own, or a store's run it queued) still waiting after
@@ -80,7 +81,7 @@ def evaluate_insights(store_id: int) -> int:
 def _low_stock_window(store_id: int) -> int:
     """The store's coalescing window for the low-stock check (AnalysisSettings)."""
     store = Store.objects.filter(pk=store_id).first()
-    return services.analysis_settings_get(store=store).low_stock_debounce_seconds if store else 0
+    return selectors.analysis_settings_get(store=store).low_stock_debounce_seconds if store else 0
 
 
 @shared_task(
@@ -95,9 +96,9 @@ def _low_stock_window(store_id: int) -> int:
 )
 def low_stock_check(store_id: int, event_ids: list[int] | None = None) -> str:
     store = Store.objects.filter(pk=store_id).first()
-    if store is None or "low_stock" not in services.available_jobs():
+    if store is None:
         return "skipped"
-    return services.run_analysis(
+    return registry.run_analysis(
         store=store, job="low_stock", task_id=low_stock_check.request.id or ""
     ).outcome
 
@@ -106,19 +107,19 @@ def low_stock_check(store_id: int, event_ids: list[int] | None = None) -> str:
 def sweep_job_runs() -> int:
     """Beat, every 5 minutes: runs a dead worker left "running" are marked failed and run again, and
     requested runs whose nudge the broker lost are sent again."""
-    retried = services.job_runs_sweep()
+    retried = registry.job_runs_sweep()
     for store_id, job in retried:
         run_store_analyses.delay(store_id, [job])
-    resent = services.job_runs_queued_stale()
+    resent = registry.job_runs_queued_stale()
     for run_id in resent:
         run_requested_analyses.delay(run_id)
     return len(retried) + len(resent)
 
 
-@shared_task(name=services.RUN_REQUESTED_TASK, **LONGEST, **COMMON)
+@shared_task(name=registry.RUN_REQUESTED_TASK, **LONGEST, **COMMON)
 def run_requested_analyses(job_run_id: int) -> str:
     """A run asked for through the API (as of a moment, say the end of an imported history)."""
     run = JobRun.objects.filter(pk=job_run_id).select_related("store").first()
     if run is None:
         return "gone"
-    return services.analyses_run_requested(run=run, task_id=run_requested_analyses.request.id or "").outcome
+    return registry.analyses_run_requested(run=run, task_id=run_requested_analyses.request.id or "").outcome

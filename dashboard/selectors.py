@@ -11,8 +11,12 @@ from django.db.models.functions import Coalesce, ExtractHour
 
 from analytics import selectors
 from analytics.analyses import costing
+from inventory.models import StockMovement, SupplierPrice
+from kitchen.models import Ticket
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date, business_day_bounds, local
+from staffing import selectors as staffing_selectors
+from staffing.models import Position, Shift, StaffingTarget
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -34,10 +38,6 @@ def _pct(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
 
 def labour_cost_by_day(store: Store, first: dt.date, last: dt.date) -> dict[dt.date, Decimal]:
     """Scheduled labour cost per business day = Σ minutes × hourly cost / 60 of the day's shifts."""
-    try:
-        from staffing.models import Shift
-    except ImportError:  # pragma: no cover - staffing is installed in this project
-        return {}
     minute_cost = ExpressionWrapper(
         F("minutes") * F("hourly_cost"), output_field=DecimalField(max_digits=16, decimal_places=2)
     )
@@ -51,10 +51,6 @@ def labour_cost_by_day(store: Store, first: dt.date, last: dt.date) -> dict[dt.d
 
 
 def labour_target_pct(store: Store) -> Decimal | None:
-    try:
-        from staffing.models import StaffingTarget
-    except ImportError:  # pragma: no cover
-        return None
     target = (
         StaffingTarget.objects.filter(store=store).values_list("labour_cost_target_pct", flat=True).first()
     )
@@ -314,8 +310,6 @@ def daily_trend(store: Store, first: dt.date, last: dt.date) -> list[dict]:
 def ticket_times(store: Store, first: dt.date, last: dt.date) -> list[dict]:
     """Per station and local hour the ticket was queued (business days first..last of its order):
     tickets completed, average and longest minutes from queued to ready."""
-    from kitchen.models import Ticket
-
     duration = ExpressionWrapper(F("ready_at") - F("queued_at"), output_field=DurationField())
     rows = (
         Ticket.objects.filter(
@@ -356,8 +350,6 @@ def supplier_price_history(
 ) -> dict:
     """List prices per base unit by supplier (the price in force at `first` and every change up to
     `last`), and the prices paid at goods receipts (average per ingredient, supplier and day)."""
-    from inventory.models import StockMovement, SupplierPrice
-
     prices = SupplierPrice.objects.filter(supplier_item__supplier__store=store, effective_from__lte=last)
     if ingredient_id is not None:
         prices = prices.filter(supplier_item__ingredient_id=ingredient_id)
@@ -435,9 +427,6 @@ def supplier_price_history(
 def staffing_plan(store: Store, week_start: dt.date) -> dict:
     """Needed vs scheduled staff per position and hour for the week (staffing's requirements, written by
     the busy-hour analysis, beside the shifts covering each hour), with the merged suggestions."""
-    from staffing import selectors as staffing_selectors
-    from staffing.models import Position
-
     week_start = staffing_selectors.week_start_for(week_start)
     names = dict(Position.objects.filter(store=store).values_list("pk", "name"))
     hours = [

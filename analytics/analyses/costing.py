@@ -9,13 +9,14 @@ preferred supplier's list price then in force).
 
 Unknown stays unknown: an item without a recipe on the day, or an ingredient in it without any cost,
 makes the food cost `None` — never 0, which would show a 100% margin. A modifier without a recipe costs
-nothing (spice level, "no onion"). Without inventory installed every cost is unknown (`None`)."""
+nothing (spice level, "no onion")."""
 
 import datetime as dt
 from bisect import bisect_right
 from collections import defaultdict
 from decimal import Decimal
 
+from inventory import selectors as inventory_selectors
 from restaurant_ops.models import Store
 
 from .. import selectors
@@ -52,18 +53,12 @@ class Recipes:
         return {owner_id for kind, owner_id in self._versions if kind == "item"}
 
 
-def recipes(store: Store) -> Recipes | None:
-    try:
-        from inventory.selectors import recipe_versions
-    except ImportError:
-        return None
-    return Recipes(recipe_versions(store=store))
+def recipes(store: Store) -> Recipes:
+    return Recipes(inventory_selectors.recipe_versions(store=store))
 
 
 def ingredient_costs(ingredient_ids, days) -> dict[tuple[int, dt.date], Decimal | None]:
-    from inventory.selectors import ingredient_costs as costs
-
-    return costs(ingredient_ids=ingredient_ids, dates=days)
+    return inventory_selectors.ingredient_costs(ingredient_ids=ingredient_ids, dates=days)
 
 
 def cost_of(uses: dict[int, Decimal] | None, costs: dict, day: dt.date) -> Decimal | None:
@@ -91,11 +86,8 @@ def costed_sales(
 ) -> list[dict] | None:
     """Counted sales over business days first..last (orders placed before `until`, when given), per
     (menu_item_id, day[, daypart]): quantity, revenue, `uses` and `food_cost` (see `with_uses`). Five
-    aggregate queries, three given `book` and `costs` (from `recipes` and `ingredient_costs`). None when
-    inventory is not installed."""
+    aggregate queries, three given `book` and `costs` (from `recipes` and `ingredient_costs`)."""
     book = book or recipes(store)
-    if book is None:
-        return None
     rows = with_uses(book, *selectors.item_day_sales(store, first, last, until=until, by_daypart=by_daypart))
     if costs is None:
         costs = ingredient_costs({j for row in rows for j in row["uses"] or ()}, {row["day"] for row in rows})

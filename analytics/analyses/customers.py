@@ -15,12 +15,15 @@ from django.utils.formats import date_format
 
 from customers import selectors as customer_selectors
 from customers.models import Feedback
+from kitchen.models import KitchenItem
 from orders.models import MenuItem, OrderLine
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date, local
+from staffing import selectors as staffing_selectors
+from staffing.models import Position
 
+from ..insights import Finding, insights_sync
 from ..models import Insight
-from ..services import Finding, insights_sync
 
 
 def _pct(rate) -> str:
@@ -52,8 +55,6 @@ def churn_finding(store: Store) -> Finding | None:
 def _suggestion_for(store: Store, today: dt.date, spike: dict) -> dict | None:
     """The shift that covers the spike's hours next week: the staffing plan's own gap there if it has
     one, else one more person of the position the complaints found short, for those two hours."""
-    from staffing import selectors as staffing_selectors
-    from staffing.models import Position
 
     week_start = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=7)
     for suggestion in staffing_selectors.staffing_suggestions(store=store, week_start=week_start):
@@ -90,7 +91,6 @@ def _suggestion_for(store: Store, today: dt.date, spike: dict) -> dict | None:
 def _prep_for(store: Store, today: dt.date, spike: dict) -> dict | None:
     """For slow service: the prepared-ahead dish most ordered on the complained-about checks, to have
     ready before the same hours next week, as many portions as sold in those hours on the spike's day."""
-    from kitchen.models import KitchenItem
 
     prep_ahead = set(
         KitchenItem.objects.filter(menu_item__store=store, prep_ahead=True).values_list(

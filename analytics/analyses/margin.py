@@ -23,11 +23,15 @@ from fractions import Fraction
 
 from django.utils.translation import gettext_lazy as _
 
+from inventory.models import Ingredient, StockMovement, Supplier
+from inventory.selectors import supplier_list_prices
 from orders.models import MenuItem
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date
 
+from ..insights import Finding, insights_sync
 from ..models import Insight
+from ..selectors import analysis_settings_get
 from . import costing, ranking
 
 ZERO = Decimal("0")
@@ -194,7 +198,6 @@ def margin_report(store: Store, now: dt.datetime, p0=None, p1=None) -> dict | No
     """Gross profit of two periods and its parts (PRODUCT.md). Default periods: `periods()`; given only
     the current one, the previous is the same length just before it. Each part has a name a person
     reads: volume, mix, menu price, recipe changes, and each ingredient by its name."""
-    from inventory.models import Ingredient
 
     book = costing.recipes(store)
     if book is None:
@@ -270,11 +273,6 @@ def _decimal(value) -> Decimal:
 
 
 def run_margin(*, store: Store, now: dt.datetime, job_run=None) -> dict:
-    from inventory.models import Ingredient, StockMovement, Supplier
-    from inventory.selectors import supplier_list_prices
-
-    from ..services import Finding, analysis_settings_get, insights_sync
-
     report = margin_report(store, now)
     if report is None or report["gp0"] <= 0:
         insights_sync(store=store, kind=Insight.Kind.MARGIN_DROP, findings=[], job_run=job_run)

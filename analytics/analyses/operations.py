@@ -6,11 +6,19 @@ from collections import defaultdict
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
+from django.utils import timezone
 
+from kitchen import services as kitchen
+from kitchen.models import KitchenItem, PrepTask
 from restaurant_ops.models import Daypart, Store
 from restaurant_ops.timeutils import business_date, business_day_bounds, is_open_at, local
+from staffing import selectors as staffing_selectors
+from staffing import services as staffing
+from staffing.models import Position
+from staffing.selectors import labour_figures, labour_so_far, needed_staff
 
 from .. import selectors
+from ..insights import Finding, insights_sync
 from ..models import DemandForecast, Insight
 
 ZERO = Decimal("0")
@@ -56,9 +64,6 @@ def window_forecast(store: Store, start: dt.datetime, end: dt.datetime, item_ids
 def run_prep(*, store: Store, now: dt.datetime, job_run=None) -> dict:
     """Prep-ahead items: the forecast for the next service window minus what is already prepared for
     it, written as prep tasks (source "forecast") through kitchen's service; whole portions."""
-    from kitchen import services as kitchen
-    from kitchen.models import KitchenItem, PrepTask
-
     window = next_window(store, now)
     items = {
         k.menu_item_id: k.menu_item
@@ -128,9 +133,6 @@ def week_hours(store: Store, week_start: dt.date):
 def requirement_rows(store: Store, week_start: dt.date) -> list[dict]:
     """needed staff per position per hour = max(minimum, ceil(load / productivity target)), for hours
     the store is open or has forecast load."""
-    from staffing.models import Position
-    from staffing.selectors import needed_staff
-
     positions = list(Position.objects.filter(store=store))
     load = hourly_load(store)
     store_with_hours = type(store).objects.prefetch_related("opening_hours").get(pk=store.pk)
@@ -156,11 +158,6 @@ def requirement_rows(store: Store, week_start: dt.date) -> list[dict]:
 
 
 def run_staffing(*, store: Store, now: dt.datetime, job_run=None) -> dict:
-    from staffing import selectors as staffing_selectors
-    from staffing import services as staffing
-
-    from ..services import Finding, insights_sync
-
     today = business_date(store, now)
     week_start = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=7)
     written = staffing.staffing_requirements_replace(
@@ -227,9 +224,6 @@ def labour(store: Store, week_start: dt.date, now: dt.datetime | None = None) ->
     - Future days: scheduled labour against forecast sales; their sales per labour hour uses forecast
       sales too.
     - A day with no shift and no clocked time has no labour figure (None, shown "—"), not 0.0%."""
-    from django.utils import timezone
-
-    from staffing.selectors import labour_figures, labour_so_far
 
     now = now or timezone.now()
     today = business_date(store, now)

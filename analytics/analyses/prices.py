@@ -5,7 +5,12 @@ go by: it can raise a warning, never a high alert (a list price is not what was 
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from inventory.models import Ingredient
+
+from ..insights import Finding, insight_upsert
+from ..jobs import job_run_record
 from ..models import Insight
+from ..selectors import analysis_settings_get
 
 
 def price_changes(lines: list[dict], threshold: Decimal) -> list[dict]:
@@ -21,13 +26,10 @@ def price_changes(lines: list[dict], threshold: Decimal) -> list[dict]:
 
 
 def check_receipt(*, store, purchase_order=None, lines=(), received_at=None, **kwargs) -> list[Insight]:
-    from ..services import Finding, analysis_settings_get, insight_upsert, job_run_record
-
     conf = analysis_settings_get(store=store)
     changed = price_changes(list(lines), conf.price_change_threshold)
     if not changed:
         return []
-    from inventory.models import Ingredient
 
     units = dict(
         Ingredient.objects.filter(pk__in=[line["ingredient_id"] for line in changed]).values_list(

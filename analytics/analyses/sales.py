@@ -10,7 +10,9 @@ from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date, business_day_bounds, local
 
 from .. import selectors
+from ..insights import Finding, insights_sync
 from ..models import DemandForecast, Insight
+from ..selectors import analysis_settings_get
 from . import costing, ranking
 
 CENT = Decimal("0.01")
@@ -102,7 +104,6 @@ def trending(store: Store, now: dt.datetime) -> list[dict]:
     """Items whose sales so far today differ from the same weekday's usual sales up to the same time of
     day (weighted mean of the last 4 trading same-weekdays, weights 4, 3, 2, 1). Rising: lift ≥ 1.3 with
     ≥ 5 units today; falling: lift ≤ 0.7 with a usual ≥ 5 units (thresholds are store settings)."""
-    from ..services import analysis_settings_get
 
     conf = analysis_settings_get(store=store)
     today = business_date(store, now)
@@ -173,8 +174,6 @@ def trending(store: Store, now: dt.datetime) -> list[dict]:
 
 
 def run_trending(*, store: Store, now: dt.datetime, job_run=None) -> dict:
-    from ..services import Finding, insights_sync
-
     found = trending(store, now)
     findings = [
         Finding(

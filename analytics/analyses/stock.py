@@ -28,13 +28,19 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from inventory import services as inventory
+from inventory.models import Ingredient, PurchaseOrder, PurchaseOrderLine, SupplierItem
+from inventory.selectors import supplier_list_prices
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date, business_day_bounds, local
 
 from .. import selectors
+from ..insights import Finding, insights_sync
 from ..models import DemandForecast, Insight
+from ..selectors import analysis_settings_get
 from . import costing
 
 ZERO = Decimal("0")
@@ -67,11 +73,6 @@ def today_hours(store: Store, now: dt.datetime) -> tuple[set[int], dict[int, Dec
 
 def stock_status(store: Store, now: dt.datetime) -> list[dict]:
     """One row per active ingredient with its figures; a bounded number of queries."""
-    from inventory.models import Ingredient, PurchaseOrderLine, SupplierItem
-    from inventory.selectors import supplier_list_prices
-
-    from ..services import analysis_settings_get
-
     conf = analysis_settings_get(store=store)
     z = conf.service_level_z
     today = business_date(store, now)
@@ -237,10 +238,6 @@ def order_quantities(rows: list[dict]) -> dict[int, Decimal]:
 
 
 def run_low_stock(*, store: Store, now: dt.datetime, job_run=None) -> dict:
-    from inventory import services as inventory
-
-    from ..services import Finding, insights_sync
-
     rows = [
         r for r in stock_status(store, now) if r["on_hand"] <= r["reorder_point"] and (r["reorder_point"] > 0)
     ]
@@ -322,8 +319,6 @@ def run_low_stock(*, store: Store, now: dt.datetime, job_run=None) -> dict:
 
 
 def _open_suggested(store: Store, ingredient_ids: list[int]) -> dict:
-    from inventory.models import PurchaseOrder
-
     out = {}
     for po in (
         PurchaseOrder.objects.filter(store=store, status__in=OPEN_PO, lines__ingredient_id__in=ingredient_ids)
@@ -337,8 +332,6 @@ def _open_suggested(store: Store, ingredient_ids: list[int]) -> dict:
 
 
 def _note():
-    from django.utils.translation import gettext_lazy as _
-
     return _("Suggested by the low-stock analysis")
 
 

@@ -1,5 +1,7 @@
 """Analysis results over the API: thin views that parse a period, call one analysis, shape rows."""
 
+import datetime as dt
+
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,12 +10,13 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics import selectors, services
-from analytics.analyses import sales
+from analytics import registry, selectors, services
+from analytics.analyses import margin, operations, sales, stock
 from analytics.models import DemandForecast, ForecastAccuracy, Insight, JobRun
 from restaurant_ops.api.idempotency import idempotent
 from restaurant_ops.api.replica import ReplicaReadsMixin
 from restaurant_ops.api.scoping import accessible_stores, require, resolve_store
+from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Role
 from restaurant_ops.permissions import Perm, role_has
 from restaurant_ops.services import acting_user
@@ -244,7 +247,7 @@ class RunListView(generics.ListAPIView):
         data.is_valid(raise_exception=True)
         store = resolve_store(request, data.validated_data.get("store"))
         require(request, store, Perm.VIEW_DASHBOARD)
-        run = services.analyses_request(
+        run = registry.analyses_request(
             store=store,
             at=data.validated_data.get("at"),
             jobs=data.validated_data.get("jobs"),
@@ -288,8 +291,6 @@ class StockCoverView(AnalysisView):
         responses=s.StockCoverRow(many=True),
     )
     def get(self, request):
-        from analytics.analyses import stock
-
         store, _first, _last, _p = self.parse(request)
         require(request, store, Perm.SEE_COSTS)
         return Response(s.StockCoverRow(stock.cover(store), many=True).data)
@@ -315,8 +316,6 @@ class MarginView(AnalysisView):
         responses=s.MarginResponse,
     )
     def get(self, request):
-        from analytics.analyses import margin
-
         query = self.query_class(data=request.query_params)
         query.is_valid(raise_exception=True)
         p = query.validated_data
@@ -329,8 +328,6 @@ class MarginView(AnalysisView):
             else None
         )
         if previous and previous[0] > previous[1]:
-            from restaurant_ops.errors import DomainError
-
             raise DomainError("previous_end", "invalid_range", _("The end is before the start."))
         report = margin.margin_report(store, timezone.now(), previous, current)
         return Response(
@@ -356,10 +353,6 @@ class LabourView(APIView):
         responses=s.LabourRow(many=True),
     )
     def get(self, request):
-        import datetime as dt
-
-        from analytics.analyses import operations
-
         query = s.LabourQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         store = resolve_store(request, query.validated_data.get("store"))

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from analytics import services
+from analytics.insights import Finding, insight_upsert
 from analytics.models import Insight
 from restaurant_ops.models import Role
 from restaurant_ops.services import api_key_create
@@ -95,8 +95,8 @@ def test_a_cashier_cannot_read_the_analyses(store, sold):
 
 
 def test_insights_list_filter_and_act(store, key_client):
-    make = services.Finding
-    low = services.insight_upsert(
+    make = Finding
+    low = insight_upsert(
         store=store,
         finding=make(
             kind="trending",
@@ -105,9 +105,7 @@ def test_insights_list_filter_and_act(store, key_client):
             numbers={"item": "Soup", "today": 6, "usual": "2", "lift": "3"},
         ),
     )
-    services.insight_upsert(
-        store=store, finding=make(kind="trending", subject="item:2", message_key="trending_up")
-    )
+    insight_upsert(store=store, finding=make(kind="trending", subject="item:2", message_key="trending_up"))
     rows = key_client.get("/api/v1/analytics/insights/", {"kind": "trending", "open": "true"}).json()[
         "results"
     ]

@@ -10,7 +10,7 @@ import pytest
 from analytics import selectors
 from analytics.analyses import forecast
 from analytics.models import DemandForecast, ForecastAccuracy
-from analytics.services import run_analysis
+from analytics.registry import run_analysis
 from tests.analytics.conftest import at
 from tests.factories import MenuItemFactory
 

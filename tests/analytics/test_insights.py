@@ -9,8 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from analytics import services
+from analytics.insights import Finding, insight_upsert, insights_sync
+from analytics.jobs import job_run_record
 from analytics.models import Insight, JobRun
-from analytics.services import Finding
 from restaurant_ops.errors import DomainError
 from tests.analytics.conftest import at
 from tests.factories import MenuItemFactory
@@ -29,39 +30,39 @@ def finding(subject="item:1", today=6, **kw):
 
 
 def test_a_condition_still_true_updates_the_open_insight(store):
-    first = services.insight_upsert(store=store, finding=finding(today=6))
-    second = services.insight_upsert(store=store, finding=finding(today=9))
+    first = insight_upsert(store=store, finding=finding(today=6))
+    second = insight_upsert(store=store, finding=finding(today=9))
     assert first.pk == second.pk
     assert Insight.objects.count() == 1
     assert Insight.objects.get().numbers["today"] == 9
 
 
 def test_the_database_refuses_two_open_insights_for_one_subject(store):
-    services.insight_upsert(store=store, finding=finding())
+    insight_upsert(store=store, finding=finding())
     with pytest.raises(IntegrityError), transaction.atomic():
         Insight.objects.create(store=store, kind="trending", subject="item:1", message_key="x")
 
 
 def test_sync_resolves_cleared_conditions_and_keeps_closed_ones(store):
-    services.insights_sync(store=store, kind="trending", findings=[finding("item:1"), finding("item:2")])
-    dismissed = services.insight_upsert(store=store, finding=finding("item:3"))
+    insights_sync(store=store, kind="trending", findings=[finding("item:1"), finding("item:2")])
+    dismissed = insight_upsert(store=store, finding=finding("item:3"))
     services.insight_dismiss(insight=dismissed, reason="we know")
-    services.insights_sync(store=store, kind="trending", findings=[finding("item:2")])
+    insights_sync(store=store, kind="trending", findings=[finding("item:2")])
     states = dict(Insight.objects.values_list("subject", "state"))
     assert states == {"item:1": "resolved", "item:2": "new", "item:3": "dismissed"}
     # A dismissed insight does not block a fresh one for the same subject.
-    services.insights_sync(store=store, kind="trending", findings=[finding("item:2"), finding("item:3")])
+    insights_sync(store=store, kind="trending", findings=[finding("item:2"), finding("item:3")])
     assert Insight.objects.filter(subject="item:3").count() == 2
 
 
 def test_message_is_rendered_in_the_readers_language(store):
-    insight = services.insight_upsert(store=store, finding=finding())
+    insight = insight_upsert(store=store, finding=finding())
     with translation.override("en"):
         assert insight.message == "Soup sells 6 today against a usual 2.00 by this time (lift 3.00)."
 
 
 def test_lifecycle_and_invalid_moves(store):
-    insight = services.insight_upsert(store=store, finding=finding())
+    insight = insight_upsert(store=store, finding=finding())
     services.insight_acknowledge(insight=insight)
     assert insight.state == "acknowledged"
     with pytest.raises(DomainError):
@@ -82,7 +83,7 @@ def test_evaluation_measures_before_and_after_when_time_has_advanced(store, sell
     # 7 days before acting: 1 soup a day = 7; 7 days after: 3 soups a day = 21.
     for offset in range(14):
         sell(store, [(soup, 1 if offset < 7 else 3)], at(day0 + dt.timedelta(days=offset), 12))
-    insight = services.insight_upsert(
+    insight = insight_upsert(
         store=store,
         finding=Finding(
             kind="trending",
@@ -107,9 +108,9 @@ def test_evaluation_measures_before_and_after_when_time_has_advanced(store, sell
 
 
 def test_job_run_records_success_and_failure(store):
-    with services.job_run_record(job="demo", store=store):
+    with job_run_record(job="demo", store=store):
         pass
-    with pytest.raises(ZeroDivisionError), services.job_run_record(job="boom", store=store):
+    with pytest.raises(ZeroDivisionError), job_run_record(job="boom", store=store):
         1 / 0  # noqa: B018
     runs = {r.job: r for r in JobRun.objects.all()}
     assert runs["demo"].outcome == "success" and runs["demo"].duration is not None

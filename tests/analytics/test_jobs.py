@@ -8,7 +8,7 @@ import pytest
 from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
-from analytics import services, tasks
+from analytics import registry, tasks
 from analytics.models import JobRun
 from restaurant_ops.celery import app
 from tests.analytics.conftest import at
@@ -62,8 +62,8 @@ def test_one_failing_analysis_does_not_stop_the_others(store, monkeypatch):
     def fine(**kwargs):
         return {"ok": 1}
 
-    monkeypatch.setattr(services, "_registry", lambda: {"broken": boom, "fine": fine})
-    assert services.run_all(store=store) == {"broken": "failure", "fine": "success"}
+    monkeypatch.setattr(registry, "JOBS", {"broken": boom, "fine": fine})
+    assert registry.run_all(store=store) == {"broken": "failure", "fine": "success"}
     runs = {r.job: r for r in JobRun.objects.filter(store=store)}
     assert "broken analysis" in runs["broken"].error and runs["fine"].result == {"ok": 1}
 
@@ -112,8 +112,8 @@ def test_sweeper_fails_runs_left_running_by_a_dead_worker_and_runs_each_again_on
         job="forecast", store=store, started_at=now - dt.timedelta(seconds=limit - 1)
     )
 
-    assert services.job_runs_sweep(now=now) == [(store.pk, "low_stock")]
-    assert services.job_runs_sweep(now=now) == []  # nothing left to sweep: safe to run twice
+    assert registry.job_runs_sweep(now=now) == [(store.pk, "low_stock")]
+    assert registry.job_runs_sweep(now=now) == []  # nothing left to sweep: safe to run twice
     outcomes = {r.pk: r.outcome for r in JobRun.objects.all()}
     assert (outcomes[dead.pk], outcomes[redone.pk], outcomes[alive.pk]) == ("failure", "failure", "running")
 

@@ -102,7 +102,7 @@ def test_periods_month_to_date_and_closed_months(store, today, previous, current
 @pytest.mark.django_db
 def test_margin_insight_names_the_ingredient_the_cheaper_supplier_and_the_restoring_price(store, sell):
     from analytics.models import Insight
-    from analytics.services import run_analysis
+    from analytics.registry import run_analysis
     from inventory import services as inventory
     from tests.analytics.conftest import at
     from tests.factories import MenuItemFactory

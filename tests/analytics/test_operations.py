@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from analytics.models import DemandForecast, Insight
-from analytics.services import run_analysis
+from analytics.registry import run_analysis
 from kitchen import services as kitchen
 from kitchen.models import PrepTask
 from restaurant_ops.models import OpeningHours

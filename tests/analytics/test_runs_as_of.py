@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
-from analytics import services
+from analytics import registry
 from analytics.models import ForecastAccuracy, Insight, JobRun
 from orders.importing import sales_import
 from restaurant_ops.services import api_key_create
@@ -87,7 +87,7 @@ def test_a_run_asked_for_over_the_api_is_queued_then_read_back(imported):
         {"jobs": ["forecast", "staffing"]},
     )
     # What the worker does with it (test_worker.py runs it on a real worker).
-    services.analyses_run_requested(run=JobRun.objects.get(pk=queued["id"]))
+    registry.analyses_run_requested(run=JobRun.objects.get(pk=queued["id"]))
     done = client.get(f"/api/v1/analytics/runs/{queued['id']}/").json()
     assert done["outcome"] == "success"
     assert done["result"]["outcomes"] == {"forecast": "success", "staffing": "success"}
@@ -95,7 +95,7 @@ def test_a_run_asked_for_over_the_api_is_queued_then_read_back(imported):
         "2026-03-09"
     }
     # Delivered twice (a broker re-delivery), it runs once.
-    services.analyses_run_requested(run=JobRun.objects.get(pk=queued["id"]))
+    registry.analyses_run_requested(run=JobRun.objects.get(pk=queued["id"]))
     assert JobRun.objects.filter(store=imported, job="forecast").count() == 1
     listed = client.get("/api/v1/analytics/runs/").json()["results"]
     # Newest first: the two jobs' own runs, then the requested run that holds them.
@@ -123,7 +123,7 @@ def test_bad_run_requests_name_the_field_and_queue_nothing(imported, body, field
 
 
 def test_cooks_and_cashiers_see_no_runs(imported, client):
-    services.analyses_request(store=imported, at=None, jobs=["forecast"])
+    registry.analyses_request(store=imported, at=None, jobs=["forecast"])
     for role in ("cook", "cashier"):
         user = UserFactory()
         MembershipFactory(user=user, store=imported, role=role)
@@ -139,7 +139,7 @@ def test_cooks_and_cashiers_see_no_runs(imported, client):
 
 
 def test_a_queued_run_whose_nudge_was_lost_is_sent_again_by_the_sweeper(imported):
-    run = services.analyses_request(store=imported, jobs=["forecast"])
-    assert services.job_runs_queued_stale() == []  # just queued: its nudge may still arrive
+    run = registry.analyses_request(store=imported, jobs=["forecast"])
+    assert registry.job_runs_queued_stale() == []  # just queued: its nudge may still arrive
     later = run.started_at + dt.timedelta(minutes=3)
-    assert services.job_runs_queued_stale(now=later) == [run.pk]
+    assert registry.job_runs_queued_stale(now=later) == [run.pk]

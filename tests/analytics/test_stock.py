@@ -7,7 +7,7 @@ import pytest
 
 from analytics.analyses import stock
 from analytics.models import DemandForecast, Insight
-from analytics.services import run_analysis
+from analytics.registry import run_analysis
 from inventory import services as inventory
 from inventory.models import PurchaseOrder
 from tests.analytics.conftest import at

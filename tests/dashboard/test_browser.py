@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
+from analytics.insights import Finding, insight_upsert
 from analytics.models import Insight
-from analytics.services import Finding, insight_upsert
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

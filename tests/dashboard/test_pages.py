@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
+from analytics.insights import Finding, insight_upsert
 from analytics.models import ForecastAccuracy, Insight
-from analytics.services import Finding, insight_upsert
 from tests.factories import MembershipFactory, StoreFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.db.models import Sum
 from rest_framework.test import APIClient
 
 from analytics.models import Insight
-from analytics.services import run_all
+from analytics.registry import run_all
 from demo import loader, story
 from inventory.models import PurchaseOrder, Supplier
 from kitchen.models import PrepTask

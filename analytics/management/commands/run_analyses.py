@@ -11,7 +11,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from analytics import services
+from analytics import registry
 from restaurant_ops.models import Store
 
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--job", action="append", dest="jobs", help="only this job (repeatable)")
 
     def handle(self, *args, store=None, at=None, jobs=None, **options):
-        known = services.available_jobs()
+        known = list(registry.JOBS)
         unknown = sorted(set(jobs or ()) - set(known))
         if unknown:
             raise CommandError(f"Unknown job(s): {', '.join(unknown)}. Jobs: {', '.join(known)}.")
@@ -48,7 +48,7 @@ class Command(BaseCommand):
                 when = when.replace(tzinfo=each.tz)
             if when is not None and when > timezone.now():
                 raise CommandError("--at: analyses cannot run as of a moment in the future.")
-            outcomes = services.run_all(store=each, now=when, jobs=jobs)
+            outcomes = registry.run_all(store=each, now=when, jobs=jobs)
             stamp = (when or timezone.now()).astimezone(each.tz).isoformat(timespec="minutes")
             self.stdout.write(f"{each.slug} as of {stamp}:")
             for job, outcome in outcomes.items():
