@@ -113,8 +113,17 @@ class Insight(models.Model):
         max_length=60, blank=True, help_text=_("e.g. inventory.purchaseorder")
     )
     action_object_id = models.CharField(max_length=40, blank=True)
+    # Exactly what acting did (the PO and its lines, the shift, the price change), written by
+    # services.insight_act; empty for an action recorded before this was kept.
+    action_detail = models.JSONField(default=dict, blank=True)
+    acted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     dismissed_at = models.DateTimeField(null=True, blank=True)
     dismiss_reason = models.CharField(_("dismiss reason"), max_length=200, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     # Evaluation: the metric each kind aims at, measured over `window_days` before and after acting.
     metric = models.CharField(max_length=40, blank=True)

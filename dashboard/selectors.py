@@ -6,17 +6,33 @@ import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, DecimalField, DurationField, ExpressionWrapper, F, Max, Q, Sum
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, ExtractHour
 
 from analytics import selectors
 from analytics.analyses import costing
-from inventory.models import StockMovement, SupplierPrice
+from analytics.models import Insight
+from inventory.models import PurchaseOrder, StockMovement, SupplierItem, SupplierPrice
 from kitchen.models import Ticket
+from orders.models import MenuItem
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date, business_day_bounds, local
 from staffing import selectors as staffing_selectors
-from staffing.models import Position, Shift, StaffingTarget
+from staffing.models import Position, Shift, StaffingTarget, StaffMember
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -190,8 +206,6 @@ def stores_side_by_side(stores: list[Store], now: dt.datetime, days: int) -> lis
     today (in its own time zone), net sales, orders, gross margin % (over the sales whose food cost is
     known), labour % (labour cost / net sales; today's from the hours elapsed) and the insights still
     open. The same figures, by the same definitions, as the store's own overview (`_figures`)."""
-    from analytics.models import Insight
-
     open_insights = dict(
         Insight.objects.filter(store__in=stores, state__in=Insight.OPEN_STATES)
         .values("store")
@@ -530,3 +544,119 @@ def _margin_table(rows: list[dict], names: dict, ends: dict[dt.date, dt.date]) -
         "by_month": by_month,
         "by_item": by_item,
     }
+
+
+# --- insights feed -------------------------------------------------------------------------------------
+
+
+def insights_ranked(store: Store, states) -> QuerySet[Insight]:
+    """Most severe first (a price rise or a stock-out before a rota gap), then the newest."""
+    severity = Case(
+        *(When(severity=level, then=Value(rank)) for rank, level in enumerate(["high", "warning", "info"])),
+        default=Value(3),
+    )
+    return (
+        Insight.objects.filter(store=store, state__in=states)
+        .select_related("job_run", "acted_by", "dismissed_by")
+        .order_by(severity, "-updated_at", "-id")
+    )
+
+
+# Numbers that are plumbing (ids, keys, raw timestamps), not something an owner reads.
+HIDDEN_NUMBERS = {
+    "kind",
+    "key",
+    "start",
+    "end",
+    "store_id",
+    "position_id",
+    "load_kind",
+    "position_name",
+    "ingredient_id",
+    "supplier_id",
+    "purchase_order_id",
+    "purchase_order_status",
+    "week_start",
+    "periods",
+    "runs_out_at",  # days_left says it readably
+    "count",
+}
+
+
+def insight_cards(store: Store, rows) -> list[dict]:
+    """Each insight with what its buttons need: the draft PO it proposes, the staffing suggestion, the
+    cheaper supplier."""
+    cards = []
+    po_ids, ingredient_ids = set(), set()
+    rows = list(rows)
+    for insight in rows:
+        numbers = insight.numbers or {}
+        if numbers.get("purchase_order_id"):
+            po_ids.add(int(numbers["purchase_order_id"]))
+        subject_kind, _sep, subject_id = insight.subject.partition(":")
+        if subject_kind == "ingredient" and subject_id.isdigit():
+            ingredient_ids.add(int(subject_id))
+    pos, suppliers = {}, {}
+    if po_ids:
+        pos = {
+            po.pk: po
+            for po in PurchaseOrder.objects.filter(store=store, pk__in=po_ids).select_related("supplier")
+        }
+    if ingredient_ids:
+        for item in (
+            SupplierItem.objects.filter(ingredient_id__in=ingredient_ids, supplier__store=store)
+            .select_related("supplier")
+            .order_by("supplier__name")
+        ):
+            suppliers.setdefault(item.ingredient_id, []).append(item)
+    # The margin insight names the item whose menu price would restore its margin.
+    item_names = {(i.numbers or {}).get("item") for i in rows if i.kind == Insight.Kind.MARGIN_DROP} - {
+        None,
+        "",
+    }
+    menu_items = {}
+    if item_names:
+        menu_items = {m.name: m for m in MenuItem.objects.filter(store=store, name__in=item_names)}
+    for insight in rows:
+        numbers = insight.numbers or {}
+        subject_kind, _sep, subject_id = insight.subject.partition(":")
+        ingredient_id = int(subject_id) if subject_kind == "ingredient" and subject_id.isdigit() else None
+        po = pos.get(int(numbers["purchase_order_id"])) if numbers.get("purchase_order_id") else None
+        cards.append(
+            {
+                "insight": insight,
+                "purchase_order": po,
+                "po_is_draft": po is not None and po.status == "draft",
+                "prep": numbers.get("prep") if insight.kind == Insight.Kind.COMPLAINTS else None,
+                "dish": numbers.get("dish") if insight.kind == Insight.Kind.COMPLAINTS else None,
+                "suggestion": numbers.get("suggestion")
+                if insight.kind in (Insight.Kind.STAFFING, Insight.Kind.COMPLAINTS)
+                else None,
+                "supplier_items": suppliers.get(ingredient_id, []) if ingredient_id else [],
+                "menu_item": menu_items.get(numbers.get("item")),
+                "restoring_price": numbers.get("restoring_price") or "",
+                "numbers": [
+                    (k.replace("_", " "), v)
+                    for k, v in numbers.items()
+                    if k not in HIDDEN_NUMBERS and v not in ("", None) and not isinstance(v, dict | list)
+                ],
+            }
+        )
+    return cards
+
+
+def open_insight_cards(store: Store, limit: int = 100) -> list[dict]:
+    """The open feed: the most pressing open insights first, each with what its buttons need."""
+    return insight_cards(store, insights_ranked(store, Insight.OPEN_STATES)[:limit])
+
+
+def active_staff(store: Store) -> QuerySet[StaffMember]:
+    """Who can be given a shift (the staffing chart's and the insight cards' pickers)."""
+    return StaffMember.objects.filter(store=store, is_active=True).order_by("name")
+
+
+def open_insight_for_suggestion(store: Store, key: str) -> Insight | None:
+    """The open staffing insight that proposes the suggestion with this key, if any."""
+    return Insight.objects.filter(
+        store=store, kind=Insight.Kind.STAFFING, state__in=Insight.OPEN_STATES, numbers__key=key
+    ).first()

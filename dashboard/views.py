@@ -2,11 +2,11 @@
 same /api/v1/analytics/ endpoints integrators use, or call one service for an action."""
 
 import datetime as dt
+import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Case, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
@@ -18,12 +18,16 @@ from django.views.decorators.http import require_POST
 from analytics import selectors as analytics_selectors
 from analytics import services
 from analytics.models import Insight
+from orders import services as order_services
+from orders.importing import FIELDS, sales_import
 from orders.models import MenuItem
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.models import Membership
 from restaurant_ops.permissions import Perm, role_has
 from restaurant_ops.selectors import store_for_user
 from restaurant_ops.timeutils import business_date
+from staffing import selectors as staffing_selectors
+from staffing import services as staffing_services
 
 from . import selectors
 
@@ -207,9 +211,7 @@ def chart(request, store_slug, name):
     start, end = _range(request, store, CHARTS[name]["days"])
     extra = {}
     if name == "staffing":
-        from staffing.models import StaffMember
-
-        extra["staff"] = StaffMember.objects.filter(store=store, is_active=True).order_by("name")
+        extra["staff"] = selectors.active_staff(store)
         week = business_date(store, timezone.now()) + dt.timedelta(days=7)
         try:
             week = dt.date.fromisoformat(request.GET.get("week", "")) if request.GET.get("week") else week
@@ -236,40 +238,6 @@ def chart(request, store_slug, name):
 # --- insights -----------------------------------------------------------------------------------------
 
 
-def _insight_rows(store, states):
-    """Most severe first (a price rise or a stock-out before a rota gap), then the newest."""
-    severity = Case(
-        *(When(severity=level, then=Value(rank)) for rank, level in enumerate(["high", "warning", "info"])),
-        default=Value(3),
-    )
-    return (
-        Insight.objects.filter(store=store, state__in=states)
-        .select_related("job_run")
-        .order_by(severity, "-updated_at", "-id")
-    )
-
-
-# Numbers that are plumbing (ids, keys, raw timestamps), not something an owner reads.
-HIDDEN_NUMBERS = {
-    "kind",
-    "key",
-    "start",
-    "end",
-    "store_id",
-    "position_id",
-    "load_kind",
-    "position_name",
-    "ingredient_id",
-    "supplier_id",
-    "purchase_order_id",
-    "purchase_order_status",
-    "week_start",
-    "periods",
-    "runs_out_at",  # days_left says it readably
-    "count",
-}
-
-
 @login_required
 def insights(request, store_slug):
     store, membership = _store(request, store_slug)
@@ -281,8 +249,8 @@ def insights(request, store_slug):
             store,
             membership,
             page="insights",
-            staff_members=_staff(store),
-            items=_insight_cards(store, _insight_rows(store, Insight.OPEN_STATES)[:100]),
+            staff_members=selectors.active_staff(store),
+            items=selectors.open_insight_cards(store),
         ),
     )
 
@@ -296,23 +264,19 @@ def insights_feed(request, store_slug):
         "dashboard/_insight_list.html",
         {
             "store": store,
-            "items": _insight_cards(store, _insight_rows(store, Insight.OPEN_STATES)[:100]),
+            "items": selectors.insight_cards(
+                store, selectors.insights_ranked(store, Insight.OPEN_STATES)[:100]
+            ),
             "links": _links(store),
-            "staff_members": _staff(store),
+            "staff_members": selectors.active_staff(store),
         },
     )
-
-
-def _staff(store):
-    from staffing.models import StaffMember
-
-    return StaffMember.objects.filter(store=store, is_active=True).order_by("name")
 
 
 @login_required
 def insights_history(request, store_slug):
     store, membership = _store(request, store_slug)
-    rows = _insight_rows(
+    rows = selectors.insights_ranked(
         store, [Insight.State.ACTED, Insight.State.EVALUATED, Insight.State.DISMISSED, Insight.State.RESOLVED]
     )
     if kind := request.GET.get("kind"):
@@ -333,74 +297,6 @@ def insights_history(request, store_slug):
     )
 
 
-def _insight_cards(store, rows) -> list[dict]:
-    """Each insight with what its buttons need: the draft PO it proposes, the staffing suggestion, the
-    cheaper supplier."""
-    cards = []
-    po_ids, ingredient_ids = set(), set()
-    rows = list(rows)
-    for insight in rows:
-        numbers = insight.numbers or {}
-        if numbers.get("purchase_order_id"):
-            po_ids.add(int(numbers["purchase_order_id"]))
-        subject_kind, _sep, subject_id = insight.subject.partition(":")
-        if subject_kind == "ingredient" and subject_id.isdigit():
-            ingredient_ids.add(int(subject_id))
-    pos, suppliers = {}, {}
-    if po_ids:
-        from inventory.models import PurchaseOrder
-
-        pos = {
-            po.pk: po
-            for po in PurchaseOrder.objects.filter(store=store, pk__in=po_ids).select_related("supplier")
-        }
-    if ingredient_ids:
-        from inventory.models import SupplierItem
-
-        for item in (
-            SupplierItem.objects.filter(ingredient_id__in=ingredient_ids, supplier__store=store)
-            .select_related("supplier")
-            .order_by("supplier__name")
-        ):
-            suppliers.setdefault(item.ingredient_id, []).append(item)
-    # The margin insight names the item whose menu price would restore its margin.
-    item_names = {(i.numbers or {}).get("item") for i in rows if i.kind == Insight.Kind.MARGIN_DROP} - {
-        None,
-        "",
-    }
-    menu_items = {}
-    if item_names:
-        from orders.models import MenuItem
-
-        menu_items = {m.name: m for m in MenuItem.objects.filter(store=store, name__in=item_names)}
-    for insight in rows:
-        numbers = insight.numbers or {}
-        subject_kind, _sep, subject_id = insight.subject.partition(":")
-        ingredient_id = int(subject_id) if subject_kind == "ingredient" and subject_id.isdigit() else None
-        po = pos.get(int(numbers["purchase_order_id"])) if numbers.get("purchase_order_id") else None
-        cards.append(
-            {
-                "insight": insight,
-                "purchase_order": po,
-                "po_is_draft": po is not None and po.status == "draft",
-                "prep": numbers.get("prep") if insight.kind == Insight.Kind.COMPLAINTS else None,
-                "dish": numbers.get("dish") if insight.kind == Insight.Kind.COMPLAINTS else None,
-                "suggestion": numbers.get("suggestion")
-                if insight.kind in (Insight.Kind.STAFFING, Insight.Kind.COMPLAINTS)
-                else None,
-                "supplier_items": suppliers.get(ingredient_id, []) if ingredient_id else [],
-                "menu_item": menu_items.get(numbers.get("item")),
-                "restoring_price": numbers.get("restoring_price") or "",
-                "numbers": [
-                    (k.replace("_", " "), v)
-                    for k, v in numbers.items()
-                    if k not in HIDDEN_NUMBERS and v not in ("", None) and not isinstance(v, dict | list)
-                ],
-            }
-        )
-    return cards
-
-
 def _acted_redirect(request, store):
     return redirect(
         request.POST.get("next") or reverse("dashboard:insights", kwargs={"store_slug": store.slug})
@@ -413,256 +309,124 @@ def _error(request, error) -> None:
         messages.error(request, item.message)
 
 
-@login_required
-@require_POST
-def insight_action(request, store_slug, insight_id, action):
-    """Acknowledge, dismiss with a reason, approve & send the draft PO, apply the staffing suggestion,
-    record a supplier switch or a negotiated price. Each calls the owning app's service, then records
-    the action on the insight (so its effect is measured later)."""
-    store, membership = _store(request, store_slug)
-    insight = get_object_or_404(Insight, store=store, pk=insight_id)
-    try:
-        if action == "acknowledge":
-            services.insight_acknowledge(insight=insight, by=request.user)
-            messages.success(request, _("Insight acknowledged."))
-        elif action == "dismiss":
-            services.insight_dismiss(insight=insight, reason=request.POST.get("reason", ""), by=request.user)
-            messages.success(request, _("Insight dismissed."))
-        elif action == "send-po":
-            _send_po(request, store, membership, insight)
-        elif action == "apply-staffing":
-            _apply_staffing(request, store, membership, insight)
-        elif action == "supplier":
-            _supplier(request, store, membership, insight)
-        elif action == "menu-price":
-            _menu_price(request, store, membership, insight)
-        elif action == "add-prep":
-            _add_prep(request, store, membership, insight)
-        elif action == "pause-dish":
-            _pause_dish(request, store, membership, insight)
-        else:
-            raise Http404
-    except (DomainError, DomainErrors) as error:
-        _error(request, error)
-    return _acted_redirect(request, store)
-
-
 def _need(membership, perm):
     if not role_has(membership.role, perm):
         raise DomainError("", "permission_denied", _("Your role may not do this."))
 
 
-def _send_po(request, store, membership, insight):
-    from django.db import transaction
-
-    from inventory import services as inventory_services
-    from inventory.models import PurchaseOrder
-
-    _need(membership, Perm.MANAGE_STOCK)
-    po_id = (insight.numbers or {}).get("purchase_order_id")
-    po = get_object_or_404(PurchaseOrder, store=store, pk=po_id or 0)
-    with transaction.atomic():
-        inventory_services.purchase_order_send(purchase_order=po, by=request.user)
-        services.insight_act(
-            insight=insight,
-            action_type=Insight.Action.PO_SENT,
-            object_type="inventory.purchaseorder",
-            object_id=po.pk,
-            by=request.user,
-        )
-    messages.success(
-        request, _("Purchase order %(po)s sent to %(supplier)s.") % {"po": po, "supplier": po.supplier}
-    )
+def _int(value) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
 
 
-def _apply_staffing(request, store, membership, insight):
-    from django.db import transaction
-
-    from staffing import selectors as staffing_selectors
-    from staffing import services as staffing_services
-    from staffing.models import StaffMember
-
-    _need(membership, Perm.MANAGE_STAFF)
-    staff = StaffMember.objects.filter(store=store, pk=request.POST.get("staff") or 0).first()
-    if staff is None:
-        raise DomainError("staff", "required", _("Choose who takes the shift."))
-    data = (insight.numbers or {}).get("suggestion") or {}
-    suggestion = _suggestion(store, data, staffing_selectors)
-    with transaction.atomic():
-        shift = staffing_services.suggestion_apply(
-            suggestion=suggestion,
-            staff=staff,
-            by=request.user,
-            reason=_("Staffing suggestion from the forecast"),
-        )
-        services.insight_act(
-            insight=insight,
-            action_type=Insight.Action.SHIFT_ADDED,
-            object_type="staffing.shift",
-            object_id=shift.pk,
-            by=request.user,
-        )
-    messages.success(request, _("Shift added for %(staff)s.") % {"staff": staff.name})
+# The page's URL slugs for services.insight_act's actions.
+ACTIONS = {
+    "acknowledge": "acknowledge",
+    "dismiss": "dismiss",
+    "send-po": "send_po",
+    "apply-staffing": "apply_staffing",
+    "supplier": "supplier",
+    "menu-price": "menu_price",
+    "add-prep": "add_prep",
+    "pause-dish": "pause_dish",
+    "done": "done",
+}
 
 
-def _suggestion(store, data, staffing_selectors):
-    if not data:
-        raise DomainError("suggestion", "missing", _("This insight carries no suggestion to apply."))
+@login_required
+@require_POST
+def insight_action(request, store_slug, insight_id, action):
+    """Acknowledge, dismiss with a reason, approve & send the draft PO, apply the staffing suggestion,
+    record a supplier switch or a negotiated price, change the menu price, or record what was done by
+    hand: one call to services.insight_act, the same the API makes."""
+    store, membership = _store(request, store_slug)
+    if action not in ACTIONS:
+        raise Http404
+    action = ACTIONS[action]
+    insight = get_object_or_404(Insight, store=store, pk=insight_id)
     try:
-        suggestion = staffing_selectors.StaffingSuggestion.from_dict(data)
-    except (KeyError, TypeError, ValueError):
-        raise DomainError("suggestion", "invalid", _("This suggestion can no longer be read."))
-    if suggestion.store_id != store.pk:
-        raise DomainError("suggestion", "not_found", _("This suggestion is not for this store."))
-    return suggestion
-
-
-def _supplier(request, store, membership, insight):
-    """Record a supplier switch (make it the preferred supplier) and/or a negotiated price."""
-    from decimal import Decimal, InvalidOperation
-
-    from django.db import transaction
-
-    from inventory import services as inventory_services
-    from inventory.models import SupplierItem
-
-    _need(membership, Perm.MANAGE_STOCK)
-    item = get_object_or_404(SupplierItem, supplier__store=store, pk=request.POST.get("supplier_item") or 0)
-    raw_price = request.POST.get("price", "").strip()
-    switch = request.POST.get("switch") == "1"
-    if not raw_price and not switch:
-        raise DomainError("price", "required", _("Give the negotiated price or choose to switch."))
-    with transaction.atomic():
-        if raw_price:
-            try:
-                price = Decimal(raw_price)
-            except InvalidOperation:
-                raise DomainError("price", "invalid", _("Give a price such as 3.40."))
-            inventory_services.supplier_price_add(
-                supplier_item=item, price=price, effective_from=business_date(store, timezone.now())
-            )
-        if switch:
-            inventory_services.ingredient_update(ingredient=item.ingredient, preferred_supplier=item.supplier)
-        services.insight_act(
+        _need(membership, services.INSIGHT_ACTIONS[action])
+        insight = services.insight_act(
             insight=insight,
-            action_type=Insight.Action.SUPPLIER_CHANGED,
-            object_type="inventory.supplieritem",
-            object_id=item.pk,
+            action=action,
             by=request.user,
+            reason=request.POST.get("reason", ""),
+            staff_id=_int(request.POST.get("staff")),
+            supplier_item_id=_int(request.POST.get("supplier_item")),
+            menu_item_id=_int(request.POST.get("menu_item")),
+            price=request.POST.get("price", "").strip() or None,
+            switch=request.POST.get("switch") == "1",
+            note=request.POST.get("note", ""),
+            quantity=_int(request.POST.get("quantity")),
         )
-    messages.success(
-        request,
-        _("Recorded for %(ingredient)s: %(supplier)s.")
-        % {"ingredient": item.ingredient.name, "supplier": item.supplier.name},
-    )
+        messages.success(request, _done_message(action, insight.action_detail))
+    except (DomainError, DomainErrors) as error:
+        _error(request, error)
+    return _acted_redirect(request, store)
 
 
-def _add_prep(request, store, membership, insight):
-    """A complaint spike's fix in the kitchen: the dish prepared ahead of the same hours next week
-    (a prep task through kitchen's service), then measured by the category's complaint rate."""
-    from django.db import transaction
-
-    from kitchen import services as kitchen_services
-    from orders.models import MenuItem
-
-    _need(membership, Perm.WORK_KITCHEN)
-    prep = (insight.numbers or {}).get("prep") or {}
-    item = get_object_or_404(MenuItem, store=store, pk=prep.get("item_id") or 0)
-    with transaction.atomic():
-        task = kitchen_services.prep_task_create(
-            store=store,
-            menu_item=item,
-            quantity=request.POST.get("quantity") or prep.get("quantity"),
-            ready_by=dt.datetime.fromisoformat(prep["ready_by"]),
-            note=_("Against slow service at the rush"),
-        )
-        services.insight_act(
-            insight=insight,
-            action_type=Insight.Action.PREP_ADDED,
-            object_type="kitchen.preptask",
-            object_id=task.pk,
-            by=request.user,
-        )
-    messages.success(request, _("Prep task added: %(item)s.") % {"item": item.name})
-
-
-def _pause_dish(request, store, membership, insight):
-    """A dish-quality spike's fix: take the dish off the menu (sold out by hand) until it is reviewed."""
-    from django.db import transaction
-
-    from orders import services as order_services
-    from orders.models import MenuItem
-
-    _need(membership, Perm.EDIT_MENU)
-    dish = (insight.numbers or {}).get("dish") or {}
-    item = get_object_or_404(MenuItem, store=store, pk=dish.get("item_id") or 0)
-    with transaction.atomic():
-        order_services.menu_item_set_sold_out(item=item, sold_out=True)
-        services.insight_act(
-            insight=insight,
-            action_type=Insight.Action.DISH_PAUSED,
-            object_type="orders.menuitem",
-            object_id=item.pk,
-            by=request.user,
-        )
-    messages.success(request, _("%(item)s is off the menu until it is reviewed.") % {"item": item.name})
-
-
-def _menu_price(request, store, membership, insight):
-    """Apply the menu price that restores the item's margin (or the price the owner typed)."""
-    from django.db import transaction
-
-    from orders import services as order_services
-    from orders.models import MenuItem
-
-    _need(membership, Perm.EDIT_MENU)
-    item = get_object_or_404(MenuItem, store=store, pk=request.POST.get("menu_item") or 0)
-    with transaction.atomic():
-        item = order_services.menu_item_set_price(
-            item=item,
-            price=request.POST.get("price", "").strip(),
-            by=request.user,
-            reason=_("Margin insight #%(id)s") % {"id": insight.pk},
-        )
-        services.insight_act(
-            insight=insight,
-            action_type=Insight.Action.PRICE_CHANGED,
-            object_type="orders.menuitem",
-            object_id=item.pk,
-            by=request.user,
-        )
-    messages.success(request, _("%(item)s now costs %(price)s.") % {"item": item.name, "price": item.price})
+def _done_message(action: str, detail: dict) -> str:
+    if action == "acknowledge":
+        return _("Insight acknowledged.")
+    if action == "dismiss":
+        return _("Insight dismissed.")
+    if action == "send_po":
+        return _("Purchase order %(po)s sent to %(supplier)s.") % {
+            "po": f"PO-{detail['purchase_order']}",
+            "supplier": detail["supplier"],
+        }
+    if action == "apply_staffing":
+        return _("Shift added for %(staff)s.") % {"staff": detail["staff"]}
+    if action == "supplier":
+        return _("Recorded for %(ingredient)s: %(supplier)s.") % {
+            "ingredient": detail["ingredient"],
+            "supplier": detail["supplier"],
+        }
+    if action == "menu_price":
+        return _("%(item)s now costs %(price)s.") % {"item": detail["item"], "price": detail["new_price"]}
+    if action == "add_prep":
+        return _("Prep task added: %(item)s.") % {"item": detail["item"]}
+    if action == "pause_dish":
+        return _("%(item)s is off the menu until it is reviewed.") % {"item": detail["item"]}
+    return _("Recorded what was done.")
 
 
 @login_required
 @require_POST
 def staffing_apply(request, store_slug):
-    """One-click apply of a suggestion from the staffing plan chart (through staffing's service)."""
-    from staffing import selectors as staffing_selectors
-    from staffing import services as staffing_services
-    from staffing.models import StaffMember
-
+    """One-click apply of a suggestion from the staffing plan chart. When an open staffing insight
+    proposes the same shift, it is acted on (services.insight_act, so the shift is recorded on it and
+    its effect measured); otherwise staffing's service adds the shift."""
     store, membership = _store(request, store_slug)
     try:
         _need(membership, Perm.MANAGE_STAFF)
         week = dt.date.fromisoformat(request.POST.get("week", ""))
+        key = request.POST.get("key", "")
         suggestion = staffing_selectors.suggestion_by_key(
-            store=store, week_start=staffing_selectors.week_start_for(week), key=request.POST.get("key", "")
+            store=store, week_start=staffing_selectors.week_start_for(week), key=key
         )
         if suggestion is None:
             raise DomainError(
                 "key", "stale", _("This suggestion no longer applies; the schedule has changed.")
             )
-        staff = StaffMember.objects.filter(store=store, pk=request.POST.get("staff") or 0).first()
-        if staff is None:
-            raise DomainError("staff", "required", _("Choose who takes the shift."))
-        staffing_services.suggestion_apply(
-            suggestion=suggestion,
-            staff=staff,
-            by=request.user,
-            reason=_("Staffing suggestion from the forecast"),
-        )
-        messages.success(request, _("Suggestion applied: shift added for %(staff)s.") % {"staff": staff.name})
+        staff_id = _int(request.POST.get("staff"))
+        if insight := selectors.open_insight_for_suggestion(store, key):
+            insight = services.insight_act(
+                insight=insight, action="apply_staffing", by=request.user, staff_id=staff_id
+            )
+            name = insight.action_detail["staff"]
+        else:
+            staff = selectors.active_staff(store).filter(pk=staff_id or 0).first()
+            if staff is None:
+                raise DomainError("staff", "required", _("Choose who takes the shift."))
+            staffing_services.suggestion_apply(
+                suggestion=suggestion,
+                staff=staff,
+                by=request.user,
+                reason=_("Staffing suggestion from the forecast"),
+            )
+            name = staff.name
+        messages.success(request, _("Suggestion applied: shift added for %(staff)s.") % {"staff": name})
     except ValueError:
         messages.error(request, _("Give the week."))
     except (DomainError, DomainErrors) as error:
@@ -679,8 +443,6 @@ def backoffice(request, store_slug):
     """What an owner edits weekly: links to the pages of the apps that own each thing, plus the menu's
     sold-out switches here."""
     store, membership = _store(request, store_slug)
-    from orders.models import MenuItem
-
     items = MenuItem.objects.filter(store=store).select_related("category").order_by("category__name", "name")
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     return render(
@@ -700,10 +462,6 @@ def backoffice(request, store_slug):
 @login_required
 def sales_import_page(request, store_slug):
     """Upload a sales export from another POS (the same service as `manage.py import_sales`)."""
-    import io
-
-    from orders.importing import FIELDS, sales_import
-
     store, membership = _store(request, store_slug)
     if not role_has(membership.role, Perm.EDIT_MENU):
         raise Http404
@@ -762,9 +520,6 @@ def sales_import_page(request, store_slug):
 @login_required
 @require_POST
 def menu_item_sold_out(request, store_slug, item_id):
-    from orders import services as order_services
-    from orders.models import MenuItem
-
     store, membership = _store(request, store_slug)
     if not role_has(membership.role, Perm.EDIT_MENU):
         raise Http404

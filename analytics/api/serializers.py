@@ -132,6 +132,8 @@ class MenuEngineeringRow(serializers.Serializer):
 
 class InsightSerializer(serializers.ModelSerializer):
     store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    acted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    dismissed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     message = serializers.CharField(read_only=True, help_text="Rendered in the request's language")
 
     class Meta:
@@ -154,8 +156,11 @@ class InsightSerializer(serializers.ModelSerializer):
             "action_type",
             "action_object_type",
             "action_object_id",
+            "action_detail",
+            "acted_by",
             "dismissed_at",
             "dismiss_reason",
+            "dismissed_by",
             "resolved_at",
             "metric",
             "window_days",
@@ -170,9 +175,41 @@ class DismissInput(InputSerializer):
 
 
 class ActInput(InputSerializer):
-    action_type = serializers.ChoiceField(choices=Insight.Action.choices)
-    object_type = serializers.CharField(max_length=60, required=False, default="")
-    object_id = serializers.CharField(max_length=40, required=False, default="")
+    """What to do about an insight; the fields an action does not use are ignored."""
+
+    action = serializers.ChoiceField(
+        choices=[
+            "send_po",
+            "apply_staffing",
+            "supplier",
+            "menu_price",
+            "add_prep",
+            "pause_dish",
+            "acknowledge",
+            "dismiss",
+            "done",
+        ],
+        help_text="send_po: send the draft purchase order the insight proposes; apply_staffing: add the "
+        "suggested shift for `staff`; supplier: record a negotiated `price` for `supplier_item` and/or "
+        "`switch` to it; menu_price: set `menu_item`'s `price`; add_prep: the prep task a complaint spike "
+        "proposes (`quantity` may change it); pause_dish: take the complained-of dish off the menu; "
+        "acknowledge; dismiss (`reason`); done: "
+        "something done outside the system (`note`)",
+    )
+    staff = serializers.IntegerField(required=False, allow_null=True, help_text="Staff member id")
+    supplier_item = serializers.IntegerField(required=False, allow_null=True, help_text="Supplier item id")
+    menu_item = serializers.IntegerField(required=False, allow_null=True, help_text="Menu item id")
+    price = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="A decimal such as 3.40 (checked by the service that takes it)",
+    )
+    switch = serializers.BooleanField(required=False, default=False)
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    quantity = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=10000)
 
 
 def default_range(attrs: dict, today: dt.date, days: int = 30) -> tuple[dt.date, dt.date]:

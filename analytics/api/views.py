@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -186,43 +187,58 @@ class InsightDetailView(generics.RetrieveAPIView):
 
 
 class InsightActionView(APIView):
-    def insight(self, request, pk):
+    """Every action on an insight goes through `services.insight_act`, as the dashboard's buttons do."""
+
+    def act(self, request, pk: int, action: str, **fields):
         insight = get_object_or_404(
             Insight.objects.filter(store__in=accessible_stores(request)).select_related("store"), pk=pk
         )
-        require(request, insight.store, Perm.VIEW_DASHBOARD)
-        return insight
+        require(request, insight.store, services.INSIGHT_ACTIONS[action])
+        insight = services.insight_act(insight=insight, action=action, by=request.user, **fields)
+        return Response(s.InsightSerializer(insight).data)
 
 
 class InsightAcknowledgeView(InsightActionView):
     @extend_schema(request=None, responses=s.InsightSerializer)
     def post(self, request, pk: int):
-        insight = services.insight_acknowledge(insight=self.insight(request, pk), by=_user(request))
-        return Response(s.InsightSerializer(insight).data)
+        return self.act(request, pk, "acknowledge")
 
 
 class InsightDismissView(InsightActionView):
     @extend_schema(request=s.DismissInput, responses=s.InsightSerializer)
     def post(self, request, pk: int):
-        insight = self.insight(request, pk)  # 404 before anything else for another store's insight
         data = s.DismissInput(data=request.data)
+        if not Insight.objects.filter(store__in=accessible_stores(request), pk=pk).exists():
+            raise Http404  # another store's insight: 404 before any validation
         data.is_valid(raise_exception=True)
-        insight = services.insight_dismiss(
-            insight=insight, reason=data.validated_data["reason"], by=_user(request)
-        )
-        return Response(s.InsightSerializer(insight).data)
+        return self.act(request, pk, "dismiss", reason=data.validated_data["reason"])
 
 
 class InsightActView(InsightActionView):
-    """Record what was done about an insight (PO sent, shift added, supplier or price changed)."""
+    """Act on an insight: send its purchase order, apply its staffing suggestion, record a supplier
+    switch or negotiated price, change a menu price, acknowledge, dismiss, or record something done
+    by hand. Does the change through the owning app and records exactly what was done (`action_detail`)
+    and by whom; the same service as the dashboard's buttons."""
 
     @extend_schema(request=s.ActInput, responses=s.InsightSerializer)
+    @idempotent
     def post(self, request, pk: int):
-        insight = self.insight(request, pk)
         data = s.ActInput(data=request.data)
         data.is_valid(raise_exception=True)
-        insight = services.insight_act(insight=insight, by=_user(request), **data.validated_data)
-        return Response(s.InsightSerializer(insight).data)
+        v = data.validated_data
+        return self.act(
+            request,
+            pk,
+            v["action"],
+            staff_id=v.get("staff"),
+            supplier_item_id=v.get("supplier_item"),
+            menu_item_id=v.get("menu_item"),
+            price=v.get("price"),
+            switch=v["switch"],
+            reason=v["reason"],
+            note=v["note"],
+            quantity=v.get("quantity"),
+        )
 
 
 class RunListView(generics.ListAPIView):

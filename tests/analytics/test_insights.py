@@ -69,10 +69,15 @@ def test_lifecycle_and_invalid_moves(store):
         services.insight_acknowledge(insight=insight)
     with pytest.raises(DomainError):
         services.insight_dismiss(insight=insight, reason="  ")
-    services.insight_act(
-        insight=insight, action_type="po_sent", object_type="inventory.purchaseorder", object_id=7
+    with pytest.raises(DomainError) as empty:
+        services.insight_act(insight=insight, action="done", note=" ")
+    assert empty.value.field == "note"
+    insight = services.insight_act(insight=insight, action="done", note="Called the supplier")
+    assert (insight.state, insight.action_type, insight.action_detail) == (
+        "acted",
+        "other",
+        {"note": "Called the supplier"},
     )
-    assert (insight.state, insight.action_object_id) == ("acted", "7")
     with pytest.raises(DomainError):
         services.insight_dismiss(insight=insight, reason="late")
 
@@ -94,7 +99,7 @@ def test_evaluation_measures_before_and_after_when_time_has_advanced(store, sell
         ),
     )
     acted_at = at(day0 + dt.timedelta(days=7), 5)
-    services.insight_act(insight=insight, action_type="other", now=acted_at)
+    insight = services.insight_act(insight=insight, action="done", note="New menu card", now=acted_at)
     assert insight.metric_before == Decimal("7")
     with pytest.raises(DomainError):
         services.insight_evaluate(insight=insight, now=acted_at + dt.timedelta(days=6))
