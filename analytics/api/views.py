@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -174,7 +173,9 @@ class InsightListView(generics.ListAPIView):
     filterset_class = InsightFilter
 
     def get_queryset(self):
-        return Insight.objects.filter(store__in=accessible_stores(self.request)).select_related("store")
+        return Insight.objects.filter(store__in=accessible_stores(self.request)).select_related(
+            "store", "acted_by", "dismissed_by"
+        )
 
 
 class InsightDetailView(generics.RetrieveAPIView):
@@ -187,12 +188,15 @@ class InsightDetailView(generics.RetrieveAPIView):
 
 
 class InsightActionView(APIView):
-    """Every action on an insight goes through `services.insight_act`, as the dashboard's buttons do."""
+    """Every action on an insight goes through `services.insight_act`, as the dashboard's buttons do.
+    Another store's insight is a 404 before the body is even read."""
 
-    def act(self, request, pk: int, action: str, **fields):
-        insight = get_object_or_404(
+    def insight(self, request, pk: int) -> Insight:
+        return get_object_or_404(
             Insight.objects.filter(store__in=accessible_stores(request)).select_related("store"), pk=pk
         )
+
+    def act(self, request, insight: Insight, action: str, **fields):
         require(request, insight.store, services.INSIGHT_ACTIONS[action])
         insight = services.insight_act(insight=insight, action=action, by=request.user, **fields)
         return Response(s.InsightSerializer(insight).data)
@@ -201,17 +205,16 @@ class InsightActionView(APIView):
 class InsightAcknowledgeView(InsightActionView):
     @extend_schema(request=None, responses=s.InsightSerializer)
     def post(self, request, pk: int):
-        return self.act(request, pk, "acknowledge")
+        return self.act(request, self.insight(request, pk), "acknowledge")
 
 
 class InsightDismissView(InsightActionView):
     @extend_schema(request=s.DismissInput, responses=s.InsightSerializer)
     def post(self, request, pk: int):
+        insight = self.insight(request, pk)
         data = s.DismissInput(data=request.data)
-        if not Insight.objects.filter(store__in=accessible_stores(request), pk=pk).exists():
-            raise Http404  # another store's insight: 404 before any validation
         data.is_valid(raise_exception=True)
-        return self.act(request, pk, "dismiss", reason=data.validated_data["reason"])
+        return self.act(request, insight, "dismiss", reason=data.validated_data["reason"])
 
 
 class InsightActView(InsightActionView):
@@ -223,12 +226,13 @@ class InsightActView(InsightActionView):
     @extend_schema(request=s.ActInput, responses=s.InsightSerializer)
     @idempotent
     def post(self, request, pk: int):
+        insight = self.insight(request, pk)
         data = s.ActInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         return self.act(
             request,
-            pk,
+            insight,
             v["action"],
             staff_id=v.get("staff"),
             supplier_item_id=v.get("supplier_item"),
