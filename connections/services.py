@@ -60,10 +60,11 @@ def outbox_record(*, topic: str, store, subject: str = "", payload: dict | None 
 def outbox_nudge(*, countdown: float | None = None) -> bool:
     """Wakes the worker to drain the outbox. Best effort: with the broker down the rows wait for the
     beat's periodic drain, so this logs one line and never raises (a committed request stays 2xx)."""
-    from .tasks import outbox_drain
-
     try:
-        outbox_drain.apply_async(countdown=countdown, expires=NUDGE_EXPIRES_SECONDS, retry=False)
+        # By name: the task module imports this one, so importing it back would be a cycle.
+        celery_app.send_task(
+            "connections.tasks.outbox_drain", countdown=countdown, expires=NUDGE_EXPIRES_SECONDS, retry=False
+        )
     except Exception as exc:  # noqa: BLE001 - whatever the broker raised, the work is safe in the outbox
         logger.warning("broker unreachable (%s): outbox work waits for the periodic drain", exc)
         return False
