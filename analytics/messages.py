@@ -17,6 +17,10 @@ MESSAGES = {
         "hand, reorder point %(reorder_point)s %(unit)s. Draft purchase order: %(order_quantity)s "
         "%(unit)s from %(supplier)s."
     ),
+    "low_stock_on_order": _(
+        "%(ingredient)s runs out in %(days_left)s days at the current pace: %(on_hand)s %(unit)s on "
+        "hand, reorder point %(reorder_point)s %(unit)s; the %(on_order)s %(unit)s already on order cover it."
+    ),
     "low_stock_no_supplier": _(
         "%(ingredient)s runs out in %(days_left)s days at the current pace; no supplier "
         "can deliver it: add one."

@@ -26,7 +26,8 @@ from django.db.models.functions import Coalesce, ExtractHour
 from analytics import selectors
 from analytics.analyses import costing
 from analytics.models import Insight
-from inventory.models import PurchaseOrder, StockMovement, SupplierItem, SupplierPrice
+from inventory import selectors as inventory_selectors
+from inventory.models import StockMovement, SupplierItem, SupplierPrice
 from kitchen.models import Ticket
 from orders.models import MenuItem
 from restaurant_ops.models import Store
@@ -579,6 +580,8 @@ HIDDEN_NUMBERS = {
     "week_start",
     "periods",
     "runs_out_at",  # days_left says it readably
+    "runs_out_on",  # the card's delivery line says these
+    "delivery_on",
     "count",
 }
 
@@ -596,12 +599,8 @@ def insight_cards(store: Store, rows) -> list[dict]:
         subject_kind, _sep, subject_id = insight.subject.partition(":")
         if subject_kind == "ingredient" and subject_id.isdigit():
             ingredient_ids.add(int(subject_id))
-    pos, suppliers = {}, {}
-    if po_ids:
-        pos = {
-            po.pk: po
-            for po in PurchaseOrder.objects.filter(store=store, pk__in=po_ids).select_related("supplier")
-        }
+    suppliers = {}
+    proposals = inventory_selectors.purchase_order_proposals(store=store, purchase_order_ids=po_ids)
     if ingredient_ids:
         for item in (
             SupplierItem.objects.filter(ingredient_id__in=ingredient_ids, supplier__store=store)
@@ -621,12 +620,15 @@ def insight_cards(store: Store, rows) -> list[dict]:
         numbers = insight.numbers or {}
         subject_kind, _sep, subject_id = insight.subject.partition(":")
         ingredient_id = int(subject_id) if subject_kind == "ingredient" and subject_id.isdigit() else None
-        po = pos.get(int(numbers["purchase_order_id"])) if numbers.get("purchase_order_id") else None
+        proposal = (
+            proposals.get(int(numbers["purchase_order_id"])) if numbers.get("purchase_order_id") else None
+        )
         cards.append(
             {
                 "insight": insight,
-                "purchase_order": po,
-                "po_is_draft": po is not None and po.status == "draft",
+                "proposal": proposal,
+                "po_is_draft": proposal is not None and proposal["status"] == "draft",
+                **_delivery(store, numbers, proposal, suppliers.get(ingredient_id, [])),
                 "prep": numbers.get("prep") if insight.kind == Insight.Kind.COMPLAINTS else None,
                 "dish": numbers.get("dish") if insight.kind == Insight.Kind.COMPLAINTS else None,
                 "suggestion": numbers.get("suggestion")
@@ -643,6 +645,30 @@ def insight_cards(store: Store, rows) -> list[dict]:
             }
         )
     return cards
+
+
+def _delivery(store: Store, numbers: dict, proposal: dict | None, offers: list) -> dict:
+    """When the stock runs out against when the proposed order arrives; when it arrives too late, the
+    supplier who delivers soonest (if another is faster)."""
+    runs_out = numbers.get("runs_out_at")
+    delivery = numbers.get("delivery_on")
+    if not proposal or not runs_out or not delivery:
+        return {}
+    runs_out_at = local(store, dt.datetime.fromisoformat(runs_out))
+    delivery_on = dt.date.fromisoformat(delivery)
+    late = delivery_on > runs_out_at.date()
+    current = next((o for o in offers if o.supplier.name == proposal["supplier"]), None)
+    faster = min(
+        (o for o in offers if current is None or o.supplier.lead_time_days < current.supplier.lead_time_days),
+        key=lambda o: (o.supplier.lead_time_days, o.supplier.name),
+        default=None,
+    )
+    return {
+        "runs_out_at": runs_out_at,
+        "delivery_on": delivery_on,
+        "late": late,
+        "faster": faster if late else None,
+    }
 
 
 def open_insight_cards(store: Store, limit: int = 100) -> list[dict]:

@@ -5,7 +5,7 @@ import datetime as dt
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     Case,
@@ -37,6 +37,7 @@ from .models import (
 )
 
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
 
 
 def ingredient_costs(
@@ -334,3 +335,46 @@ def pack_prices(*, store: Store, on: dt.date) -> dict[int, dict]:
         for supplier_id, ingredient_id, size in items
         if (supplier_id, ingredient_id) in listed
     }
+
+
+def purchase_order_proposals(*, store: Store, purchase_order_ids: Iterable[int]) -> dict[int, dict]:
+    """Each purchase order as a card or an API client shows what sending it orders: supplier, status,
+    expected delivery, and its lines in the supplier's packs (ingredient, packs × pack size, unit,
+    unit price, line total) with the order's total. Three queries for any number of orders."""
+    orders = list(
+        PurchaseOrder.objects.filter(store=store, pk__in=list(purchase_order_ids))
+        .select_related("supplier")
+        .prefetch_related(
+            Prefetch("lines", PurchaseOrderLine.objects.select_related("ingredient").order_by("pk"))
+        )
+    )
+    packs = {
+        (item.supplier_id, item.ingredient_id): item.pack_size
+        for item in SupplierItem.objects.filter(supplier_id__in={po.supplier_id for po in orders})
+    }
+    out = {}
+    for po in orders:
+        lines = []
+        for line in po.lines.all():
+            pack_size = packs.get((po.supplier_id, line.ingredient_id))
+            lines.append(
+                {
+                    "ingredient_id": line.ingredient_id,
+                    "ingredient": line.ingredient.name,
+                    "unit": line.ingredient.base_unit,
+                    "quantity": line.quantity,
+                    "pack_size": pack_size,
+                    "packs": (line.quantity / pack_size).normalize() if pack_size else None,
+                    "unit_price": line.unit_price,
+                    "total": (line.quantity * line.unit_price).quantize(CENT, ROUND_HALF_UP),
+                }
+            )
+        out[po.pk] = {
+            "id": po.pk,
+            "supplier": po.supplier.name,
+            "status": po.status,
+            "expected_on": po.expected_on,
+            "lines": lines,
+            "total": sum((line["total"] for line in lines), ZERO),
+        }
+    return out

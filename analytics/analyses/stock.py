@@ -47,6 +47,7 @@ ZERO = Decimal("0")
 Q3 = Decimal("0.001")
 CENT = Decimal("0.01")
 OPEN_PO = ("draft", "sent", "partially_received")
+ORDERED = ("sent", "partially_received")
 
 
 def _sqrt(value: Decimal) -> Decimal:
@@ -111,8 +112,10 @@ def stock_status(store: Store, now: dt.datetime) -> list[dict]:
                 if hour in passed:
                     forecast_so_far[ingredient_id] += quantity * per
                 forecast_left[ingredient_id] += quantity * per * left.get(hour, ZERO)
+    # On order = sent and not yet received. A draft is not on order: the check sizes its own suggested
+    # draft, and counting it would shrink the next proposal to 0.
     on_order = dict(
-        PurchaseOrderLine.objects.filter(purchase_order__store=store, purchase_order__status__in=OPEN_PO)
+        PurchaseOrderLine.objects.filter(purchase_order__store=store, purchase_order__status__in=ORDERED)
         .values("ingredient_id")
         .annotate(left=Sum(F("quantity") - F("received_quantity")))
         .values_list("ingredient_id", "left")
@@ -255,10 +258,9 @@ def run_low_stock(*, store: Store, now: dt.datetime, job_run=None) -> dict:
         for row in group:
             row["order_quantity"] = quantities[row["ingredient"].pk]
         supplier = group[0]["supplier_item"].supplier
-        po = inventory.purchase_order_create_draft(
+        po = inventory.purchase_order_suggest(
             store=store,
             supplier=supplier,
-            source="suggested",
             note=str(_note()),
             lines=[{"ingredient": r["ingredient"], "quantity": r["order_quantity"]} for r in group],
         )
@@ -268,6 +270,9 @@ def run_low_stock(*, store: Store, now: dt.datetime, job_run=None) -> dict:
             except (DomainError, DomainErrors):
                 pass  # stays a draft (e.g. the supplier has no e-mail); the insight says so
         purchase_orders[supplier_id] = po
+    inventory.purchase_order_suggestions_withdraw(
+        store=store, keep=[po.pk for po in purchase_orders.values() if po.status == "draft"]
+    )
     open_drafts = _open_suggested(store, [r["ingredient"].pk for r in rows])
     findings = []
     for row in rows:
@@ -297,7 +302,18 @@ def run_low_stock(*, store: Store, now: dt.datetime, job_run=None) -> dict:
             "purchase_order_id": po.pk if po else None,
             "purchase_order_status": po.status if po else None,
         }
-        key = "low_stock_po" if po else ("low_stock_no_supplier" if si is None else "low_stock")
+        if si is not None:
+            delivery = business_date(store, now) + dt.timedelta(days=si.supplier.lead_time_days)
+            numbers["delivery_on"] = delivery.isoformat()
+            numbers["runs_out_on"] = (
+                business_date(store, row["runs_out_at"]).isoformat() if row["runs_out_at"] else None
+            )
+        if po is not None and row["order_quantity"] > 0:
+            key = "low_stock_po"
+        elif po is not None:
+            key = "low_stock_on_order"  # covered by an open order: say how much, never "order 0"
+        else:
+            key = "low_stock_no_supplier" if si is None else "low_stock"
         severity = (
             Insight.Severity.HIGH
             if row["on_hand"] <= 0 or (row["days_left"] is not None and row["days_left"] < row["lead_time"])

@@ -2,10 +2,12 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from analytics.models import Insight
-from analytics.services import available_jobs
+from analytics.registry import JOBS
+from inventory.selectors import purchase_order_proposals
 from restaurant_ops.api import fields as bounded
 from restaurant_ops.api.serializers import InputSerializer
 
@@ -130,8 +132,32 @@ class MenuEngineeringRow(serializers.Serializer):
     quadrant = serializers.ChoiceField(choices=["star", "plowhorse", "puzzle", "dog", "unknown"])
 
 
+class ProposalLine(serializers.Serializer):
+    ingredient_id = serializers.IntegerField()
+    ingredient = serializers.CharField()
+    unit = serializers.CharField()
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    pack_size = serializers.DecimalField(max_digits=14, decimal_places=3, allow_null=True)
+    packs = serializers.DecimalField(max_digits=14, decimal_places=3, allow_null=True)
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=6)
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class Proposal(serializers.Serializer):
+    id = serializers.IntegerField()
+    supplier = serializers.CharField()
+    status = serializers.CharField()
+    expected_on = serializers.DateField(allow_null=True)
+    lines = ProposalLine(many=True)
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
 class InsightSerializer(serializers.ModelSerializer):
+    """An insight; `proposal` is the purchase order its `send_po` action sends, as it stands now. A list
+    passes the proposals of its page in the context ("proposals") to read them in one go."""
+
     store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    proposal = serializers.SerializerMethodField()
     acted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     dismissed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     message = serializers.CharField(read_only=True, help_text="Rendered in the request's language")
@@ -167,7 +193,19 @@ class InsightSerializer(serializers.ModelSerializer):
             "metric_before",
             "metric_after",
             "evaluated_at",
+            "proposal",
         ]
+
+    @extend_schema_field(Proposal(allow_null=True))
+    def get_proposal(self, insight) -> dict | None:
+        po_id = (insight.numbers or {}).get("purchase_order_id")
+        if not po_id:
+            return None
+        proposals = self.context.get("proposals")
+        if proposals is None:
+            proposals = purchase_order_proposals(store=insight.store, purchase_order_ids=[int(po_id)])
+        proposal = proposals.get(int(po_id))
+        return Proposal(proposal).data if proposal else None
 
 
 class DismissInput(InputSerializer):
@@ -309,7 +347,7 @@ class RunInput(InputSerializer):
         return value
 
     def validate_jobs(self, value):
-        known = available_jobs()
+        known = list(JOBS)
         unknown = sorted(set(value) - set(known))
         if unknown:
             raise serializers.ValidationError(

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from analytics import registry, selectors, services
 from analytics.analyses import margin, operations, sales, stock
 from analytics.models import DemandForecast, ForecastAccuracy, Insight, JobRun
+from inventory.selectors import purchase_order_proposals
 from restaurant_ops.api.idempotency import idempotent
 from restaurant_ops.api.replica import ReplicaReadsMixin
 from restaurant_ops.api.scoping import accessible_stores, require, resolve_store
@@ -176,6 +177,21 @@ class InsightListView(generics.ListAPIView):
         return Insight.objects.filter(store__in=accessible_stores(self.request)).select_related(
             "store", "acted_by", "dismissed_by"
         )
+
+    def get_serializer(self, *args, **kwargs):
+        """The page's proposed purchase orders read at once, not one by one."""
+        if kwargs.get("many") and args:
+            rows = list(args[0])
+            by_store: dict = {}
+            for insight in rows:
+                if po_id := (insight.numbers or {}).get("purchase_order_id"):
+                    by_store.setdefault(insight.store, []).append(int(po_id))
+            proposals = {}
+            for store, ids in by_store.items():
+                proposals.update(purchase_order_proposals(store=store, purchase_order_ids=ids))
+            kwargs["context"] = {**self.get_serializer_context(), "proposals": proposals}
+            args = (rows, *args[1:])
+        return super().get_serializer(*args, **kwargs)
 
 
 class InsightDetailView(generics.RetrieveAPIView):

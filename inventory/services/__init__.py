@@ -25,6 +25,8 @@ from .purchasing import (
     purchase_order_csv,
     purchase_order_receive,
     purchase_order_send,
+    purchase_order_suggest,
+    purchase_order_suggestions_withdraw,
 )
 from .setup import ingredient_price_set, ingredient_set_up, ingredients_import, recipes_import
 from .stock import (
@@ -53,6 +55,8 @@ __all__ = [
     "purchase_order_csv",
     "purchase_order_receive",
     "purchase_order_send",
+    "purchase_order_suggest",
+    "purchase_order_suggestions_withdraw",
     "recipe_line_delete",
     "recipe_line_set",
     "stock_consume_for_order",

@@ -34,6 +34,70 @@ def purchase_order_create_draft(
 ) -> PurchaseOrder:
     """A draft PO. Each line: {"ingredient": Ingredient|id, "quantity": number, "unit"?: str,
     "unit_price"?: price per base unit (default: this supplier's list price today, else the cost)}."""
+    prepared = _draft_lines(store=store, supplier=supplier, lines=lines)
+    today = business_date(store, timezone.now())
+    po = PurchaseOrder.objects.create(
+        store=store,
+        supplier=supplier,
+        note=note[:300],
+        source=source,
+        expected_on=expected_on or today + dt.timedelta(days=supplier.lead_time_days),
+        created_by=acting_user(created_by),
+    )
+    for line in prepared:
+        line.purchase_order = po
+    PurchaseOrderLine.objects.bulk_create(prepared)
+    return po
+
+
+@transaction.atomic
+def purchase_order_suggest(
+    *, store: Store, supplier: Supplier, lines: list[dict], note: str = ""
+) -> PurchaseOrder:
+    """The low-stock check's proposal to one supplier: one open suggested draft per supplier, its lines
+    replaced in place by each later check (so the card, the draft and what "Approve and send" sends are
+    one PO), or a new draft when there is none. Lines as for purchase_order_create_draft."""
+    po = (
+        PurchaseOrder.objects.select_for_update()
+        .filter(
+            store=store,
+            supplier=supplier,
+            status=PurchaseOrder.Status.DRAFT,
+            source=PurchaseOrder.Source.SUGGESTED,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if po is None:
+        return purchase_order_create_draft(
+            store=store, supplier=supplier, lines=lines, note=note, source=PurchaseOrder.Source.SUGGESTED
+        )
+    prepared = _draft_lines(store=store, supplier=supplier, lines=lines)
+    po.lines.all().delete()
+    for line in prepared:
+        line.purchase_order = po
+    PurchaseOrderLine.objects.bulk_create(prepared)
+    po.note = note[:300]
+    po.expected_on = business_date(store, timezone.now()) + dt.timedelta(days=supplier.lead_time_days)
+    po.save(update_fields=["note", "expected_on", "updated_at"])
+    return po
+
+
+@transaction.atomic
+def purchase_order_suggestions_withdraw(*, store: Store, keep: list[int]) -> int:
+    """Cancels the suggested drafts the latest low-stock check no longer proposes (all but `keep`)."""
+    stale = list(
+        PurchaseOrder.objects.select_for_update()
+        .filter(store=store, status=PurchaseOrder.Status.DRAFT, source=PurchaseOrder.Source.SUGGESTED)
+        .exclude(pk__in=keep)
+    )
+    for po in stale:
+        purchase_order_cancel(purchase_order=po, reason=_("No longer needed at the latest stock check"))
+    return len(stale)
+
+
+def _draft_lines(*, store: Store, supplier: Supplier, lines: list[dict]) -> list[PurchaseOrderLine]:
+    """Validated, priced lines of a draft (not saved); every bad line reported at once."""
     if supplier.store_id != store.pk:
         raise DomainError("supplier", "unknown_supplier", _("No such supplier in this store."))
     if not lines:
@@ -84,18 +148,7 @@ def purchase_order_create_draft(
         )
     if errors:
         raise DomainErrors(errors)
-    po = PurchaseOrder.objects.create(
-        store=store,
-        supplier=supplier,
-        note=note[:300],
-        source=source,
-        expected_on=expected_on or today + dt.timedelta(days=supplier.lead_time_days),
-        created_by=acting_user(created_by),
-    )
-    for line in prepared:
-        line.purchase_order = po
-    PurchaseOrderLine.objects.bulk_create(prepared)
-    return po
+    return prepared
 
 
 def _locked_po(purchase_order: PurchaseOrder) -> PurchaseOrder:

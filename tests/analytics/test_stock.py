@@ -11,7 +11,7 @@ from analytics.registry import run_analysis
 from inventory import services as inventory
 from inventory.models import PurchaseOrder
 from tests.analytics.conftest import at
-from tests.factories import MenuItemFactory
+from tests.factories import MembershipFactory, MenuItemFactory, UserFactory
 from tests.inventory.factories import IngredientFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,10 +67,68 @@ def test_reorder_point_par_and_draft_po_to_the_cheapest_fitting_supplier(store, 
     assert (po.status, po.source, po.supplier.name) == ("draft", "suggested", "Cheap Farm")
     assert list(po.lines.values_list("quantity", flat=True)) == [Decimal("200.000")]
     assert insight.numbers["purchase_order_id"] == po.pk and insight.job_run.job == "low_stock"
-    # running again neither duplicates the insight nor orders twice (the draft is on order)
+    # running again neither duplicates the insight nor orders twice (the draft is updated in place)
     run_analysis(store=store, job="low_stock", now=at(TODAY, 10))
     assert (Insight.objects.filter(kind="low_stock").count(), PurchaseOrder.objects.count()) == (1, 1)
     assert Insight.objects.get(kind="low_stock").numbers["purchase_order_id"] == po.pk
+
+
+def test_one_draft_per_supplier_updated_in_place_and_never_counted_as_on_order(store, wings):
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    run_analysis(store=store, job="low_stock", now=at(TODAY, 10))
+    po = PurchaseOrder.objects.get()
+    # A longer review period: par = (2 + 12) days × 20 = 280; 280 − 40 on hand = 240 = 12 packs of 20.
+    # The draft's 200 are not on order (nothing was sent), so they do not shrink the proposal.
+    inventory.ingredient_update(ingredient=wings, review_period_days=12)
+    run_analysis(store=store, job="low_stock", now=at(TODAY, 11))
+    assert list(PurchaseOrder.objects.values_list("pk", "status")) == [(po.pk, "draft")]  # same draft
+    assert list(po.lines.values_list("quantity", flat=True)) == [Decimal("240.000")]
+    insight = Insight.objects.get(kind="low_stock", state="new")
+    assert insight.numbers["purchase_order_id"] == po.pk and insight.numbers["on_order"] == "0"
+    assert "Draft purchase order: 240.000 pcs from Cheap Farm" in insight.message  # never "0"
+    # Delivery in 2 days (Wed 1 Apr) against the run-out in 2 days at 20 a day (Wed 10:00 or so).
+    assert insight.numbers["delivery_on"] == "2026-04-01"
+
+    # The card lists the draft's lines in packs; the button sends that PO (page and API alike).
+    owner = UserFactory()
+    MembershipFactory(user=owner, store=store, role="owner")
+    page = Client()
+    page.force_login(owner)
+    feed = page.get(f"/dashboard/{store.slug}/insights/feed/").content.decode()
+    assert f"Purchase order PO-{po.pk} to Cheap Farm" in feed
+    assert "12 × 20 pcs" in feed and "120.00" in feed  # 240 pcs × 0.50
+    assert "Approve and send to Cheap Farm (120.00)" in feed
+    api = APIClient()
+    api.force_authenticate(owner)
+    shown = api.get(f"/api/v1/analytics/insights/{insight.pk}/").json()["proposal"]
+    assert (shown["id"], shown["total"], shown["lines"][0]["packs"]) == (po.pk, "120.00", "12.000")
+    acted = api.post(f"/api/v1/analytics/insights/{insight.pk}/act/", {"action": "send_po"}, format="json")
+    assert acted.status_code == 200
+    po.refresh_from_db()
+    assert po.status == "sent" and acted.json()["action_detail"]["lines"][0]["quantity"] == "240.000"
+
+    # Sent, it is on order: the next check proposes nothing more and says what is on order.
+    run_analysis(store=store, job="low_stock", now=at(TODAY, 12))
+    assert PurchaseOrder.objects.count() == 1
+    again = Insight.objects.get(kind="low_stock", state="new")
+    assert again.message_key == "low_stock_on_order" and "240.000 pcs already on order" in again.message
+
+
+def test_a_suggested_draft_no_longer_needed_is_withdrawn(store, wings):
+    run_analysis(store=store, job="low_stock", now=at(TODAY, 10))
+    inventory.stock_movement_record(
+        store=store,
+        ingredient=wings,
+        kind="receipt",
+        quantity=Decimal("500"),
+        reason="found",
+        unit_cost=Decimal("0.50"),
+    )
+    run_analysis(store=store, job="low_stock", now=at(TODAY, 11))
+    assert PurchaseOrder.objects.get().status == "cancelled"
+    assert Insight.objects.get(kind="low_stock").state == "resolved"
 
 
 def test_auto_order_sends_and_the_alert_resolves_when_stock_is_back(store, wings, mailoutbox_backend):
