@@ -139,3 +139,38 @@ def measure(insight, start: dt.datetime, end: dt.datetime) -> Decimal | None:
     last = business_date(insight.store, end) - dt.timedelta(days=1)
     function = METRICS.get(insight.metric)
     return function(insight, first, last) if function else None
+
+
+# Which way each metric should move when acting worked.
+BETTER = {
+    "revenue": 1,
+    "item_quantity": 1,
+    "orders": 1,
+    "margin_pct": 1,
+    "ingredient_cost": -1,
+    "sold_out_days": -1,
+    "avg_ticket_minutes": -1,
+}
+HISTORY_WINDOWS = 4
+
+
+def windows_before(insight, acted_at: dt.datetime, n: int = HISTORY_WINDOWS) -> list[Decimal | None]:
+    """The metric over the `n` windows before acting, the latest first (the first is "before")."""
+    window = dt.timedelta(days=insight.window_days or 30)
+    return [measure(insight, acted_at - (k + 1) * window, acted_at - k * window) for k in range(n)]
+
+
+def verdict(
+    metric: str, before: Decimal | None, after: Decimal | None, history: list
+) -> tuple[str, Decimal | None]:
+    """(verdict, spread): "worked" or "worse" only when after − before is beyond the spread (max − min)
+    of the windows before acting, in the metric's better or worse direction; within it, "no_change";
+    "unknown" when a figure is missing."""
+    known = [v for v in history if v is not None]
+    if before is None or after is None or len(known) < len(history) or not history or metric not in BETTER:
+        return "unknown", None
+    spread = max(known) - min(known)
+    change = (after - before) * BETTER[metric]
+    if abs(change) <= spread:
+        return "no_change", spread
+    return ("worked" if change > 0 else "worse"), spread

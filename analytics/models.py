@@ -87,6 +87,12 @@ class Insight(models.Model):
         DISH_PAUSED = "dish_paused", _("Dish paused for review")
         OTHER = "other", _("Other")
 
+    class Verdict(models.TextChoices):
+        WORKED = "worked", _("Worked")
+        NO_CHANGE = "no_change", _("No change")
+        WORSE = "worse", _("Worse")
+        UNKNOWN = "unknown", _("Not measurable")
+
     OPEN_STATES = (State.NEW, State.ACKNOWLEDGED)
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="insights")
@@ -131,6 +137,9 @@ class Insight(models.Model):
     metric_before = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     metric_after = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     evaluated_at = models.DateTimeField(null=True, blank=True)
+    # Judged against the spread (max − min) of the metric over the 4 windows before acting.
+    metric_spread = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices, blank=True)
 
     class Meta:
         ordering = ["-updated_at", "-id"]

@@ -23,7 +23,7 @@ from staffing import selectors as staffing_selectors
 from staffing import services as staffing_services
 from staffing.models import StaffMember
 
-from .evaluation import measure
+from .evaluation import measure, verdict, windows_before
 from .models import Insight
 
 CENT = Decimal("0.01")
@@ -98,14 +98,19 @@ def insight_dismiss(*, insight: Insight, reason: str, by=None) -> Insight:
 
 @transaction.atomic
 def insight_evaluate(*, insight: Insight, now: dt.datetime | None = None) -> Insight:
-    """Measures the metric over the window after acting, beside the window before."""
+    """Measures the metric over the window after acting, beside the window before, and judges it
+    against the spread of the 4 windows before acting (evaluation.verdict)."""
     now = now or timezone.now()
     window = dt.timedelta(days=insight.window_days or 30)
     if insight.state != Insight.State.ACTED or insight.acted_at is None or now < insight.acted_at + window:
         raise DomainError("state", "not_due", _("This insight cannot be evaluated yet."))
+    history = windows_before(insight, insight.acted_at)
     if insight.metric_before is None:
-        insight.metric_before = measure(insight, insight.acted_at - window, insight.acted_at)
+        insight.metric_before = history[0]
     insight.metric_after = measure(insight, insight.acted_at, insight.acted_at + window)
+    insight.verdict, insight.metric_spread = verdict(
+        insight.metric, insight.metric_before, insight.metric_after, history
+    )
     insight.state, insight.evaluated_at = Insight.State.EVALUATED, now
     insight.save()
     return insight

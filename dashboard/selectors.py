@@ -676,6 +676,41 @@ def open_insight_cards(store: Store, limit: int = 100) -> list[dict]:
     return insight_cards(store, insights_ranked(store, Insight.OPEN_STATES)[:limit])
 
 
+def _at_stake(card: dict) -> Decimal:
+    """The money a decision moves, as its insight states it: the margin lost, the saving a switch
+    brings, or the order the card would send."""
+    numbers = card["insight"].numbers or {}
+    for key in ("lost", "monthly_saving"):
+        try:
+            return abs(Decimal(str(numbers[key])))
+        except (KeyError, ArithmeticError, ValueError):
+            continue
+    return card["proposal"]["total"] if card.get("proposal") else ZERO
+
+
+SEVERITY_RANK = {"high": 0, "warning": 1, "info": 2}
+
+
+def todays_decisions(store: Store, limit: int = 5) -> list[dict]:
+    """The few open insights that matter most: the most urgent first, then the most money at stake."""
+    cards = open_insight_cards(store)
+    for card in cards:
+        card["at_stake"] = _at_stake(card)
+    cards.sort(key=lambda c: (SEVERITY_RANK.get(c["insight"].severity, 3), -c["at_stake"]))
+    return cards[:limit]
+
+
+def recent_decisions(store: Store, now: dt.datetime, days: int = 7) -> QuerySet[Insight]:
+    """What was acted on, or judged, in the last `days` days: with its before, after and verdict."""
+    since = now - dt.timedelta(days=days)
+    return (
+        Insight.objects.filter(store=store, state__in=[Insight.State.ACTED, Insight.State.EVALUATED])
+        .filter(Q(acted_at__gte=since) | Q(evaluated_at__gte=since))
+        .select_related("acted_by")
+        .order_by("-acted_at", "-id")[:10]
+    )
+
+
 def active_staff(store: Store) -> QuerySet[StaffMember]:
     """Who can be given a shift (the staffing chart's and the insight cards' pickers)."""
     return StaffMember.objects.filter(store=store, is_active=True).order_by("name")

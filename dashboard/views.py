@@ -197,6 +197,8 @@ def overview(request, store_slug):
             has_data=has_data,
             has_menu=has_menu,
             page="overview",
+            decisions=selectors.todays_decisions(store),
+            recent=selectors.recent_decisions(store, timezone.now()),
         ),
     )
 

@@ -192,6 +192,8 @@ class InsightSerializer(serializers.ModelSerializer):
             "window_days",
             "metric_before",
             "metric_after",
+            "metric_spread",
+            "verdict",
             "evaluated_at",
             "proposal",
         ]

@@ -120,3 +120,47 @@ def test_job_run_records_success_and_failure(store):
     runs = {r.job: r for r in JobRun.objects.all()}
     assert runs["demo"].outcome == "success" and runs["demo"].duration is not None
     assert runs["boom"].outcome == "failure" and "ZeroDivisionError" in runs["boom"].error
+
+
+def test_the_verdict_is_judged_against_the_spread_of_the_four_windows_before(store, sell):
+    soup, tea, cake = (MenuItemFactory(store=store, price=Decimal("4.00")) for _ in range(3))
+    day0 = dt.date(2026, 3, 2)
+    # Four weeks before acting, the same for each item: 1 a day, except none on day 0 and 2 on day 7.
+    # Weekly totals, the latest first: 7, 7, 8, 6 → "before" = 7, spread = 8 − 6 = 2.
+    for offset in range(28):
+        quantity = {0: 0, 7: 2}.get(offset, 1)
+        if quantity:
+            sell(
+                store,
+                [(soup, quantity), (tea, quantity), (cake, quantity)],
+                at(day0 + dt.timedelta(days=offset), 12),
+            )
+    # The week after: soup 3 a day (21: +14, beyond 2: worked); tea 1 a day and 2 once (8: +1, within
+    # 2: no change); cake 1 a day for 4 days (4: −3, beyond 2 the wrong way: worse).
+    for offset in range(28, 35):
+        lines = [(soup, 3), (tea, 2 if offset == 28 else 1)] + ([(cake, 1)] if offset < 32 else [])
+        sell(store, lines, at(day0 + dt.timedelta(days=offset), 12))
+    acted_at = at(day0 + dt.timedelta(days=28), 5)
+    insights = {}
+    for name, item in (("soup", soup), ("tea", tea), ("cake", cake)):
+        finding = Finding(
+            kind="trending",
+            subject=f"item:{item.pk}",
+            message_key="trending_up",
+            metric="item_quantity",
+            window_days=7,
+        )
+        insight = insight_upsert(store=store, finding=finding)
+        insights[name] = services.insight_act(
+            insight=insight, action="done", note="On the board", now=acted_at
+        )
+    assert services.insights_evaluate_due(store=store, now=acted_at + dt.timedelta(days=7)) == 3
+    judged = {}
+    for name, insight in insights.items():
+        insight.refresh_from_db()
+        judged[name] = (insight.metric_before, insight.metric_after, insight.metric_spread, insight.verdict)
+    assert judged == {
+        "soup": (Decimal("7"), Decimal("21"), Decimal("2"), "worked"),
+        "tea": (Decimal("7"), Decimal("8"), Decimal("2"), "no_change"),
+        "cake": (Decimal("7"), Decimal("4"), Decimal("2"), "worse"),
+    }

@@ -217,3 +217,42 @@ def test_busy_hours_page_says_in_plain_words_how_good_the_forecast_is(owner_clie
         "18% on average, better than copying the same day last week (25%) or the 4-week average (31%)."
     ) in page
     assert "Items per daypart: not enough history yet to judge the forecast (it needs 8 weeks)." in page
+
+
+def test_overview_leads_with_todays_decisions_and_shows_last_weeks(owner_client, shop):
+    from django.utils import timezone
+
+    from inventory import services as inv
+
+    store = shop["store"]
+    chicken = inv.ingredient_create(store=store, name="Chicken", base_unit="g")
+    farm = inv.supplier_create(store=store, name="Farm", email="farm@example.com")
+    po = inv.purchase_order_create_draft(
+        store=store, supplier=farm, lines=[{"ingredient": chicken, "quantity": 1000, "unit_price": "0.02"}]
+    )
+    trending = _insight(store, kind=Insight.Kind.TRENDING, subject="item:9", severity="warning")
+    low = _insight(
+        store, subject=f"ingredient:{chicken.pk}", numbers={"purchase_order_id": po.pk}, severity="high"
+    )
+    judged = _insight(store, kind=Insight.Kind.TRENDING, subject="item:8", severity="info")
+    Insight.objects.filter(pk=judged.pk).update(
+        state="evaluated",
+        acted_at=timezone.now() - dt.timedelta(days=2),
+        evaluated_at=timezone.now(),
+        action_type="other",
+        action_detail={"note": "Moved it up the board"},
+        metric="item_quantity",
+        metric_before=Decimal("7"),
+        metric_after=Decimal("21"),
+        metric_spread=Decimal("2"),
+        verdict="worked",
+    )
+    page = owner_client.get(f"/dashboard/{store.slug}/").content.decode()
+    decisions = page[page.index('id="todays-decisions"') : page.index('id="recent-decisions"')]
+    # The high-severity one first, with the button that sends its purchase order (1000 g × 0.02).
+    assert decisions.index(f'data-insight="{low.pk}"') < decisions.index(f'data-insight="{trending.pk}"')
+    assert "Approve and send to Farm (20.00)" in decisions
+    assert f'data-insight="{judged.pk}"' not in decisions  # acted on: not a decision any more
+    recent = page[page.index('id="recent-decisions"') :]
+    assert f'data-insight="{judged.pk}"' in recent and "Moved it up the board" in recent
+    assert 'data-verdict="worked"' in recent and "(usual spread 2)" in recent
