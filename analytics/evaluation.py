@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Avg, Count, F, Sum
 from django.db.models.functions import Coalesce
 
+from customers import selectors as customer_selectors
 from inventory.models import Ingredient, StockMovement
 from kitchen.models import Ticket
 from restaurant_ops.timeutils import business_date
@@ -107,16 +108,12 @@ def _avg_ticket_minutes(insight, first, last) -> Decimal | None:
 
 def _complaint_rate(insight, first, last) -> Decimal | None:
     """Complaints of the insight's category ÷ checks settled (fewer complaints per check is the aim)."""
-    from customers import selectors as customer_selectors
-
     tag = insight.subject.split(":", 1)[1] if insight.subject.startswith("tag:") else ""
     return customer_selectors.complaint_rate(store=insight.store, first=first, last=last, tag=tag)
 
 
 def _churn_rate(insight, first, last) -> Decimal | None:
     """Share of the customers active in the 90 days before the window who did not return in it."""
-    from customers import selectors as customer_selectors
-
     return customer_selectors.churn_between(store=insight.store, first=first, last=last)
 
 
@@ -150,6 +147,8 @@ BETTER = {
     "ingredient_cost": -1,
     "sold_out_days": -1,
     "avg_ticket_minutes": -1,
+    "complaint_rate": -1,
+    "churn_rate": -1,
 }
 HISTORY_WINDOWS = 4
 

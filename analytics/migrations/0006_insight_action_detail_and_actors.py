@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0004_forecast_accuracy_per_level'),
+        ('analytics', '0005_insight_kinds_customers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
