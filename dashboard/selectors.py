@@ -616,6 +616,17 @@ def insight_cards(store: Store, rows) -> list[dict]:
     menu_items = {}
     if item_names:
         menu_items = {m.name: m for m in MenuItem.objects.filter(store=store, name__in=item_names)}
+    # Who can take each suggested shift: only they are offered (one click is one click).
+    suggestions = {}
+    for insight in rows:
+        data = (insight.numbers or {}).get("suggestion")
+        if insight.kind in (Insight.Kind.STAFFING, Insight.Kind.COMPLAINTS) and data:
+            try:
+                found = staffing_selectors.StaffingSuggestion.from_dict(data)
+            except (KeyError, TypeError, ValueError):
+                continue
+            suggestions[insight.pk] = (found.position_id, found.start, found.end)
+    free = staffing_selectors.staff_free_for(store=store, slots=list(set(suggestions.values())))
     for insight in rows:
         numbers = insight.numbers or {}
         subject_kind, _sep, subject_id = insight.subject.partition(":")
@@ -634,6 +645,7 @@ def insight_cards(store: Store, rows) -> list[dict]:
                 "suggestion": numbers.get("suggestion")
                 if insight.kind in (Insight.Kind.STAFFING, Insight.Kind.COMPLAINTS)
                 else None,
+                "candidates": free.get(suggestions.get(insight.pk), []),
                 "supplier_items": suppliers.get(ingredient_id, []) if ingredient_id else [],
                 "menu_item": menu_items.get(numbers.get("item")),
                 "restoring_price": numbers.get("restoring_price") or "",

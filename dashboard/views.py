@@ -251,7 +251,6 @@ def insights(request, store_slug):
             store,
             membership,
             page="insights",
-            staff_members=selectors.active_staff(store),
             items=selectors.open_insight_cards(store),
         ),
     )
@@ -270,7 +269,6 @@ def insights_feed(request, store_slug):
                 store, selectors.insights_ranked(store, Insight.OPEN_STATES)[:100]
             ),
             "links": _links(store),
-            "staff_members": selectors.active_staff(store),
         },
     )
 

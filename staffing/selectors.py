@@ -27,6 +27,8 @@ from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date, business_range_bounds, local
 
 from .models import (
+    Availability,
+    DaysOff,
     Position,
     Shift,
     StaffingRequirement,
@@ -438,3 +440,58 @@ def _flag(scheduled: Decimal, required: Decimal) -> dict:
     deviation = ((scheduled - required) / required).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
     flag = "over" if deviation > FLAG_BAND else "under" if deviation < -FLAG_BAND else None
     return {"deviation": deviation, "flag": flag}
+
+
+def staff_free_for(
+    *, store: Store, slots: list[tuple[int, dt.datetime, dt.datetime]]
+) -> dict[tuple[int, dt.datetime, dt.datetime], list[StaffMember]]:
+    """For each (position id, start, end): the active people who hold that position, have no shift
+    overlapping it, no day off on its day and are available then (a person without availability rows
+    is available any time): whom a one-click apply can give that shift to. Four queries for any
+    number of slots."""
+    if not slots:
+        return {}
+    first, last = min(s for _p, s, _e in slots), max(e for _p, _s, e in slots)
+    people = list(
+        StaffMember.objects.filter(store=store, is_active=True).prefetch_related("positions").order_by("name")
+    )
+    busy = defaultdict(list)
+    for staff_id, start, end in Shift.objects.filter(
+        staff__in=people, start__lt=last, end__gt=first
+    ).values_list("staff_id", "start", "end"):
+        busy[staff_id].append((start, end))
+    off = defaultdict(list)
+    for staff_id, first_day, last_day in DaysOff.objects.filter(staff__in=people).values_list(
+        "staff_id", "first_day", "last_day"
+    ):
+        off[staff_id].append((first_day, last_day))
+    spans = defaultdict(list)
+    for staff_id, weekday, span_start, span_end in Availability.objects.filter(staff__in=people).values_list(
+        "staff_id", "weekday", "start", "end"
+    ):
+        spans[staff_id].append((weekday, span_start, span_end))
+
+    def available(staff_id: int, start: dt.datetime, end: dt.datetime) -> bool:
+        if staff_id not in spans:
+            return True
+        begin, finish = local(store, start), local(store, end)
+        for weekday, span_start, span_end in spans[staff_id]:
+            overnight = span_end <= span_start
+            if weekday != begin.weekday() or begin.time() < span_start:
+                continue
+            if overnight or (finish.date() == begin.date() and finish.time() <= span_end):
+                return True
+        return False
+
+    out = {}
+    for position_id, start, end in slots:
+        day = business_date(store, start)
+        out[(position_id, start, end)] = [
+            person
+            for person in people
+            if any(p.pk == position_id for p in person.positions.all())
+            and not any(s < end and e > start for s, e in busy[person.pk])
+            and not any(a <= day <= b for a, b in off[person.pk])
+            and available(person.pk, start, end)
+        ]
+    return out

@@ -256,3 +256,65 @@ def test_overview_leads_with_todays_decisions_and_shows_last_weeks(owner_client,
     recent = page[page.index('id="recent-decisions"') :]
     assert f'data-insight="{judged.pk}"' in recent and "Moved it up the board" in recent
     assert 'data-verdict="worked"' in recent and "(usual spread 2)" in recent
+
+
+def test_the_staffing_card_offers_only_who_can_take_the_shift(owner_client, shop):
+    from staffing import selectors as st_sel
+    from staffing import services as st
+
+    store = shop["store"]
+    cashier = st.position_create(store=store, name="Cashier")
+    cook = st.position_create(store=store, name="Cook")
+
+    def person(name, position):
+        return st.staff_member_create(
+            store=store, name=name, hourly_cost=Decimal("12.00"), positions=[position]
+        )
+
+    ana, bo, cy, di, ed = (
+        person(n, p)
+        for n, p in [("Ana", cashier), ("Bo", cook), ("Cy", cashier)]
+        + [
+            ("Di", cashier),
+            ("Ed", cashier),
+        ]
+    )
+    start = dt.datetime(2030, 3, 22, 18, tzinfo=store.tz)  # a Friday
+    st.shift_create(
+        store=store, staff=cy, position=cashier, start=start, end=start + dt.timedelta(hours=1), reason="x"
+    )
+    st.days_off_add(staff=di, first_day=dt.date(2030, 3, 22), last_day=dt.date(2030, 3, 22))
+    st.availability_add(staff=ed, weekday=4, start=dt.time(9), end=dt.time(17))  # Fridays until 17:00 only
+    week = dt.date(2030, 3, 18)
+    st.staffing_requirements_replace(
+        store,
+        week,
+        [
+            {
+                "position": cashier,
+                "hour_start": start + dt.timedelta(hours=h),
+                "needed_staff": 2,
+                "forecast_load": Decimal("30"),
+            }
+            for h in range(2)
+        ],
+    )
+    suggestion = next(s for s in st_sel.staffing_suggestions(store=store, week_start=week) if s.kind == "gap")
+    insight = _insight(
+        store,
+        kind=Insight.Kind.STAFFING,
+        subject="gap:cashier",
+        numbers={"suggestion": suggestion.as_dict(), "position": "Cashier"},
+    )
+    feed = owner_client.get(f"/dashboard/{store.slug}/insights/feed/").content.decode()
+    card = feed[feed.index(f'id="insight-{insight.pk}"') :]
+    options = card[card.index('name="staff"') : card.index("</select>")]
+    # Bo is a cook, Cy is on shift then, Di has the day off, Ed is not available after 17:00.
+    assert f'value="{ana.pk}"' in options
+    assert all(f'value="{p.pk}"' not in options for p in (bo, cy, di, ed))
+
+    ana.is_active = False
+    ana.save()
+    feed = owner_client.get(f"/dashboard/{store.slug}/insights/feed/").content.decode()
+    card = feed[feed.index(f'id="insight-{insight.pk}"') :]
+    assert "Nobody who works as Cashier is free then" in card.split("</li>")[0]
