@@ -24,7 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractHour
 
 from analytics import selectors
-from analytics.analyses import costing
+from analytics.analyses import costing, margin
 from analytics.models import Insight
 from inventory import selectors as inventory_selectors
 from inventory.models import StockMovement, SupplierItem, SupplierPrice
@@ -262,7 +262,6 @@ def gross_profit_change(store: Store, now: dt.datetime) -> dict | None:
     """Gross profit over PRODUCT.md's periods (month to date up to yesterday vs the same days of last
     month; on the 1st, the month that closed vs the one before), from the same decomposition as the
     margin waterfall and insight, so every page shows one change for one pair of periods."""
-    from analytics.analyses import margin
 
     report = margin.margin_report(store, now)
     if report is None:

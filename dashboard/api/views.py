@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from analytics.analyses import margin
 from dashboard import selectors
 from restaurant_ops.api.permissions import HasStoreAccess
 from restaurant_ops.api.replica import ReplicaReadsMixin
@@ -109,8 +110,6 @@ class MarginByItemMonthView(_DashboardView):
         "PRODUCT.md's pair (month to date vs the same days of last month), as the waterfall compares",
     )
     def get(self, request):
-        from analytics.analyses import margin
-
         store, start, end, query = self.parse(request)
         periods = None
         if not query.get("start") and not query.get("end"):

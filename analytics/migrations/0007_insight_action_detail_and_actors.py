@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0005_insight_kinds_customers'),
+        ('analytics', '0006_job_run_as_of'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
