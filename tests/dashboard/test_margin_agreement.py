@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 
 from analytics.models import Insight
-from analytics.services import run_analysis
+from analytics.registry import run_analysis
 from inventory import services as inventory
 from tests.analytics.conftest import at, sell_order
 from tests.factories import MenuItemFactory
