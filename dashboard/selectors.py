@@ -34,6 +34,7 @@ from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date, business_day_bounds, local
 from staffing import selectors as staffing_selectors
 from staffing.models import Position, Shift, StaffingTarget, StaffMember
+from staffing.selectors import labour_so_far
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -250,7 +251,6 @@ def stores_side_by_side(stores: list[Store], now: dt.datetime, days: int) -> lis
 def _labour_so_far(store: Store, day: dt.date, now: dt.datetime) -> Decimal | None:
     """Labour cost of the day's hours elapsed by `now` (clocked time, else the schedule); None for a day
     with neither (shown "—", not 0%)."""
-    from staffing.selectors import labour_so_far
 
     cell = labour_so_far(store=store, day=day, until=now)
     if not (cell["actual_hours"] or cell["scheduled_hours"]):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0006_job_run_as_of'),
+        ('analytics', '0007_insight_actions_customers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0007_insight_action_detail_and_actors'),
+        ('analytics', '0008_insight_action_detail_and_actors'),
     ]
 
     operations = [
