@@ -97,7 +97,9 @@ def test_acting_on_the_spike_is_measured_by_the_category_complaint_rate(spike):
     for n in range(30):  # 20 settled checks this week, 10 the week before
         day = SUNDAY - dt.timedelta(days=n % 7 + (7 if n >= 20 else 0))
         Check.objects.create(store=store, business_date=day, status=Check.Status.CLOSED)
-    services.insight_act(insight=insight, action_type="shift_added", now=_at(store, dt.date(2026, 6, 29), 10))
+    services.insight_act(
+        insight=insight, action="done", note="A runner at the rush", now=_at(store, dt.date(2026, 6, 29), 10)
+    )
     insight.refresh_from_db()
     # The 14 days before acting: 15–28 June: slow complaints 5 (this week) + 1 (19 June) = 6, on
     # 20 + 10 = 30 settled checks: 6 / 30 = 0.2000.
