@@ -18,6 +18,7 @@ from orders.models import MenuItem
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import AuditEntry, Store
 from restaurant_ops.permissions import Perm
+from restaurant_ops.services import acting_user
 from restaurant_ops.timeutils import business_date
 from staffing import selectors as staffing_selectors
 from staffing import services as staffing_services
@@ -43,7 +44,7 @@ def _move(insight: Insight, allowed: tuple, target: str) -> None:
 @transaction.atomic
 def insight_acknowledge(*, insight: Insight, by=None) -> Insight:
     _move(insight, (Insight.State.NEW,), Insight.State.ACKNOWLEDGED)
-    insight.acknowledged_at, insight.acknowledged_by = timezone.now(), _person(by)
+    insight.acknowledged_at, insight.acknowledged_by = timezone.now(), acting_user(by)
     insight.save()
     return insight
 
@@ -55,9 +56,9 @@ def _record(
     the metric before acting, so the evaluation can compare it with the same window afterwards."""
     _move(insight, Insight.OPEN_STATES, Insight.State.ACTED)
     now = now or timezone.now()
-    insight.acted_at, insight.acted_by = now, _person(by)
+    insight.acted_at, insight.acted_by = now, acting_user(by)
     if insight.acknowledged_at is None:
-        insight.acknowledged_at, insight.acknowledged_by = now, _person(by)
+        insight.acknowledged_at, insight.acknowledged_by = now, acting_user(by)
     insight.action_type = action_type
     insight.action_object_type = f"{target._meta.app_label}.{target._meta.model_name}" if target else ""
     insight.action_object_id = str(target.pk) if target else ""
@@ -80,18 +81,13 @@ def _require_open(insight: Insight) -> None:
         )
 
 
-def _person(by):
-    """The user who acted, or None for an API key or the system."""
-    return by if by is not None and getattr(by, "is_authenticated", False) else None
-
-
 @transaction.atomic
 def insight_dismiss(*, insight: Insight, reason: str, by=None) -> Insight:
     if not reason.strip():
         raise DomainError("reason", "required", _("Say why the insight is dismissed."))
     _move(insight, Insight.OPEN_STATES, Insight.State.DISMISSED)
     insight.dismissed_at, insight.dismiss_reason = timezone.now(), reason.strip()[:200]
-    insight.dismissed_by = _person(by)
+    insight.dismissed_by = acting_user(by)
     insight.save()
     return insight
 
