@@ -171,7 +171,7 @@ def test_parts_follow_the_shown_totals_even_when_rounding_them_apart_moves_a_cen
 @pytest.mark.django_db
 def test_the_restoring_price_is_the_menu_price_with_tax_in_a_tax_inclusive_store(store, sell):
     from analytics.models import Insight
-    from analytics.services import run_analysis
+    from analytics.registry import run_analysis
     from inventory import services as inventory
     from tests.analytics.conftest import at
     from tests.factories import MenuItemFactory, TaxCategoryFactory

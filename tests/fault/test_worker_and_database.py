@@ -15,7 +15,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from analytics.models import Insight, JobRun
-from analytics.services import job_runs_sweep
+from analytics.registry import job_runs_sweep
 from inventory.models import Ingredient, PurchaseOrder, StockMovement
 from kitchen.models import Ticket
 from orders.models import Order
