@@ -1,12 +1,14 @@
 """In production the first owner's sign-up needs the link `manage.py signup_link` prints on the
 server, so a stranger who finds a fresh install first cannot take it; elsewhere sign-up stays open."""
 
+from importlib import import_module
 from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -15,6 +17,9 @@ ACCOUNT = {"username": "mei", "password": "noodle-house-42", "password_again": "
 
 @pytest.fixture
 def production(settings):
+    # restaurant_ops/urls.py reads PRODUCTION once, at import (API docs access): import it as the
+    # other tests see it before switching, or it would stay in production mode for the whole run
+    import_module(settings.ROOT_URLCONF)
     settings.PRODUCTION = True
     settings.PUBLIC_BASE_URL = "https://ops.example.com"
     return settings
