@@ -9,7 +9,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-
 pytestmark = pytest.mark.django_db
 User = get_user_model()
 ACCOUNT = {"username": "mei", "password": "noodle-house-42", "password_again": "noodle-house-42"}
