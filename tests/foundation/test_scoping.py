@@ -22,6 +22,7 @@ def store_a_objects(store):
     objects.update(staffing_objects(store))
     objects.update(analytics_objects(store))
     objects.update(customers_objects(store))
+    objects.update(webhook_objects(store, item))
     objects.update(inventory_kitchen_objects(store, item, order))
     objects.update(front_of_house_objects(store, order))
     return objects
@@ -83,6 +84,16 @@ def customers_objects(store):
     from tests.customers.factories import CustomerFactory
 
     return {"customers": CustomerFactory(store=store).pk}
+
+
+def webhook_objects(store, item):
+    from connections.models import WebhookDelivery
+    from connections.webhooks import webhook_endpoint_create
+
+    endpoint = webhook_endpoint_create(store=store, url="https://erp.example/hooks", topics=["order.placed"])
+    order_place(store=store, lines=[LineRequest(item_id=item.pk)], channel="api")
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    return {"webhooks/endpoints": endpoint.pk, "webhooks/deliveries": delivery.pk}
 
 
 def staffing_objects(store):
