@@ -1,16 +1,12 @@
 """One order through the API makes the same number of queries whatever its number of lines: with
 recipes (stock movements) and kitchen stations (tickets) in play."""
 
-from decimal import Decimal
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from inventory import services as inventory_services
-from kitchen.services import kitchen_item_set, station_create
 from orders.models import Order, OrderLine
-from tests.factories import MenuItemFactory
+from tests.bench.order_setup import stocked_items
 
 pytestmark = pytest.mark.django_db
 
@@ -18,26 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_query_count_of_an_api_order_does_not_grow_with_its_lines(
     store, key_client, django_assert_max_num_queries
 ):
-    grill = station_create(store=store, name="Grill", is_default=True)
-    bar = station_create(store=store, name="Bar")
-    items = []
-    for n in range(20):
-        item = MenuItemFactory(store=store)
-        ingredient = inventory_services.ingredient_create(store=store, name=f"Ingredient {n}", base_unit="g")
-        inventory_services.recipe_line_set(
-            store=store, menu_item=item, ingredient=ingredient, quantity=Decimal("100"), unit="g"
-        )
-        inventory_services.stock_movement_record(
-            store=store,
-            ingredient=ingredient,
-            kind="receipt",
-            quantity=Decimal("10"),
-            unit="kg",
-            unit_cost=Decimal("0.01"),
-            reason="opening",
-        )
-        kitchen_item_set(menu_item=item, station=bar if n % 2 else grill)
-        items.append(item)
+    items = stocked_items(store, 20)
 
     def place(lines):
         return key_client.post(

@@ -4,41 +4,18 @@ transaction's begin and commit, here a savepoint and its release inside the test
 26 since webhooks (#19): the outbox looks up the store's endpoints subscribed to "order.placed" so
 their deliveries are written in the order's transaction."""
 
-from decimal import Decimal
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from inventory import services as inventory_services
-from kitchen.services import kitchen_item_set, station_create
-from tests.factories import MenuItemFactory
+from tests.bench.order_setup import stocked_items
 
 pytestmark = pytest.mark.django_db
 BUDGET = 26
 
 
 def test_an_api_order_stays_within_its_statement_budget(store, key_client):
-    grill = station_create(store=store, name="Grill", is_default=True)
-    bar = station_create(store=store, name="Bar")
-    items = []
-    for n in range(3):
-        item = MenuItemFactory(store=store)
-        ingredient = inventory_services.ingredient_create(store=store, name=f"Ingredient {n}", base_unit="g")
-        inventory_services.recipe_line_set(
-            store=store, menu_item=item, ingredient=ingredient, quantity=Decimal("100"), unit="g"
-        )
-        inventory_services.stock_movement_record(
-            store=store,
-            ingredient=ingredient,
-            kind="receipt",
-            quantity=Decimal("10"),
-            unit="kg",
-            unit_cost=Decimal("0.01"),
-            reason="opening",
-        )
-        kitchen_item_set(menu_item=item, station=bar if n % 2 else grill)
-        items.append(item)
+    items = stocked_items(store, 3)
 
     def place(key):
         return key_client.post(
