@@ -51,10 +51,13 @@ def owner_page(page, live_server, shop, client):
 
 
 def _low_stock(store, item):
-    """Wings run low: 20 pcs on hand, 4 per basket, 5 baskets forecast a day; one supplier."""
+    """Wings run low: 20 pcs on hand, 4 per basket, 5 baskets forecast a day (12:00-17:00); one supplier
+    two days away. Usage over the lead time is the rest of today (0-20) + tomorrow's 20 >= 20 on hand at
+    any hour the test runs: with a one-day lead time it would be only the rest of today, and the card
+    would not appear when CI runs in the store's afternoon."""
     wings = inv.ingredient_create(store=store, name="Wings", base_unit="pcs")
     inv.recipe_line_set(store=store, ingredient=wings, quantity=Decimal("4"), unit="pcs", menu_item=item)
-    farm = inv.supplier_create(store=store, name="Cheap Farm", email="farm@example.com")
+    farm = inv.supplier_create(store=store, name="Cheap Farm", email="farm@example.com", lead_time_days=2)
     supplier_item = inv.supplier_item_upsert(supplier=farm, ingredient=wings, pack_size=Decimal("20"))
     inv.supplier_price_add(
         supplier_item=supplier_item, price=Decimal("0.50"), effective_from=dt.date(2020, 1, 1)
