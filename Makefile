@@ -33,11 +33,14 @@ test: $(STAMP)
 	$(PY) manage.py compilemessages -v 0 --ignore=.venv
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
-# ruff (lint + format) and the import contracts of pyproject.toml (ARCHITECTURE.md's dependency direction).
+# ruff (lint + format), the import contracts of pyproject.toml (ARCHITECTURE.md's dependency direction) and
+# the zh-Hans catalogues (a duplicated or malformed entry from a merge fails here, not at compilemessages).
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
+	msgfmt --check -o /dev/null locale/zh_Hans/LC_MESSAGES/django.po
+	msgfmt --check -o /dev/null locale/zh_Hans/LC_MESSAGES/djangojs.po
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=bench --ignore=staticfiles --ignore=test-artifacts --ignore=tests --no-obsolete --no-location
