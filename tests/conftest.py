@@ -67,3 +67,23 @@ def key_client(store):
 @pytest.fixture
 def mailoutbox_backend(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def live_worker():
+    """A real Celery worker (in this process, solo pool) on the real broker (CELERY_BROKER_URL must be
+    Redis), consuming both queues: "default" carries the outbox drain, "analytics" the checks it sends.
+    Use with `django_db(transaction=True)` so the worker sees what the test commits."""
+    from celery.contrib.testing.worker import start_worker
+
+    from restaurant_ops.celery import app
+
+    if not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"):
+        pytest.skip("needs CELERY_BROKER_URL=redis://...")
+    with app.connection_for_write() as connection:
+        for queue in ("analytics", "default"):
+            connection.default_channel.queue_purge(queue)
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, queues=["analytics", "default"], shutdown_timeout=20
+    ) as worker:
+        yield worker

@@ -1,0 +1,70 @@
+"""Real time with a real worker on the real broker: the low-stock check owed by an order runs at once
+for the first order of a quiet store (leading edge), and a rush coalesces into one more run at the
+window's end, which judges the stock after the rush's last order."""
+
+import time
+from decimal import Decimal
+
+import pytest
+
+from analytics.models import AnalysisSettings, Insight, JobRun
+from connections.models import OutboxDispatch
+from orders.services import LineRequest, order_place
+from tests.analytics.realtime_setup import wings_item
+from tests.factories import StoreFactory
+
+pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+LOW_STOCK = "analytics.tasks.low_stock_check"
+
+
+def _wait(condition, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.2)
+    return condition()
+
+
+def test_a_rush_of_fifty_orders_costs_at_most_two_checks_and_the_last_judges_the_final_stock(live_worker):
+    store = StoreFactory()
+    # A window longer than the rush (50 orders take a few seconds), so the rush is one window.
+    AnalysisSettings.objects.create(store=store, low_stock_debounce_seconds=15)
+    item, wings = wings_item(store, on_hand=Decimal("150"), reorder_point=Decimal("120"))
+
+    orders = [
+        order_place(store=store, channel="till", lines=[LineRequest(item_id=item.pk, quantity=1)])
+        for _ in range(50)
+    ]  # 2 wings each: 150 → 148 → ... the 16th order crosses (150 − 32 = 118 < 120) → 150 − 100 = 50
+
+    wings.refresh_from_db()
+    assert wings.on_hand == Decimal("50")
+
+    def settled():
+        dispatches = OutboxDispatch.objects.filter(store=store, task_name=LOW_STOCK)
+        if dispatches.filter(state="pending").exists():
+            return None
+        task_ids = set(dispatches.values_list("celery_task_id", flat=True))
+        runs = JobRun.objects.filter(store=store, job="low_stock", task_id__in=task_ids)
+        if runs.count() < len(task_ids) or runs.filter(outcome__in=["queued", "running"]).exists():
+            return None
+        return task_ids
+
+    task_ids = _wait(settled)
+    assert task_ids, "the checks owed by the rush did not all run"
+    assert OutboxDispatch.objects.filter(store=store, task_name=LOW_STOCK).count() == 50  # one per order
+    runs = list(JobRun.objects.filter(store=store, job="low_stock").order_by("started_at", "id"))
+    assert 1 <= len(runs) <= 2, [(r.task_id, r.outcome) for r in runs]
+    assert all(run.outcome == "success" for run in runs)
+    # The first order was handed over at once (its own run), the last in the last run.
+    first = OutboxDispatch.objects.get(task_name=LOW_STOCK, event__subject=f"order:{orders[0].pk}")
+    last = OutboxDispatch.objects.get(task_name=LOW_STOCK, event__subject=f"order:{orders[-1].pk}")
+    assert first.celery_task_id == runs[0].task_id
+    assert last.celery_task_id == runs[-1].task_id
+
+    insight = Insight.objects.get(store=store, kind="low_stock", state__in=Insight.OPEN_STATES)
+    assert insight.job_run_id == runs[-1].pk
+    # judged on the stock after the 50th order: 50 on hand, reorder point 120; par 120 → order 70 = 7 packs
+    assert Decimal(insight.numbers["on_hand"]) == Decimal("50")
+    assert Decimal(insight.numbers["reorder_point"]) == Decimal("120")
+    assert Decimal(insight.numbers["order_quantity"]) == Decimal("70")
