@@ -11,4 +11,6 @@ RUN export DJANGO_SECRET_KEY=build-only-not-secret-build-only-not-secret-build-o
  && python manage.py compilemessages -v 0 \
  && python manage.py collectstatic --no-input -v 0
 EXPOSE 8000
-CMD ["gunicorn", "restaurant_ops.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn's worker count comes from WEB_CONCURRENCY (.env.example).
+ENV WEB_CONCURRENCY=3
+CMD ["gunicorn", "restaurant_ops.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

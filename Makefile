@@ -39,6 +39,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(PY) manage.py lintmigrations --settings restaurant_ops.lint_settings --quiet ok ignore
 	msgfmt --check -o /dev/null locale/zh_Hans/LC_MESSAGES/django.po
 	msgfmt --check -o /dev/null locale/zh_Hans/LC_MESSAGES/djangojs.po
 
