@@ -125,6 +125,12 @@ class OrderLineSerializer(serializers.ModelSerializer):
 class OrderSerializer(serializers.ModelSerializer):
     store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     table = serializers.IntegerField(source="table_id", read_only=True, allow_null=True)
+    check = serializers.IntegerField(
+        source="guest_check_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The check the order is on: pay it with `POST /api/v1/checks/<check>/payments/`.",
+    )
     lines = OrderLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -133,6 +139,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "id",
             "store",
             "table",
+            "check",
             "channel",
             "service_type",
             "status",

@@ -4,6 +4,7 @@ every creating POST, and the error body with the statuses of the README's table 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework.views import APIView
 
 from .idempotency import HEADER
 
@@ -22,6 +23,17 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
 
 class AutoSchema(SpectacularAutoSchema):
+    def map_parsers(self):
+        """A request body is JSON unless the view names its own parsers (an upload takes multipart).
+        The JSON, form and multipart bodies the default parsers accept would all be declared with one
+        schema, and a generated client then cannot tell which to send (it sent multipart)."""
+        for cls in type(self.view).__mro__:
+            if cls is APIView:
+                break
+            if "parser_classes" in vars(cls):
+                return super().map_parsers()
+        return ["application/json"]
+
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         handler = getattr(self.view, self.method.lower(), None)

@@ -9,7 +9,8 @@ from rest_framework.exceptions import ErrorDetail
 
 
 class StrictInput:
-    """Mixin for input serializers (nested ones too): unknown keys are errors, reported with the rest."""
+    # Mixin for input serializers (nested ones too): unknown keys are errors, reported with the rest.
+    # (A comment, not a docstring: the schema would give it as every request body's description.)
 
     def to_internal_value(self, data):
         writable = {name for name, field in self.fields.items() if not field.read_only}
