@@ -14,7 +14,8 @@
     return out;
   })();
   // menu-engineering quadrants as a reader names them (the API keeps the keys)
-  var QUADRANTS = { star: gettext("star"), plowhorse: gettext("plowhorse"), puzzle: gettext("puzzle"), dog: gettext("dog") };
+  var QUADRANTS = { star: gettext("star"), plowhorse: gettext("plowhorse"), puzzle: gettext("puzzle"), dog: gettext("dog"),
+                    unknown: gettext("cost unknown") };
   var num = function (v) { return v === null || v === undefined || v === "" ? null : Number(v); };
   var money = function (v) {
     if (v === null || v === undefined) return "—";
@@ -184,7 +185,16 @@
                    x: rs.map(function (r) { return num(r.quantity); }), y: rs.map(function (r) { return num(r.contribution_margin); }),
                    marker: { size: 12, color: colours[q] } };
         }).filter(function (t) { return t.x.length; });
-        return draw(div, traces, { xaxis: { title: { text: gettext("Quantity sold") } }, yaxis: { title: { text: gettext("Contribution margin") } } });
+        // An item without a recipe has no margin to place it by: named under the chart, never drawn at 0.
+        var unplaced = rows.filter(function (r) { return r.quadrant === "unknown"; }).map(function (r) { return r.name; });
+        var layout = { xaxis: { title: { text: gettext("Quantity sold") } }, yaxis: { title: { text: gettext("Contribution margin") } } };
+        if (unplaced.length) {
+          var note = interpolate(gettext("Cost unknown (no recipe), not placed: %s"), [unplaced.join(", ")]);
+          if (!traces.length) { message(div, note, "empty"); return; }
+          layout.margin = { t: 20, r: 20, b: 100, l: 60 };
+          layout.annotations = [{ xref: "paper", yref: "paper", x: 0, y: -0.38, xanchor: "left", showarrow: false, text: esc(note) }];
+        }
+        return draw(div, traces, layout);
       });
     },
     heatmap: function (div) {

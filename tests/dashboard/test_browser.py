@@ -99,6 +99,15 @@ def test_charts_equal_the_api(logged_in, live_server, shop):
     # Drawn bottom-up: Fries 1+2+1 = 4, Wings 2+1 (today) + 1+3 + 1 = 8 on top.
     assert best["data"][0]["x"] == [4, 8]
 
+    # Neither item has a recipe: no margin to place them by, so the matrix names them instead of
+    # drawing them at a margin of 0, and its table says "cost unknown".
+    matrix = _trace(page, "chart-menu-engineering")
+    assert matrix["data"] == []
+    assert page.locator("#chart-menu-engineering .chart-msg").inner_text() == (
+        "Cost unknown (no recipe), not placed: Wings, Fries"
+    )
+    assert page.locator("[data-table-for=chart-menu-engineering] td").all_inner_texts()[-1] == "cost unknown"
+
     page.goto(f"{live_server.url}/dashboard/{slug}/charts/busy-hours/{RANGE}")
     heat = _trace(page, "chart-busy-heatmap")
     api = _api(page, f"/api/v1/analytics/busy-hours/?store={slug}&start=2025-02-01&end=2025-03-19")
