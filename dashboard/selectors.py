@@ -27,7 +27,7 @@ from analytics import selectors
 from analytics.analyses import costing, margin
 from analytics.models import Insight
 from inventory import selectors as inventory_selectors
-from inventory.models import StockMovement, SupplierItem, SupplierPrice
+from inventory.models import PurchaseOrder, StockMovement, SupplierItem, SupplierPrice
 from kitchen.models import Ticket
 from orders.models import MenuItem
 from restaurant_ops.models import Store
@@ -700,6 +700,17 @@ def _at_stake(card: dict) -> Decimal:
 
 
 SEVERITY_RANK = {"high": 0, "warning": 1, "info": 2}
+
+
+def insights_version(store: Store) -> str:
+    """A cheap token that moves whenever what the insight cards show is written: an insight new,
+    updated, acted on or resolved (every write bumps its `updated_at`), or a purchase order a card
+    proposes. The live parts of the pages (the feed, today's decisions) re-render only when it moves;
+    two indexed aggregates, no rendering."""
+    insights = Insight.objects.filter(store=store).aggregate(latest=Max("updated_at"), n=Count("id"))
+    orders = PurchaseOrder.objects.filter(store=store).aggregate(latest=Max("updated_at"), n=Count("id"))
+    parts = [insights["latest"], insights["n"], orders["latest"], orders["n"]]
+    return "-".join(str(part.timestamp()) if isinstance(part, dt.datetime) else str(part) for part in parts)
 
 
 def todays_decisions(store: Store, limit: int = 5) -> list[dict]:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<slug:store_slug>/staffing/apply/", views.staffing_apply, name="staffing-apply"),
     path("<slug:store_slug>/insights/", views.insights, name="insights"),
     path("<slug:store_slug>/insights/feed/", views.insights_feed, name="insights-feed"),
+    path("<slug:store_slug>/insights/decisions/", views.insights_decisions, name="insights-decisions"),
     path("<slug:store_slug>/insights/history/", views.insights_history, name="insights-history"),
     path(
         "<slug:store_slug>/insights/<int:insight_id>/<slug:action>/",

@@ -7,12 +7,14 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone
+from django.utils.cache import quote_etag
+from django.utils.http import parse_etags
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from analytics import selectors as analytics_selectors
@@ -183,6 +185,7 @@ def overview(request, store_slug):
     if response := _switch(request, store, "dashboard:overview"):
         return response
     start, end = _range(request, store, 42)
+    live_etag = _live_etag(store)
     has_data = analytics_selectors.first_sale_date(store) is not None
     has_menu = MenuItem.objects.filter(store=store).exists()
     return render(
@@ -197,6 +200,8 @@ def overview(request, store_slug):
             has_data=has_data,
             has_menu=has_menu,
             page="overview",
+            live_etag=live_etag,
+            next_url=request.get_full_path(),
             decisions=selectors.todays_decisions(store),
             recent=selectors.recent_decisions(store, timezone.now()),
         ),
@@ -243,6 +248,7 @@ def chart(request, store_slug, name):
 @login_required
 def insights(request, store_slug):
     store, membership = _store(request, store_slug)
+    live_etag = _live_etag(store)
     return render(
         request,
         "dashboard/insights.html",
@@ -251,24 +257,58 @@ def insights(request, store_slug):
             store,
             membership,
             page="insights",
+            live_etag=live_etag,
             items=selectors.open_insight_cards(store),
         ),
     )
 
 
+def _live_etag(store) -> str:
+    return quote_etag(f"{selectors.insights_version(store)}-{get_language()}")
+
+
+def _live(request, store, template: str, context: dict):
+    """A live part of a page, polled every second by static/dashboard/live.js (as the kitchen display
+    polls its board): 304 while the store's insight version is the one the page shows (If-None-Match;
+    no rendering, two aggregates), else the part and its new ETag. A new or updated insight is on the
+    open page within about a second of being written, without a reload."""
+    etag = _live_etag(store)
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+    else:
+        response = render(request, template, {"store": store, "links": _links(store), **context()})
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
 @login_required
 def insights_feed(request, store_slug):
-    """The open feed's body, polled by htmx every few seconds: a new insight appears without reload."""
+    """The open feed's body, live on the insights page."""
     store, membership = _store(request, store_slug)
-    return render(
+    return _live(
         request,
+        store,
         "dashboard/_insight_list.html",
-        {
-            "store": store,
+        lambda: {
             "items": selectors.insight_cards(
                 store, selectors.insights_ranked(store, Insight.OPEN_STATES)[:100]
-            ),
-            "links": _links(store),
+            )
+        },
+    )
+
+
+@login_required
+def insights_decisions(request, store_slug):
+    """The overview's "today's decisions", live on the overview."""
+    store, membership = _store(request, store_slug)
+    return _live(
+        request,
+        store,
+        "dashboard/_decisions.html",
+        lambda: {
+            "decisions": selectors.todays_decisions(store),
+            "next_url": reverse("dashboard:overview", kwargs={"store_slug": store.slug}),
         },
     )
 

@@ -23,6 +23,7 @@ PAGES = [
     "charts/staffing/",
     "insights/",
     "insights/feed/",
+    "insights/decisions/",
     "insights/history/",
     "back-office/",
 ]

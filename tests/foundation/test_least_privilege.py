@@ -202,6 +202,7 @@ PAGES = {
     "dashboard/<slug:store_slug>/staffing/apply/": POST_ONLY,
     "dashboard/<slug:store_slug>/insights/": BOSS,
     "dashboard/<slug:store_slug>/insights/feed/": BOSS,
+    "dashboard/<slug:store_slug>/insights/decisions/": BOSS,
     "dashboard/<slug:store_slug>/insights/history/": BOSS,
     "dashboard/<slug:store_slug>/insights/<int:insight_id>/<slug:action>/": POST_ONLY,
     "dashboard/<slug:store_slug>/back-office/": BOSS,
