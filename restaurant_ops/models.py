@@ -97,6 +97,7 @@ class TaxCategory(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text=_("0.0800 for 8%"),
     )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -125,6 +126,7 @@ class OpeningHours(models.Model):
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["weekday", "opens"]
@@ -151,6 +153,7 @@ class Daypart(models.Model):
     name = models.CharField(_("name"), max_length=20, choices=Name.choices)
     starts = models.TimeField(_("starts"))
     ends = models.TimeField(_("ends"), help_text=_("Earlier than the start means it passes midnight."))
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["starts"]
@@ -245,13 +248,26 @@ class PinGuard(models.Model):
 
 
 class ApiKey(models.Model):
-    """A key for one integration (a POS, a BI tool) of one store. Only its hash is stored."""
+    """A key for one integration (a POS, a BI tool). Only its hash is stored.
+
+    A store's key (`read` or `write`) covers that store. An **account** key belongs to an owner: it
+    covers every store they own (those they open later too), may open new stores and change store
+    settings, and has no store of its own."""
 
     class Scope(models.TextChoices):
         READ = "read", _("Read")
         WRITE = "write", _("Read and write")
+        ACCOUNT = "account", _("Account: all my stores, may open stores")
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="api_keys")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="api_keys", null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="account_api_keys",
+        help_text=_("The owner whose stores an account key covers."),
+    )
     name = models.CharField(_("name"), max_length=80)
     prefix = models.CharField(max_length=12, unique=True)
     key_hash = models.CharField(max_length=64)
@@ -265,6 +281,15 @@ class ApiKey(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(scope="account", store__isnull=True, owner__isnull=False)
+                    | (~models.Q(scope="account") & models.Q(store__isnull=False, owner__isnull=True))
+                ),
+                name="api_key_store_or_account",
+            )
+        ]
         verbose_name = _("API key")
         verbose_name_plural = _("API keys")
 
@@ -286,7 +311,11 @@ class ApiKey(models.Model):
         return self.revoked_at is None
 
     def allows_write(self) -> bool:
-        return self.scope == self.Scope.WRITE
+        return self.scope in (self.Scope.WRITE, self.Scope.ACCOUNT)
+
+    @property
+    def is_account(self) -> bool:
+        return self.scope == self.Scope.ACCOUNT
 
 
 class AuditEntry(models.Model):

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from .errors import DomainError, DomainErrors
 from .models import (
     ApiKey,
     AuditEntry,
+    Daypart,
     Invitation,
     Membership,
     OpeningHours,
@@ -226,14 +228,23 @@ def audit_record(
 
 @transaction.atomic
 def api_key_create(*, store: Store, name: str, scope: str, created_by) -> tuple[ApiKey, str]:
-    """Creates a key and returns it with the raw secret, which is shown once and never stored."""
+    """Creates a key and returns it with the raw secret, which is shown once and never stored.
+
+    `scope` read or write: a key of `store`. `account`: the owner's account key (every store they own,
+    opening new ones), made by an owner of `store`, where its creation is audited."""
     if scope not in ApiKey.Scope.values:
-        raise DomainError("scope", "invalid", _("Scope must be read or write."))
+        raise DomainError("scope", "invalid", _("Scope must be read, write or account."))
     if not name.strip():
         raise DomainError("name", "required", _("Give the key a name."))
+    account = scope == ApiKey.Scope.ACCOUNT
+    if account:
+        creator = membership_for(user=created_by, store=store) if created_by is not None else None
+        if creator is None or creator.role != Role.OWNER:
+            raise DomainError("scope", "owner_only", _("Only an owner may create an account key."))
     prefix, raw = ApiKey.generate()
     key = ApiKey.objects.create(
-        store=store,
+        store=None if account else store,
+        owner=created_by if account else None,
         name=name.strip(),
         prefix=prefix,
         key_hash=ApiKey.hash(raw),
@@ -245,12 +256,20 @@ def api_key_create(*, store: Store, name: str, scope: str, created_by) -> tuple[
 
 
 @transaction.atomic
-def api_key_revoke(*, key: ApiKey, revoked_by) -> ApiKey:
+def api_key_revoke(*, key: ApiKey, revoked_by, store: Store | None = None) -> ApiKey:
+    """`store`: where an account key's revocation is audited (a store's key: its own store)."""
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
-        audit_record(store=key.store, action="api_key_revoked", actor=revoked_by, target=key)
+        audit_record(store=key.store or store, action="api_key_revoked", actor=revoked_by, target=key)
     return key
+
+
+def api_keys_visible(*, store: Store, user) -> QuerySet[ApiKey]:
+    """The keys an owner manages on a store's page: the store's own and their account keys."""
+    return ApiKey.objects.filter(Q(store=store) | Q(scope=ApiKey.Scope.ACCOUNT, owner=user)).select_related(
+        "created_by"
+    )
 
 
 def membership_set_pin(*, membership: Membership, pin: str) -> Membership:
@@ -483,3 +502,63 @@ def opening_hours_replace(*, store: Store, spans: list[tuple[int, dt.time, dt.ti
         OpeningHours(store=store, weekday=weekday, opens=opens, closes=closes)
         for weekday, opens, closes in spans
     )
+
+
+@transaction.atomic
+def opening_hours_span_save(
+    *, store: Store, weekday: int, opens: dt.time, closes: dt.time, span: OpeningHours | None = None
+) -> OpeningHours:
+    """One opening span added (or `span` changed): the API's way to edit a week span by span, under
+    the same rules as `opening_hours_replace`; two spans of one day may not overlap."""
+    if weekday not in range(7):
+        raise DomainError("weekday", "invalid", _("A weekday is 0 (Monday) to 6."))
+    if opens == closes:
+        raise DomainError("closes", "invalid", _("Closing time equals opening time."))
+
+    def minutes(start: dt.time, end: dt.time) -> tuple[int, int]:
+        first = start.hour * 60 + start.minute
+        last = end.hour * 60 + end.minute
+        return first, last if last > first else last + 24 * 60
+
+    new = minutes(opens, closes)
+    others = OpeningHours.objects.filter(store=store, weekday=weekday)
+    if span is not None:
+        others = others.exclude(pk=span.pk)
+    for other in others:
+        old = minutes(other.opens, other.closes)
+        if new[0] < old[1] and old[0] < new[1]:
+            raise DomainError(
+                "opens", "overlap", _("This overlaps %(span)s on the same day.") % {"span": str(other)}
+            )
+    span = span or OpeningHours(store=store)
+    span.weekday, span.opens, span.closes = weekday, opens, closes
+    span.save()
+    return span
+
+
+def opening_hours_span_delete(*, span: OpeningHours) -> None:
+    span.delete()
+
+
+@transaction.atomic
+def daypart_save(
+    *, store: Store, name: str, starts: dt.time, ends: dt.time, daypart: Daypart | None = None
+) -> Daypart:
+    """A daypart (lunch, dinner, ...) the analyses group sales by; one of each name per store."""
+    if name not in Daypart.Name.values:
+        raise DomainError("name", "invalid_choice", _("Choose breakfast, lunch, afternoon, dinner or late."))
+    if starts == ends:
+        raise DomainError("ends", "invalid", _("A daypart ends at another time than it starts."))
+    dupes = Daypart.objects.filter(store=store, name=name)
+    if daypart is not None:
+        dupes = dupes.exclude(pk=daypart.pk)
+    if dupes.exists():
+        raise DomainError("name", "duplicate", _("This store already has this daypart."))
+    daypart = daypart or Daypart(store=store)
+    daypart.name, daypart.starts, daypart.ends = name, starts, ends
+    daypart.save()
+    return daypart
+
+
+def daypart_delete(*, daypart: Daypart) -> None:
+    daypart.delete()

@@ -21,6 +21,7 @@ handler400, handler403, handler404, handler500 = (
 )
 
 api_v1 = [
+    path("", include("restaurant_ops.api.urls")),
     path("", include("orders.api.urls")),
     path("inventory/", include("inventory.api.urls")),
     path("kitchen/", include("kitchen.api.urls")),

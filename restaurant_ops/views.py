@@ -279,7 +279,7 @@ def api_keys(request, store_slug):
             new_key = {"key": key, "raw": raw}
         except DomainError as error:
             messages.error(request, error.message)
-    keys = ApiKey.objects.filter(store=store).select_related("created_by")
+    keys = services.api_keys_visible(store=store, user=request.user)
     return render(
         request,
         "restaurant_ops/api_keys.html",
@@ -293,8 +293,8 @@ def api_key_revoke(request, store_slug, key_id):
     store, _membership = selectors.store_for_user(
         user=request.user, slug=store_slug, perm=Perm.MANAGE_API_KEYS
     )
-    key = get_object_or_404(ApiKey, store=store, pk=key_id)
-    services.api_key_revoke(key=key, revoked_by=request.user)
+    key = get_object_or_404(services.api_keys_visible(store=store, user=request.user), pk=key_id)
+    services.api_key_revoke(key=key, revoked_by=request.user, store=store)
     messages.success(request, _("Key %(name)s revoked.") % {"name": key.name})
     return redirect("api-keys", store_slug=store.slug)
 

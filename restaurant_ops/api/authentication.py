@@ -7,7 +7,8 @@ from restaurant_ops.models import ApiKey
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Api-Key <prefix>.<secret>`: a store integration's key (not a user's token).
+    """`Authorization: Api-Key <prefix>.<secret>`: a store integration's key, or an owner's account key
+    (not a user's session token).
 
     The request runs as an anonymous user with `request.auth` set to the ApiKey; scoping and
     write permission read it from there."""
@@ -20,11 +21,13 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None
         raw = header[len(self.keyword) + 1 :].strip()
         prefix = raw.split(".", 1)[0]
-        key = ApiKey.objects.select_related("store").filter(prefix=prefix).first()
+        key = ApiKey.objects.select_related("store", "owner").filter(prefix=prefix).first()
         if key is None or key.key_hash != ApiKey.hash(raw):
             raise exceptions.AuthenticationFailed(_("Unknown API key."))
         if not key.is_active:
             raise exceptions.AuthenticationFailed(_("This API key was revoked."))
+        if key.is_account and not key.owner.is_active:
+            raise exceptions.AuthenticationFailed(_("This API key's owner can no longer sign in."))
         now = timezone.now()
         if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)

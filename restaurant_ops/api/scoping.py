@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from restaurant_ops.errors import DomainError
-from restaurant_ops.models import ApiKey, Store
+from restaurant_ops.models import ApiKey, Role, Store
 from restaurant_ops.permissions import Perm, roles_with
 
 
@@ -13,6 +13,8 @@ def accessible_stores(request, perm: Perm | None = None) -> QuerySet[Store]:
     `perm`, by default the view's `read_perm` on a GET (set by HasStoreAccess): a cook's list of
     purchase orders is refused, and a manager of one store and cook of another sees the first's."""
     if isinstance(getattr(request, "auth", None), ApiKey):
+        if request.auth.is_account:  # every store the owner owns, those opened later too
+            return Store.objects.filter(memberships__user=request.auth.owner_id, memberships__role=Role.OWNER)
         return Store.objects.filter(pk=request.auth.store_id)
     user = request.user
     if not user.is_authenticated:
@@ -35,6 +37,24 @@ def resolve_store(request, slug: str | None, field: str = "store") -> Store:
     if len(candidates) == 1:
         return candidates[0]
     raise DomainError(field, "required", _("Say which store: you have access to several."))
+
+
+def account_key(request) -> ApiKey | None:
+    auth = getattr(request, "auth", None)
+    return auth if isinstance(auth, ApiKey) and auth.is_account else None
+
+
+def require_owner_scope(request, store: Store, perm: Perm = Perm.MANAGE_STORE) -> None:
+    """What only the owner's side may change through a key (a store's settings: its time zone,
+    currency, taxes in prices): an account key, not a store's own write key. A person needs `perm`."""
+    auth = getattr(request, "auth", None)
+    if isinstance(auth, ApiKey):
+        if not auth.is_account:
+            raise DomainError(
+                "", "permission_denied", _("Store settings need the owner's account key, not a store key.")
+            )
+        return
+    require(request, store, perm)
 
 
 def require(request, store: Store, perm, approval: dict | None = None):

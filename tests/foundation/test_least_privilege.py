@@ -17,7 +17,14 @@ from inventory.services import recipe_line_set, stock_movement_record
 from kitchen.services import station_create
 from orders.services import LineRequest, order_place, payment_take
 from restaurant_ops.models import Role
-from tests.factories import MembershipFactory, MenuItemFactory, TableFactory
+from tests.factories import (
+    DaypartFactory,
+    MembershipFactory,
+    MenuItemFactory,
+    OpeningHoursFactory,
+    TableFactory,
+    TaxCategoryFactory,
+)
 from tests.inventory.factories import IngredientFactory, SupplierFactory
 from tests.staffing.factories import PositionFactory, StaffMemberFactory
 
@@ -32,6 +39,14 @@ POST_ONLY = "post-only"  # an action: no GET (405 for a member)
 
 # API: route → who may GET it (detail routes are asked about a real object of the store).
 API = {
+    "api/v1/stores/": BOSS,  # a store's settings: what the settings pages show
+    "api/v1/stores/<int:pk>/": BOSS,
+    "api/v1/tax-categories/": BOSS,
+    "api/v1/tax-categories/<int:pk>/": BOSS,
+    "api/v1/opening-hours/": BOSS,
+    "api/v1/opening-hours/<int:pk>/": BOSS,
+    "api/v1/dayparts/": BOSS,
+    "api/v1/dayparts/<int:pk>/": BOSS,
     "api/v1/menu/": MEMBERS,
     "api/v1/menu/items/": MEMBERS,
     "api/v1/menu/items/<int:pk>/": MEMBERS,
@@ -258,6 +273,10 @@ def world(store, other_store):
     staff = StaffMemberFactory(store=store)
     PositionFactory(store=store)
     ids = {
+        "stores": store.pk,
+        "tax-categories": TaxCategoryFactory(store=store).pk,
+        "opening-hours": OpeningHoursFactory(store=store).pk,
+        "dayparts": DaypartFactory(store=store).pk,
         "menu/items": item.pk,
         "tables": table.pk,
         "orders": order.pk,

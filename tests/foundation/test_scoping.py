@@ -19,6 +19,7 @@ def store_a_objects(store):
     table = TableFactory(store=store)
     order = order_place(store=store, lines=[LineRequest(item_id=item.pk)], channel="api")
     objects = {"menu/items": item.pk, "tables": table.pk, "orders": order.pk}
+    objects.update(store_objects(store))
     objects.update(staffing_objects(store))
     objects.update(analytics_objects(store))
     objects.update(customers_objects(store))
@@ -26,6 +27,17 @@ def store_a_objects(store):
     objects.update(inventory_kitchen_objects(store, item, order))
     objects.update(front_of_house_objects(store, order))
     return objects
+
+
+def store_objects(store):
+    from tests.factories import DaypartFactory, OpeningHoursFactory, TaxCategoryFactory
+
+    return {
+        "stores": store.pk,
+        "tax-categories": TaxCategoryFactory(store=store).pk,
+        "opening-hours": OpeningHoursFactory(store=store).pk,
+        "dayparts": DaypartFactory(store=store).pk,
+    }
 
 
 def front_of_house_objects(store, order):
@@ -146,9 +158,13 @@ def clients_of_store_b(store_b):
     _key, raw = api_key_create(store=store_b, name="B's POS", scope="write", created_by=None)
     by_key = APIClient()
     by_key.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    owner_b = MembershipFactory(store=store_b, role=Role.OWNER).user
     by_user = APIClient()
-    by_user.force_authenticate(MembershipFactory(store=store_b, role=Role.OWNER).user)
-    return {"key": by_key, "user": by_user}
+    by_user.force_authenticate(owner_b)
+    _key, raw = api_key_create(store=store_b, name="B's account", scope="account", created_by=owner_b)
+    by_account = APIClient()
+    by_account.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    return {"key": by_key, "user": by_user, "account": by_account}
 
 
 def test_every_detail_route_is_404_for_another_store(store, other_store):
@@ -164,7 +180,7 @@ def test_every_detail_route_is_404_for_another_store(store, other_store):
             url = re.sub(r"\{[^}]+\}", str(objects[prefix]), path, count=1)
             response = getattr(client, method)(url, {}, format="json")
             # Personal data refuses every API key before looking (403 whether or not it exists).
-            expected = {403, 404} if who == "key" and prefix == "customers" else {404}
+            expected = {403, 404} if who in ("key", "account") and prefix == "customers" else {404}
             assert response.status_code in expected, f"{who} {method.upper()} {url} -> {response.status_code}"
 
 
