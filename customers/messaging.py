@@ -2,16 +2,25 @@
 checks, in this order, quiet hours (nothing recorded: the next run after them sends), the holdout,
 consent for the channel at send time and the frequency cap, then records the send (unique per rule,
 customer and trigger: a second or concurrent run finds the row and sends nothing) and hands it to the
-SMS backend. PII stays out of logs (the console backend masks the number)."""
+SMS backend or Django's e-mail backend. A rule with a coupon issues each messaged customer their own
+orders discount code (`orders.services.discount_code_issue`, source "rule:<id>") and names it in the
+text, so the rule's results can count redemptions. PII stays out of logs (the console backend masks
+the number)."""
 
 import datetime as dt
 import hashlib
 import logging
+import smtplib
 from decimal import Decimal
+from email.utils import make_msgid
 
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from orders.services import discount_code_issue
+from restaurant_ops.errors import DomainError
 from restaurant_ops.timeutils import business_date, local
 
 from . import selectors, sms, stats
@@ -57,13 +66,69 @@ def eligible(*, rule: MessageRule, now: dt.datetime) -> list[tuple[Customer, str
     return [(c, f"birthday:{today.year}") for c in birthdays]
 
 
-def _body(rule: MessageRule, customer: Customer) -> str:
-    text = (
-        rule.templates.get(customer.language)
-        or rule.templates.get("en")
-        or next(iter(rule.templates.values()), "")
+def _in_language(texts: dict, language: str) -> str:
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
+
+
+def _body(rule: MessageRule, customer: Customer, code: str = "") -> str:
+    text = _in_language(rule.templates, customer.language).replace("{name}", customer.name or "")
+    if code:
+        if "{code}" in text:
+            return text.replace("{code}", code)
+        with translation.override(customer.language):
+            return f"{text}\n" + _("Your code: %(code)s") % {"code": code}
+    return text.replace("{code}", "")
+
+
+def _subject(rule: MessageRule, customer: Customer) -> str:
+    return (_in_language(rule.subjects or {}, customer.language) or rule.name).replace(
+        "{name}", customer.name or ""
     )
-    return text.replace("{name}", customer.name or "")
+
+
+def _coupon(rule: MessageRule, now: dt.datetime):
+    if not rule.coupon_kind:
+        return None
+    return discount_code_issue(
+        store=rule.store,
+        kind=rule.coupon_kind,
+        value=rule.coupon_value,
+        menu_item=rule.coupon_item,
+        valid_from=now,
+        valid_until=now + dt.timedelta(days=rule.coupon_valid_days),
+        source=f"rule:{rule.pk}",
+    )
+
+
+class DeliveryError(Exception):
+    """The message could not be handed over (provider, mail server or its coupon): recorded as failed."""
+
+
+def _deliver(rule: MessageRule, customer: Customer, send: MessageSend, now: dt.datetime) -> None:
+    try:
+        send.coupon = _coupon(rule, now)
+    except DomainError as error:
+        raise DeliveryError(f"coupon: {error.code}") from error
+    send.body = _body(rule, customer, send.coupon.code if send.coupon else "")
+    if rule.channel == Consent.Channel.SMS:
+        try:
+            send.provider_id = sms.backend().send(to=str(customer.phone), body=send.body)
+        except sms.SmsError as error:
+            raise DeliveryError(str(error)) from error
+    else:
+        message_id = make_msgid(domain="restaurant-ops.local")
+        email = EmailMessage(
+            subject=_subject(rule, customer),
+            body=send.body,
+            to=[customer.email],
+            headers={"Message-ID": message_id},
+        )
+        try:
+            email.send()
+        except (smtplib.SMTPException, OSError) as error:
+            raise DeliveryError(type(error).__name__) from error
+        send.provider_id = message_id[:80]
+    send.save(update_fields=["body", "provider_id", "coupon"])
 
 
 def _status(rule: MessageRule, customer: Customer, now: dt.datetime) -> str:
@@ -74,6 +139,8 @@ def _status(rule: MessageRule, customer: Customer, now: dt.datetime) -> str:
     ).exists():
         return MessageSend.Status.NO_CONSENT
     if rule.channel == Consent.Channel.SMS and not customer.phone:
+        return MessageSend.Status.NO_CONSENT
+    if rule.channel == Consent.Channel.EMAIL and not customer.email:
         return MessageSend.Status.NO_CONSENT
     sent = MessageSend.objects.filter(
         customer=customer, status=MessageSend.Status.SENT, at__gte=now - dt.timedelta(days=CAP_DAYS)
@@ -96,19 +163,26 @@ def message_send(*, rule: MessageRule, customer: Customer, trigger_key: str, now
                 customer=customer,
                 trigger_key=trigger_key,
                 status=_status(rule, customer, now),
+                channel=rule.channel,
                 at=now,
             )
             if send.status == MessageSend.Status.SENT:
-                send.body = _body(rule, customer)
-                if rule.channel != Consent.Channel.SMS:
-                    raise sms.SmsError("only SMS is wired to a backend")
-                send.provider_id = sms.backend().send(to=str(customer.phone), body=send.body)
-                send.save(update_fields=["body", "provider_id"])
+                _deliver(rule, customer, send, now)
     except IntegrityError:
         return None
-    except sms.SmsError as error:
-        send.status, send.error = MessageSend.Status.FAILED, str(error)[:200]
-        send.save()
+    except DeliveryError as error:
+        # The transaction rolled back (the row and any coupon): the row is written again as failed.
+        send.status, send.error, send.coupon, send.provider_id = (
+            MessageSend.Status.FAILED,
+            str(error)[:200],
+            None,
+            "",
+        )
+        try:
+            with transaction.atomic():
+                send.save(force_insert=True)
+        except IntegrityError:  # a concurrent run wrote this trigger meanwhile
+            return None
         log.warning("message %s failed: %s", send.pk, error)
     return send
 
@@ -127,7 +201,9 @@ def rule_run(*, rule: MessageRule, now: dt.datetime | None = None) -> dict[str, 
 
 def rule_results(*, rule: MessageRule, window_days: int = RETURN_WINDOW_DAYS) -> dict:
     """Messaged against held out: the share who came back within `window_days` of the trigger, and
-    the difference with its Newcombe 95% interval ("too few to tell" under 30 per arm)."""
+    the difference with its Newcombe 95% interval ("too few to tell" under 30 per arm). With
+    "redemption": of the messages that carried a coupon, how many codes were redeemed (at the till or
+    the QR page), with its Wilson 95% interval; held-out customers got no code, so theirs is 0."""
     arms = {}
     for status in (MessageSend.Status.SENT, MessageSend.Status.HELD_OUT):
         sends = list(rule.sends.filter(status=status).values("customer_id", "at"))
@@ -142,4 +218,9 @@ def rule_results(*, rule: MessageRule, window_days: int = RETURN_WINDOW_DAYS) ->
             ).exists()
         arms[status] = (returned, len(sends))
     (x1, n1), (x2, n2) = arms[MessageSend.Status.SENT], arms[MessageSend.Status.HELD_OUT]
-    return stats.effect(x1, n1, x2, n2)
+    result = stats.effect(x1, n1, x2, n2)
+    with_coupon = rule.sends.filter(status=MessageSend.Status.SENT, coupon__isnull=False)
+    issued = with_coupon.count()
+    redeemed = with_coupon.filter(coupon__redeemed_count__gt=0).count()
+    result["redemption"] = stats.share(redeemed, issued)
+    return result

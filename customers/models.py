@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from orders.models import Check, MenuItem
+from orders.models import Check, DiscountCode, MenuItem
 from restaurant_ops.models import Store
 
 # Membership codes avoid look-alike characters (0/O, 1/I/L) so they can be read out at the till.
@@ -270,6 +270,25 @@ class MessageRule(models.Model):
     quiet_from = models.TimeField(_("quiet from"), default=dt.time(21, 0))
     quiet_until = models.TimeField(_("quiet until"), default=dt.time(9, 0))
     cap_per_30_days = models.PositiveSmallIntegerField(_("at most per customer in 30 days"), default=2)
+    subjects = models.JSONField(
+        _("e-mail subject per language"), default=dict, blank=True, help_text=_("The rule's name if blank.")
+    )
+    # A coupon or comp voucher with each message: an orders discount code, issued at send time.
+    coupon_kind = models.CharField(
+        _("coupon"), max_length=10, choices=DiscountCode.Kind.choices, blank=True, default=""
+    )
+    coupon_value = models.DecimalField(
+        _("coupon value"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    coupon_item = models.ForeignKey(
+        MenuItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("free item"),
+    )
+    coupon_valid_days = models.PositiveSmallIntegerField(_("coupon valid for days"), default=30)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -296,6 +315,10 @@ class MessageSend(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="message_sends")
     trigger_key = models.CharField(max_length=60)
     status = models.CharField(max_length=12, choices=Status.choices)
+    channel = models.CharField(max_length=10, choices=Consent.Channel.choices, default="sms")
+    coupon = models.ForeignKey(
+        DiscountCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     body = models.TextField(blank=True)
     provider_id = models.CharField(max_length=80, blank=True)
     error = models.CharField(max_length=200, blank=True)

@@ -40,3 +40,13 @@ def effect(x1: int, n1: int, x2: int, n2: int) -> dict:
         "low": low,
         "high": high,
     }
+
+
+def share(successes: int, n: int) -> dict:
+    """One proportion with its Wilson 95% interval (no interval while n is below 30)."""
+    out = {"count": successes, "of": n, "enough": n >= MIN_PER_ARM}
+    if n:
+        out["rate"] = successes / n
+    if n >= MIN_PER_ARM:
+        out["low"], out["high"] = wilson(successes, n)
+    return out

@@ -448,6 +448,11 @@ def _pcts(result: dict) -> dict:
         return f"{100 * x / n:.1f}" if n else "—"
 
     out = {"messaged": pct(*result["messaged"]), "held_out": pct(*result["held_out"])}
+    redemption = result.get("redemption") or {"count": 0, "of": 0}
+    out["redeemed"] = pct(redemption["count"], redemption["of"])
+    if redemption.get("enough"):
+        out["redeemed_low"] = f"{100 * redemption['low']:.1f}"
+        out["redeemed_high"] = f"{100 * redemption['high']:.1f}"
     if result["enough"]:
         out.update(
             difference=f"{100 * result['difference']:+.1f}",

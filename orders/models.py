@@ -597,3 +597,70 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number:06d}"
+
+
+# Discount codes avoid look-alike characters (0/O, 1/I/L) so a guest can read one out at the till.
+DISCOUNT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+class DiscountCode(models.Model):
+    """A coupon or comp voucher redeemable once (or up to `max_uses` times) at the till or on the guest
+    QR page: a percentage or an amount off the check, or one item free. Other apps issue them through
+    `discount_code_issue` (customers' message rules do); `source` says who (e.g. "rule:12"), so they can
+    count their own redemptions without orders knowing them."""
+
+    class Kind(models.TextChoices):
+        PERCENT = "percent", _("Percentage off")
+        AMOUNT = "amount", _("Amount off")
+        COMP_ITEM = "comp_item", _("One item free")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="discount_codes")
+    code = models.CharField(_("code"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    value = models.DecimalField(
+        _("value"), null=True, blank=True, max_digits=12, decimal_places=2, help_text=_("Percent or amount.")
+    )
+    menu_item = models.ForeignKey(
+        MenuItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("item")
+    )
+    valid_from = models.DateTimeField(_("valid from"), default=timezone.now)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    max_uses = models.PositiveIntegerField(_("uses allowed"), default=1)
+    redeemed_count = models.PositiveIntegerField(_("times redeemed"), default=0)
+    source = models.CharField(max_length=40, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "code"], name="uniq_discount_code"),
+            models.CheckConstraint(
+                condition=models.Q(redeemed_count__lte=models.F("max_uses")), name="discount_code_max_uses"
+            ),
+        ]
+        verbose_name = _("discount code")
+        verbose_name_plural = _("discount codes")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DiscountRedemption(models.Model):
+    """One use of a code on one check, with the adjustment it made."""
+
+    code = models.ForeignKey(DiscountCode, on_delete=models.CASCADE, related_name="redemptions")
+    guest_check = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="redemptions")
+    adjustment = models.OneToOneField(
+        CheckAdjustment, on_delete=models.SET_NULL, null=True, blank=True, related_name="redemption"
+    )
+    channel = models.CharField(max_length=10)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "guest_check"], name="uniq_redemption_per_check")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} @ {self.guest_check_id}"

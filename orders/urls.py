@@ -8,6 +8,7 @@ urlpatterns = [
     path("t/<str:qr_token>/preview/", views.guest_preview, name="guest-preview"),
     path("t/<str:qr_token>/order/", views.guest_order, name="guest-order"),
     path("t/<str:qr_token>/check/", views.guest_check, name="guest-check"),
+    path("t/<str:qr_token>/code/", views.guest_code, name="guest-code"),
     path("<slug:store_slug>/till/", views.till, name="till"),
     path("<slug:store_slug>/checks/<int:check_id>/", views.check_detail, name="check"),
     path("<slug:store_slug>/checks/<int:check_id>/receipt/", views.receipt, name="receipt"),

@@ -168,6 +168,44 @@ def guest_check(request, qr_token):
     return response
 
 
+@require_POST
+def guest_code(request, qr_token):
+    """A coupon or voucher code typed on the guest's phone, applied to the table's open check."""
+    table = _guest_table(qr_token)
+    token = request.POST.get("session", "")
+    session = (
+        TableSession.objects.filter(token=token, table=table, closed_at__isnull=True).first()
+        if table is not None and token
+        else None
+    )
+    context, status = {}, 200
+    try:
+        check = (
+            Check.objects.filter(session=session, status__in=Check.OPEN_STATUSES).order_by("id").first()
+            if session is not None
+            else None
+        )
+        if check is None:
+            raise DomainError("code", "no_check", _("Code: order something first, then add the code."))
+        services.discount_code_throttle(key=str(table.pk))
+        redemption = services.discount_code_redeem(
+            guest_check=check, code=request.POST.get("code", ""), channel="qr"
+        )
+        context["applied"] = redemption.code.code
+    except (DomainError, DomainErrors) as error:
+        context["errors"] = [str(e.message) for e in error_list(error)]
+        status = status_for(error)
+    response = render(
+        request,
+        "orders/_guest_code.html",
+        context,
+        status=200 if request.headers.get("HX-Request") else status,
+    )
+    if "applied" in context:
+        response["HX-Trigger"] = "order-placed"  # the check above reloads with the discount
+    return response
+
+
 # --- Staff pages -----------------------------------------------------------------------------------
 
 
@@ -283,7 +321,7 @@ def check_detail(request, store_slug, check_id):
 @login_required
 @require_POST
 def check_action(request, store_slug, check_id, action):
-    """One POST per till action: pay, refund, void, comp, discount, split, merge, move, close."""
+    """One POST per till action: pay, refund, void, comp, discount, code, split, merge, move, close."""
     store, membership = store_for_user(user=request.user, slug=store_slug, perm=Perm.TAKE_ORDERS)
     check = get_object_or_404(Check, store=store, pk=check_id)
     post, user = request.POST, request.user
@@ -335,6 +373,12 @@ def check_action(request, store_slug, check_id, action):
                 by=user,
                 approved_by=approver,
             )
+        elif action == "code":
+            # The code is the authority (no manager PIN): it was issued on purpose, and is used once.
+            services.discount_code_redeem(
+                guest_check=check, code=post.get("code", ""), channel="till", by=user
+            )
+            messages.success(request, _("Code applied."))
         elif action == "split":
             target = services.check_split_items(
                 guest_check=check,

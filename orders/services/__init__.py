@@ -15,6 +15,12 @@ from .checks import (
     check_recalculate,
     check_split_items,
 )
+from .discount_codes import (
+    discount_code_issue,
+    discount_code_normalise,
+    discount_code_redeem,
+    discount_code_throttle,
+)
 from .drawers import drawer_close, drawer_current, drawer_open, register_create
 from .menu import (
     menu_item_create,
@@ -78,6 +84,10 @@ __all__ = [
     "check_open",
     "check_recalculate",
     "check_split_items",
+    "discount_code_issue",
+    "discount_code_normalise",
+    "discount_code_redeem",
+    "discount_code_throttle",
     "drawer_close",
     "drawer_current",
     "drawer_open",

@@ -72,6 +72,7 @@ NOT_FOUND = frozenset(
         "unknown_station",
         "unknown_line",
         "not_on_check",
+        "unknown_code",
         "qr_expired",
         "invalid_token",
     }
@@ -110,6 +111,7 @@ CONFLICT = frozenset(
         "before_current",
         "taken",
         "already_rated",
+        "used",
     }
 )
 RULE_VIOLATED = frozenset(
@@ -130,6 +132,9 @@ RULE_VIOLATED = frozenset(
         "not_a_gap",
         "bad_rows",
         "key_reused",
+        "not_yet_valid",
+        "item_not_on_check",
+        "nothing_to_discount",
     }
 )
 GONE = frozenset({"expired"})

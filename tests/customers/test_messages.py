@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from customers import messaging, services
 from customers.models import Consent, Customer, MessageRule, MessageSend, Source
@@ -246,3 +247,85 @@ def test_the_results_page_shows_each_rule_against_its_holdout(client, store, rul
     client.force_login(MembershipFactory(store=store, role=Role.OWNER).user)
     page = client.get(f"/customers/{store.slug}/messages/").content.decode()
     assert "Win back" in page and "Too few to tell" in page
+
+
+@pytest.mark.django_db
+def test_a_coupon_sent_by_a_rule_and_redeemed_at_the_till_shows_in_its_results(client, shop, outbox):
+    """Rule with a 10% coupon; 3 customers messaged (each gets their own code), none held out. One
+    redeems hers at the till on a check of one burger (12.00 → 1.20 off): redemption 1 of 3."""
+    from orders.models import DiscountCode
+    from orders.services import LineRequest, order_place
+    from restaurant_ops.models import Role
+    from tests.factories import MembershipFactory
+
+    store = shop.store
+    rule = MessageRule.objects.create(
+        store=store,
+        name="Win back",
+        trigger="at_risk",
+        holdout_share=Decimal("0"),
+        templates={"en": "We miss you! {code} takes 10% off."},
+        coupon_kind="percent",
+        coupon_value=Decimal("10"),
+        coupon_valid_days=14,
+    )
+    guests = [_member(store) for _ in range(3)]
+    sends = [
+        messaging.message_send(rule=rule, customer=g, trigger_key="k", now=_at(store, NOON)) for g in guests
+    ]
+    codes = [s.coupon for s in sends]
+    assert len({c.code for c in codes}) == 3 and {c.source for c in codes} == {f"rule:{rule.pk}"}
+    assert [m["body"] for m in _sent(outbox)].count(f"We miss you! {codes[0].code} takes 10% off.") == 1
+    # Valid 14 days from the send: 2026-06-10 12:00 → 2026-06-24 12:00 store time.
+    assert codes[0].valid_until == _at(store, dt.datetime(2026, 6, 24, 12, 0))
+    assert messaging.rule_results(rule=rule)["redemption"] == {
+        "count": 0,
+        "of": 3,
+        "enough": False,
+        "rate": 0.0,
+    }
+
+    check = order_place(
+        store=store,
+        lines=[LineRequest(item_id=shop.burger.pk, quantity=1)],
+        channel="till",
+        service_type="takeaway",
+    ).guest_check
+    DiscountCode.objects.filter(pk=codes[1].pk).update(valid_until=None)  # the test runs after June 24
+    client.force_login(shop.cashier)
+    client.post(reverse("orders:check-action", args=[store.slug, check.pk, "code"]), {"code": codes[1].code})
+    check.refresh_from_db()
+    assert check.discount_total == Decimal("1.20")
+    redemption = messaging.rule_results(rule=rule)["redemption"]
+    assert (redemption["count"], redemption["of"]) == (1, 3)  # 1 of the 3 codes sent was used
+    client.force_login(MembershipFactory(store=store, role=Role.OWNER).user)
+    page = client.get(reverse("customers:messages", args=[store.slug])).content.decode()
+    assert 'data-redeemed="1" data-issued="3"' in page
+
+
+@pytest.mark.django_db
+def test_e_mail_rules_send_with_consent_in_the_guests_language(store, mailoutbox):
+    rule = MessageRule.objects.create(
+        store=store,
+        name="Thanks",
+        trigger="first_visit",
+        channel="email",
+        holdout_share=Decimal("0"),
+        templates={"en": "Thank you, {name}!", "zh-hans": "谢谢，{name}！"},
+        subjects={"en": "Thank you", "zh-hans": "谢谢"},
+    )
+    mei = CustomerFactory(store=store, name="Mei", email="mei@example.com", language="zh-hans")
+    no_tick = CustomerFactory(store=store, email="x@example.com")
+    sms_only = _member(store, email="y@example.com")  # SMS consent is not e-mail consent
+    services.consent_give(customer=mei, channel="email", wording="Yes", source=Source.QR)
+    sent = messaging.message_send(rule=rule, customer=mei, trigger_key="first_visit", now=_at(store, NOON))
+    refused = [
+        messaging.message_send(rule=rule, customer=c, trigger_key="first_visit", now=_at(store, NOON)).status
+        for c in (no_tick, sms_only)
+    ]
+    assert (sent.status, sent.channel, refused) == ("sent", "email", ["no_consent", "no_consent"])
+    assert [(m.to, m.subject, m.body) for m in mailoutbox] == [(["mei@example.com"], "谢谢", "谢谢，Mei！")]
+    assert sent.provider_id == mailoutbox[0].extra_headers["Message-ID"]
+    services.consent_withdraw(customer=mei, via=Source.STAFF)
+    again = messaging.message_send(rule=rule, customer=mei, trigger_key="second", now=_at(store, NOON))
+    assert again.status == "no_consent" and len(mailoutbox) == 1
