@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bench import baselines, views
 
-SECTION_KEYS = ("placement", "datasets", "close_of_day", "import", "dashboard")
+SECTION_KEYS = ("placement", "datasets", "close_of_day", "import", "dashboard", "realtime")
 FINDINGS = Path(__file__).resolve().parent / "findings.md"
 
 

@@ -3,6 +3,9 @@
     python -m bench.run --mode quick      # a few minutes: 10k / 100k lines
     python -m bench.run                   # 100k / 1M lines (make bench)
     python -m bench.run --mode full       # adds 5M lines (make bench-full)
+    python -m bench.run --mode quick --only realtime --out bench/results-realtime.json --markdown ''
+                                          # one section alone, as a separate run; then
+                                          # `python -m bench.report` re-renders BENCHMARKS.md with it
 
 Every figure is a ratio against a baseline measured in the same run, with the target beside it.
 Needs PostgreSQL (DATABASE_URL; default postgres://postgres@127.0.0.1:5432/ops_bench, created and
@@ -42,6 +45,8 @@ MODES = {
         "dash_requests": 4,
         "dash_endpoints": ["analytics-overview", "analytics-busy-hours"],
         "workers": 2,
+        "realtime_api": 3,
+        "realtime_page": 2,
     },
     "quick": {
         "sizes": [10_000, 100_000],
@@ -54,6 +59,8 @@ MODES = {
         "import_lines": 100_000,
         "dash_requests": 30,
         "workers": 4,
+        "realtime_api": 20,
+        "realtime_page": 10,
     },
     "default": {
         "sizes": [100_000, 1_000_000],
@@ -66,6 +73,8 @@ MODES = {
         "import_lines": 1_000_000,
         "dash_requests": 60,
         "workers": 4,
+        "realtime_api": 20,
+        "realtime_page": 10,
     },
 }
 MODES["full"] = {**MODES["default"], "sizes": [100_000, 1_000_000, 5_000_000]}
@@ -1102,12 +1111,20 @@ def machine() -> dict:
     }
 
 
+def bench_realtime(results: Results, cfg: dict) -> None:
+    """Order → low-stock insight through the API and on the open overview (bench/realtime.py)."""
+    from bench.realtime import bench_realtime as run
+
+    run(results, cfg, gunicorn)
+
+
 SECTIONS = {
     "placement": bench_placement,
     "analyses": bench_analyses,
     "close_of_day": bench_close_of_day,
     "import": bench_import,
     "dashboard": bench_dashboard,
+    "realtime": bench_realtime,
 }
 
 

@@ -43,6 +43,10 @@ def test_every_section_runs_on_tiny_data(bench_database, tmp_path):
         "dashboard.overview.cold_p95",
         "dashboard.busy-hours.warm_p95",
         "dashboard.overview_page.warm_p95",
+        "realtime.api.p50",
+        "realtime.api.p99",
+        "realtime.page.p50",
+        "realtime.page.p99",
     ):
         assert figures[key]["ratio"] > 0, key
         assert figures[key]["met"] in (True, False), key
@@ -56,6 +60,8 @@ def test_every_section_runs_on_tiny_data(bench_database, tmp_path):
         payload["details"]["datasets"]["bench-3000"]["lines"]
         > payload["details"]["datasets"]["bench-1000"]["lines"]
     )
+    realtime = payload["details"]["realtime"]
+    assert (realtime["api"]["crossings"], realtime["page"]["crossings"]) == (3, 2)
     markdown = (tmp_path / "BENCHMARKS.md").read_text()
     assert "def bare_insert" in markdown and "SUM(l.net_amount)" in markdown
     assert results.figures == figures
