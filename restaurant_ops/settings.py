@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
+    "csp",
     "phonenumber_field",
     "restaurant_ops",
     "orders",
@@ -82,6 +84,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "restaurant_ops.middleware.ApiBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -193,6 +196,26 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------
+# Scripts only from our own origin or carrying the request's nonce (`nonce="{{ request.csp_nonce }}"`):
+# no inline handlers (onclick=, hx-on), no eval (htmx runs with allowEval off, see base.html).
+# style-src allows 'unsafe-inline' on purpose: plotly.js and htmx swaps write style attributes and
+# <style> elements at run time, and plotly has no way to carry a nonce; a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],  # the QR codes and plotly's icons
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
 
 # --- Static and media ------------------------------------------------------------------------
 STATIC_URL = "/static/"

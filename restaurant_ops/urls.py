@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
 from . import views
@@ -67,7 +67,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=DOCS_ACCESS), name="schema"),
     path(
         "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="schema", permission_classes=DOCS_ACCESS),
+        # The split view serves its start-up script as a file (?script), which the CSP allows.
+        SpectacularSwaggerSplitView.as_view(url_name="schema", permission_classes=DOCS_ACCESS),
         name="api-docs",
     ),
     path(

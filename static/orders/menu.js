@@ -22,3 +22,10 @@ document.addEventListener("input", (event) => {
     el.hidden = needle !== "" && !(el.dataset.name || "").includes(needle);
   });
 });
+// The guest's order went in (the server's HX-Trigger): empty the cart and refresh its total.
+document.addEventListener("order-placed", (event) => {
+  const cart = event.target.closest && event.target.closest("#cart");
+  if (!cart) return;
+  cart.reset();
+  htmx.trigger("#cart-total", "refresh");
+});
