@@ -92,6 +92,8 @@ def tickets_create_for_order(*, order: Order, lines: list[OrderLine] | None = No
     """One ticket per station the order's lines are routed to; `lines` are the order's lines as
     written (with their modifiers), carried by the event (read here when not given). A fixed number
     of queries."""
+    if order.served_at is not None:  # sent after it was served (a till that was offline): nothing to cook
+        return []
     if lines is None:
         lines = list(order.lines.filter(voided_at__isnull=True).prefetch_related("modifiers"))
     if not lines:

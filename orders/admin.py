@@ -112,8 +112,8 @@ class OrderLineInline(admin.TabularInline):
 class OrderAdmin(ReadOnlyAdmin):
     """Orders change only through the order service."""
 
-    list_display = ["id", "store", "placed_at", "channel", "status", "total"]
-    list_filter = ["store", "status", "channel"]
+    list_display = ["id", "store", "placed_at", "late", "channel", "status", "total"]
+    list_filter = ["store", "status", "channel", "late"]
     date_hierarchy = "placed_at"
     inlines = [OrderLineInline]
 

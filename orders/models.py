@@ -207,6 +207,11 @@ class Order(models.Model):
     placed_at = models.DateTimeField(_("placed at"), default=timezone.now)
     # Denormalised from placed_at in the store's zone with its cutoff: every analysis groups by it.
     business_date = models.DateField(_("business day"))
+    late = models.BooleanField(
+        _("sent late"),
+        default=False,
+        help_text=_("Queued offline by the till and sent afterwards with the time it was placed."),
+    )
     in_kitchen_at = models.DateTimeField(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True)
     served_at = models.DateTimeField(null=True, blank=True)

@@ -276,6 +276,10 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 IDEMPOTENCY_TTL_HOURS = 24
+# An order a till queued offline (`placed_at` in the API): how far its clock may run ahead of ours,
+# and how old it may be. Back-dated stock (receipts, counts, movements) may be as old as the last count.
+ORDER_PLACED_AT_SKEW_SECONDS = int(os.environ.get("ORDER_PLACED_AT_SKEW_SECONDS", 120))
+ORDER_PLACED_AT_MAX_DAYS = int(os.environ.get("ORDER_PLACED_AT_MAX_DAYS", 7))
 
 # Templates other apps add to orders' pages (orders never imports them; the project wires them here).
 # Each is included with the page's context: the guest page (table, session, store), the till's

@@ -68,7 +68,7 @@ def stock_consume_for_order(*, order: Order, lines: list[OrderLine] | None = Non
     refusing = order.store.shortage_policy == Store.ShortagePolicy.REFUSE
     movements_post(
         store=order.store,
-        at=timezone.now(),
+        at=order.placed_at,  # an order a till sent late takes its stock when it was placed
         by=order.placed_by,
         on_short=refuse if refusing else None,
         moves=[

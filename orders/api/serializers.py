@@ -18,6 +18,7 @@ from orders.models import (
     Table,
 )
 from orders.services import MAX_LINE_QUANTITY, MAX_LINES
+from restaurant_ops.api import fields as bounded
 from restaurant_ops.api.serializers import InputSerializer
 
 
@@ -151,6 +152,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "tax",
             "total",
             "placed_at",
+            "late",
             "business_date",
             "in_kitchen_at",
             "ready_at",
@@ -190,6 +192,18 @@ class OrderCreateSerializer(InputSerializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     external_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=80)
     lines = LineInputSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
+    placed_at = bounded.DateTimeField(
+        required=False,
+        help_text="For an order the till queued offline: when it was placed (with its UTC offset). At "
+        "most 2 minutes ahead of the server, at most 7 days old, not before the store's last Z report. "
+        "Its business day, sales and stock movements are those of this time; the order is flagged `late`.",
+    )
+    served = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The food already went out (with `placed_at`): the order is served (collected for "
+        "takeaway) at `placed_at` and the kitchen gets no ticket.",
+    )
 
 
 class OrderStatusSerializer(InputSerializer):

@@ -126,6 +126,9 @@ class OrderListCreateView(generics.ListAPIView):
             note=payload["note"],
             external_id=payload["external_id"],
             placed_by=request.user,
+            placed_at=payload.get("placed_at"),
+            sent_late="placed_at" in payload,
+            served=payload["served"],
             lines=[
                 services.LineRequest(
                     item_id=line.get("item"),

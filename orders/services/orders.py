@@ -1,9 +1,11 @@
 """Orders: `order_place` is the one way an order comes to exist (API, guest QR page, till, tests);
 history import is the only bulk path. Status moves, cancel, line voids and the guest's order."""
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +16,17 @@ from restaurant_ops.services import acting_user, audit_record
 from restaurant_ops.timeutils import business_date
 
 from .. import events
-from ..models import Check, MenuItem, Modifier, Order, OrderLine, OrderLineModifier, OrderStatusChange, Table
+from ..models import (
+    CashDrawerSession,
+    Check,
+    MenuItem,
+    Modifier,
+    Order,
+    OrderLine,
+    OrderLineModifier,
+    OrderStatusChange,
+    Table,
+)
 from .checks import check_for_table, check_locked, check_open, check_recalculate, check_require_settleable
 from .pricing import price_line, price_totals
 from .table_sessions import table_order_throttle, table_session_current
@@ -143,6 +155,37 @@ def _validate_lines(
     return resolved
 
 
+def order_check_placed_at(*, store: Store, placed_at, now=None) -> bool:
+    """The bounds of an order a till queued offline and sends with the time it was placed: not in the
+    future beyond the clock skew we allow (`ORDER_PLACED_AT_SKEW_SECONDS`), not older than
+    `ORDER_PLACED_AT_MAX_DAYS`, and not before the store's last Z report (its drawer's figures are
+    frozen). Returns whether the order is late (placed before now − the skew)."""
+    now = now or timezone.now()
+    skew = dt.timedelta(seconds=settings.ORDER_PLACED_AT_SKEW_SECONDS)
+    if placed_at > now + skew:
+        raise DomainError("placed_at", "in_future", _("An order cannot be placed in the future."))
+    if placed_at < now - dt.timedelta(days=settings.ORDER_PLACED_AT_MAX_DAYS):
+        raise DomainError(
+            "placed_at",
+            "too_old",
+            _("An order sent late may be at most %(days)d days old.")
+            % {"days": settings.ORDER_PLACED_AT_MAX_DAYS},
+        )
+    last_z = (
+        CashDrawerSession.objects.filter(store=store, closed_at__isnull=False)
+        .order_by("-closed_at")
+        .values_list("closed_at", flat=True)
+        .first()
+    )
+    if last_z is not None and placed_at < last_z:
+        raise DomainError(
+            "placed_at",
+            "day_closed",
+            _("A Z report was taken after this time: the order belongs to a closed period."),
+        )
+    return placed_at < now - skew
+
+
 @transaction.atomic
 def order_place(
     *,
@@ -156,10 +199,20 @@ def order_place(
     placed_by=None,
     placed_at=None,
     guest_check: Check | None = None,
+    sent_late: bool = False,
+    served: bool = False,
 ) -> Order:
     """Prices the order on the server, snapshots it, adds it to a check, and announces it inside this
     transaction. The check is the one given, else the table's open check (opening the table's session
-    if needed), else a new check of its own (takeaway, or an order without a table)."""
+    if needed), else a new check of its own (takeaway, or an order without a table).
+
+    `sent_late`: a till queued the order offline and sends it with `placed_at`, the time it was placed
+    (checked by `order_check_placed_at`; the order is flagged `late` when that is before now). Its
+    business day and stock movements are those of `placed_at`. `served`: the food already went out
+    (served, or collected for takeaway) at `placed_at`, so the kitchen makes no ticket."""
+    late = False
+    if sent_late and placed_at is not None:
+        late = order_check_placed_at(store=store, placed_at=placed_at)
     if table is not None and (table.store_id != store.pk or not table.is_active):
         raise DomainError("table", "unknown_table", _("No such table in this store."))
     if service_type not in Order.ServiceType.values:
@@ -215,6 +268,7 @@ def order_place(
         placed_at=placed_at,
         business_date=business_date(store, placed_at),
         guest_check=guest_check,
+        late=late,
         subtotal=totals["subtotal"],
         tax=totals["tax"],
         total=totals["total"],
@@ -230,6 +284,13 @@ def order_place(
     OrderStatusChange.objects.create(
         order=order, from_status="", to_status=order.status, at=placed_at, by=order.placed_by
     )
+    if served:  # it went out before the till could send it: straight to served (collected), no ticket
+        done = Order.Status.COLLECTED if service_type == Order.ServiceType.TAKEAWAY else Order.Status.SERVED
+        order.status, order.served_at = done, placed_at
+        order.save(update_fields=["status", "served_at"])
+        OrderStatusChange.objects.create(
+            order=order, from_status=Order.Status.PLACED, to_status=done, at=placed_at, by=order.placed_by
+        )
     # What was just written is what listeners and the API answer read: set it as the order's prefetched
     # lines (and each line's modifiers) so nobody queries it again.
     _prefetched(order, "lines", order_lines)

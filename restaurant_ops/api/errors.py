@@ -112,6 +112,7 @@ CONFLICT = frozenset(
         "taken",
         "already_rated",
         "used",
+        "day_closed",
     }
 )
 RULE_VIOLATED = frozenset(
@@ -135,6 +136,7 @@ RULE_VIOLATED = frozenset(
         "not_yet_valid",
         "item_not_on_check",
         "nothing_to_discount",
+        "too_old",
     }
 )
 GONE = frozenset({"expired"})
