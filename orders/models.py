@@ -210,6 +210,7 @@ class Order(models.Model):
     late = models.BooleanField(
         _("sent late"),
         default=False,
+        db_default=False,
         help_text=_("Queued offline by the till and sent afterwards with the time it was placed."),
     )
     in_kitchen_at = models.DateTimeField(null=True, blank=True)
