@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0006_menu_names_in_chinese'),
+        ('orders', '0007_discount_codes'),
     ]
 
     operations = [
