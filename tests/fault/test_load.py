@@ -1,6 +1,5 @@
-"""16 tills for 20 s (the issue asks for 60 s; shortened to keep CI's fault suite under 4 minutes):
-every request answered without a 5xx, then the books agree: orders == tickets, the stock ledger sums
-to on-hand, and receipt numbers run 1..n without a gap."""
+"""16 tills for 60 s: every request answered without a 5xx, then the books agree: orders == tickets,
+the stock ledger sums to on-hand, and receipt numbers run 1..n without a gap."""
 
 import threading
 import time
@@ -16,10 +15,10 @@ from .conftest import place
 from .test_worker_and_database import consistency
 
 pytestmark = pytest.mark.fault
-CLIENTS, SECONDS = 16, 20
+CLIENTS, SECONDS = 16, 60
 
 
-def test_sixteen_tills_for_twenty_seconds(restaurant, web):
+def test_sixteen_tills_for_sixty_seconds(restaurant, web):
     inventory.stock_movement_record(
         store=restaurant.store,
         ingredient=restaurant.wings,
@@ -73,4 +72,6 @@ def test_sixteen_tills_for_twenty_seconds(restaurant, web):
     assert Order.objects.filter(store=restaurant.store).count() == len(placed) == len(set(placed))
     assert restaurant.store.receipts.count() > 0
     consistency(restaurant.store)
-    print(f"{len(placed)} orders, {restaurant.store.receipts.count()} receipts in {SECONDS} s")
+    counts = {kind: sum(1 for k, _ in statuses if k == kind) for kind in ("order", "checks", "pay")}
+    receipts = restaurant.store.receipts.count()
+    print(f"{len(placed)} orders, {receipts} receipts in {SECONDS} s; requests {counts}")
