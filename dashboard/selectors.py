@@ -28,6 +28,7 @@ from analytics.analyses import costing, margin
 from analytics.models import Insight
 from inventory import selectors as inventory_selectors
 from inventory.models import PurchaseOrder, StockMovement, SupplierItem, SupplierPrice
+from inventory.units import buying_unit
 from kitchen.models import Ticket
 from orders.models import MenuItem
 from restaurant_ops.models import Store
@@ -359,6 +360,19 @@ def _minutes(value: dt.timedelta | None) -> Decimal | None:
 # --- supplier price history -------------------------------------------------------------------------
 
 
+def _per_buying_unit(price_per_base_unit: Decimal, base_unit: str) -> dict:
+    """A price per g / ml / piece as suppliers quote it: per kg, per l, per piece (to the cent)."""
+    unit, size = buying_unit(base_unit)
+    return {"buying_unit": unit, "price_per_buying_unit": _q(price_per_base_unit * size, Decimal("0.01"))}
+
+
+def _change_pct(previous: Decimal | None, price: Decimal) -> Decimal | None:
+    """The change from the price replaced, in % to one decimal; None for a first price."""
+    if not previous:
+        return None
+    return _q((price - previous) / previous * 100, Decimal("0.1"))
+
+
 def supplier_price_history(
     store: Store, first: dt.date, last: dt.date, ingredient_id: int | None = None
 ) -> dict:
@@ -381,14 +395,15 @@ def supplier_price_history(
         )
     )
     listed = []
-    # Keep the last price in force at `first` per (ingredient, supplier) and every later change.
+    # Keep the last price in force at `first` per (ingredient, supplier) and every later change, each with
+    # its change from the price it replaced (that one may lie before the window).
     by_pair: dict[tuple, list] = defaultdict(list)
     for r in rows:
         by_pair[(r["supplier_item__ingredient_id"], r["supplier_item__supplier_id"])].append(r)
     for pair_rows in by_pair.values():
-        before = [r for r in pair_rows if r["effective_from"] <= first]
-        kept = ([before[-1]] if before else []) + [r for r in pair_rows if r["effective_from"] > first]
-        for r in kept:
+        first_kept = max((i for i, r in enumerate(pair_rows) if r["effective_from"] <= first), default=0)
+        for i, r in enumerate(pair_rows[first_kept:], start=first_kept):
+            previous = pair_rows[i - 1]["unit_price"] if i else None
             listed.append(
                 {
                     "ingredient_id": r["supplier_item__ingredient_id"],
@@ -398,6 +413,8 @@ def supplier_price_history(
                     "supplier": r["supplier_item__supplier__name"],
                     "effective_from": max(r["effective_from"], first),
                     "unit_price": r["unit_price"],
+                    **_per_buying_unit(r["unit_price"], r["supplier_item__ingredient__base_unit"]),
+                    "change_pct": _change_pct(previous, r["unit_price"]),
                 }
             )
     receipts = StockMovement.objects.filter(
@@ -417,11 +434,13 @@ def supplier_price_history(
             "supplier": r["purchase_order_line__purchase_order__supplier__name"] or "",
             "day": r["business_date"],
             "unit_price": _q(r["price"], Decimal("0.0001")),
+            **_per_buying_unit(r["price"], r["ingredient__base_unit"]),
             "quantity": r["quantity"],
         }
         for r in receipts.values(
             "ingredient_id",
             "ingredient__name",
+            "ingredient__base_unit",
             "business_date",
             "purchase_order_line__purchase_order__supplier_id",
             "purchase_order_line__purchase_order__supplier__name",

@@ -46,6 +46,11 @@ def to_base(ingredient, quantity: Decimal, unit: str, *, field: str = "unit") ->
 BUYING_UNITS: dict[str, tuple[str, Decimal]] = {"g": ("kg", Decimal("1000")), "ml": ("l", Decimal("1000"))}
 
 
+def buying_unit(base_unit: str) -> tuple[str, Decimal]:
+    """The unit a base unit is bought and priced in (g → kg, ml → l, pcs stays) and its size in base units."""
+    return BUYING_UNITS.get(base_unit, (base_unit, Decimal("1")))
+
+
 def _label(unit: str) -> str:
     # kg, g, l and ml read the same in every language; pieces do not
     return _("pcs") if unit == "pcs" else unit
@@ -62,7 +67,7 @@ def display(quantity, base_unit: str) -> str:
     if quantity is None:
         return ""
     quantity = Decimal(quantity)
-    bigger, size = BUYING_UNITS.get(base_unit, (base_unit, Decimal("1")))
+    bigger, size = buying_unit(base_unit)
     if abs(quantity) >= size:
         return f"{number(quantity / size)} {_label(bigger)}"
     return f"{number(quantity)} {_label(base_unit)}"
@@ -72,5 +77,5 @@ def price_display(price_per_base_unit, base_unit: str, currency: str) -> str:
     """A price stored per g / ml / piece, as suppliers quote it: per kg, per l, per piece."""
     if price_per_base_unit is None:
         return ""
-    bigger, size = BUYING_UNITS.get(base_unit, (base_unit, Decimal("1")))
+    bigger, size = buying_unit(base_unit)
     return f"{money(Decimal(price_per_base_unit) * size, currency)}/{_label(bigger)}"

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from inventory import services as inventory
 from inventory.models import Ingredient, PurchaseOrder, PurchaseOrderLine, SupplierItem
 from inventory.selectors import supplier_list_prices
+from inventory.units import buying_unit
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date, business_day_bounds, local
@@ -352,7 +353,8 @@ def _note():
 
 
 def cover(store: Store, now: dt.datetime | None = None) -> list[dict]:
-    """Stock cover per ingredient for the API: on hand, usage, reorder point, par, days left."""
+    """Stock cover per ingredient for the API: on hand, usage, reorder point, par, days left, and the
+    reorder point in days of cover."""
     now = now or timezone.now()
     return [
         {
@@ -373,6 +375,13 @@ def cover(store: Store, now: dt.datetime | None = None) -> list[dict]:
                 )
             },
             "supplier": r["supplier_item"].supplier.name if r["supplier_item"] else None,
+            # The reorder point as days of cover at the same daily usage as days_left, so the two compare.
+            "reorder_point_days": (r["reorder_point"] / r["per_day"]).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            if r["per_day"] > 0
+            else None,
+            **dict(
+                zip(("buying_unit", "buying_unit_size"), buying_unit(r["ingredient"].base_unit), strict=True)
+            ),
         }
         for r in stock_status(store, now)
     ]

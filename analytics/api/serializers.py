@@ -275,6 +275,14 @@ class StockCoverRow(serializers.Serializer):
     days_left = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
     lead_time = serializers.IntegerField()
     supplier = serializers.CharField(allow_null=True)
+    reorder_point_days = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=1,
+        allow_null=True,
+        help_text="The reorder point in days of cover at the daily usage of days_left (null without usage)",
+    )
+    buying_unit = serializers.CharField(help_text="The unit the ingredient is bought in: kg for g, l for ml")
+    buying_unit_size = serializers.DecimalField(max_digits=10, decimal_places=0, help_text="In base units")
 
 
 class MarginShare(serializers.Serializer):

@@ -92,7 +92,12 @@ class ListPriceRow(serializers.Serializer):
     supplier_id = serializers.IntegerField()
     supplier = serializers.CharField()
     effective_from = bounded.DateField()
-    unit_price = serializers.DecimalField(max_digits=14, decimal_places=6)
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=6, help_text="Per base unit")
+    buying_unit = serializers.CharField(help_text="The unit suppliers quote: kg for g, l for ml, pcs")
+    price_per_buying_unit = serializers.DecimalField(max_digits=14, decimal_places=2)
+    change_pct = serializers.DecimalField(
+        max_digits=9, decimal_places=1, allow_null=True, help_text="Change from the price it replaced, %"
+    )
 
 
 class ReceiptPriceRow(serializers.Serializer):
@@ -101,7 +106,9 @@ class ReceiptPriceRow(serializers.Serializer):
     supplier_id = serializers.IntegerField(allow_null=True)
     supplier = serializers.CharField()
     day = bounded.DateField()
-    unit_price = serializers.DecimalField(max_digits=14, decimal_places=4)
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=4, help_text="Per base unit")
+    buying_unit = serializers.CharField()
+    price_per_buying_unit = serializers.DecimalField(max_digits=14, decimal_places=2)
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
 
 

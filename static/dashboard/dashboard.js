@@ -292,39 +292,52 @@
       return getJSON(url(div)).then(function (d) {
         var rows = Array.isArray(d) ? d : (d.results || d.rows || []);
         var name = function (r) { return r.ingredient || r.name; };
+        // quantities as they are bought (kg, l, pieces), not in the grams the ledger keeps
+        var bought = function (r, v) {
+          if (v === null || v === undefined) return "—";
+          return Number((Number(v) / Number(r.buying_unit_size)).toFixed(3)) + " " + (r.buying_unit === "pcs" ? gettext("pcs") : r.buying_unit);
+        };
+        var days = function (v) { return v === null || v === undefined ? "—" : v; };
         table(div, [
           { label: gettext("Ingredient"), value: name },
-          { label: gettext("On hand"), num: true, value: function (r) { return r.on_hand; } },
-          { label: gettext("Reorder point"), num: true, value: function (r) { return r.reorder_point; } },
-          { label: gettext("Days left"), num: true, value: function (r) { return r.days_left; } }
+          { label: gettext("On hand"), num: true, value: function (r) { return bought(r, r.on_hand); } },
+          { label: gettext("Days left"), num: true, value: function (r) { return days(r.days_left); } },
+          { label: gettext("Reorder point (days)"), num: true, value: function (r) { return days(r.reorder_point_days); } },
+          { label: gettext("Lead time (days)"), num: true, value: function (r) { return r.lead_time; } }
         ], rows, "stock-cover");
+        var used = rows.filter(function (r) { return r.days_left !== null; });
         return draw(div, [
-          { type: "bar", name: gettext("On hand"), x: rows.map(name), y: rows.map(function (r) { return num(r.on_hand); }), marker: { color: "#1f6f50" } },
-          { type: "scatter", mode: "markers", name: gettext("Reorder point"), x: rows.map(name), y: rows.map(function (r) { return num(r.reorder_point); }), marker: { symbol: "line-ew-open", size: 24, color: "#b42318" } }
-        ]);
+          { type: "bar", name: gettext("Days left"), x: used.map(name), y: used.map(function (r) { return num(r.days_left); }), marker: { color: "#1f6f50" } },
+          { type: "scatter", mode: "markers", name: gettext("Reorder point (days)"), x: used.map(name), y: used.map(function (r) { return num(r.reorder_point_days); }), marker: { symbol: "line-ew-open", size: 24, color: "#b42318" } }
+        ], { yaxis: { title: { text: gettext("Days of cover") } } });
       });
     },
     prices: function (div) {
       return getJSON(url(div)).then(function (d) {
+        var per = function (r) { return money(r.price_per_buying_unit) + "/" + (r.buying_unit === "pcs" ? gettext("pcs") : r.buying_unit); };
         var groups = {};
         d.list_prices.forEach(function (r) {
           var key = r.ingredient + " · " + r.supplier;
           (groups[key] = groups[key] || { x: [], y: [] });
-          groups[key].x.push(r.effective_from); groups[key].y.push(num(r.unit_price));
+          groups[key].x.push(r.effective_from); groups[key].y.push(num(r.price_per_buying_unit));
         });
         var traces = Object.keys(groups).map(function (k) { return { type: "scatter", mode: "lines+markers", line: { shape: "hv" }, name: k, x: groups[k].x, y: groups[k].y }; });
         if (d.receipts.length) {
           traces.push({ type: "scatter", mode: "markers", name: gettext("Paid at receipt"), text: d.receipts.map(function (r) { return r.ingredient + " · " + r.supplier; }),
-                        x: d.receipts.map(function (r) { return r.day; }), y: d.receipts.map(function (r) { return num(r.unit_price); }), marker: { symbol: "x", size: 10 } });
+                        x: d.receipts.map(function (r) { return r.day; }), y: d.receipts.map(function (r) { return num(r.price_per_buying_unit); }), marker: { symbol: "x", size: 10 } });
         }
         table(div, [
           { label: gettext("Ingredient"), value: function (r) { return r.ingredient; } },
           { label: gettext("Supplier"), value: function (r) { return r.supplier; } },
           { label: gettext("From"), value: function (r) { return r.effective_from; } },
-          { label: gettext("Price per base unit"), num: true, value: function (r) { return r.unit_price; } },
-          { label: gettext("Unit"), value: function (r) { return r.unit; } }
+          { label: gettext("Price"), num: true, value: per },
+          { label: gettext("Change"), num: true, html: true, value: function (r) {
+            if (r.change_pct === null) return "—";
+            var up = Number(r.change_pct) > 0, down = Number(r.change_pct) < 0;
+            return '<span class="' + (up ? "price-up" : down ? "price-down" : "") + '">' + (up ? "▲ +" : down ? "▼ " : "") + esc(r.change_pct) + " %</span>";
+          } }
         ], d.list_prices, "supplier-prices");
-        return draw(div, traces, { xaxis: { type: "date" } });
+        return draw(div, traces, { xaxis: { type: "date" }, yaxis: { title: { text: gettext("Price per unit bought") } } });
       });
     },
     tickettimes: function (div) {

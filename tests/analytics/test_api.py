@@ -154,6 +154,8 @@ def test_stock_cover_margin_and_labour_endpoints(store, key_client, sell):
         "500.000",
         None,
     )
+    # no usage: no days of cover either way; grams are bought by the kilogram
+    assert (row["reorder_point_days"], row["buying_unit"], row["buying_unit_size"]) == (None, "kg", "1000")
     bread = MenuItemFactory(store=store, price=Decimal("3.00"))
     inventory.recipe_line_set(
         store=store, ingredient=flour, quantity=Decimal("100"), unit="g", menu_item=bread

@@ -73,6 +73,18 @@ def test_reorder_point_par_and_draft_po_to_the_cheapest_fitting_supplier(store, 
     assert Insight.objects.get(kind="low_stock").numbers["purchase_order_id"] == po.pk
 
 
+def test_stock_cover_gives_the_reorder_point_in_days_of_cover(store, wings):
+    """The chart's figures: 40 pcs on hand at 20 a day = 2.0 days left; reorder point 40 pcs / 20 a day =
+    2.0 days; pieces are bought as pieces."""
+    (row,) = stock.cover(store, at(TODAY, 10))
+    assert (row["days_left"], row["reorder_point_days"], row["lead_time"]) == (
+        Decimal("2.0"),
+        Decimal("2.0"),
+        2,
+    )
+    assert (row["buying_unit"], row["buying_unit_size"]) == ("pcs", Decimal("1"))
+
+
 def test_one_draft_per_supplier_updated_in_place_and_never_counted_as_on_order(store, wings):
     from django.test import Client
     from rest_framework.test import APIClient

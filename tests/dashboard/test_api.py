@@ -159,6 +159,23 @@ def test_supplier_price_history(owner_client, shop):
     assert response.status_code == 200
     rows = [(r["effective_from"], Decimal(r["unit_price"])) for r in response.json()["list_prices"]]
     assert rows == [("2025-03-01", Decimal("0.02")), ("2025-03-10", Decimal("0.025"))]
+    # as quoted: 0.02/g = 20.00/kg, the first price in the window (no change shown: it replaced none);
+    # 0.025/g = 25.00/kg, (0.025 − 0.02) / 0.02 = +25.0 %
+    quoted = [
+        (r["buying_unit"], r["price_per_buying_unit"], r["change_pct"])
+        for r in response.json()["list_prices"]
+    ]
+    assert quoted == [("kg", "20.00", None), ("kg", "25.00", "25.0")]
+    # From April the window starts with the 0.025 price: its change is still from the 0.02 it replaced.
+    april = owner_client.get(
+        "/api/v1/analytics/supplier-prices/",
+        {"store": store.slug, "start": "2025-04-01", "end": "2025-05-31"},
+    ).json()["list_prices"]
+    # 0.03 vs 0.025: +20.0 %
+    assert [(r["effective_from"], r["change_pct"]) for r in april] == [
+        ("2025-04-01", "25.0"),
+        ("2025-05-01", "20.0"),
+    ]
 
 
 def test_labour_and_staffing_plan(owner_client, shop):
