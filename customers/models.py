@@ -271,11 +271,15 @@ class MessageRule(models.Model):
     quiet_until = models.TimeField(_("quiet until"), default=dt.time(9, 0))
     cap_per_30_days = models.PositiveSmallIntegerField(_("at most per customer in 30 days"), default=2)
     subjects = models.JSONField(
-        _("e-mail subject per language"), default=dict, blank=True, help_text=_("The rule's name if blank.")
+        _("e-mail subject per language"),
+        default=dict,
+        db_default={},
+        blank=True,
+        help_text=_("The rule's name if blank."),
     )
     # A coupon or comp voucher with each message: an orders discount code, issued at send time.
     coupon_kind = models.CharField(
-        _("coupon"), max_length=10, choices=DiscountCode.Kind.choices, blank=True, default=""
+        _("coupon"), max_length=10, choices=DiscountCode.Kind.choices, blank=True, default="", db_default=""
     )
     coupon_value = models.DecimalField(
         _("coupon value"), max_digits=12, decimal_places=2, null=True, blank=True
@@ -288,7 +292,9 @@ class MessageRule(models.Model):
         related_name="+",
         verbose_name=_("free item"),
     )
-    coupon_valid_days = models.PositiveSmallIntegerField(_("coupon valid for days"), default=30)
+    coupon_valid_days = models.PositiveSmallIntegerField(
+        _("coupon valid for days"), default=30, db_default=30
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -315,7 +321,9 @@ class MessageSend(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="message_sends")
     trigger_key = models.CharField(max_length=60)
     status = models.CharField(max_length=12, choices=Status.choices)
-    channel = models.CharField(max_length=10, choices=Consent.Channel.choices, default="sms")
+    channel = models.CharField(
+        max_length=10, choices=Consent.Channel.choices, default="sms", db_default="sms"
+    )
     coupon = models.ForeignKey(
         DiscountCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

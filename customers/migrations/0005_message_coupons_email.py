@@ -20,12 +20,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='messagerule',
             name='coupon_kind',
-            field=models.CharField(blank=True, choices=[('percent', 'Percentage off'), ('amount', 'Amount off'), ('comp_item', 'One item free')], default='', max_length=10, verbose_name='coupon'),
+            field=models.CharField(blank=True, choices=[('percent', 'Percentage off'), ('amount', 'Amount off'), ('comp_item', 'One item free')], db_default='', default='', max_length=10, verbose_name='coupon'),
         ),
         migrations.AddField(
             model_name='messagerule',
             name='coupon_valid_days',
-            field=models.PositiveSmallIntegerField(default=30, verbose_name='coupon valid for days'),
+            field=models.PositiveSmallIntegerField(db_default=30, default=30, verbose_name='coupon valid for days'),
         ),
         migrations.AddField(
             model_name='messagerule',
@@ -35,12 +35,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='messagerule',
             name='subjects',
-            field=models.JSONField(blank=True, default=dict, help_text="The rule's name if blank.", verbose_name='e-mail subject per language'),
+            field=models.JSONField(blank=True, db_default={}, default=dict, help_text="The rule's name if blank.", verbose_name='e-mail subject per language'),
         ),
         migrations.AddField(
             model_name='messagesend',
             name='channel',
-            field=models.CharField(choices=[('sms', 'SMS'), ('email', 'E-mail')], default='sms', max_length=10),
+            field=models.CharField(choices=[('sms', 'SMS'), ('email', 'E-mail')], db_default='sms', default='sms', max_length=10),
         ),
         migrations.AddField(
             model_name='messagesend',
