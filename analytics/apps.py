@@ -9,11 +9,10 @@ class AnalyticsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: receivers reach models, which must wait for the app registry.
         from customers.events import feedback_left
-        from inventory.events import goods_received
 
         from . import receivers
 
-        # The low-stock check after an order is not a listener here: it follows "order.placed" through
-        # the outbox (tasks.low_stock_check), so a broker outage delays it and loses nothing.
+        # The event-driven checks are not listeners here: the low-stock check follows "order.placed"
+        # and the price-change alert "purchase_order.received" through the outbox (tasks.py), at once
+        # for a store's first event, then coalesced; a broker outage delays them and loses nothing.
         feedback_left.connect(receivers.on_feedback_left, dispatch_uid="analytics.complaint_facts")
-        goods_received.connect(receivers.on_goods_received, dispatch_uid="analytics.price_change_on_receipt")

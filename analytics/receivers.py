@@ -1,11 +1,6 @@
 """Listeners for other apps' domain events: one line each into analytics."""
 
 from . import complaint_facts
-from .analyses import prices
-
-
-def on_goods_received(sender, **kwargs) -> None:
-    prices.check_receipt(**kwargs)
 
 
 def on_feedback_left(sender, feedback, **kwargs) -> None:

@@ -11,6 +11,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from restaurant_ops.models import Store
 
 from . import registry, selectors, services
+from .analyses import prices
 from .models import JobRun
 
 TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError)
@@ -78,8 +79,9 @@ def evaluate_insights(store_id: int) -> int:
     return services.insights_evaluate_due(store=store) if store else 0
 
 
-def _low_stock_window(store_id: int) -> int:
-    """The store's coalescing window for the low-stock check (AnalysisSettings)."""
+def _event_window(store_id: int) -> int:
+    """The store's coalescing window for its event-driven checks (AnalysisSettings'
+    `low_stock_debounce_seconds`): the first event runs at once, later ones within it run once at its end."""
     store = Store.objects.filter(pk=store_id).first()
     return selectors.analysis_settings_get(store=store).low_stock_debounce_seconds if store else 0
 
@@ -91,7 +93,7 @@ def _low_stock_window(store_id: int) -> int:
     # Follows placed orders through the connections outbox (recorded in the order's transaction):
     # the first order runs the check at once, later ones within the window coalesce into one more run.
     outbox_topics=("order.placed",),
-    outbox_window=_low_stock_window,
+    outbox_window=_event_window,
     **COMMON,
 )
 def low_stock_check(store_id: int, event_ids: list[int] | None = None) -> str:
@@ -101,6 +103,27 @@ def low_stock_check(store_id: int, event_ids: list[int] | None = None) -> str:
     return registry.run_analysis(
         store=store, job="low_stock", task_id=low_stock_check.request.id or ""
     ).outcome
+
+
+@shared_task(
+    name="analytics.tasks.price_change_check",
+    soft_time_limit=60,
+    time_limit=90,
+    # Follows goods receipts through the outbox like the low-stock check follows orders: the first
+    # receipt is checked at once, later ones within the window together; each receipt's lines are in
+    # its event's payload, so none is missed by coalescing.
+    outbox_topics=("purchase_order.received",),
+    outbox_window=_event_window,
+    outbox_payloads=True,
+    **COMMON,
+)
+def price_change_check(
+    store_id: int, event_ids: list[int] | None = None, payloads: list[dict] | None = None
+) -> int:
+    store = Store.objects.filter(pk=store_id).first()
+    if store is None:
+        return 0
+    return len(prices.check_receipts(store=store, receipts=payloads or []))
 
 
 @shared_task(name="analytics.tasks.sweep_job_runs", soft_time_limit=60, time_limit=90, **COMMON)

@@ -30,6 +30,11 @@ def goods_received(purchase_order, received_at, lines) -> dict:
                 "name": line["ingredient_name"],
                 "quantity": str(line["quantity"]),
                 "unit_cost": str(line["unit_cost"]),
+                # what the cost was compared with: the last receipt from any supplier, or a list price
+                "previous_unit_cost": None
+                if line.get("previous_unit_cost") is None
+                else str(line["previous_unit_cost"]),
+                "compared_with": line.get("compared_with", "receipt"),
             }
             for line in lines
         ],

@@ -2,7 +2,9 @@
 and the drain that hands the work it owes to the broker.
 
 Who follows a topic is declared by the following app's own Celery task, never by an import of it:
-`@shared_task(name=..., outbox_topics=("order.placed",), outbox_window=...)`. The arrows of
+`@shared_task(name=..., outbox_topics=("order.placed",), outbox_window=..., outbox_payloads=...)`: every
+event-driven check (the low-stock check after an order, the price check after a receipt) runs through
+the one drain below, at once for a store's first event and coalesced within its window. The arrows of
 ARCHITECTURE.md hold both ways: connections hears every app's events and imports no app's tasks;
 analytics (say) declares its low-stock check as a follower and never imports connections. The task
 registry (Celery's) is the only thing both see.
@@ -127,7 +129,14 @@ def outbox_drain(*, now: dt.datetime | None = None, limit: int = 500) -> int:
 
 
 def _send(task, store_id: int | None, rows: list[OutboxDispatch]) -> None:
-    result = task.apply_async(kwargs={"store_id": store_id, "event_ids": [row.event_id for row in rows]})
+    """One run of a follower for the events of `rows`: their ids, and their payloads too when the task
+    declares `outbox_payloads = True` (a check that judges each event, such as a receipt's prices, and
+    must not miss one that was coalesced into the window's run)."""
+    kwargs = {"store_id": store_id, "event_ids": [row.event_id for row in rows]}
+    if getattr(type(task), "outbox_payloads", False):
+        payloads = dict(OutboxEvent.objects.filter(pk__in=kwargs["event_ids"]).values_list("pk", "payload"))
+        kwargs["payloads"] = [payloads[event_id] for event_id in kwargs["event_ids"] if event_id in payloads]
+    result = task.apply_async(kwargs=kwargs)
     OutboxDispatch.objects.filter(pk__in=[row.pk for row in rows]).update(
         state=OutboxDispatch.State.SENT, sent_at=timezone.now(), celery_task_id=result.id or ""
     )

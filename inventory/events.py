@@ -3,7 +3,7 @@
 `goods_received`: kwargs `store`, `purchase_order`, `received_at`, and `lines`: a list of dicts
 {"ingredient_id", "ingredient_name", "quantity", "unit_cost", "previous_unit_cost"} (quantities in
 base units, costs per base unit; previous_unit_cost is the cost in force just before, or None).
-Analytics listens to it for the price-change alert.
+Connections records it in the outbox; the price-change alert (analytics) follows it there.
 """
 
 from django.dispatch import Signal

@@ -87,3 +87,18 @@ def live_worker():
         app, pool="solo", perform_ping_check=False, queues=["analytics", "default"], shutdown_timeout=20
     ) as worker:
         yield worker
+
+
+@pytest.fixture
+def run_outbox():
+    """`run_outbox(now=None)`: drains the outbox and runs the tasks it hands over in this process
+    (Celery's eager mode), as the worker would run them; returns how many it ran. For tests without a
+    worker: the leading edge and the window behave as in production (pass `now` to move through it)."""
+    from connections.services import outbox_drain
+    from restaurant_ops.celery import app
+
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    try:
+        yield lambda now=None: outbox_drain(now=now)
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = False, False

@@ -5,7 +5,7 @@ go by: it can raise a warning, never a high alert (a list price is not what was 
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from inventory.models import Ingredient
+from inventory.models import Ingredient, PurchaseOrder
 
 from ..insights import Finding, insight_upsert
 from ..jobs import job_run_record
@@ -68,4 +68,32 @@ def check_receipt(*, store, purchase_order=None, lines=(), received_at=None, **k
                 )
             )
         run.result = {"alerts": len(out)}
+    return out
+
+
+def check_receipts(*, store, receipts: list[dict]) -> list[Insight]:
+    """The goods receipts announced since the last check, as the outbox hands them over (the event
+    payloads: a store's first receipt at once, later ones within its window together, none missed),
+    each line judged as `check_receipt` judges it; a later receipt of an ingredient updates its alert."""
+    out = []
+    for receipt in receipts:
+        purchase_order = (
+            PurchaseOrder.objects.filter(store=store, pk=receipt.get("purchase_order_id"))
+            .select_related("supplier")
+            .first()
+        )
+        lines = [
+            {
+                "ingredient_id": line["ingredient_id"],
+                "ingredient_name": line.get("name", ""),
+                "quantity": Decimal(line["quantity"]),
+                "unit_cost": Decimal(line["unit_cost"]),
+                "previous_unit_cost": None
+                if line.get("previous_unit_cost") is None
+                else Decimal(line["previous_unit_cost"]),
+                "compared_with": line.get("compared_with", "receipt"),
+            }
+            for line in receipt.get("lines", [])
+        ]
+        out += check_receipt(store=store, purchase_order=purchase_order, lines=lines)
     return out

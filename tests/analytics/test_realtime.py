@@ -68,3 +68,24 @@ def test_a_rush_of_fifty_orders_costs_at_most_two_checks_and_the_last_judges_the
     assert Decimal(insight.numbers["on_hand"]) == Decimal("50")
     assert Decimal(insight.numbers["reorder_point"]) == Decimal("120")
     assert Decimal(insight.numbers["order_quantity"]) == Decimal("70")
+
+
+def test_a_price_change_on_a_goods_receipt_is_checked_at_once_by_the_worker(live_worker):
+    from inventory import services as inventory
+
+    store = StoreFactory()  # no settings row: the default window, 30 s
+    item, wings = wings_item(store, on_hand=Decimal("150"), reorder_point=Decimal("20"))
+    supplier = wings.supplier_items.get().supplier  # lists wings at 0.50 a piece
+    po = inventory.purchase_order_create_draft(
+        store=store, supplier=supplier, lines=[{"ingredient": wings, "quantity": "10"}]
+    )
+    inventory.purchase_order_send(purchase_order=po)
+    inventory.purchase_order_receive(
+        purchase_order=po, lines=[{"line": po.lines.get().pk, "quantity": "10", "unit_price": "0.60"}]
+    )
+    # Checked at once (the leading edge), not after the 30 s window: well within it.
+    alert = _wait(lambda: Insight.objects.filter(store=store, kind="price_change").first(), seconds=20)
+    assert alert is not None, "no price-change alert within 20 s of the receipt (the window is 30 s)"
+    # against 0.50 (the opening stock's cost and the list price alike): (0.60 − 0.50) / 0.50 = +20.0%
+    assert (alert.numbers["change_pct"], alert.numbers["supplier"]) == ("+20.0", "Poultry Co")
+    assert JobRun.objects.get(store=store, job="price_change").outcome == "success"

@@ -374,8 +374,11 @@ def test_the_minimum_order_value_applies_to_the_whole_purchase_order(store):
     }
 
 
+T_RECEIPT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
 def test_price_change_compares_with_the_last_receipt_from_any_supplier_and_a_first_receipt_is_never_high(
-    store,
+    store, run_outbox
 ):
     from inventory.models import SupplierItem
 
@@ -396,7 +399,12 @@ def test_price_change_compares_with_the_last_receipt_from_any_supplier_and_a_fir
         inventory.purchase_order_receive(
             purchase_order=po, lines=[{"line": po.lines.get().pk, "quantity": "1000", "unit_price": price}]
         )
+        # the price check follows the receipt through the outbox; an hour apart, each is a leading edge
+        receipts.append(T_RECEIPT + dt.timedelta(hours=len(receipts)))
+        assert run_outbox(now=receipts[-1]) == 1
         return Insight.objects.filter(kind="price_change").order_by("-updated_at").first()
+
+    receipts: list = []
 
     first = receive(cheap, "0.0021")
     # the first receipt: +16.7% against the list price 0.0018, a warning only (nothing was paid before)

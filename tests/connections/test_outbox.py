@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from analytics.models import AnalysisSettings
+from analytics.models import AnalysisSettings, Insight, JobRun
 from connections import services
 from connections.models import OutboxDispatch, OutboxEvent, OutboxWindow
 from inventory import services as inventory
@@ -14,11 +14,12 @@ from orders.events import OrderRejected
 from orders.services import LineRequest, order_place
 from restaurant_ops.celery import app
 from tests.factories import MenuItemFactory
-from tests.inventory.factories import IngredientFactory
+from tests.inventory.factories import IngredientFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
 LOW_STOCK = "analytics.tasks.low_stock_check"
+PRICE = "analytics.tasks.price_change_check"
 
 
 @pytest.fixture(autouse=True)
@@ -77,3 +78,50 @@ def test_the_drain_runs_the_check_at_once_then_coalesces_the_rush_into_one_more_
     assert [d.event.subject for d in sent] == [f"order:{o.pk}" for o in [first, *rush]]
     assert len({d.celery_task_id for d in sent}) == 2  # six orders, two checks
     assert services.outbox_drain(now=T0 + dt.timedelta(seconds=31)) == 0
+
+
+def _received(store, supplier, ingredient, unit_price: str):
+    po = inventory.purchase_order_create_draft(
+        store=store, supplier=supplier, lines=[{"ingredient": ingredient, "quantity": "10"}]
+    )
+    inventory.purchase_order_send(purchase_order=po)
+    return inventory.purchase_order_receive(
+        purchase_order=po, lines=[{"line": po.lines.get().pk, "quantity": "10", "unit_price": unit_price}]
+    )
+
+
+def test_a_receipts_price_check_runs_at_once_and_later_receipts_in_the_window_coalesce(store, run_outbox):
+    AnalysisSettings.objects.create(store=store, low_stock_debounce_seconds=30)
+    wings = IngredientFactory(store=store, name="Wings", base_unit="pcs")
+    supplier = SupplierFactory(store=store, name="Poultry Co")
+    si = inventory.supplier_item_upsert(supplier=supplier, ingredient=wings, pack_size=Decimal("10"))
+    inventory.supplier_price_add(supplier_item=si, price=Decimal("0.50"), effective_from=dt.date(2020, 1, 1))
+
+    _received(store, supplier, wings, "0.60")
+    assert list(OutboxDispatch.objects.filter(state="pending").values_list("task_name", flat=True)) == [PRICE]
+    assert run_outbox(now=T0) == 1  # leading edge: the first receipt is checked at once
+    alert = Insight.objects.get(store=store, kind="price_change")
+    # against the list price 0.50: (0.60 − 0.50) / 0.50 = +20.0%, a warning (no receipt before)
+    assert (alert.message_key, alert.severity, alert.numbers["change_pct"]) == (
+        "price_change_list",
+        "warning",
+        "+20.0",
+    )
+
+    _received(store, supplier, wings, "0.66")  # (0.66 − 0.60) / 0.60 = +10.0%
+    _received(store, supplier, wings, "0.72")  # (0.72 − 0.66) / 0.66 = +9.09…% → +9.1
+    assert run_outbox(now=T0 + dt.timedelta(seconds=5)) == 0  # within the window: booked for its end
+    alert.refresh_from_db()
+    assert alert.numbers["change_pct"] == "+20.0"
+    assert run_outbox(now=T0 + dt.timedelta(seconds=30)) == 1  # one run judges both receipts, in order
+    alert.refresh_from_db()
+    assert (alert.message_key, alert.severity, alert.numbers["change_pct"]) == (
+        "price_change",
+        "warning",
+        "+9.1",
+    )
+    assert [run.result for run in JobRun.objects.filter(store=store, job="price_change").order_by("id")] == [
+        {"alerts": 1},
+        {"alerts": 1},
+        {"alerts": 1},
+    ]  # three receipts judged (the last two in one task), none missed

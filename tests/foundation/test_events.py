@@ -22,8 +22,9 @@ HEARD_BY = {
     "orders.order_line_voided": {"inventory", "kitchen"},
     # tests/orders/test_refunds.py
     "orders.order_lines_refunded": {"inventory", "kitchen"},
-    # tests/analytics (price-change alert on goods received), tests/connections/test_events_recorded.py
-    "inventory.goods_received": {"analytics", "connections"},
+    # tests/connections/test_events_recorded.py; the price-change alert follows it through the outbox
+    # (tests/connections/test_outbox.py, tests/analytics/test_realtime.py)
+    "inventory.goods_received": {"connections"},
     # the outbox rows back offices hear of: tests/connections/test_events_recorded.py,
     # tests/inventory/test_purchasing.py, tests/staffing/test_labour_and_plan.py
     "orders.check_closed": {"connections"},
