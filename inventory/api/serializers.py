@@ -220,6 +220,11 @@ class StockMovementInputSerializer(InputSerializer):
         **PRICE, required=False, allow_null=True, help_text="Receipts only: paid per base unit."
     )
     reason = serializers.CharField(max_length=200)
+    effective_at = bounded.DateTimeField(
+        required=False,
+        help_text="When it happened, if earlier (with its UTC offset): not in the future (400 `in_future`), "
+        "not before the last count of the ingredient (409 `before_last_count`). Default: now.",
+    )
 
 
 class StockCountLineSerializer(serializers.ModelSerializer):
@@ -247,6 +252,11 @@ class StockCountInputSerializer(InputSerializer):
     store = serializers.SlugField(required=False)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     lines = CountLineInputSerializer(many=True, allow_empty=False, max_length=1000)
+    counted_at = bounded.DateTimeField(
+        required=False,
+        help_text="When the shelf was counted, if earlier: not in the future, not before an earlier count "
+        "of a counted ingredient. The difference is to what the ledger held then; what moved since stays.",
+    )
 
 
 class PurchaseOrderLineSerializer(serializers.ModelSerializer):
@@ -327,5 +337,10 @@ class ReceiptLineInputSerializer(InputSerializer):
 
 class ReceiveInputSerializer(InputSerializer):
     allow_over_receipt = serializers.BooleanField(default=False)
+    received_at = bounded.DateTimeField(
+        required=False,
+        help_text="When the goods arrived, if earlier: not in the future (400 `in_future`), "
+        "not before the last count of the ingredient (409 `before_last_count`). Default: now.",
+    )
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     lines = ReceiptLineInputSerializer(many=True, allow_empty=False, max_length=500)

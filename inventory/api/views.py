@@ -284,6 +284,8 @@ class StockMovementListView(generics.ListAPIView):
             reason=payload["reason"],
             unit_cost=payload.get("unit_cost"),
             by=request.user,
+            at=payload.get("effective_at"),
+            back_dated="effective_at" in payload,
         )
         return Response(s.StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
 
@@ -304,7 +306,12 @@ class StockCountListView(generics.ListAPIView):
         store = resolve_store(request, payload.get("store"))
         require(request, store, Perm.MANAGE_STOCK)
         count = services.stock_count_post(
-            store=store, lines=payload["lines"], note=payload["note"], by=request.user
+            store=store,
+            lines=payload["lines"],
+            note=payload["note"],
+            by=request.user,
+            counted_at=payload.get("counted_at"),
+            back_dated="counted_at" in payload,
         )
         count = selectors.stock_counts(stores=accessible_stores(request)).get(pk=count.pk)
         return Response(s.StockCountSerializer(count).data, status=status.HTTP_201_CREATED)
@@ -394,6 +401,8 @@ class PurchaseOrderReceiveView(_PurchaseOrderAction):
             by=request.user,
             allow_over_receipt=payload["allow_over_receipt"],
             note=payload["note"],
+            received_at=payload.get("received_at"),
+            back_dated="received_at" in payload,
         )
         return self._done(request, po)
 

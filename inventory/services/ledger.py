@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.conf import settings
+from django.db.models import Exists, F, Max, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,37 @@ def decimal_arg(value, field: str, *, positive: bool = False, allow_zero: bool =
             _("Must be more than zero.") if not allow_zero else _("Must not be negative."),
         )
     return number
+
+
+def effective_at_check(*, store: Store, at: dt.datetime, ingredient_ids: Iterable[int], field: str) -> None:
+    """The bounds of a back-dated receipt, count or movement (`received_at`, `counted_at`,
+    `effective_at`): not in the future (beyond the clock skew allowed for tills), and not before the
+    last count of any of its ingredients (the count fixed what was on the shelf then: an earlier
+    movement would silently change a figure someone counted)."""
+    now = timezone.now()
+    if at > now + dt.timedelta(seconds=settings.ORDER_PLACED_AT_SKEW_SECONDS):
+        raise DomainError(field, "in_future", _("Stock cannot move in the future."))
+    last = StockCount.objects.filter(store=store, lines__ingredient_id__in=list(ingredient_ids)).aggregate(
+        last=Max("counted_at")
+    )["last"]
+    if last is not None and at < last:
+        raise DomainError(
+            field,
+            "before_last_count",
+            _("An ingredient was counted after this time (%(when)s): record it after the count.")
+            % {"when": timezone.localtime(last, store.tz).strftime("%Y-%m-%d %H:%M")},
+        )
+
+
+def on_hand_at(*, ingredient_ids: Iterable[int], at: dt.datetime) -> dict[int, Decimal]:
+    """What the ledger says was on hand at a moment: the sum of the movements up to it."""
+    rows = (
+        StockMovement.objects.filter(ingredient_id__in=list(ingredient_ids), at__lte=at)
+        .values("ingredient_id")
+        .annotate(total=Sum("quantity"))
+    )
+    found = {row["ingredient_id"]: row["total"] for row in rows}
+    return {i: found.get(i, ZERO) for i in ingredient_ids}
 
 
 @dataclass

@@ -18,7 +18,7 @@ from restaurant_ops.timeutils import business_date
 from .. import events, selectors
 from ..models import Ingredient, PurchaseOrder, PurchaseOrderLine, StockMovement, Supplier, SupplierItem
 from ..units import to_base
-from .ledger import Q3, Q6, ZERO, Move, decimal_arg, movements_post
+from .ledger import Q3, Q6, ZERO, Move, decimal_arg, effective_at_check, movements_post
 
 
 @transaction.atomic
@@ -223,10 +223,13 @@ def purchase_order_receive(
     by=None,
     received_at: dt.datetime | None = None,
     note: str = "",
+    back_dated: bool = False,
 ) -> PurchaseOrder:
     """Posts receipts at the price paid: each line {"line": PO line id (or "ingredient": id),
     "quantity": number, "unit"?: str, "unit_price"?: paid per base unit (default: the PO's)}.
-    More than outstanding needs `allow_over_receipt`. Announces `goods_received`."""
+    More than outstanding needs `allow_over_receipt`. Announces `goods_received`.
+    `back_dated`: `received_at` is the time a client gave: checked by `effective_at_check` (not in the
+    future, not before the last count of a received ingredient); the receipt counts from then."""
     po = _locked_po(purchase_order)
     if po.status not in (PurchaseOrder.Status.SENT, PurchaseOrder.Status.PARTIALLY_RECEIVED):
         raise DomainError("status", "invalid_transition", _("Only a sent order can be received."))
@@ -279,6 +282,13 @@ def purchase_order_receive(
         accepted.append((target, base, price.quantize(Q6)))
     if errors:
         raise DomainErrors(errors)
+    if back_dated and received_at is not None:
+        effective_at_check(
+            store=po.store,
+            at=received_at,
+            ingredient_ids=[t.ingredient_id for t, _b, _p in accepted],
+            field="received_at",
+        )
     received_at = received_at or timezone.now()
     day = business_date(po.store, received_at)
     # what this receipt's price is compared with: the last receipt of the ingredient from any supplier

@@ -19,7 +19,7 @@ from restaurant_ops.services import acting_user
 from ..models import Ingredient, StockCount, StockCountLine, StockMovement
 from ..units import to_base
 from .catalogue import recipe_portions
-from .ledger import Q3, ZERO, Move, decimal_arg, movements_post
+from .ledger import Q3, ZERO, Move, decimal_arg, effective_at_check, movements_post, on_hand_at
 
 
 def _recipe_uses(lines: list[tuple[int, int, list[int]]]) -> dict[int, list[tuple[int, Decimal]]]:
@@ -212,8 +212,11 @@ def stock_movement_record(
     by=None,
     unit_cost=None,
     at: dt.datetime | None = None,
+    back_dated: bool = False,
 ) -> StockMovement:
-    """Waste (a positive quantity thrown away), a correction (signed) or an opening receipt."""
+    """Waste (a positive quantity thrown away), a correction (signed) or an opening receipt.
+    `back_dated`: `at` is the effective time a client gave (`effective_at`): checked by
+    `effective_at_check`; the ledger row records it, on-hand stays the running sum."""
     allowed = {StockMovement.Kind.WASTE, StockMovement.Kind.CORRECTION, StockMovement.Kind.RECEIPT}
     if kind not in allowed:
         raise DomainError(
@@ -235,6 +238,8 @@ def stock_movement_record(
             raise DomainError("unit_cost", "required", _("Give the price paid per base unit."))
         cost = decimal_arg(unit_cost, "unit_cost", positive=True)
     signed = -base if kind == StockMovement.Kind.WASTE else base
+    if back_dated and at is not None:
+        effective_at_check(store=store, at=at, ingredient_ids=[ingredient.pk], field="effective_at")
     movements_post(
         store=store,
         by=by,
@@ -254,10 +259,19 @@ def stock_movement_record(
 
 @transaction.atomic
 def stock_count_post(
-    *, store: Store, lines: list[dict], by=None, note: str = "", counted_at: dt.datetime | None = None
+    *,
+    store: Store,
+    lines: list[dict],
+    by=None,
+    note: str = "",
+    counted_at: dt.datetime | None = None,
+    back_dated: bool = False,
 ) -> StockCount:
     """Posts a count: for each line {"ingredient": Ingredient|id, "counted": number, "unit"?} the
-    difference to the stored on-hand becomes a `count` movement and on-hand becomes the count."""
+    difference to the stored on-hand becomes a `count` movement and on-hand becomes the count.
+    `back_dated`: `counted_at` is a past moment a client gave: checked by `effective_at_check`, and
+    the difference is to what the ledger held at that moment, so what moved since (orders, receipts)
+    stays moved: on-hand = the count + the movements after it."""
     if not lines:
         raise DomainError("lines", "empty", _("Count at least one ingredient."))
     ids = [
@@ -290,6 +304,10 @@ def stock_count_post(
             errors.append(error)
     if errors:
         raise DomainErrors(errors)
+    if back_dated and counted_at is not None:
+        effective_at_check(store=store, at=counted_at, ingredient_ids=list(counted), field="counted_at")
+    else:
+        back_dated = False
     counted_at = counted_at or timezone.now()
     count = StockCount.objects.create(
         store=store,
@@ -299,14 +317,18 @@ def stock_count_post(
     )
     # Lock first, then read the expected figures: nothing can move between the two.
     locked = {i.pk: i for i in Ingredient.objects.select_for_update().filter(pk__in=counted).order_by("pk")}
+    if back_dated:
+        expected = on_hand_at(ingredient_ids=list(counted), at=counted_at)
+    else:
+        expected = {i: locked[i].on_hand for i in counted}
     StockCountLine.objects.bulk_create(
         [
             StockCountLine(
                 count=count,
                 ingredient_id=i,
-                expected=locked[i].on_hand,
+                expected=expected[i],
                 counted=c,
-                variance=c - locked[i].on_hand,
+                variance=c - expected[i],
             )
             for i, c in counted.items()
         ]
@@ -319,7 +341,7 @@ def stock_count_post(
         moves=[
             Move(
                 ingredient_id=i,
-                quantity=c - locked[i].on_hand,
+                quantity=c - expected[i],
                 kind=StockMovement.Kind.COUNT,
                 stock_count=count,
                 reason=note or _("Stock count"),
