@@ -56,6 +56,14 @@ MESSAGES = {
     "staffing_surplus": _(
         "%(when)s: %(count)s %(position)s fewer would do — forecast load %(load)s/h, capacity %(capacity)s."
     ),
+    "staffing_gap_day": _(
+        "%(when)s: %(position)s short by %(person_hours)s person-hours (shifts to add: %(count)s) — forecast "
+        "load up to %(load)s/h, capacity %(capacity)s."
+    ),
+    "staffing_surplus_day": _(
+        "%(when)s: %(position)s over by %(person_hours)s person-hours (shifts fewer would do: %(count)s) — "
+        "forecast load up to %(load)s/h, capacity %(capacity)s."
+    ),
     "prep": _("Prep %(quantity)s %(item)s before %(daypart)s."),
     "churn_warning": _(
         "%(month)s: %(rate_pct)s%% of recent customers did not come back, above the usual band (up to "

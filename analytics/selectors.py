@@ -31,10 +31,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.models import MenuItem, Order, OrderLine, OrderLineModifier, Payment, RefundLine
+from restaurant_ops.errors import DomainError
 from restaurant_ops.models import ClosedDate, Daypart, Store
 from restaurant_ops.timeutils import is_open_at
+from staffing import selectors as staffing_selectors
 
-from .models import AnalysisSettings, ForecastAccuracy
+from .models import AnalysisSettings, ForecastAccuracy, Insight
 
 ZERO = Decimal("0")
 
@@ -413,3 +415,20 @@ def _percent(wape) -> str:
 def analysis_settings_get(*, store: Store) -> AnalysisSettings:
     """The store's thresholds; the defaults (unsaved) until an owner edits them."""
     return AnalysisSettings.objects.filter(store=store).first() or AnalysisSettings(store=store)
+
+
+def staffing_lines(insight: Insight) -> list[staffing_selectors.StaffingSuggestion]:
+    """The shifts a staffing card shows, one per person, in order: a day's card lists each of its
+    suggestions `count` times; a complaints spike's single suggestion is one shift."""
+    numbers = insight.numbers or {}
+    if insight.kind == Insight.Kind.STAFFING and numbers.get("suggestions"):
+        raw, expand = numbers["suggestions"], True
+    elif insight.kind in (Insight.Kind.STAFFING, Insight.Kind.COMPLAINTS) and numbers.get("suggestion"):
+        raw, expand = [numbers["suggestion"]], False
+    else:
+        return []
+    try:
+        suggestions = [staffing_selectors.StaffingSuggestion.from_dict(d) for d in raw]
+    except (KeyError, TypeError, ValueError):
+        raise DomainError("suggestion", "invalid", _("This suggestion can no longer be read."))
+    return [s for s in suggestions for _n in range(max(1, s.count) if expand else 1)]

@@ -20,10 +20,10 @@ from restaurant_ops.models import AuditEntry, Store
 from restaurant_ops.permissions import Perm
 from restaurant_ops.services import acting_user
 from restaurant_ops.timeutils import business_date
-from staffing import selectors as staffing_selectors
 from staffing import services as staffing_services
 from staffing.models import StaffMember
 
+from . import selectors
 from .evaluation import measure, verdict, windows_before
 from .models import Insight
 
@@ -147,6 +147,7 @@ def insight_act(
     by=None,
     reason: str = "",
     staff_id: int | None = None,
+    staff_ids: list | None = None,
     supplier_item_id: int | None = None,
     price=None,
     switch: bool = False,
@@ -160,7 +161,9 @@ def insight_act(
 
     - acknowledge; dismiss (`reason` required);
     - send_po: sends the draft purchase order the insight proposes (inventory), recording its lines;
-    - apply_staffing: the insight's staffing suggestion as a shift for `staff_id` (staffing);
+    - apply_staffing: the shifts the staffing card lists (`staffing_lines`), each for the person in
+      `staff_ids` at its place, or published as an open shift for `"open"` (`staff_id` alone for a
+      card of one shift) (staffing);
     - supplier: a negotiated `price` for `supplier_item_id` and/or `switch` to it as the preferred
       supplier (inventory);
     - menu_price: a new menu `price` for `menu_item_id` (orders);
@@ -182,6 +185,7 @@ def insight_act(
         by=by,
         reason=reason,
         staff_id=staff_id,
+        staff_ids=staff_ids,
         supplier_item_id=supplier_item_id,
         price=price,
         switch=switch,
@@ -228,34 +232,54 @@ def _send_po(insight: Insight, *, by, now, **_kwargs) -> Insight:
     return _record(insight, Insight.Action.PO_SENT, target=po, detail=detail, by=by, now=now)
 
 
-def _apply_staffing(insight: Insight, *, by, staff_id, now, **_kwargs) -> Insight:
-    # A staffing gap, or a complaints spike whose short position has one next week.
-    with_suggestion = (Insight.Kind.STAFFING, Insight.Kind.COMPLAINTS)
-    data = (insight.numbers or {}).get("suggestion") if insight.kind in with_suggestion else None
-    if not data:
+def _apply_staffing(insight: Insight, *, by, staff_id, staff_ids, now, **_kwargs) -> Insight:
+    """Every shift the card lists, each for the person chosen for it (or published as an open shift
+    when `"open"` is chosen): all of them or none."""
+    lines = selectors.staffing_lines(insight)
+    if not lines:
         raise DomainError("suggestion", "missing", _("This insight carries no suggestion to apply."))
-    try:
-        suggestion = staffing_selectors.StaffingSuggestion.from_dict(data)
-    except (KeyError, TypeError, ValueError):
-        raise DomainError("suggestion", "invalid", _("This suggestion can no longer be read."))
-    if not staff_id:
+    chosen = list(staff_ids) if staff_ids is not None else ([staff_id] if staff_id else [])
+    if len(chosen) != len(lines) or any(c in (None, "", 0) for c in chosen):
         raise DomainError("staff", "required", _("Choose who takes the shift."))
-    staff = StaffMember.objects.filter(store=insight.store, pk=staff_id).first()
-    if staff is None:
+    people = {
+        p.pk: p
+        for p in StaffMember.objects.filter(store=insight.store, pk__in=[c for c in chosen if c != "open"])
+    }
+    if any(c != "open" and c not in people for c in chosen):
         raise DomainError("staff", "not_found", _("No such staff member in this store."))
     _require_open(insight)
-    shift = staffing_services.suggestion_apply(
-        suggestion=suggestion, staff=staff, by=by, reason=_("Staffing suggestion from the forecast")
-    )
+    shifts = []
+    for suggestion, choice in zip(lines, chosen, strict=True):
+        if choice == "open":
+            shifts.append(
+                staffing_services.suggestion_publish_open(
+                    suggestion=suggestion,
+                    store=insight.store,
+                    by=by,
+                    reason=_("Staffing suggestion from the forecast"),
+                )
+            )
+        else:
+            shifts.append(
+                staffing_services.suggestion_apply(
+                    suggestion=suggestion,
+                    staff=people[choice],
+                    by=by,
+                    reason=_("Staffing suggestion from the forecast"),
+                )
+            )
+    names = [shift.staff.name if shift.staff_id else _("open shift") for shift in shifts]
     detail = {
-        "shift": shift.pk,
-        "staff_id": staff.pk,
-        "staff": staff.name,
-        "position": suggestion.position_name,
-        "start": shift.start.isoformat(),
-        "end": shift.end.isoformat(),
+        "shift": shifts[0].pk,
+        "shifts": [shift.pk for shift in shifts],
+        "staff_id": shifts[0].staff_id,
+        "staff": ", ".join(names),
+        "open_shifts": sum(1 for shift in shifts if shift.staff_id is None),
+        "position": lines[0].position_name,
+        "start": min(shift.start for shift in shifts).isoformat(),
+        "end": max(shift.end for shift in shifts).isoformat(),
     }
-    return _record(insight, Insight.Action.SHIFT_ADDED, target=shift, detail=detail, by=by, now=now)
+    return _record(insight, Insight.Action.SHIFT_ADDED, target=shifts[0], detail=detail, by=by, now=now)
 
 
 def _supplier(insight: Insight, *, by, supplier_item_id, price, switch, now, **_kwargs) -> Insight:

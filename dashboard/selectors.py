@@ -31,6 +31,7 @@ from inventory.models import PurchaseOrder, StockMovement, SupplierItem, Supplie
 from inventory.units import buying_unit
 from kitchen.models import Ticket
 from orders.models import MenuItem
+from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date, business_day_bounds, local
 from staffing import selectors as staffing_selectors
@@ -634,17 +635,17 @@ def insight_cards(store: Store, rows) -> list[dict]:
     menu_items = {}
     if item_names:
         menu_items = {m.name: m for m in MenuItem.objects.filter(store=store, name__in=item_names)}
-    # Who can take each suggested shift: only they are offered (one click is one click).
-    suggestions = {}
+    # The shifts each staffing card lists, and who can take each: only they are offered (one click is
+    # one click); a shift nobody can take is published as an open shift.
+    lines = {}
     for insight in rows:
-        data = (insight.numbers or {}).get("suggestion")
-        if insight.kind in (Insight.Kind.STAFFING, Insight.Kind.COMPLAINTS) and data:
+        if insight.kind in (Insight.Kind.STAFFING, Insight.Kind.COMPLAINTS):
             try:
-                found = staffing_selectors.StaffingSuggestion.from_dict(data)
-            except (KeyError, TypeError, ValueError):
+                lines[insight.pk] = [s for s in selectors.staffing_lines(insight) if s.kind == "gap"]
+            except DomainError:
                 continue
-            suggestions[insight.pk] = (found.position_id, found.start, found.end)
-    free = staffing_selectors.staff_free_for(store=store, slots=list(set(suggestions.values())))
+    slots = {(s.position_id, s.start, s.end) for found in lines.values() for s in found}
+    free = staffing_selectors.staff_free_for(store=store, slots=list(slots))
     for insight in rows:
         numbers = insight.numbers or {}
         subject_kind, _sep, subject_id = insight.subject.partition(":")
@@ -663,7 +664,16 @@ def insight_cards(store: Store, rows) -> list[dict]:
                 "suggestion": numbers.get("suggestion")
                 if insight.kind in (Insight.Kind.STAFFING, Insight.Kind.COMPLAINTS)
                 else None,
-                "candidates": free.get(suggestions.get(insight.pk), []),
+                "lines": [
+                    {
+                        "start": local(store, s.start),
+                        "end": local(store, s.end),
+                        "hours": f"{s.hours.normalize():f}",
+                        "position": s.position_name,
+                        "candidates": free.get((s.position_id, s.start, s.end), []),
+                    }
+                    for s in lines.get(insight.pk, [])
+                ],
                 "supplier_items": suppliers.get(ingredient_id, []) if ingredient_id else [],
                 "menu_item": menu_items.get(numbers.get("item")),
                 "restoring_price": numbers.get("restoring_price") or "",

@@ -392,6 +392,7 @@ def insight_action(request, store_slug, insight_id, action):
             by=request.user,
             reason=request.POST.get("reason", ""),
             staff_id=_int(request.POST.get("staff")),
+            staff_ids=_staff_choices(request.POST.getlist("staff")) if action == "apply_staffing" else None,
             supplier_item_id=_int(request.POST.get("supplier_item")),
             menu_item_id=_int(request.POST.get("menu_item")),
             price=request.POST.get("price", "").strip() or None,
@@ -405,6 +406,13 @@ def insight_action(request, store_slug, insight_id, action):
     return _acted_redirect(request, store)
 
 
+def _staff_choices(values: list[str]) -> list | None:
+    """One choice per shift a staffing card lists: a staff member's id, or "open" (an open shift)."""
+    if not values:
+        return None
+    return [value if value == "open" else _int(value) for value in values]
+
+
 def _done_message(action: str, detail: dict) -> str:
     if action == "acknowledge":
         return _("Insight acknowledged.")
@@ -416,6 +424,10 @@ def _done_message(action: str, detail: dict) -> str:
             "supplier": detail["supplier"],
         }
     if action == "apply_staffing":
+        if detail.get("open_shifts"):
+            return _("Shifts added: %(staff)s. Open shifts are in My shifts for staff to claim.") % {
+                "staff": detail["staff"]
+            }
         return _("Shift added for %(staff)s.") % {"staff": detail["staff"]}
     if action == "supplier":
         return _("Recorded for %(ingredient)s: %(supplier)s.") % {

@@ -27,3 +27,10 @@ class InviteForm(forms.Form):
 
 class HourlyCostForm(forms.Form):
     hourly_cost = forms.DecimalField(label=_("Hourly cost"), min_value=0, max_digits=8, decimal_places=2)
+    max_weekly_hours = forms.IntegerField(
+        label=_("Maximum weekly hours"),
+        min_value=1,
+        max_value=168,
+        required=False,
+        help_text=_("Suggested and open shifts never take them over this; empty for no limit."),
+    )

@@ -84,6 +84,15 @@ class StaffMember(models.Model):
         help_text=_("Wage plus on-costs per hour, in the store's currency."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # A suggested shift is offered to (and an open shift claimed by) a person only while their
+    # scheduled hours that week plus the shift stay within this; empty: no limit.
+    max_weekly_hours = models.PositiveSmallIntegerField(
+        _("maximum weekly hours"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text=_("Suggested and open shifts never take them over this; empty for no limit."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -167,7 +176,10 @@ class Shift(models.Model):
         SUGGESTION = "suggestion", _("Applied suggestion")
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="shifts")
-    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="shifts")
+    # No one yet: an open shift, published for qualified staff to claim in My shifts.
+    staff = models.ForeignKey(
+        StaffMember, null=True, blank=True, on_delete=models.CASCADE, related_name="shifts"
+    )
     position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="shifts")
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
@@ -195,7 +207,11 @@ class Shift(models.Model):
         verbose_name_plural = _("shifts")
 
     def __str__(self) -> str:
-        return f"{self.staff} {self.position} {self.start:%Y-%m-%d %H:%M}"
+        return f"{self.staff or _('open shift')} {self.position} {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.staff_id is None
 
     @property
     def hours(self) -> Decimal:
@@ -245,10 +261,12 @@ class TimeClockEntry(models.Model):
 
 
 class StaffingTarget(models.Model):
-    """Per-store labour settings: labour cost target as a % of sales (analytics compares it with sales)
-    and the longest shift a staffing suggestion may propose."""
+    """Per-store labour settings: labour cost target as a % of sales (analytics compares it with sales),
+    the longest shift a staffing suggestion may propose and the tolerance under which a suggested shift
+    is not worth a card."""
 
     DEFAULT_MAX_SHIFT_HOURS = 8
+    DEFAULT_GAP_TOLERANCE_HOURS = 1
 
     store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="staffing_target")
     labour_cost_target_pct = models.DecimalField(
@@ -261,6 +279,18 @@ class StaffingTarget(models.Model):
     # A merged staffing suggestion is one person's shift: never longer than this, never over two days.
     max_shift_hours = models.PositiveSmallIntegerField(
         _("longest shift (hours)"), default=8, validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+    # A suggested shift of at most this many hours is within tolerance: no one is called in (or sent
+    # home) for it, so it is not shown as a staffing card.
+    gap_tolerance_hours = models.PositiveSmallIntegerField(
+        _("staffing tolerance (hours)"),
+        default=DEFAULT_GAP_TOLERANCE_HOURS,
+        db_default=DEFAULT_GAP_TOLERANCE_HOURS,
+        validators=[MaxValueValidator(8)],
+        help_text=_(
+            "A suggested shift of at most this many hours is within tolerance and not shown as a card "
+            "(0 shows every gap)."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -23,7 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from restaurant_ops.models import Store
+from restaurant_ops.models import ClosedDate, Store
 from restaurant_ops.timeutils import business_date, business_range_bounds, local
 
 from .models import (
@@ -180,8 +180,9 @@ class StaffingSuggestion:
         return f"{self.kind}:{self.position_id}:{self.start.isoformat()}:{self.end.isoformat()}:{self.count}"
 
     @property
-    def hours(self) -> int:
-        return int((self.end - self.start).total_seconds() // 3600)
+    def hours(self) -> Decimal:
+        """The shift's length in hours (a run clipped to a half-hour close is not whole)."""
+        return (Decimal(int((self.end - self.start).total_seconds())) / 3600).quantize(CENT)
 
     def as_dict(self) -> dict:
         data = dataclasses.asdict(self)
@@ -240,11 +241,14 @@ def staffing_suggestions(*, store: Store, week_start: dt.date) -> list[StaffingS
     needed in every hour whose gap is at least k; each run of consecutive such hours within one business
     day, cut after the store's longest shift (`StaffingTarget.max_shift_hours`, default 8), is one
     person's shift. Runs with the same hours are merged into one suggestion with a count. Surpluses
-    likewise."""
+    likewise. Each run is clipped to the store's opening hours (closed dates count as shut), keeping
+    its longest open part; a run wholly outside them is no suggestion. A store without opening hours
+    is not clipped."""
     longest = (
         StaffingTarget.objects.filter(store=store).values_list("max_shift_hours", flat=True).first()
         or StaffingTarget.DEFAULT_MAX_SHIFT_HOURS
     )
+    opening = opening_windows(store, week_start - dt.timedelta(days=1), week_start + dt.timedelta(days=7))
     by_position = defaultdict(list)
     for row in requirement_coverage(store=store, week_start=week_start):
         by_position[row.position_id].append(row)
@@ -277,7 +281,11 @@ def staffing_suggestions(*, store: Store, week_start: dt.date) -> list[StaffingS
                     if row is not None and sign * row.difference >= level:
                         run = [row]
             for (first, last), count in runs.items():
-                hours = [r for r in rows if first <= r.hour_start <= last]
+                span = _clip(first, last + dt.timedelta(hours=1), opening)
+                if span is None:
+                    continue  # wholly outside opening hours: not a shift to suggest
+                start, end = span
+                hours = [r for r in rows if start - dt.timedelta(hours=1) < r.hour_start < end]
                 peak = max(hours, key=lambda r: (r.forecast_load, -r.hour_start.timestamp()))
                 capacity = (
                     None
@@ -291,8 +299,8 @@ def staffing_suggestions(*, store: Store, week_start: dt.date) -> list[StaffingS
                         position_id=position_id,
                         position_name=position.name,
                         load_kind=position.load_kind,
-                        start=first,
-                        end=last + dt.timedelta(hours=1),
+                        start=start,
+                        end=end,
                         count=count,
                         needed=peak.needed,
                         scheduled=peak.scheduled,
@@ -301,6 +309,51 @@ def staffing_suggestions(*, store: Store, week_start: dt.date) -> list[StaffingS
                     )
                 )
     return sorted(out, key=lambda s: (s.start, s.position_name, s.kind))
+
+
+def opening_windows(
+    store: Store, first: dt.date, last: dt.date
+) -> list[tuple[dt.datetime, dt.datetime]] | None:
+    """The store's opening hours as aware [opens, closes) windows on local dates first..last (a span
+    whose close is at or before its opening passes midnight), closed dates left out; None when the
+    store has no opening hours at all."""
+    spans = list(store.opening_hours.values_list("weekday", "opens", "closes"))
+    if not spans:
+        return None
+    closed = set(
+        ClosedDate.objects.filter(store=store, date__range=(first, last)).values_list("date", flat=True)
+    )
+    out = []
+    day = first
+    while day <= last:
+        if day not in closed:
+            for weekday, opens, closes in spans:
+                if weekday == day.weekday():
+                    end_day = day + dt.timedelta(days=1) if closes <= opens else day
+                    out.append(
+                        (
+                            dt.datetime.combine(day, opens, tzinfo=store.tz),
+                            dt.datetime.combine(end_day, closes, tzinfo=store.tz),
+                        )
+                    )
+        day += dt.timedelta(days=1)
+    return sorted(out)
+
+
+def _clip(start: dt.datetime, end: dt.datetime, windows) -> tuple[dt.datetime, dt.datetime] | None:
+    """The longest part of [start, end) inside the union of `windows` (None: no window, no clipping)."""
+    if windows is None:
+        return start, end
+    merged: list[list[dt.datetime]] = []
+    for w_start, w_end in sorted(windows):
+        if merged and w_start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], w_end)
+        else:
+            merged.append([w_start, w_end])
+    pieces = [(max(start, a), min(end, b)) for a, b in merged if a < end and b > start]
+    if not pieces:
+        return None
+    return max(pieces, key=lambda p: (p[1] - p[0], -p[0].timestamp()))
 
 
 def suggestion_by_key(*, store: Store, week_start: dt.date, key: str) -> StaffingSuggestion | None:
@@ -446,9 +499,10 @@ def staff_free_for(
     *, store: Store, slots: list[tuple[int, dt.datetime, dt.datetime]]
 ) -> dict[tuple[int, dt.datetime, dt.datetime], list[StaffMember]]:
     """For each (position id, start, end): the active people who hold that position, have no shift
-    overlapping it, no day off on its day and are available then (a person without availability rows
-    is available any time): whom a one-click apply can give that shift to. Four queries for any
-    number of slots."""
+    overlapping it, no day off on its day, are available then (a person without availability rows
+    is available any time) and whose scheduled hours that week plus the shift stay within their
+    maximum weekly hours: whom a one-click apply can give that shift to. Five queries for any number
+    of slots."""
     if not slots:
         return {}
     first, last = min(s for _p, s, _e in slots), max(e for _p, _s, e in slots)
@@ -470,6 +524,24 @@ def staff_free_for(
         "staff_id", "weekday", "start", "end"
     ):
         spans[staff_id].append((weekday, span_start, span_end))
+
+    weeks = {week_start_for(business_date(store, start)) for _p, start, _e in slots}
+    week_minutes = defaultdict(int)
+    for staff_id, week, minutes in (
+        Shift.objects.filter(staff__in=[p for p in people if p.max_weekly_hours], week_start__in=weeks)
+        .values("staff_id", "week_start")
+        .order_by()
+        .annotate(m=Sum("minutes"))
+        .values_list("staff_id", "week_start", "m")
+    ):
+        week_minutes[(staff_id, week)] = minutes or 0
+
+    def within_max(person: StaffMember, start: dt.datetime, end: dt.datetime) -> bool:
+        if not person.max_weekly_hours:
+            return True
+        week = week_start_for(business_date(store, start))
+        minutes = int((end - start).total_seconds() // 60)
+        return week_minutes[(person.pk, week)] + minutes <= person.max_weekly_hours * 60
 
     def available(staff_id: int, start: dt.datetime, end: dt.datetime) -> bool:
         if staff_id not in spans:
@@ -493,5 +565,29 @@ def staff_free_for(
             and not any(s < end and e > start for s, e in busy[person.pk])
             and not any(a <= day <= b for a, b in off[person.pk])
             and available(person.pk, start, end)
+            and within_max(person, start, end)
         ]
     return out
+
+
+def open_shifts_for(*, staff: StaffMember, after: dt.datetime) -> QuerySet[Shift]:
+    """Open shifts (no one yet) of the person's store, in positions they hold, starting after `after`:
+    what they may claim in My shifts."""
+    return (
+        Shift.objects.filter(
+            store=staff.store_id,
+            staff__isnull=True,
+            position__in=staff.positions.all(),
+            start__gt=after,
+        )
+        .select_related("position")
+        .order_by("start")
+    )
+
+
+def open_shifts(*, store: Store, after: dt.datetime) -> QuerySet[Shift]:
+    return (
+        Shift.objects.filter(store=store, staff__isnull=True, start__gt=after)
+        .select_related("position")
+        .order_by("start")
+    )

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,7 @@ from restaurant_ops.permissions import Perm
 from restaurant_ops.selectors import store_for_user
 from restaurant_ops.services import invitation_revoke
 from restaurant_ops.setup import setup_context
-from restaurant_ops.timeutils import business_date
+from restaurant_ops.timeutils import business_date, local
 
 from . import forms, selectors, services
 from .models import Position, Shift, StaffMember
@@ -162,7 +163,7 @@ def week_copy(request, store_slug):
     if skipped:
         text += " " + _("Skipped %(count)d: %(reasons)s") % {
             "count": len(skipped),
-            "reasons": "; ".join(f"{old.staff.name}: {error.message}" for old, error in skipped),
+            "reasons": "; ".join(f"{old.staff}: {error.message}" for old, error in skipped),
         }
     return _respond(request, store, week_start, success=text)
 
@@ -203,13 +204,39 @@ def suggestion_apply(request, store_slug):
 
 @login_required
 def my_shifts(request, store_slug):
+    """A person's published shifts, and the open shifts in positions they hold, each with a claim button."""
     store, _membership = store_for_user(user=request.user, slug=store_slug)
     staff = selectors.staff_for_user(user=request.user, store=store)
-    shifts = []
+    shifts, open_shifts = [], []
     if staff is not None:
         today = business_date(store, timezone.now())
         shifts = selectors.published_shifts(staff=staff, since=today)[:60]
-    return render(request, "staffing/my_shifts.html", {"store": store, "staff": staff, "shifts": shifts})
+        open_shifts = selectors.open_shifts_for(staff=staff, after=timezone.now())[:60]
+    return render(
+        request,
+        "staffing/my_shifts.html",
+        {"store": store, "staff": staff, "shifts": shifts, "open_shifts": open_shifts},
+    )
+
+
+@login_required
+@require_POST
+def open_shift_claim(request, store_slug, shift_id):
+    store, _membership = store_for_user(user=request.user, slug=store_slug)
+    staff = selectors.staff_for_user(user=request.user, store=store)
+    shift = get_object_or_404(Shift, store=store, pk=shift_id)
+    try:
+        if staff is None:
+            raise DomainError("staff", "not_found", _("You have no staff profile at this store."))
+        shift = services.open_shift_claim(shift=shift, staff=staff, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("staffing:my-shifts", store_slug=store.slug)
+    messages.success(
+        request,
+        _("The shift on %(day)s is yours.") % {"day": date_format(local(store, shift.start), "D j M H:i")},
+    )
+    return redirect("staffing:my-shifts", store_slug=store.slug)
 
 
 @login_required
@@ -283,7 +310,12 @@ def setup_staff(request, store_slug):
                 messages.success(
                     request,
                     _("%(name)s now costs %(cost)s an hour.")
-                    % {"name": costing.name, "cost": costing.hourly_cost},
+                    % {"name": costing.name, "cost": costing.hourly_cost}
+                    + (
+                        " " + _("At most %(hours)s hours a week.") % {"hours": costing.max_weekly_hours}
+                        if costing.max_weekly_hours
+                        else ""
+                    ),
                 )
                 return redirect(request.path)
     if request.method == "POST" and "invite" in request.POST and form.is_valid():
@@ -306,7 +338,10 @@ def setup_staff(request, store_slug):
             else "",
             "cost_form": cost_form
             if costing and member.pk == costing.pk
-            else forms.HourlyCostForm(prefix=f"s{member.pk}", initial={"hourly_cost": member.hourly_cost}),
+            else forms.HourlyCostForm(
+                prefix=f"s{member.pk}",
+                initial={"hourly_cost": member.hourly_cost, "max_weekly_hours": member.max_weekly_hours},
+            ),
         }
         for member in staff
     ]

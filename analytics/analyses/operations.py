@@ -14,7 +14,7 @@ from restaurant_ops.models import Daypart, Store
 from restaurant_ops.timeutils import business_date, business_day_bounds, is_open_at, local
 from staffing import selectors as staffing_selectors
 from staffing import services as staffing
-from staffing.models import Position
+from staffing.models import Position, StaffingTarget
 from staffing.selectors import labour_figures, labour_so_far, needed_staff
 
 from .. import selectors
@@ -157,34 +157,70 @@ def requirement_rows(store: Store, week_start: dt.date) -> list[dict]:
     return rows
 
 
-def run_staffing(*, store: Store, now: dt.datetime, job_run=None) -> dict:
-    today = business_date(store, now)
-    week_start = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=7)
-    written = staffing.staffing_requirements_replace(
-        store, week_start, requirement_rows(store, week_start), computed_at=now
+def staffing_findings(store: Store, week_start: dt.date) -> list[Finding]:
+    """One card per (kind, business day, position): the suggested shifts of that day for that position,
+    each one person's shift (a suggestion for two people is two lines), so the card's button adds
+    exactly the shifts it lists. A suggested shift within the store's tolerance
+    (`StaffingTarget.gap_tolerance_hours`, default 1 h) is marginal: it is left off, and a day with only
+    marginal shifts has no card."""
+    tolerance = (
+        StaffingTarget.objects.filter(store=store).values_list("gap_tolerance_hours", flat=True).first()
     )
-    findings = []
+    if tolerance is None:
+        tolerance = StaffingTarget.DEFAULT_GAP_TOLERANCE_HOURS
+    groups: dict[tuple, list] = defaultdict(list)
     for s in staffing_selectors.staffing_suggestions(store=store, week_start=week_start):
-        start, end = local(store, s.start), local(store, s.end)
+        if s.hours > tolerance:
+            groups[(s.kind, business_date(store, s.start), s.position_id)].append(s)
+    findings = []
+    for (kind, day, position_id), suggestions in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])):
+        suggestions.sort(key=lambda s: (s.start, s.end))
+        first = local(store, suggestions[0].start)
+        spans = ", ".join(
+            f"{local(store, s.start):%H:%M}–{local(store, s.end):%H:%M}"
+            + (f" ×{s.count}" if s.count > 1 else "")
+            for s in suggestions
+        )
+        busiest = max(suggestions, key=lambda s: (s.peak_load, -s.start.timestamp()))
+        person_hours = sum((s.hours * s.count for s in suggestions), Decimal("0"))
         findings.append(
             Finding(
                 kind=Insight.Kind.STAFFING,
-                subject=f"{s.kind}:{s.position_id}:{s.start.isoformat()}:{s.end.isoformat()}",
-                message_key=f"staffing_{s.kind}",
-                severity=Insight.Severity.WARNING if s.kind == "gap" else Insight.Severity.INFO,
+                subject=f"{kind}:{position_id}:{day.isoformat()}",
+                message_key=f"staffing_{kind}_day",
+                severity=Insight.Severity.WARNING if kind == "gap" else Insight.Severity.INFO,
                 numbers={
-                    **s.as_dict(),
-                    "suggestion": s.as_dict(),  # what the one-click apply hands back to staffing
-                    "when": f"{start:%a %H:%M}–{end:%H:%M}",
-                    "position": s.position_name,
-                    "load": str(s.peak_load.quantize(Decimal("0.1"), ROUND_HALF_UP)),
-                    "capacity": str(s.capacity) if s.capacity is not None else "—",
+                    "kind": kind,
+                    "day": day.isoformat(),
+                    "position_id": position_id,
+                    # what the one-click apply hands back to staffing: one entry per suggestion
+                    "suggestions": [s.as_dict() for s in suggestions],
+                    "when": f"{first:%a} {spans}",
+                    "position": busiest.position_name,
+                    "count": str(sum(s.count for s in suggestions)),
+                    "person_hours": f"{person_hours.normalize():f}",
+                    "load": str(busiest.peak_load.quantize(Decimal("0.1"), ROUND_HALF_UP)),
+                    # the busiest hour's figures, behind "why?"
+                    "peak_load": str(busiest.peak_load),
+                    "needed": busiest.needed,
+                    "scheduled": busiest.scheduled,
+                    "capacity": str(busiest.capacity) if busiest.capacity is not None else "—",
                     "week_start": week_start.isoformat(),
                 },
                 metric="avg_ticket_minutes",
                 window_days=14,
             )
         )
+    return findings
+
+
+def run_staffing(*, store: Store, now: dt.datetime, job_run=None) -> dict:
+    today = business_date(store, now)
+    week_start = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=7)
+    written = staffing.staffing_requirements_replace(
+        store, week_start, requirement_rows(store, week_start), computed_at=now
+    )
+    findings = staffing_findings(store, week_start)
     figures = staffing_selectors.labour_figures(store=store, week_start=week_start)
     if figures["totals"]["flag"]:
         totals = figures["totals"]

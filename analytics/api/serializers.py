@@ -230,13 +230,23 @@ class ActInput(InputSerializer):
             "done",
         ],
         help_text="send_po: send the draft purchase order the insight proposes; apply_staffing: add the "
-        "suggested shift for `staff`; supplier: record a negotiated `price` for `supplier_item` and/or "
+        "suggested shift(s) for `staff` (or `staff_list`); supplier: record a negotiated `price` for "
+        "`supplier_item` and/or "
         "`switch` to it; menu_price: set `menu_item`'s `price`; add_prep: the prep task a complaint spike "
         "proposes (`quantity` may change it); pause_dish: take the complained-of dish off the menu; "
         "acknowledge; dismiss (`reason`); done: "
         "something done outside the system (`note`)",
     )
     staff = serializers.IntegerField(required=False, allow_null=True, help_text="Staff member id")
+    staff_list = serializers.ListField(
+        child=serializers.RegexField(r"^(open|[0-9]{1,12})$", max_length=12),
+        required=False,
+        allow_null=True,
+        max_length=50,
+        help_text="apply_staffing on a card of several shifts: one entry per shift the card lists (its "
+        '`numbers.suggestions`, each repeated `count` times), a staff member id or "open" to publish '
+        "that shift as an open shift",
+    )
     supplier_item = serializers.IntegerField(required=False, allow_null=True, help_text="Supplier item id")
     menu_item = serializers.IntegerField(required=False, allow_null=True, help_text="Menu item id")
     price = serializers.CharField(

@@ -251,6 +251,9 @@ class InsightActView(InsightActionView):
             insight,
             v["action"],
             staff_id=v.get("staff"),
+            staff_ids=[c if c == "open" else int(c) for c in v["staff_list"]]
+            if v.get("staff_list")
+            else None,
             supplier_item_id=v.get("supplier_item"),
             menu_item_id=v.get("menu_item"),
             price=v.get("price"),

@@ -110,6 +110,7 @@ CONFLICT = frozenset(
         "before_last_count",
         "before_current",
         "taken",
+        "over_max_hours",
         "already_rated",
         "used",
         "day_closed",

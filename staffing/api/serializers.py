@@ -29,7 +29,17 @@ class StaffMemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = StaffMember
-        fields = ["id", "store", "name", "user", "positions", "hourly_cost", "is_active", "updated_at"]
+        fields = [
+            "id",
+            "store",
+            "name",
+            "user",
+            "positions",
+            "hourly_cost",
+            "max_weekly_hours",
+            "is_active",
+            "updated_at",
+        ]
 
 
 class StaffMemberCreateSerializer(InputSerializer):
@@ -39,6 +49,13 @@ class StaffMemberCreateSerializer(InputSerializer):
     name = serializers.CharField(max_length=120)
     hourly_cost = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0"))
     positions = serializers.ListField(child=serializers.IntegerField(), max_length=50, default=list)
+    max_weekly_hours = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=168,
+        help_text="Suggested and open shifts never take them over this; null for no limit.",
+    )
     user = serializers.IntegerField(
         required=False, allow_null=True, help_text="Id of a user who is a member of the store."
     )
@@ -51,6 +68,9 @@ class StaffMemberUpdateSerializer(InputSerializer):
     )
     positions = serializers.ListField(child=serializers.IntegerField(), max_length=50, required=False)
     is_active = serializers.BooleanField(required=False)
+    max_weekly_hours = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=168, help_text="null removes the limit"
+    )
 
 
 class AvailabilitySerializer(serializers.ModelSerializer):

@@ -101,6 +101,7 @@ class StaffListCreateView(generics.ListAPIView):
             hourly_cost=payload["hourly_cost"],
             positions=_positions(store, payload["positions"]),
             user=user,
+            max_weekly_hours=payload.get("max_weekly_hours"),
         )
         return Response(
             serializers.StaffMemberSerializer(self.get_queryset().get(pk=staff.pk)).data,
@@ -136,6 +137,7 @@ class StaffDetailView(generics.RetrieveAPIView):
             hourly_cost=payload.get("hourly_cost"),
             positions=positions,
             is_active=payload.get("is_active"),
+            **({"max_weekly_hours": payload["max_weekly_hours"]} if "max_weekly_hours" in payload else {}),
             by=request.user,
         )
         return Response(serializers.StaffMemberSerializer(self.get_queryset().get(pk=pk)).data)

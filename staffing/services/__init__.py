@@ -2,8 +2,18 @@
 the conflict rules (see `shifts`) and the week's copy and publication, the time clock, staff and their
 availability, and the requirements the analysis jobs write in."""
 
-from .requirements import staffing_requirements_replace, suggestion_apply
-from .shifts import MAX_SHIFT, shift_create, shift_delete, shift_move, week_copy_previous, week_publish
+from .requirements import staffing_requirements_replace, suggestion_apply, suggestion_publish_open
+from .shifts import (
+    MAX_SHIFT,
+    check_max_hours,
+    open_shift_claim,
+    open_shift_publish,
+    shift_create,
+    shift_delete,
+    shift_move,
+    week_copy_previous,
+    week_publish,
+)
 from .staff import (
     availability_add,
     availability_delete,
@@ -19,10 +29,13 @@ from .timeclock import clock_in, clock_out
 __all__ = [
     "MAX_SHIFT",
     "availability_add",
+    "check_max_hours",
     "availability_delete",
     "clock_in",
     "clock_out",
     "days_off_add",
+    "open_shift_claim",
+    "open_shift_publish",
     "position_create",
     "shift_create",
     "shift_delete",
@@ -33,6 +46,7 @@ __all__ = [
     "staff_member_update",
     "staffing_requirements_replace",
     "suggestion_apply",
+    "suggestion_publish_open",
     "week_copy_previous",
     "week_publish",
 ]

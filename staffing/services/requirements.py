@@ -14,7 +14,7 @@ from restaurant_ops.timeutils import business_range_bounds
 
 from ..models import Position, Shift, StaffingRequirement, StaffMember
 from ..selectors import StaffingSuggestion
-from .shifts import shift_create, week_monday
+from .shifts import check_max_hours, open_shift_publish, shift_create, staff_lock, week_monday
 
 
 def staffing_requirements_replace(
@@ -91,21 +91,45 @@ def staffing_requirements_replace(
         return len(objects)
 
 
+def _suggestion_position(suggestion: StaffingSuggestion, store_id: int) -> Position:
+    if suggestion.kind != StaffingSuggestion.GAP:
+        raise DomainError("suggestion", "not_a_gap", _("Only a suggestion to add staff can be applied."))
+    position = Position.objects.filter(store_id=store_id, pk=suggestion.position_id).first()
+    if position is None or suggestion.store_id != store_id:
+        raise DomainError("suggestion", "not_found", _("This suggestion is not for this store."))
+    return position
+
+
 @transaction.atomic
 def suggestion_apply(
     *, suggestion: StaffingSuggestion, staff: StaffMember, reason: str = "", by=None
 ) -> Shift:
     """Applies a gap suggestion (see selectors.staffing_suggestions): one shift for `staff` over the
-    suggestion's hours, through shift_create and so under every conflict rule. For a suggestion of
-    `count` > 1 people, apply it once per person."""
-    if suggestion.kind != StaffingSuggestion.GAP:
-        raise DomainError("suggestion", "not_a_gap", _("Only a suggestion to add staff can be applied."))
-    position = Position.objects.filter(store_id=staff.store_id, pk=suggestion.position_id).first()
-    if position is None or suggestion.store_id != staff.store_id:
-        raise DomainError("suggestion", "not_found", _("This suggestion is not for this store."))
+    suggestion's hours, through shift_create and so under every conflict rule, and within the
+    person's maximum weekly hours. For a suggestion of `count` > 1 people, apply it once per person."""
+    position = _suggestion_position(suggestion, staff.store_id)
+    staff = staff_lock(staff)
+    check_max_hours(staff=staff, start=suggestion.start, end=suggestion.end)
     return shift_create(
         store=staff.store,
         staff=staff,
+        position=position,
+        start=suggestion.start,
+        end=suggestion.end,
+        reason=reason,
+        source=Shift.Source.SUGGESTION,
+        by=by,
+    )
+
+
+@transaction.atomic
+def suggestion_publish_open(
+    *, suggestion: StaffingSuggestion, store: Store, reason: str = "", by=None
+) -> Shift:
+    """A gap suggestion nobody can take now, published as an open shift over its hours."""
+    position = _suggestion_position(suggestion, store.pk)
+    return open_shift_publish(
+        store=store,
         position=position,
         start=suggestion.start,
         end=suggestion.end,

@@ -10,11 +10,18 @@ Conflict rules, checked in this order by `shift_create` and `shift_move`:
   outside_availability     the shift is not inside the person's weekly availability   (field "start")
   outside_opening_hours    the shift is not inside the store's opening hours, and no reason was given
                            (field "reason"; opening spans may pass midnight; closed dates count as shut)
+A suggested shift given to someone, and an open shift claimed, also keep the person within their
+maximum weekly hours (`over_max_hours`, field "staff"); a manager's own shift does not (they decide).
+
+An open shift is a shift with no one yet (`staff` empty): published from a staffing card when nobody
+fits, it is claimed in My shifts by someone who holds the position (`open_shift_claim`).
 """
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Avg, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -194,6 +201,34 @@ def _check_shift(
             )
 
 
+def check_max_hours(
+    *, staff: StaffMember, start: dt.datetime, end: dt.datetime, exclude_pk: int | None = None
+) -> None:
+    """The person's scheduled hours in the shift's week plus the shift stay within their maximum."""
+    if staff.max_weekly_hours is None:
+        return
+    week = week_start_for(business_date(staff.store, start))
+    scheduled = (
+        Shift.objects.filter(staff=staff, week_start=week)
+        .exclude(pk=exclude_pk)
+        .aggregate(m=Sum("minutes"))["m"]
+        or 0
+    )
+    total = scheduled + int((end - start).total_seconds() // 60)
+    if total > staff.max_weekly_hours * 60:
+        raise DomainError(
+            "staff",
+            "over_max_hours",
+            _("%(name)s would work %(hours)s h in the week of %(week)s, over their maximum of %(max)s h.")
+            % {
+                "name": staff.name,
+                "hours": f"{(Decimal(total) / 60).quantize(Decimal('0.01')).normalize():f}",
+                "week": week.isoformat(),
+                "max": staff.max_weekly_hours,
+            },
+        )
+
+
 def _fill(shift: Shift) -> None:
     shift.business_date = business_date(shift.store, shift.start)
     shift.week_start = week_start_for(shift.business_date)
@@ -251,6 +286,8 @@ def shift_move(
     by=None,
 ) -> Shift:
     """Changes a shift's times (and optionally its person, position or reason) under the same rules."""
+    if staff is None and shift.staff is None:
+        raise DomainError("staff", "required", _("Choose who works."))
     staff = staff_lock(staff or shift.staff)
     position = position or shift.position
     reason = shift.reason if reason is None else reason.strip()
@@ -282,7 +319,11 @@ def shift_delete(*, shift: Shift, by=None) -> None:
             action="shift_deleted",
             actor=by,
             target=shift,
-            data={"staff": shift.staff.name, "start": shift.start.isoformat(), "end": shift.end.isoformat()},
+            data={
+                "staff": shift.staff.name if shift.staff else "",
+                "start": shift.start.isoformat(),
+                "end": shift.end.isoformat(),
+            },
         )
     shift.delete()
 
@@ -295,11 +336,12 @@ def week_monday(week_start: dt.date) -> dt.date:
 
 @transaction.atomic
 def week_copy_previous(*, store: Store, week_start: dt.date, by=None) -> tuple[list[Shift], list[tuple]]:
-    """Copies last week's shifts into this week at the same local times. Each copy passes the
-    conflict rules; the ones refused are returned as (previous shift, DomainError) and skipped."""
+    """Copies last week's shifts into this week at the same local times (open shifts are not copied:
+    they were last week's call for help). Each copy passes the conflict rules; the ones refused are
+    returned as (previous shift, DomainError) and skipped."""
     week_start = week_monday(week_start)
     previous = (
-        Shift.objects.filter(store=store, week_start=week_start - dt.timedelta(days=7))
+        Shift.objects.filter(store=store, week_start=week_start - dt.timedelta(days=7), staff__isnull=False)
         .select_related("staff", "position")
         .order_by("start")
     )
@@ -343,3 +385,95 @@ def week_publish(*, store: Store, week_start: dt.date, by=None) -> WeekSchedule:
         week.save(update_fields=["published_at", "published_by"])
         events.week_published.send(sender=WeekSchedule, week=week)
     return week
+
+
+# ---------------------------------------------------------------- open shifts
+
+
+@transaction.atomic
+def open_shift_publish(
+    *,
+    store: Store,
+    position: Position,
+    start: dt.datetime,
+    end: dt.datetime,
+    reason: str = "",
+    source: str = Shift.Source.MANUAL,
+    by=None,
+) -> Shift:
+    """A shift with no one yet, for someone who holds the position to claim in My shifts. Its cost is
+    estimated at the average hourly cost of the active staff holding the position until it is claimed
+    (then the claimer's)."""
+    for field, value in (("start", start), ("end", end)):
+        if not isinstance(value, dt.datetime) or timezone.is_naive(value):
+            raise DomainError(field, "invalid", _("Give a date and time with a time zone."))
+    if end <= start:
+        raise DomainError("end", "before_start", _("A shift must end after it starts."))
+    if end - start > MAX_SHIFT:
+        raise DomainError("end", "too_long", _("A shift is at most 16 hours long."))
+    if position.store_id != store.pk:
+        raise DomainError("position", "not_found", _("No such position in this store."))
+    estimate = StaffMember.objects.filter(store=store, is_active=True, positions=position).aggregate(
+        c=Avg("hourly_cost")
+    )["c"]
+    shift = Shift(
+        store=store,
+        staff=None,
+        position=position,
+        start=start,
+        end=end,
+        reason=(reason or "").strip(),
+        source=source,
+        hourly_cost=(estimate or Decimal("0")).quantize(Decimal("0.01")),
+        created_by=acting_user(by),
+    )
+    _fill(shift)
+    shift.save()
+    return shift
+
+
+@transaction.atomic
+def open_shift_claim(*, shift: Shift, staff: StaffMember, by=None) -> Shift:
+    """`staff` takes an open shift. The shift row is locked first, so of two people claiming it at once
+    one gets it and the other a `taken` (409). The claimer must hold the position, be free, available
+    and not on a day off then (the conflict rules), and stay within their maximum weekly hours."""
+    locked = (
+        Shift.objects.select_for_update(of=("self",))
+        .select_related("store", "position")
+        .filter(pk=shift.pk)
+        .first()
+    )
+    if locked is None or locked.store_id != staff.store_id:
+        raise DomainError("shift", "not_found", _("No such shift in this store."))
+    if locked.staff_id is not None:
+        raise DomainError(
+            "shift",
+            "taken",
+            _("Someone else has already taken this shift.")
+            if locked.staff_id != staff.pk
+            else _("You have already taken this shift."),
+        )
+    if locked.start <= timezone.now():
+        raise DomainError("shift", "stale", _("This shift has already started."))
+    staff = staff_lock(staff)
+    _check_shift(
+        store=locked.store,
+        staff=staff,
+        position=locked.position,
+        start=locked.start,
+        end=locked.end,
+        reason=locked.reason,
+        exclude_pk=locked.pk,
+    )
+    check_max_hours(staff=staff, start=locked.start, end=locked.end, exclude_pk=locked.pk)
+    locked.staff = staff
+    locked.hourly_cost = staff.hourly_cost
+    locked.save(update_fields=["staff", "hourly_cost", "updated_at"])
+    audit_record(
+        store=locked.store,
+        action="open_shift_claimed",
+        actor=by,
+        target=locked,
+        data={"staff": staff.name, "start": locked.start.isoformat(), "end": locked.end.isoformat()},
+    )
+    return locked

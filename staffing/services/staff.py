@@ -54,9 +54,34 @@ def position_create(
     )
 
 
+def _max_hours(value) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        hours = int(value)
+    except (TypeError, ValueError):
+        raise DomainError(
+            "max_weekly_hours", "invalid", _("Give whole hours from 1 to 168, or leave it empty.")
+        )
+    if not 1 <= hours <= 168:
+        raise DomainError(
+            "max_weekly_hours", "invalid", _("Give whole hours from 1 to 168, or leave it empty.")
+        )
+    return hours
+
+
+UNCHANGED = object()
+
+
 @transaction.atomic
 def staff_member_create(
-    *, store: Store, name: str, hourly_cost, positions: Iterable[Position] = (), user=None
+    *,
+    store: Store,
+    name: str,
+    hourly_cost,
+    positions: Iterable[Position] = (),
+    user=None,
+    max_weekly_hours: int | None = None,
 ) -> StaffMember:
     if not name.strip():
         raise DomainError("name", "required", _("Give a name."))
@@ -64,7 +89,13 @@ def staff_member_create(
     positions = _positions_of(store, positions)
     if user is not None and StaffMember.objects.filter(store=store, user=user).exists():
         raise DomainError("user", "unique", _("This user already has a staff profile here."))
-    staff = StaffMember.objects.create(store=store, name=name.strip(), hourly_cost=cost, user=user)
+    staff = StaffMember.objects.create(
+        store=store,
+        name=name.strip(),
+        hourly_cost=cost,
+        user=user,
+        max_weekly_hours=_max_hours(max_weekly_hours),
+    )
     staff.positions.set(positions)
     return staff
 
@@ -77,10 +108,12 @@ def staff_member_update(
     hourly_cost=None,
     positions: Iterable[Position] | None = None,
     is_active: bool | None = None,
+    max_weekly_hours=UNCHANGED,
     by=None,
 ) -> StaffMember:
     """Changes a profile. A new hourly cost applies to shifts created or given to them from now on;
-    it is audited, since it moves the labour share of sales the owner reads."""
+    it is audited, since it moves the labour share of sales the owner reads. `max_weekly_hours` None
+    removes the limit (left out: unchanged)."""
     if name is not None:
         if not name.strip():
             raise DomainError("name", "required", _("Give a name."))
@@ -98,6 +131,8 @@ def staff_member_update(
             )
     if is_active is not None:
         staff.is_active = is_active
+    if max_weekly_hours is not UNCHANGED:
+        staff.max_weekly_hours = _max_hours(max_weekly_hours)
     staff.save()
     if positions is not None:
         staff.positions.set(_positions_of(staff.store, positions))

@@ -52,7 +52,17 @@ def test_prep_for_the_next_daypart_minus_what_is_prepared(store):
     )  # ⌈10.5 − 3⌉
 
 
-def test_staffing_requirements_and_merged_suggestions_for_next_week(store):
+def _lines(insight):
+    """A staffing card's suggested shifts as (start, end, count), store time."""
+    return [
+        (dt.datetime.fromisoformat(d["start"]), dt.datetime.fromisoformat(d["end"]), d["count"])
+        for d in insight.numbers["suggestions"]
+    ]
+
+
+def test_staffing_requirements_and_one_card_per_day_and_position_without_marginal_gaps(store):
+    from staffing.models import StaffingTarget
+
     OpeningHours.objects.create(store=store, weekday=0, opens=dt.time(11), closes=dt.time(23))
     cashier = PositionFactory(
         store=store, name="cashier", productivity_target=Decimal("10"), min_staff_per_open_hour=1
@@ -64,33 +74,88 @@ def test_staffing_requirements_and_merged_suggestions_for_next_week(store):
     assert len(rows) == 12  # open 11:00–23:00, no load elsewhere
     assert rows[at(next_monday, 18)] == 3  # ⌈25 / 10⌉
     assert rows[at(next_monday, 19)] == 1  # max(1, ⌈0.8⌉)
-    gaps = sorted(
-        (i.numbers["start"], i.numbers["end"], i.numbers["count"])
-        for i in Insight.objects.filter(kind="staffing")
+    # One more cashier 11–23 (12 h) is cut after the longest shift (8 h): 11–19 and 19–23; two more at
+    # 18–19 is a one-hour shift each, within the default tolerance (1 h): not on the card.
+    card = Insight.objects.get(kind="staffing")
+    assert card.subject == f"gap:{cashier.pk}:{next_monday.isoformat()}"
+    assert _lines(card) == [
+        (at(next_monday, 11), at(next_monday, 19), 1),
+        (at(next_monday, 19), at(next_monday, 23), 1),
+    ]
+    # 8 h + 4 h = 12 person-hours; the busiest hour is 18:00 (25 orders, nobody scheduled: capacity 0)
+    assert card.message == (
+        "Mon 11:00–19:00, 19:00–23:00: cashier short by 12 person-hours (shifts to add: 2) — "
+        "forecast load up to 25.0/h, capacity 0.00."
     )
-    utc = {h: at(next_monday, h).astimezone(dt.UTC).isoformat() for h in (11, 18, 19, 23)}
-    # one more cashier 11–23 (12 h) is cut after the longest shift (8 h): 11–19 and 19–23; two more at 18
-    assert gaps == [(utc[11], utc[19], 1), (utc[18], utc[19], 2), (utc[19], utc[23], 1)]
-    message = Insight.objects.get(kind="staffing", numbers__count=2).message
-    assert message == "Mon 18:00–19:00: 2 more cashier — forecast load 25.0/h, capacity 0.00."
+
+    StaffingTarget.objects.create(store=store, gap_tolerance_hours=0)  # every gap shown
+    run_analysis(store=store, job="staffing", now=at(MONDAY, 10))
+    card = Insight.objects.get(kind="staffing", state__in=Insight.OPEN_STATES)
+    assert _lines(card) == [
+        (at(next_monday, 11), at(next_monday, 19), 1),
+        (at(next_monday, 18), at(next_monday, 19), 2),
+        (at(next_monday, 19), at(next_monday, 23), 1),
+    ]
+    assert (card.numbers["count"], card.numbers["person_hours"]) == ("4", "14")  # 8 + 2 × 1 + 4
 
 
-def test_a_staffing_insight_carries_the_suggestion_that_applies_it(store):
-    from staffing.selectors import StaffingSuggestion
-    from staffing.services import staff_member_create, suggestion_apply
+def test_a_staffing_card_carries_the_shifts_that_apply_it(store):
+    from analytics.services import insight_act
+    from staffing.models import Shift
+    from staffing.services import staff_member_create
 
     OpeningHours.objects.create(store=store, weekday=0, opens=dt.time(11), closes=dt.time(23))
     cashier = PositionFactory(
         store=store, name="cashier", productivity_target=Decimal("10"), min_staff_per_open_hour=0
     )
-    forecast(store, None, {18: "15"})
+    forecast(store, None, {18: "15", 19: "15"})  # ⌈15 / 10⌉ = 2 cashiers 18–20
     run_analysis(store=store, job="staffing", now=at(MONDAY, 10))
     insight = Insight.objects.get(kind="staffing")
-    suggestion = StaffingSuggestion.from_dict(insight.numbers["suggestion"])
-    person = staff_member_create(store=store, name="Ana", hourly_cost="20", positions=[cashier])
-    shift = suggestion_apply(suggestion=suggestion, staff=person)
     next_monday = MONDAY + dt.timedelta(days=7)
-    assert (shift.start, shift.end, shift.position) == (at(next_monday, 18), at(next_monday, 19), cashier)
+    assert _lines(insight) == [(at(next_monday, 18), at(next_monday, 20), 2)]
+    ana, bo = (
+        staff_member_create(store=store, name=n, hourly_cost="20", positions=[cashier]) for n in ("Ana", "Bo")
+    )
+    insight_act(insight=insight, action="apply_staffing", staff_ids=[ana.pk, bo.pk])
+    shifts = list(
+        Shift.objects.order_by("staff__name").values_list("staff__name", "start", "end", "position")
+    )
+    assert shifts == [
+        ("Ana", at(next_monday, 18), at(next_monday, 20), cashier.pk),
+        ("Bo", at(next_monday, 18), at(next_monday, 20), cashier.pk),
+    ]
+    insight.refresh_from_db()
+    assert insight.action_detail["staff"] == "Ana, Bo" and len(insight.action_detail["shifts"]) == 2
+
+
+def test_a_suggested_shift_is_clipped_to_opening_hours_and_none_is_suggested_outside_them(store):
+    from staffing.selectors import StaffingSuggestion, staffing_suggestions
+    from staffing.services import staff_member_create, suggestion_apply
+
+    OpeningHours.objects.create(store=store, weekday=0, opens=dt.time(11), closes=dt.time(21, 30))
+    cashier = PositionFactory(
+        store=store, name="cashier", productivity_target=Decimal("10"), min_staff_per_open_hour=0
+    )
+    # Load before opening (06–08, nothing at 08) and 09–22: one cashier each of those hours.
+    forecast(store, None, {h: "5" for h in (6, 7, *range(9, 23))})
+    run_analysis(store=store, job="staffing", now=at(MONDAY, 10))
+    next_monday = MONDAY + dt.timedelta(days=7)
+    found = [(s.start, s.end) for s in staffing_suggestions(store=store, week_start=next_monday)]
+    # 06–08 is wholly outside opening hours: no suggestion. 09–17 and 17–23 (cut after 8 h) are
+    # clipped to 11:00–21:30: 11–17 and 17–21:30.
+    assert found == [
+        (at(next_monday, 11), at(next_monday, 17)),
+        (at(next_monday, 17), at(next_monday, 21, 30)),
+    ]
+    card = Insight.objects.get(kind="staffing")
+    assert (
+        "Mon 11:00–17:00, 17:00–21:30" in card.message and card.numbers["person_hours"] == "10.5"
+    )  # 6 + 4.5
+    # No reason given: the shift passes the opening-hours rule as it is.
+    ana = staff_member_create(store=store, name="Ana", hourly_cost="20", positions=[cashier])
+    late = StaffingSuggestion.from_dict(card.numbers["suggestions"][1])
+    shift = suggestion_apply(suggestion=late, staff=ana)
+    assert (shift.start, shift.end, shift.minutes) == (at(next_monday, 17), at(next_monday, 21, 30), 270)
 
 
 @pytest.mark.parametrize(
@@ -134,8 +199,7 @@ def test_a_merged_suggestion_never_spans_two_business_days_or_exceeds_the_longes
     run_analysis(store=store, job="staffing", now=at(MONDAY, 10))
     next_monday = MONDAY + dt.timedelta(days=7)
     runs = sorted(
-        (dt.datetime.fromisoformat(i.numbers["start"]), dt.datetime.fromisoformat(i.numbers["end"]))
-        for i in Insight.objects.filter(kind="staffing")
+        (start, end) for i in Insight.objects.filter(kind="staffing") for start, end, _count in _lines(i)
     )
     # Monday 18:00–24:00 in two shifts of 3 h (the store's longest), Tuesday's 00:00–02:00 on its own
     tuesday = next_monday + dt.timedelta(days=1)

@@ -23,7 +23,16 @@ pytestmark = pytest.mark.django_db
 
 WEEK = dt.date(2030, 3, 18)  # a Monday well ahead, so the suggested shift is in the future
 # Ids differ between the two stores; everything else on the record must be equal.
-IDS = {"purchase_order", "shift", "staff_id", "supplier_item", "supplier_price", "menu_item", "price_change"}
+IDS = {
+    "purchase_order",
+    "shift",
+    "shifts",
+    "staff_id",
+    "supplier_item",
+    "supplier_price",
+    "menu_item",
+    "price_change",
+}
 
 
 def _insight(store, kind, subject, numbers):

@@ -272,18 +272,27 @@ def test_the_staffing_card_offers_only_who_can_take_the_shift(owner_client, shop
             store=store, name=name, hourly_cost=Decimal("12.00"), positions=[position]
         )
 
-    ana, bo, cy, di, ed = (
+    ana, bo, cy, di, ed, fa, gu = (
         person(n, p)
         for n, p in [("Ana", cashier), ("Bo", cook), ("Cy", cashier)]
-        + [
-            ("Di", cashier),
-            ("Ed", cashier),
-        ]
+        + [("Di", cashier), ("Ed", cashier), ("Fa", cashier), ("Gu", cashier)]
     )
     start = dt.datetime(2030, 3, 22, 18, tzinfo=store.tz)  # a Friday
     st.shift_create(
         store=store, staff=cy, position=cashier, start=start, end=start + dt.timedelta(hours=1), reason="x"
     )
+    # Fa and Gu already work 9 h on the Monday of that week; the suggested shift is 2 h (18–20).
+    monday = dt.datetime(2030, 3, 18, 9, tzinfo=store.tz)
+    for who, most in ((fa, 10), (gu, 11)):
+        st.shift_create(
+            store=store,
+            staff=who,
+            position=cashier,
+            start=monday,
+            end=monday + dt.timedelta(hours=9),
+            reason="x",
+        )
+        st.staff_member_update(staff=who, max_weekly_hours=most)
     st.days_off_add(staff=di, first_day=dt.date(2030, 3, 22), last_day=dt.date(2030, 3, 22))
     st.availability_add(staff=ed, weekday=4, start=dt.time(9), end=dt.time(17))  # Fridays until 17:00 only
     week = dt.date(2030, 3, 18)
@@ -310,12 +319,64 @@ def test_the_staffing_card_offers_only_who_can_take_the_shift(owner_client, shop
     feed = owner_client.get(f"/dashboard/{store.slug}/insights/feed/").content.decode()
     card = feed[feed.index(f'id="insight-{insight.pk}"') :]
     options = card[card.index('name="staff"') : card.index("</select>")]
-    # Bo is a cook, Cy is on shift then, Di has the day off, Ed is not available after 17:00.
-    assert f'value="{ana.pk}"' in options
-    assert all(f'value="{p.pk}"' not in options for p in (bo, cy, di, ed))
+    # Bo is a cook, Cy is on shift then, Di has the day off, Ed is not available after 17:00, Fa would
+    # work 9 + 2 = 11 h that week against a maximum of 10; Gu's 11 h are exactly his maximum.
+    assert f'value="{ana.pk}"' in options and f'value="{gu.pk}"' in options
+    assert all(f'value="{p.pk}"' not in options for p in (bo, cy, di, ed, fa))
 
-    ana.is_active = False
-    ana.save()
+    for who in (ana, gu):
+        who.is_active = False
+        who.save()
     feed = owner_client.get(f"/dashboard/{store.slug}/insights/feed/").content.decode()
-    card = feed[feed.index(f'id="insight-{insight.pk}"') :]
-    assert "Nobody who works as Cashier is free then" in card.split("</li>")[0]
+    card = feed[feed.index(f'id="insight-{insight.pk}"') :].split("</li>")[0]
+    assert "Nobody who works as Cashier is free then" in card
+    options = card[card.index('name="staff"') : card.index("</select>")]
+    assert options.count("<option") == 1 and 'value="open" selected' in options
+
+
+def test_a_day_card_adds_each_listed_shift_and_publishes_an_open_one_when_nobody_fits(owner_client, shop):
+    from staffing import services as st
+    from staffing.models import Shift
+
+    store = shop["store"]
+    cashier = st.position_create(store=store, name="Cashier", productivity_target=Decimal("10"))
+    ana = st.staff_member_create(store=store, name="Ana", hourly_cost=Decimal("12.00"), positions=[cashier])
+    st.staff_member_create(store=store, name="Bo", hourly_cost=Decimal("14.00"), positions=[cashier])
+    friday = dt.datetime(2030, 3, 22, 17, tzinfo=store.tz)
+    st.staffing_requirements_replace(
+        store,
+        dt.date(2030, 3, 18),
+        [
+            {
+                "position": cashier,
+                "hour_start": friday + dt.timedelta(hours=h),
+                "needed_staff": 2 if h in (1, 2) else 1,
+                "forecast_load": Decimal("15"),
+            }
+            for h in range(4)
+        ],
+    )
+    from analytics.analyses.operations import staffing_findings
+
+    (finding,) = staffing_findings(store, dt.date(2030, 3, 18))  # 17–21 for one, 18–20 for another
+    insight = insight_upsert(store=store, finding=finding)
+    feed = owner_client.get(f"/dashboard/{store.slug}/insights/feed/").content.decode()
+    card = feed[feed.index(f'id="insight-{insight.pk}"') :].split("</li>")[0]
+    assert card.count("data-line=") == 2 and "Accept: add these 2 shifts" in card
+    assert "Fri 22 Mar 17:00–21:00 · Cashier" in card and "Fri 22 Mar 18:00–20:00 · Cashier" in card
+
+    response = owner_client.post(
+        f"/dashboard/{store.slug}/insights/{insight.pk}/apply-staffing/", {"staff": [str(ana.pk), "open"]}
+    )
+    assert response.status_code == 302
+    shifts = list(
+        Shift.objects.filter(store=store).order_by("start").values_list("staff__name", "start", "end")
+    )
+    assert shifts == [
+        ("Ana", friday, friday + dt.timedelta(hours=4)),
+        (None, friday + dt.timedelta(hours=1), friday + dt.timedelta(hours=3)),
+    ]
+    open_shift = Shift.objects.get(staff__isnull=True)
+    assert open_shift.hourly_cost == Decimal("13.00")  # (12.00 + 14.00) / 2 until someone claims it
+    insight.refresh_from_db()
+    assert insight.state == "acted" and insight.action_detail["open_shifts"] == 1

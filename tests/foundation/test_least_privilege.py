@@ -208,6 +208,7 @@ PAGES = {
     "staffing/<slug:store_slug>/schedule/publish/": POST_ONLY,
     "staffing/<slug:store_slug>/schedule/suggestions/apply/": POST_ONLY,
     "staffing/<slug:store_slug>/my-shifts/": MEMBERS,
+    "staffing/<slug:store_slug>/my-shifts/open/<int:shift_id>/claim/": POST_ONLY,
     "staffing/<slug:store_slug>/clock/": MEMBERS,
     "staffing/<slug:store_slug>/labour/": BOSS,
     "staffing/<slug:store_slug>/settings/staff/": BOSS,
