@@ -95,7 +95,11 @@ STORE_LOOKUPS = {
 class StoreTimeZoneMiddleware:
     """Every page about a store shows its times in the store's zone: `{{ moment|date }}`,
     `{% localtime %}` and forms render in it, not in UTC. Only the zone is looked up here; whether
-    the reader may see the store stays the view's question (a stranger still gets the view's 404)."""
+    the reader may see the store stays the view's question (a stranger still gets the view's 404).
+
+    The API writes times in the same zone, with its offset (2026-03-19T11:00:00+01:00): the store of
+    the URL, else of its `?store=` slug; a store's API key sets its own store's zone when it
+    authenticates. A call about several stores answers in UTC (still with its offset, `Z`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -107,17 +111,22 @@ class StoreTimeZoneMiddleware:
             timezone.deactivate()
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        for key, lookup in STORE_LOOKUPS.items():
-            if key in view_kwargs:
-                try:
-                    stores = Store.objects.filter(**{lookup: view_kwargs[key]})
-                    zone = stores.values_list("time_zone", flat=True).first()
-                except (OperationalError, InterfaceError):
-                    return None  # the view meets the same failure and answers 503
-                if zone:
-                    timezone.activate(zoneinfo.ZoneInfo(zone))
-                return None
+        lookups = [(lookup, view_kwargs[key]) for key, lookup in STORE_LOOKUPS.items() if key in view_kwargs]
+        if not lookups and request.path.startswith("/api/") and isinstance(request.GET.get("store"), str):
+            lookups = [("slug", request.GET["store"][:100])]
+        for lookup, value in lookups[:1]:
+            try:
+                zone = Store.objects.filter(**{lookup: value}).values_list("time_zone", flat=True).first()
+            except (OperationalError, InterfaceError, ValueError):
+                return None  # the view meets the same failure (503) or refuses the odd value itself
+            if zone:
+                use_store_time(zone)
         return None
+
+
+def use_store_time(zone: str) -> None:
+    """Times written for the rest of this request are in `zone` (undone by StoreTimeZoneMiddleware)."""
+    timezone.activate(zoneinfo.ZoneInfo(zone))
 
 
 def _nul_field(request) -> str | None:

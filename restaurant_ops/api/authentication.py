@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
+from restaurant_ops.middleware import use_store_time
 from restaurant_ops.models import ApiKey
 
 
@@ -28,6 +29,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("This API key was revoked."))
         if key.is_account and not key.owner.is_active:
             raise exceptions.AuthenticationFailed(_("This API key's owner can no longer sign in."))
+        if key.store is not None:
+            use_store_time(key.store.time_zone)  # a store's key reads and writes in its store's time
         now = timezone.now()
         if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)

@@ -83,7 +83,7 @@ def test_a_run_asked_for_over_the_api_is_queued_then_read_back(imported):
     queued = response.json()
     assert (queued["outcome"], queued["as_of"], queued["result"]) == (
         "queued",
-        "2026-03-02T07:00:00Z",  # 08:00 in Berlin
+        "2026-03-02T08:00:00+01:00",  # the key's store is in Berlin: its time, with the offset
         {"jobs": ["forecast", "staffing"]},
     )
     # What the worker does with it (test_worker.py runs it on a real worker).

@@ -51,3 +51,50 @@ def test_unknown_time_zone_is_rejected():
     with pytest.raises(ValidationError) as error:
         store.full_clean()
     assert "time_zone" in error.value.message_dict
+
+
+def _order_at(store, moment):
+    from orders.services import LineRequest, order_place
+    from tests.factories import MenuItemFactory
+
+    item = MenuItemFactory(store=store)
+    return order_place(
+        store=store,
+        channel="till",
+        service_type="takeaway",
+        placed_at=moment,
+        lines=[LineRequest(item_id=item.pk, quantity=1)],
+    )
+
+
+def test_the_api_writes_a_store_s_times_in_its_zone_with_the_offset(client):
+    """11:00 UTC on 19 March 2026 is 12:00 in Berlin (+01:00, winter time) and 19:00 in Shanghai (+08:00)."""
+    from rest_framework.test import APIClient
+
+    from restaurant_ops.models import Role
+    from restaurant_ops.services import api_key_create
+    from tests.factories import MembershipFactory
+
+    berlin = StoreFactory(time_zone="Europe/Berlin")
+    shanghai = StoreFactory(time_zone="Asia/Shanghai")
+    moment = dt.datetime(2026, 3, 19, 11, 0, tzinfo=dt.UTC)
+    orders = {store.pk: _order_at(store, moment) for store in (berlin, shanghai)}
+
+    # A store's key: its own store's zone.
+    _key, raw = api_key_create(store=shanghai, name="POS", scope="read", created_by=None)
+    pos = APIClient()
+    pos.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    order = pos.get(f"/api/v1/orders/{orders[shanghai.pk].pk}/").json()
+    assert order["placed_at"] == "2026-03-19T19:00:00+08:00"
+
+    # A person with both stores: the zone of the store the call names.
+    owner = MembershipFactory(store=berlin, role=Role.OWNER).user
+    MembershipFactory(store=shanghai, role=Role.OWNER, user=owner)
+    client.force_login(owner)
+    listed = client.get("/api/v1/orders/", {"store": berlin.slug}).json()["results"]
+    assert [o["placed_at"] for o in listed] == ["2026-03-19T12:00:00+01:00"]
+    detail = client.get(f"/api/v1/orders/{orders[shanghai.pk].pk}/", {"store": shanghai.slug}).json()
+    assert detail["placed_at"] == "2026-03-19T19:00:00+08:00"
+    # Naming no store, a call that may span both answers in UTC, still with the offset.
+    both = client.get("/api/v1/orders/").json()["results"]
+    assert {o["placed_at"] for o in both} == {"2026-03-19T11:00:00Z"}
