@@ -90,9 +90,10 @@ def _event_window(store_id: int) -> int:
     name="analytics.tasks.low_stock_check",
     soft_time_limit=60,
     time_limit=90,
-    # Follows placed orders through the connections outbox (recorded in the order's transaction):
-    # the first order runs the check at once, later ones within the window coalesce into one more run.
-    outbox_topics=("order.placed",),
+    # Follows placed orders, and items selling out or coming back (a receipt, a count, a void), through
+    # the connections outbox (recorded in the event's transaction): the first event runs the check at
+    # once, later ones within the window coalesce into one more run.
+    outbox_topics=("order.placed", "item.sold_out", "item.back"),
     outbox_window=_event_window,
     **COMMON,
 )

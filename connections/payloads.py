@@ -19,6 +19,10 @@ def order(order) -> dict:
     }
 
 
+def menu_item(item) -> dict:
+    return {"item_id": item.pk, "name": item.name}
+
+
 def goods_received(purchase_order, received_at, lines) -> dict:
     return {
         "purchase_order_id": purchase_order.pk,

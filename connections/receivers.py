@@ -33,6 +33,14 @@ def on_goods_received(sender, store, purchase_order, received_at, lines, **kwarg
     )
 
 
+def on_availability_changed(sender, store, sold_out, back, **kwargs) -> None:
+    for topic, items in (("item.sold_out", sold_out), ("item.back", back)):
+        for item in items:
+            services.outbox_record(
+                topic=topic, store=store, subject=f"item:{item.pk}", payload=payloads.menu_item(item)
+            )
+
+
 def on_check_closed(sender, guest_check, **kwargs) -> None:
     services.outbox_record(
         topic="check.closed",
@@ -80,6 +88,9 @@ def connect() -> None:
         on_order_status_changed, dispatch_uid="connections.order_status"
     )
     inventory_events.goods_received.connect(on_goods_received, dispatch_uid="connections.goods_received")
+    inventory_events.availability_changed.connect(
+        on_availability_changed, dispatch_uid="connections.availability_changed"
+    )
     orders_events.check_closed.connect(on_check_closed, dispatch_uid="connections.check_closed")
     orders_events.payment_refunded.connect(on_payment_refunded, dispatch_uid="connections.payment_refunded")
     inventory_events.purchase_order_sent.connect(on_purchase_order_sent, dispatch_uid="connections.po_sent")

@@ -12,3 +12,8 @@ goods_received = Signal()
 
 # kwargs: purchase_order (just sent to its supplier). Connections tells subscribed back offices.
 purchase_order_sent = Signal()
+
+# kwargs: store, sold_out (MenuItems the stock can no longer cover one more portion of), back (MenuItems it
+# covers again): sent by the stock ledger when a movement flips an item's stock-driven sold-out flag.
+# Connections announces them (item.sold_out, item.back); the low-stock check follows them there.
+availability_changed = Signal()

@@ -20,6 +20,7 @@ from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date
 
+from .. import events
 from ..models import Ingredient, PurchaseOrderLine, RecipeLine, StockCount, StockMovement
 
 ZERO = Decimal("0")
@@ -178,11 +179,20 @@ def availability_refresh(*, store: Store, ingredient_ids: Iterable[int] | None =
         modifiers = modifiers.filter(pk__in=using.filter(modifier__isnull=False).values("modifier_id"))
     short = RecipeLine.objects.filter(menu_item_id=OuterRef("pk"), ingredient__on_hand__lt=F("base_quantity"))
     flipped = []
-    for item in items.annotate(short=Exists(short)).only("pk", "sold_out_stock", "allergens", "dietary_tags"):
+    for item in items.annotate(short=Exists(short)).only(
+        "pk", "name", "sold_out_stock", "allergens", "dietary_tags"
+    ):
         if item.sold_out_stock != item.short:
             menu_item_set_stock_facts(item=item, sold_out=item.short)
             flipped.append(item)
     short = RecipeLine.objects.filter(modifier_id=OuterRef("pk"), ingredient__on_hand__lt=F("base_quantity"))
     for modifier in modifiers.annotate(short=Exists(short)).only("pk", "sold_out_stock"):
         modifier_set_stock_facts(modifier=modifier, sold_out=modifier.short)
+    if flipped:
+        events.availability_changed.send(
+            sender=MenuItem,
+            store=store,
+            sold_out=[item for item in flipped if item.short],
+            back=[item for item in flipped if not item.short],
+        )
     return flipped

@@ -57,9 +57,10 @@ def test_a_rolled_back_order_owes_nothing(store):
         reason="opening",
         unit_cost=Decimal("1"),
     )
+    before = (OutboxEvent.objects.count(), OutboxDispatch.objects.count())  # the receipt's item.back
     with pytest.raises(OrderRejected):  # one portion in stock, two ordered: inventory refuses the order
         _order(store, item, 2)
-    assert OutboxEvent.objects.count() == 0 and OutboxDispatch.objects.count() == 0
+    assert (OutboxEvent.objects.count(), OutboxDispatch.objects.count()) == before
 
 
 def test_the_drain_runs_the_check_at_once_then_coalesces_the_rush_into_one_more_run(store):
@@ -125,3 +126,52 @@ def test_a_receipts_price_check_runs_at_once_and_later_receipts_in_the_window_co
         {"alerts": 1},
         {"alerts": 1},
     ]  # three receipts judged (the last two in one task), none missed
+
+
+def test_an_item_selling_out_and_coming_back_is_announced_and_checked_at_once_then_coalesced(
+    store, run_outbox
+):
+    AnalysisSettings.objects.create(store=store, low_stock_debounce_seconds=30)
+    wings = IngredientFactory(store=store, name="Wings", base_unit="pcs", min_quantity=Decimal("5"))
+    item = MenuItemFactory(store=store, name="Wing basket")
+
+    def stock(quantity: str, kind: str = "receipt"):
+        inventory.stock_movement_record(
+            store=store, ingredient=wings, kind=kind, quantity=Decimal(quantity), reason="test",
+            unit_cost=Decimal("0.50"),
+        )  # fmt: skip
+
+    def topics():
+        pending = OutboxDispatch.objects.filter(state="pending").order_by("id")
+        return [(d.event.topic, d.event.subject, d.task_name) for d in pending]
+
+    stock("4")  # 4 wings, then the recipe: two baskets; the item was never sold out, so nothing flips
+    inventory.recipe_line_set(
+        store=store, ingredient=wings, quantity=Decimal("2"), unit="pcs", menu_item=item
+    )
+    assert topics() == []
+    _order(store, item, 2)  # 4 − 2 × 2 = 0: sold out, in the order's transaction
+    order_event = OutboxEvent.objects.get(topic="order.placed")
+    assert topics() == [
+        ("order.placed", order_event.subject, LOW_STOCK),
+        ("item.sold_out", f"item:{item.pk}", LOW_STOCK),
+    ]
+    assert OutboxEvent.objects.get(topic="item.sold_out").payload == {
+        "item_id": item.pk,
+        "name": "Wing basket",
+    }
+    assert run_outbox(now=T0) == 1  # at once, one run for both events
+    alert = Insight.objects.get(store=store, kind="low_stock")
+    assert (alert.state, alert.numbers["on_hand"]) == ("new", "0.000")  # 0 ≤ reorder point 5
+
+    stock("20")  # back in stock (0 + 20 = 20 > 5) within the window: waits for its end
+    assert topics() == [("item.back", f"item:{item.pk}", LOW_STOCK)]
+    assert run_outbox(now=T0 + dt.timedelta(seconds=10)) == 0
+    assert run_outbox(now=T0 + dt.timedelta(seconds=30)) == 1
+    alert.refresh_from_db()
+    assert alert.state == "resolved"  # 20 on hand is above the reorder point again
+
+    stock("19", kind="waste")  # 20 − 19 = 1 < 2 a portion: sold out again, long after the window
+    assert topics() == [("item.sold_out", f"item:{item.pk}", LOW_STOCK)]
+    assert run_outbox(now=T0 + dt.timedelta(minutes=5)) == 1  # a new window's leading edge: at once
+    assert Insight.objects.get(store=store, kind="low_stock", state="new").numbers["on_hand"] == "1.000"

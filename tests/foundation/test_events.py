@@ -30,6 +30,9 @@ HEARD_BY = {
     "orders.check_closed": {"connections"},
     "orders.payment_refunded": {"connections"},
     "inventory.purchase_order_sent": {"connections"},
+    # item.sold_out / item.back in the outbox, followed by the low-stock check:
+    # tests/connections/test_outbox.py
+    "inventory.availability_changed": {"connections"},
     "staffing.week_published": {"connections"},
 }
 
