@@ -1,4 +1,6 @@
-from django.db.models import Prefetch, QuerySet
+import datetime as dt
+
+from django.db.models import Count, Max, Prefetch, QuerySet, Sum
 
 from orders.models import Check, MenuItem
 from restaurant_ops.models import Store
@@ -22,6 +24,16 @@ def open_tickets(*, store: Store, station: Station | None = None) -> QuerySet[Ti
         .order_by("queued_at", "id")
     )
     return qs.filter(station=station) if station is not None else qs
+
+
+def board_version(*, store: Store, station: Station | None = None) -> str:
+    """A cheap token that moves whenever the display would show something else: a ticket queued,
+    started, bumped or withdrawn, or a line voided (each bumps its ticket's `updated_at`). One aggregate
+    over the open tickets and no rendering; the waiting times tick in the browser (static/kitchen/kds.js)."""
+    open_now = open_tickets(store=store, station=station).order_by()
+    agg = open_now.aggregate(n=Count("id"), ids=Sum("id"), latest=Max("updated_at"))
+    latest = agg["latest"].timestamp() if isinstance(agg["latest"], dt.datetime) else None
+    return f"{agg['n']}-{agg['ids']}-{latest}"
 
 
 def prep_tasks(*, stores: QuerySet[Store]) -> QuerySet[PrepTask]:

@@ -148,8 +148,10 @@ def ticket_lines_withdraw(*, quantities: dict[int, int]) -> int:
     for line in lines:
         line.voided_quantity = min(line.quantity, line.voided_quantity + quantities[line.order_line_id])
     TicketLine.objects.bulk_update(lines, ["voided_quantity"])
-    still_to_make = TicketLine.objects.filter(ticket=OuterRef("pk"), voided_quantity__lt=F("quantity"))
     now = timezone.now()
+    # The display's version moves with the ticket (kitchen.selectors.board_version): VOID shows at once.
+    Ticket.objects.filter(pk__in={line.ticket_id for line in lines}, status__in=OPEN).update(updated_at=now)
+    still_to_make = TicketLine.objects.filter(ticket=OuterRef("pk"), voided_quantity__lt=F("quantity"))
     return (
         Ticket.objects.filter(pk__in={line.ticket_id for line in lines}, status__in=OPEN)
         .exclude(Exists(still_to_make))

@@ -1,13 +1,17 @@
-"""Kitchen pages: the live display (htmx polls the board every second) and the prep list."""
+"""Kitchen pages: the live display (the board is polled every second, 304 while unchanged) and the prep list."""
 
 import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import quote_etag
+from django.utils.http import parse_etags
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -23,31 +27,55 @@ from . import forms, selectors, services
 from .models import PrepTask, Station, Ticket
 
 
-def _board_context(request, store):
-    stations = list(Station.objects.filter(store=store))
-    station = None
-    if station_id := request.GET.get("station") or request.POST.get("station"):
-        station = next((s for s in stations if str(s.pk) == station_id), None)
+LATE_AFTER_SECONDS = 15 * 60
+
+
+def _station(request, store) -> Station | None:
+    station_id = request.GET.get("station") or request.POST.get("station")
+    return Station.objects.filter(store=store, pk=station_id).first() if str(station_id or "").isdigit() else None
+
+
+def _board_etag(store, station) -> str:
+    return quote_etag(f"{selectors.board_version(store=store, station=station)}-{get_language()}")
+
+
+def _board_context(request, store, station=None):
+    station = station or _station(request, store)
     now = timezone.now()
     tickets = list(selectors.open_tickets(store=store, station=station))
     for ticket in tickets:
         seconds = int((now - ticket.queued_at).total_seconds())
+        ticket.waited = seconds  # static/kitchen/kds.js counts on from here every second
         ticket.elapsed = f"{seconds // 60}:{seconds % 60:02d}"
-        ticket.late = seconds >= 15 * 60
-    return {"store": store, "stations": stations, "station": station, "tickets": tickets}
+        ticket.late = seconds >= LATE_AFTER_SECONDS
+    return {"store": store, "station": station, "tickets": tickets, "late_after": LATE_AFTER_SECONDS}
 
 
 @login_required
 def display(request, store_slug):
     store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.WORK_KITCHEN)
-    return render(request, "kitchen/display.html", _board_context(request, store))
+    station = _station(request, store)
+    context = _board_context(request, store, station)
+    context["stations"] = list(Station.objects.filter(store=store))
+    context["board_etag"] = _board_etag(store, station)
+    return render(request, "kitchen/display.html", context)
 
 
 @never_cache
 @login_required
 def board(request, store_slug):
+    """The board, polled every second by static/dashboard/live.js: 304 while nothing on it changed (the
+    version of its open tickets is the one the display shows; no rendering), else the board and its new
+    ETag. A new ticket, a bump or a void is on the display within about a second."""
     store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.WORK_KITCHEN)
-    return render(request, "kitchen/_board.html", _board_context(request, store))
+    station = _station(request, store)
+    etag = _board_etag(store, station)
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+    else:
+        response = render(request, "kitchen/_board.html", _board_context(request, store, station))
+    response["ETag"] = etag
+    return response
 
 
 @login_required

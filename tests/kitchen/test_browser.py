@@ -53,6 +53,13 @@ def test_order_appears_on_its_station_and_bump_makes_it_ready(live_server, page)
     ticket = page.locator(f"article[data-order='{order_id}']")
     expect(ticket).to_be_visible(timeout=2000)
     expect(ticket).to_contain_text("Lamb skewer")
+    # The waiting time counts on in the browser while the board answers 304 (nothing re-rendered).
+    statuses = []
+    page.on("response", lambda r: statuses.append(r.status) if "/display/board/" in r.url else None)
+    waited = ticket.locator("[data-waited]")
+    shown = waited.inner_text()
+    expect(waited).not_to_have_text(shown, timeout=3000)
+    assert 304 in statuses
     expect(ticket).to_contain_text("extra crispy")
     expect(ticket).not_to_contain_text("Lemonade")  # routed to the drinks station
 
