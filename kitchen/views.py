@@ -1,4 +1,4 @@
-"""Kitchen pages: the live display (the board is polled every second, 304 while unchanged) and the prep list."""
+"""Kitchen pages: the live display (its board polled every second, 304 while unchanged), the prep list."""
 
 import datetime as dt
 
@@ -9,8 +9,8 @@ from django.http import HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import quote_etag
-from django.utils.http import parse_etags
 from django.utils.dateparse import parse_datetime
+from django.utils.http import parse_etags
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -26,13 +26,16 @@ from restaurant_ops.setup import setup_context
 from . import forms, selectors, services
 from .models import PrepTask, Station, Ticket
 
-
 LATE_AFTER_SECONDS = 15 * 60
 
 
 def _station(request, store) -> Station | None:
     station_id = request.GET.get("station") or request.POST.get("station")
-    return Station.objects.filter(store=store, pk=station_id).first() if str(station_id or "").isdigit() else None
+    return (
+        Station.objects.filter(store=store, pk=station_id).first()
+        if str(station_id or "").isdigit()
+        else None
+    )
 
 
 def _board_etag(store, station) -> str:
