@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from restaurant_ops.models import Store
 
+from . import events
 from .models import Insight, JobRun
 
 
@@ -34,7 +35,8 @@ def insight_upsert(*, store: Store, finding: Finding, job_run: JobRun | None = N
         .filter(store=store, kind=finding.kind, subject=finding.subject, state__in=Insight.OPEN_STATES)
         .first()
     )
-    if insight is None:
+    opened = insight is None
+    if opened:
         insight = Insight(store=store, kind=finding.kind, subject=finding.subject)
     insight.message_key = finding.message_key
     insight.numbers = finding.numbers
@@ -43,6 +45,8 @@ def insight_upsert(*, store: Store, finding: Finding, job_run: JobRun | None = N
     insight.window_days = finding.window_days
     insight.job_run = job_run
     insight.save()
+    if opened:
+        events.insight_opened.send(sender=Insight, insight=insight)
     return insight
 
 

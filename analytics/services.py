@@ -23,7 +23,7 @@ from restaurant_ops.timeutils import business_date
 from staffing import services as staffing_services
 from staffing.models import StaffMember
 
-from . import selectors
+from . import events, selectors
 from .evaluation import measure, verdict, windows_before
 from .models import Insight
 
@@ -68,6 +68,7 @@ def _record(
             insight, insight.acted_at - dt.timedelta(days=insight.window_days or 30), insight.acted_at
         )
     insight.save()
+    events.insight_acted.send(sender=Insight, insight=insight)
     return insight
 
 
@@ -109,6 +110,7 @@ def insight_evaluate(*, insight: Insight, now: dt.datetime | None = None) -> Ins
     )
     insight.state, insight.evaluated_at = Insight.State.EVALUATED, now
     insight.save()
+    events.insight_evaluated.send(sender=Insight, insight=insight)
     return insight
 
 

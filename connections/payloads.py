@@ -19,8 +19,9 @@ def order(order) -> dict:
     }
 
 
-def menu_item(item) -> dict:
-    return {"item_id": item.pk, "name": item.name}
+def menu_item(item, by_hand: bool = False) -> dict:
+    """by_hand: the 86 button (or taking it back) flipped it, not a stock movement."""
+    return {"item_id": item.pk, "name": item.name, "by_hand": by_hand}
 
 
 def goods_received(purchase_order, received_at, lines) -> dict:
@@ -74,4 +75,56 @@ def purchase_order(po) -> dict:
         "lines": [
             {"ingredient_id": line.ingredient_id, "quantity": str(line.quantity)} for line in po.lines.all()
         ],
+    }
+
+
+def insight_url(insight) -> str:
+    """The absolute link that opens the insight (PUBLIC_BASE_URL: where people reach the pages)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    path = reverse("dashboard:insight", kwargs={"store_slug": insight.store.slug, "insight_id": insight.pk})
+    return settings.PUBLIC_BASE_URL + path
+
+
+def insight(insight) -> dict:
+    from django.utils import translation
+
+    with translation.override(None):  # the text as written in the code: English, whoever triggered it
+        title, message = str(insight.title), str(insight.message)
+    return {
+        "insight_id": insight.pk,
+        "kind": insight.kind,
+        "severity": insight.severity,
+        "state": insight.state,
+        "subject": insight.subject,
+        "message_key": insight.message_key,
+        "numbers": insight.numbers,
+        "title": title,
+        "message": message,
+        "action": insight.action_type or None,
+        "action_detail": insight.action_detail or None,
+        "verdict": insight.verdict or None,
+        "metric_before": None if insight.metric_before is None else str(insight.metric_before),
+        "metric_after": None if insight.metric_after is None else str(insight.metric_after),
+        "url": insight_url(insight),
+    }
+
+
+def stock_low(insight) -> dict:
+    """An ingredient at or below its reorder point (the low-stock check's insight, as stock facts)."""
+    numbers = insight.numbers or {}
+    _kind, _sep, ingredient_id = insight.subject.partition(":")
+    return {
+        "ingredient_id": int(ingredient_id) if ingredient_id.isdigit() else None,
+        "ingredient": numbers.get("ingredient"),
+        "unit": numbers.get("unit"),
+        "on_hand": numbers.get("on_hand"),
+        "on_order": numbers.get("on_order"),
+        "reorder_point": numbers.get("reorder_point"),
+        "days_left": numbers.get("days_left"),
+        "purchase_order_id": numbers.get("purchase_order_id"),
+        "severity": insight.severity,
+        "insight_id": insight.pk,
+        "url": insight_url(insight),
     }

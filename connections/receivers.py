@@ -77,7 +77,51 @@ def on_week_published(sender, week, **kwargs) -> None:
     )
 
 
+def on_menu_item_sold_out_by_hand(sender, item, sold_out, **kwargs) -> None:
+    services.outbox_record(
+        topic="item.sold_out" if sold_out else "item.back",
+        store=item.store,
+        subject=f"item:{item.pk}",
+        payload=payloads.menu_item(item, by_hand=True),
+    )
+
+
+def on_insight_opened(sender, insight, **kwargs) -> None:
+    services.outbox_record(
+        topic="insight.opened",
+        store=insight.store,
+        subject=f"insight:{insight.pk}",
+        payload=payloads.insight(insight),
+    )
+    if insight.kind == "low_stock":  # the low-stock check's finding is also a stock fact outside
+        services.outbox_record(
+            topic="stock.low",
+            store=insight.store,
+            subject=insight.subject,
+            payload=payloads.stock_low(insight),
+        )
+
+
+def on_insight_acted(sender, insight, **kwargs) -> None:
+    services.outbox_record(
+        topic="insight.acted",
+        store=insight.store,
+        subject=f"insight:{insight.pk}",
+        payload=payloads.insight(insight),
+    )
+
+
+def on_insight_evaluated(sender, insight, **kwargs) -> None:
+    services.outbox_record(
+        topic="insight.evaluated",
+        store=insight.store,
+        subject=f"insight:{insight.pk}",
+        payload=payloads.insight(insight),
+    )
+
+
 def connect() -> None:
+    from analytics import events as analytics_events
     from inventory import events as inventory_events
     from orders import events as orders_events
     from staffing import events as staffing_events
@@ -95,3 +139,11 @@ def connect() -> None:
     orders_events.payment_refunded.connect(on_payment_refunded, dispatch_uid="connections.payment_refunded")
     inventory_events.purchase_order_sent.connect(on_purchase_order_sent, dispatch_uid="connections.po_sent")
     staffing_events.week_published.connect(on_week_published, dispatch_uid="connections.week_published")
+    orders_events.menu_item_sold_out_by_hand.connect(
+        on_menu_item_sold_out_by_hand, dispatch_uid="connections.item_sold_out_by_hand"
+    )
+    analytics_events.insight_opened.connect(on_insight_opened, dispatch_uid="connections.insight_opened")
+    analytics_events.insight_acted.connect(on_insight_acted, dispatch_uid="connections.insight_acted")
+    analytics_events.insight_evaluated.connect(
+        on_insight_evaluated, dispatch_uid="connections.insight_evaluated"
+    )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<slug:store_slug>/insights/feed/", views.insights_feed, name="insights-feed"),
     path("<slug:store_slug>/insights/decisions/", views.insights_decisions, name="insights-decisions"),
     path("<slug:store_slug>/insights/history/", views.insights_history, name="insights-history"),
+    path("<slug:store_slug>/insights/<int:insight_id>/", views.insight_detail, name="insight"),
     path(
         "<slug:store_slug>/insights/<int:insight_id>/<slug:action>/",
         views.insight_action,

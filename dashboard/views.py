@@ -283,6 +283,25 @@ def _live(request, store, template: str, context: dict):
 
 
 @login_required
+def insight_detail(request, store_slug, insight_id):
+    """One insight, open or closed: where the link in a notification or webhook lands."""
+    store, membership = _store(request, store_slug)
+    insight = get_object_or_404(Insight, store=store, pk=insight_id)
+    return render(
+        request,
+        "dashboard/insight.html",
+        _context(
+            request,
+            store,
+            membership,
+            page="insights",
+            insight=insight,
+            items=selectors.insight_cards(store, [insight]),
+        ),
+    )
+
+
+@login_required
 def insights_feed(request, store_slug):
     """The open feed's body, live on the insights page."""
     store, membership = _store(request, store_slug)

@@ -36,3 +36,7 @@ order_lines_refunded = Signal()
 check_closed = Signal()
 # kwargs: refund (the refund Payment: negative amount, guest_check loaded). Sent for every refund.
 payment_refunded = Signal()
+# kwargs: item (a MenuItem the manual 86 just took off the menu, or put back: sent only when the menu
+# really flips, not for an item already sold out by stock), sold_out (its new state). Connections tells
+# subscribed back offices (item.sold_out / item.back, as for inventory.availability_changed's stock flips).
+menu_item_sold_out_by_hand = Signal()

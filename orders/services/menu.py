@@ -11,6 +11,7 @@ from restaurant_ops.errors import DomainError, all_or_nothing
 from restaurant_ops.models import Store, TaxCategory
 from restaurant_ops.services import audit_record
 
+from .. import events
 from ..models import MenuCategory, MenuItem, Modifier, Table
 from .pricing import CENT
 
@@ -160,10 +161,18 @@ def modifier_set_stock_facts(*, modifier: Modifier, sold_out: bool) -> None:
         modifier.sold_out_stock = sold_out
 
 
+@transaction.atomic
 def menu_item_set_sold_out(*, item: MenuItem, sold_out: bool) -> MenuItem:
-    """The manual 86: a cook or manager marks an item sold out by hand, or back."""
+    """The manual 86: a cook or manager marks an item sold out by hand, or back. The row is locked and
+    its flags read afresh, so "sold out" / "back" is announced only when the menu really flips."""
+    item.sold_out_manual, item.sold_out_stock = (
+        MenuItem.objects.select_for_update().values_list("sold_out_manual", "sold_out_stock").get(pk=item.pk)
+    )
+    was_sold_out = item.is_sold_out
     item.sold_out_manual = sold_out
     item.save(update_fields=["sold_out_manual", "updated_at"])
+    if item.is_sold_out != was_sold_out:
+        events.menu_item_sold_out_by_hand.send(sender=MenuItem, item=item, sold_out=item.is_sold_out)
     return item
 
 

@@ -159,6 +159,7 @@ def test_an_item_selling_out_and_coming_back_is_announced_and_checked_at_once_th
     assert OutboxEvent.objects.get(topic="item.sold_out").payload == {
         "item_id": item.pk,
         "name": "Wing basket",
+        "by_hand": False,
     }
     assert run_outbox(now=T0) == 1  # at once, one run for both events
     alert = Insight.objects.get(store=store, kind="low_stock")

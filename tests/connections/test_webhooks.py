@@ -6,16 +6,21 @@ endpoint and tells the owner."""
 import datetime as dt
 import json
 import threading
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from standardwebhooks.webhooks import Webhook
 
+from analytics import services as analytics_services
+from analytics.insights import Finding, insight_upsert
 from connections import webhooks
 from connections.models import WebhookDelivery
-from orders.services import LineRequest, order_place
+from inventory import services as inventory
+from orders.services import LineRequest, menu_item_set_sold_out, order_place
 from restaurant_ops.models import Role
 from tests.factories import MembershipFactory, MenuItemFactory
+from tests.inventory.factories import IngredientFactory
 
 pytestmark = pytest.mark.django_db
 PORT = 21420
@@ -158,3 +163,105 @@ def test_a_day_of_failures_disables_the_endpoint_and_tells_the_owner(
     assert sum(webhooks.BACKOFF) == 85_355  # 5+30+120+600+1800+3600+7200+14400+28800+28800 s ≈ 23.7 h
     assert not endpoint.is_active and endpoint.disabled_reason
     assert [m.to for m in mail.outbox] == [["owner@example.com"]]
+
+
+def _received_topics(receiver, endpoint):
+    now = dt.datetime.now(dt.UTC)
+    while webhooks.due(now=now):  # one per subject at a time: the next goes once the earlier arrived
+        _deliver_all(now)
+    assert all(r["verified"] == [endpoint.secret] for r in receiver.received)  # every one signed
+    return [(r["body"]["type"], r["body"]["data"]) for r in receiver.received]
+
+
+def test_an_item_sold_out_by_stock_or_by_hand_and_back_reaches_the_back_office_signed(store, receiver):
+    endpoint = webhooks.webhook_endpoint_create(
+        store=store, url=f"http://127.0.0.1:{PORT}/menu", topics=["item.sold_out", "item.back"]
+    )
+    receiver.secrets = [endpoint.secret]
+    wings = IngredientFactory(store=store, base_unit="pcs")
+    item = MenuItemFactory(store=store, name="Wings")
+    inventory.recipe_line_set(
+        store=store, ingredient=wings, quantity=Decimal("2"), unit="pcs", menu_item=item
+    )
+    receipt = {"store": store, "ingredient": wings, "reason": "delivery", "unit_cost": Decimal("1")}
+    inventory.stock_movement_record(kind="receipt", quantity=Decimal("3"), **receipt)
+    _order(store, item)  # 3 - 2 = 1 piece left, a portion needs 2: sold out by stock
+    inventory.stock_movement_record(kind="receipt", quantity=Decimal("5"), **receipt)  # 6 pieces: back
+    menu_item_set_sold_out(item=item, sold_out=True)  # the manual 86 (item's flags here are stale)
+    menu_item_set_sold_out(item=item, sold_out=True)  # no flip, no event
+    menu_item_set_sold_out(item=item, sold_out=False)
+
+    got = _received_topics(receiver, endpoint)
+    assert [(topic, data["item_id"], data["by_hand"]) for topic, data in got] == [
+        ("item.back", item.pk, False),  # the recipe came before any stock; 3 pieces cover a portion
+        ("item.sold_out", item.pk, False),  # 1 piece left
+        ("item.back", item.pk, False),  # 6 pieces
+        ("item.sold_out", item.pk, True),  # the 86 button
+        ("item.back", item.pk, True),
+    ]
+    assert got[0][1]["name"] == "Wings"
+
+
+def test_an_insight_opened_acted_on_and_evaluated_and_the_stock_low_reach_the_back_office(
+    store, receiver, settings
+):
+    settings.PUBLIC_BASE_URL = "https://ops.example"
+    endpoint = webhooks.webhook_endpoint_create(
+        store=store,
+        url=f"http://127.0.0.1:{PORT}/insights",
+        topics=["insight.opened", "insight.acted", "insight.evaluated", "stock.low"],
+    )
+    receiver.secrets = [endpoint.secret]
+    flour = IngredientFactory(store=store, name="Flour", base_unit="g")
+    finding = Finding(
+        kind="low_stock",
+        subject=f"ingredient:{flour.pk}",
+        message_key="low_stock_no_supplier",
+        numbers={
+            "ingredient": "Flour",
+            "unit": "g",
+            "on_hand": "200",
+            "reorder_point": "1000",
+            "days_left": "0.5",
+            "lead_time": 1,
+            "on_order": "0",
+        },
+        severity="high",
+        metric="sold_out_days",
+        window_days=14,
+    )
+    insight = insight_upsert(store=store, finding=finding)
+    insight_upsert(store=store, finding=finding)  # the next run finds it again: an update, not a new one
+    acted_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=15)
+    insight = analytics_services.insight_act(
+        insight=insight, action="done", note="Bought flour at the market", now=acted_at
+    )
+    analytics_services.insight_evaluate(insight=insight, now=acted_at + dt.timedelta(days=14))
+
+    got = _received_topics(receiver, endpoint)
+    assert [topic for topic, _data in got] == [
+        "insight.opened",
+        "stock.low",
+        "insight.acted",
+        "insight.evaluated",
+    ]
+    opened, low, acted, evaluated = (data for _topic, data in got)
+    link = f"https://ops.example/dashboard/{store.slug}/insights/{insight.pk}/"
+    assert (opened["insight_id"], opened["severity"], opened["state"], opened["url"]) == (
+        insight.pk,
+        "high",
+        "new",
+        link,
+    )
+    assert (low["ingredient_id"], low["ingredient"], low["on_hand"], low["reorder_point"]) == (
+        flour.pk,
+        "Flour",
+        "200",
+        "1000",
+    )
+    assert (acted["state"], acted["action"], acted["action_detail"]) == (
+        "acted",
+        "other",
+        {"note": "Bought flour at the market"},
+    )
+    assert evaluated["state"] == "evaluated" and evaluated["verdict"] is not None

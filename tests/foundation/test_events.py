@@ -34,6 +34,12 @@ HEARD_BY = {
     # tests/connections/test_outbox.py
     "inventory.availability_changed": {"connections"},
     "staffing.week_published": {"connections"},
+    # item.sold_out / item.back by hand, insight.opened / acted / evaluated and stock.low, signed at the
+    # test receiver: tests/connections/test_webhooks.py
+    "orders.menu_item_sold_out_by_hand": {"connections"},
+    "analytics.insight_opened": {"connections"},
+    "analytics.insight_acted": {"connections"},
+    "analytics.insight_evaluated": {"connections"},
 }
 
 
