@@ -151,7 +151,7 @@ def insight_act(
     staff_id: int | None = None,
     staff_ids: list | None = None,
     supplier_item_id: int | None = None,
-    price=None,
+    price: Decimal | None = None,
     switch: bool = False,
     menu_item_id: int | None = None,
     note: str = "",
@@ -299,8 +299,7 @@ def _supplier(insight: Insight, *, by, supplier_item_id, price, switch, now, **_
     subject_kind, _sep, subject_id = insight.subject.partition(":")
     if subject_kind == "ingredient" and subject_id != str(item.ingredient_id):
         raise DomainError("supplier_item", "invalid", _("This supplier item is for another ingredient."))
-    price = "" if price is None else str(price).strip()
-    if not price and not switch:
+    if price is None and not switch:
         raise DomainError("price", "required", _("Give the negotiated price or choose to switch."))
     _require_open(insight)
     detail = {
@@ -310,7 +309,7 @@ def _supplier(insight: Insight, *, by, supplier_item_id, price, switch, now, **_
         "switched": bool(switch),
         "supplier_price": None,
     }
-    if price:
+    if price is not None:
         entry = inventory_services.supplier_price_add(
             supplier_item=item, price=price, effective_from=business_date(insight.store, timezone.now())
         )
@@ -330,7 +329,7 @@ def _menu_price(insight: Insight, *, by, menu_item_id, price, now, **_kwargs) ->
     item = MenuItem.objects.filter(store=insight.store, pk=menu_item_id).first()
     if item is None:
         raise DomainError("menu_item", "not_found", _("No such menu item in this store."))
-    if price in (None, ""):
+    if price is None:
         raise DomainError("price", "required", _("Give the new price."))
     _require_open(insight)
     old = item.price

@@ -24,6 +24,7 @@ from orders import services as order_services
 from orders.importing import FIELDS, sales_import
 from orders.models import MenuItem
 from restaurant_ops.errors import DomainError, DomainErrors
+from restaurant_ops.forms import form_decimal
 from restaurant_ops.models import Membership
 from restaurant_ops.permissions import Perm, role_has
 from restaurant_ops.selectors import store_for_user
@@ -414,7 +415,7 @@ def insight_action(request, store_slug, insight_id, action):
             staff_ids=_staff_choices(request.POST.getlist("staff")) if action == "apply_staffing" else None,
             supplier_item_id=_int(request.POST.get("supplier_item")),
             menu_item_id=_int(request.POST.get("menu_item")),
-            price=request.POST.get("price", "").strip() or None,
+            price=form_decimal(request.POST, "price", places=6),
             switch=request.POST.get("switch") == "1",
             note=request.POST.get("note", ""),
             quantity=_int(request.POST.get("quantity")),

@@ -1,5 +1,7 @@
 """Inventory pages: stock on hand, the phone-friendly count, purchase orders (send, receive)."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from restaurant_ops.csv_import import CsvForm, csv_step
 from restaurant_ops.errors import DomainError, DomainErrors
-from restaurant_ops.forms import add_errors
+from restaurant_ops.forms import add_errors, form_decimal
 from restaurant_ops.models import Store
 from restaurant_ops.permissions import Perm
 from restaurant_ops.selectors import store_for_user
@@ -24,6 +26,25 @@ from .models import Ingredient, PurchaseOrder, RecipeLine
 def _errors(request, error) -> None:
     for e in error.errors if isinstance(error, DomainErrors) else [error]:
         messages.error(request, f"{e.field}: {e.message}" if e.field else e.message)
+
+
+QUANTITY = {"places": 3, "maximum": Decimal("1e11")}  # the ledger's quantities: 14 digits, 3 places
+UNIT_PRICE = {"places": 6, "maximum": Decimal("1e8")}  # prices per base unit: 14 digits, 6 places
+
+
+def _parsed_lines(data, fields: dict[str, tuple[str, dict]], rows: dict[int, dict]) -> list[dict]:
+    """Each row with the numbers its inputs hold (input `{prefix}-{key}`, e.g. `qty-12`) parsed into
+    Decimals, every bad input reported at once on the field it was typed into."""
+    errors = []
+    for key, row in rows.items():
+        for name, (prefix, bounds) in fields.items():
+            try:
+                row[name] = form_decimal(data, f"{prefix}-{key}", **bounds)
+            except DomainError as error:
+                errors.append(error)
+    if errors:
+        raise DomainErrors(errors)
+    return list(rows.values())
 
 
 @login_required
@@ -42,12 +63,12 @@ def count(request, store_slug):
     store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STOCK)
     items = list(selectors.ingredients_for_count(store=store))
     if request.method == "POST":
-        lines = [
-            {"ingredient": i.pk, "counted": request.POST[f"count-{i.pk}"]}
-            for i in items
-            if request.POST.get(f"count-{i.pk}", "").strip()
-        ]
         try:
+            lines = _parsed_lines(
+                request.POST,
+                {"counted": ("count", QUANTITY)},
+                {i.pk: {"ingredient": i.pk} for i in items if request.POST.get(f"count-{i.pk}", "").strip()},
+            )
             result = services.stock_count_post(
                 store=store, lines=lines, by=request.user, note=request.POST.get("note", "")
             )
@@ -91,17 +112,15 @@ def purchase_order_action(request, store_slug, po_id, action):
             services.purchase_order_send(purchase_order=po, by=request.user)
             messages.success(request, _("Sent to %(supplier)s.") % {"supplier": po.supplier.name})
         elif action == "receive":
-            lines = []
-            for line in po.lines.all():
-                quantity = request.POST.get(f"qty-{line.pk}", "").strip()
-                if quantity:
-                    lines.append(
-                        {
-                            "line": line.pk,
-                            "quantity": quantity,
-                            "unit_price": request.POST.get(f"price-{line.pk}", "").strip() or None,
-                        }
-                    )
+            lines = _parsed_lines(
+                request.POST,
+                {"quantity": ("qty", QUANTITY), "unit_price": ("price", UNIT_PRICE)},
+                {
+                    line.pk: {"line": line.pk}
+                    for line in po.lines.all()
+                    if request.POST.get(f"qty-{line.pk}", "").strip()
+                },
+            )
             services.purchase_order_receive(
                 purchase_order=po,
                 lines=lines,
@@ -130,7 +149,8 @@ def setup_ingredients(request, store_slug):
         ingredient = get_object_or_404(Ingredient, store=store, pk=request.POST.get("reprice") or 0)
         try:
             services.ingredient_price_set(
-                ingredient=ingredient, price=request.POST.get(f"price-{ingredient.pk}", "")
+                ingredient=ingredient,
+                price=form_decimal(request.POST, f"price-{ingredient.pk}", places=4, required=True),
             )
         except DomainError as error:
             messages.error(request, f"{ingredient.name}: {error.message}")

@@ -133,12 +133,15 @@ def form_int(data, name: str, *, default: int | None = None, maximum: int = 10_0
 
 
 def form_decimal(
-    data, name: str, *, places: int = 2, maximum: Decimal = Decimal("10000000")
+    data, name: str, *, places: int = 2, maximum: Decimal = Decimal("10000000"), required: bool = False
 ) -> Decimal | None:
-    """A number typed into a form (an amount, a quantity): None when left empty. Its magnitude is checked
-    before anything else touches it (`1e30` has more digits than a decimal context holds)."""
+    """A number typed into a form (an amount, a quantity): None when left empty (refused when `required`).
+    Its magnitude is checked before anything else touches it (`1e30` has more digits than a decimal
+    context holds). This is where a page's strings become Decimals: services take only Decimals."""
     raw = str(data.get(name) or "").strip()
     if not raw:
+        if required:
+            raise DomainError(name, "required", _("Give a number."))
         return None
     try:
         number = Decimal(str(raw))

@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -249,12 +250,15 @@ class ActInput(InputSerializer):
     )
     supplier_item = serializers.IntegerField(required=False, allow_null=True, help_text="Supplier item id")
     menu_item = serializers.IntegerField(required=False, allow_null=True, help_text="Menu item id")
-    price = serializers.CharField(
-        max_length=20,
+    # Not quantized here (a supplier's price has up to 6 places, a menu price 2): the service that takes
+    # it checks the places, and records the price as it was given.
+    price = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=None,
+        max_value=Decimal("99999999"),
         required=False,
         allow_null=True,
-        allow_blank=True,
-        help_text="A decimal such as 3.40 (checked by the service that takes it)",
+        help_text="A decimal such as 3.40 (a menu price in whole cents)",
     )
     switch = serializers.BooleanField(required=False, default=False)
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from inventory.models import (
@@ -104,7 +106,9 @@ class RecipeLineInputSerializer(InputSerializer):
     ingredient = serializers.IntegerField()
     quantity = serializers.DecimalField(**QTY)
     unit = serializers.CharField(max_length=5)
-    yield_factor = serializers.DecimalField(max_digits=4, decimal_places=3, required=False, default="1")
+    yield_factor = serializers.DecimalField(
+        max_digits=4, decimal_places=3, required=False, default=Decimal("1")
+    )
     valid_from = serializers.DateField(
         required=False,
         allow_null=True,

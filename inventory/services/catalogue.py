@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from orders.models import MenuItem, Modifier
 from orders.services import menu_item_set_stock_facts
+from restaurant_ops.bounds import check_decimal
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
 from restaurant_ops.services import audit_record
@@ -19,7 +20,7 @@ from restaurant_ops.timeutils import business_date, business_day_bounds
 
 from ..models import BaseUnit, Ingredient, RecipeLine, Supplier, SupplierItem, SupplierPrice
 from ..units import to_base
-from .ledger import Q3, Q6, availability_refresh, decimal_arg
+from .ledger import Q3, Q6, availability_refresh
 
 INGREDIENT_FIELDS = {
     "name",
@@ -183,8 +184,8 @@ def recipe_line_set(
         raise DomainError("modifier", "unknown_modifier", _("No such modifier in this store."))
     if ingredient.store_id != store.pk:
         raise DomainError("ingredient", "unknown_ingredient", _("No such ingredient in this store."))
-    number = decimal_arg(quantity, "quantity", positive=True, allow_zero=False)
-    yield_value = decimal_arg(yield_factor, "yield_factor")
+    number = check_decimal(quantity, "quantity", allow_zero=False)
+    yield_value = check_decimal(yield_factor, "yield_factor", allow_negative=True)
     if not Decimal("0.01") <= yield_value <= 1:
         raise DomainError("yield_factor", "out_of_range", _("Yield is between 0.01 and 1."))
     base = (to_base(ingredient, number, unit) / yield_value).quantize(Q3)
@@ -359,7 +360,7 @@ def supplier_item_upsert(
         raise DomainError("ingredient", "unknown_ingredient", _("No such ingredient in this store."))
     size = to_base(
         ingredient,
-        decimal_arg(pack_size, "pack_size", positive=True, allow_zero=False),
+        check_decimal(pack_size, "pack_size", allow_zero=False),
         pack_unit or ingredient.base_unit,
         field="pack_unit",
     ).quantize(Q3)
@@ -376,7 +377,7 @@ def supplier_price_add(
     """A new entry in the supplier's price list (replaces one with the same effective day)."""
     if per not in SupplierPrice.Per.values:
         raise DomainError("per", "invalid", _("Per base_unit or per pack."))
-    amount = decimal_arg(price, "price", positive=True)
+    amount = check_decimal(price, "price")
     unit_price = (amount / supplier_item.pack_size if per == SupplierPrice.Per.PACK else amount).quantize(Q6)
     entry, _created = SupplierPrice.objects.update_or_create(
         supplier_item=supplier_item,

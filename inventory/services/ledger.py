@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Exists, F, Max, OuterRef, Subquery, Sum
@@ -26,22 +26,6 @@ from ..models import Ingredient, PurchaseOrderLine, RecipeLine, StockCount, Stoc
 ZERO = Decimal("0")
 Q3 = Decimal("0.001")
 Q6 = Decimal("0.000001")
-
-
-def decimal_arg(value, field: str, *, positive: bool = False, allow_zero: bool = True) -> Decimal:
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        raise DomainError(field, "invalid", _("Give a number.")) from None
-    if not number.is_finite():
-        raise DomainError(field, "invalid", _("Give a number."))
-    if positive and (number < 0 or (number == 0 and not allow_zero)):
-        raise DomainError(
-            field,
-            "must_be_positive",
-            _("Must be more than zero.") if not allow_zero else _("Must not be negative."),
-        )
-    return number
 
 
 def effective_at_check(*, store: Store, at: dt.datetime, ingredient_ids: Iterable[int], field: str) -> None:

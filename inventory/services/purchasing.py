@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from restaurant_ops.bounds import check_decimal
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.models import Store
 from restaurant_ops.services import acting_user
@@ -18,7 +19,7 @@ from restaurant_ops.timeutils import business_date
 from .. import events, selectors
 from ..models import Ingredient, PurchaseOrder, PurchaseOrderLine, StockMovement, Supplier, SupplierItem
 from ..units import to_base
-from .ledger import Q3, Q6, ZERO, Move, decimal_arg, effective_at_check, movements_post
+from .ledger import Q3, Q6, ZERO, Move, effective_at_check, movements_post
 
 
 @transaction.atomic
@@ -128,14 +129,14 @@ def _draft_lines(*, store: Store, supplier: Supplier, lines: list[dict]) -> list
             continue
         seen.add(ingredient.pk)
         try:
-            number = decimal_arg(line.get("quantity"), f"{path}.quantity", positive=True, allow_zero=False)
+            number = check_decimal(line.get("quantity"), f"{path}.quantity", allow_zero=False)
             base = to_base(
                 ingredient, number, line.get("unit") or ingredient.base_unit, field=f"{path}.unit"
             ).quantize(Q3)
             if base <= 0:
                 raise DomainError(f"{path}.quantity", "must_be_positive", _("Must be more than zero."))
             if line.get("unit_price") is not None:
-                price = decimal_arg(line["unit_price"], f"{path}.unit_price", positive=True)
+                price = check_decimal(line["unit_price"], f"{path}.unit_price")
             else:
                 price = (
                     list_prices.get((supplier.pk, ingredient.pk)) or costs.get((ingredient.pk, today)) or ZERO
@@ -254,7 +255,7 @@ def purchase_order_receive(
             continue
         seen.add(target.pk)
         try:
-            number = decimal_arg(line.get("quantity"), f"{path}.quantity", positive=True, allow_zero=False)
+            number = check_decimal(line.get("quantity"), f"{path}.quantity", allow_zero=False)
             base = to_base(
                 target.ingredient,
                 number,
@@ -262,7 +263,7 @@ def purchase_order_receive(
                 field=f"{path}.unit",
             ).quantize(Q3)
             price = (
-                decimal_arg(line["unit_price"], f"{path}.unit_price", positive=True)
+                check_decimal(line["unit_price"], f"{path}.unit_price")
                 if line.get("unit_price") is not None
                 else target.unit_price
             )

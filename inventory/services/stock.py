@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from orders.events import OrderRejected
 from orders.models import Order, OrderLine, OrderLineModifier
+from restaurant_ops.bounds import check_decimal
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.models import Store
 from restaurant_ops.services import acting_user
@@ -19,7 +20,7 @@ from restaurant_ops.services import acting_user
 from ..models import Ingredient, StockCount, StockCountLine, StockMovement
 from ..units import to_base
 from .catalogue import recipe_portions
-from .ledger import Q3, ZERO, Move, decimal_arg, effective_at_check, movements_post, on_hand_at
+from .ledger import Q3, ZERO, Move, effective_at_check, movements_post, on_hand_at
 
 
 def _recipe_uses(lines: list[tuple[int, int, list[int]]]) -> dict[int, list[tuple[int, Decimal]]]:
@@ -228,7 +229,7 @@ def stock_movement_record(
         raise DomainError("ingredient", "unknown_ingredient", _("No such ingredient in this store."))
     if not reason.strip():
         raise DomainError("reason", "required", _("Say why."))
-    number = decimal_arg(quantity, "quantity")
+    number = check_decimal(quantity, "quantity", allow_negative=True)
     base = to_base(ingredient, number, unit or ingredient.base_unit)
     if kind in (StockMovement.Kind.WASTE, StockMovement.Kind.RECEIPT) and base <= 0:
         raise DomainError("quantity", "must_be_positive", _("Must be more than zero."))
@@ -236,7 +237,7 @@ def stock_movement_record(
     if kind == StockMovement.Kind.RECEIPT:
         if unit_cost is None:
             raise DomainError("unit_cost", "required", _("Give the price paid per base unit."))
-        cost = decimal_arg(unit_cost, "unit_cost", positive=True)
+        cost = check_decimal(unit_cost, "unit_cost")
     signed = -base if kind == StockMovement.Kind.WASTE else base
     if back_dated and at is not None:
         effective_at_check(store=store, at=at, ingredient_ids=[ingredient.pk], field="effective_at")
@@ -296,7 +297,7 @@ def stock_count_post(
             errors.append(DomainError(f"{path}.ingredient", "repeated", _("Counted twice in one count.")))
             continue
         try:
-            number = decimal_arg(line.get("counted"), f"{path}.counted", positive=True)
+            number = check_decimal(line.get("counted"), f"{path}.counted")
             counted[ingredient_id] = to_base(
                 ingredient, number, line.get("unit") or ingredient.base_unit, field=f"{path}.unit"
             ).quantize(Q3)

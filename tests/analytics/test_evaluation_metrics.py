@@ -31,7 +31,7 @@ def test_ingredient_cost_is_the_average_paid_per_unit(store):
         ingredient=flour,
         kind="receipt",
         quantity=100,
-        unit_cost="0.02",
+        unit_cost=Decimal("0.02"),
         reason="delivery",
         at=at(store, 2),
     )
@@ -40,7 +40,7 @@ def test_ingredient_cost_is_the_average_paid_per_unit(store):
         ingredient=flour,
         kind="receipt",
         quantity=300,
-        unit_cost="0.03",
+        unit_cost=Decimal("0.03"),
         reason="delivery",
         at=at(store, 4),
     )
@@ -49,7 +49,7 @@ def test_ingredient_cost_is_the_average_paid_per_unit(store):
         ingredient=flour,
         kind="receipt",
         quantity=999,
-        unit_cost="9",
+        unit_cost=Decimal("9"),
         reason="outside the window",
         at=at(store, 9),
     )
@@ -65,7 +65,7 @@ def test_sold_out_days_counts_days_ending_without_stock(store):
         ingredient=oil,
         kind="receipt",
         quantity=100,
-        unit_cost="0.01",
+        unit_cost=Decimal("0.01"),
         reason="delivery",
         at=at(store, 1),
     )
@@ -77,7 +77,7 @@ def test_sold_out_days_counts_days_ending_without_stock(store):
         ingredient=oil,
         kind="receipt",
         quantity=50,
-        unit_cost="0.01",
+        unit_cost=Decimal("0.01"),
         reason="delivery",
         at=at(store, 4),
     )

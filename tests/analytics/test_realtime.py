@@ -77,11 +77,12 @@ def test_a_price_change_on_a_goods_receipt_is_checked_at_once_by_the_worker(live
     item, wings = wings_item(store, on_hand=Decimal("150"), reorder_point=Decimal("20"))
     supplier = wings.supplier_items.get().supplier  # lists wings at 0.50 a piece
     po = inventory.purchase_order_create_draft(
-        store=store, supplier=supplier, lines=[{"ingredient": wings, "quantity": "10"}]
+        store=store, supplier=supplier, lines=[{"ingredient": wings, "quantity": Decimal("10")}]
     )
     inventory.purchase_order_send(purchase_order=po)
     inventory.purchase_order_receive(
-        purchase_order=po, lines=[{"line": po.lines.get().pk, "quantity": "10", "unit_price": "0.60"}]
+        purchase_order=po,
+        lines=[{"line": po.lines.get().pk, "quantity": Decimal("10"), "unit_price": Decimal("0.60")}],
     )
     # Checked at once (the leading edge), not after the 30 s window: well within it.
     alert = _wait(lambda: Insight.objects.filter(store=store, kind="price_change").first(), seconds=20)

@@ -393,11 +393,12 @@ def test_price_change_compares_with_the_last_receipt_from_any_supplier_and_a_fir
 
     def receive(supplier, price):
         po = inventory.purchase_order_create_draft(
-            store=store, supplier=supplier, lines=[{"ingredient": oil, "quantity": "1000"}]
+            store=store, supplier=supplier, lines=[{"ingredient": oil, "quantity": Decimal("1000")}]
         )
         inventory.purchase_order_send(purchase_order=po)
         inventory.purchase_order_receive(
-            purchase_order=po, lines=[{"line": po.lines.get().pk, "quantity": "1000", "unit_price": price}]
+            purchase_order=po,
+            lines=[{"line": po.lines.get().pk, "quantity": Decimal("1000"), "unit_price": price}],
         )
         # the price check follows the receipt through the outbox; an hour apart, each is a leading edge
         receipts.append(T_RECEIPT + dt.timedelta(hours=len(receipts)))
@@ -406,14 +407,14 @@ def test_price_change_compares_with_the_last_receipt_from_any_supplier_and_a_fir
 
     receipts: list = []
 
-    first = receive(cheap, "0.0021")
+    first = receive(cheap, Decimal("0.0021"))
     # the first receipt: +16.7% against the list price 0.0018, a warning only (nothing was paid before)
     assert (first.message_key, first.severity, first.numbers["change_pct"]) == (
         "price_change_list",
         "warning",
         "+16.7",
     )
-    second = receive(dear, "0.0024")
+    second = receive(dear, Decimal("0.0024"))
     # against Cheap's receipt at 0.0021 (any supplier, per ml): +14.3%, high
     assert (
         second.message_key,

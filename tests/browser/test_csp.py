@@ -55,7 +55,9 @@ def site(store):
     )
     farm = inv.supplier_create(store=store, name="Farm", email="farm@example.com")
     po = inv.purchase_order_create_draft(
-        store=store, supplier=farm, lines=[{"ingredient": beef, "quantity": 1000, "unit_price": "0.02"}]
+        store=store,
+        supplier=farm,
+        lines=[{"ingredient": beef, "quantity": 1000, "unit_price": Decimal("0.02")}],
     )
     manager = MembershipFactory(store=store, role=Role.MANAGER)
     manager.set_pin("246813")

@@ -81,13 +81,14 @@ def test_the_drain_runs_the_check_at_once_then_coalesces_the_rush_into_one_more_
     assert services.outbox_drain(now=T0 + dt.timedelta(seconds=31)) == 0
 
 
-def _received(store, supplier, ingredient, unit_price: str):
+def _received(store, supplier, ingredient, unit_price: Decimal):
     po = inventory.purchase_order_create_draft(
-        store=store, supplier=supplier, lines=[{"ingredient": ingredient, "quantity": "10"}]
+        store=store, supplier=supplier, lines=[{"ingredient": ingredient, "quantity": Decimal("10")}]
     )
     inventory.purchase_order_send(purchase_order=po)
     return inventory.purchase_order_receive(
-        purchase_order=po, lines=[{"line": po.lines.get().pk, "quantity": "10", "unit_price": unit_price}]
+        purchase_order=po,
+        lines=[{"line": po.lines.get().pk, "quantity": Decimal("10"), "unit_price": unit_price}],
     )
 
 
@@ -98,7 +99,7 @@ def test_a_receipts_price_check_runs_at_once_and_later_receipts_in_the_window_co
     si = inventory.supplier_item_upsert(supplier=supplier, ingredient=wings, pack_size=Decimal("10"))
     inventory.supplier_price_add(supplier_item=si, price=Decimal("0.50"), effective_from=dt.date(2020, 1, 1))
 
-    _received(store, supplier, wings, "0.60")
+    _received(store, supplier, wings, Decimal("0.60"))
     assert list(OutboxDispatch.objects.filter(state="pending").values_list("task_name", flat=True)) == [PRICE]
     assert run_outbox(now=T0) == 1  # leading edge: the first receipt is checked at once
     alert = Insight.objects.get(store=store, kind="price_change")
@@ -109,8 +110,8 @@ def test_a_receipts_price_check_runs_at_once_and_later_receipts_in_the_window_co
         "+20.0",
     )
 
-    _received(store, supplier, wings, "0.66")  # (0.66 − 0.60) / 0.60 = +10.0%
-    _received(store, supplier, wings, "0.72")  # (0.72 − 0.66) / 0.66 = +9.09…% → +9.1
+    _received(store, supplier, wings, Decimal("0.66"))  # (0.66 − 0.60) / 0.60 = +10.0%
+    _received(store, supplier, wings, Decimal("0.72"))  # (0.72 − 0.66) / 0.66 = +9.09…% → +9.1
     assert run_outbox(now=T0 + dt.timedelta(seconds=5)) == 0  # within the window: booked for its end
     alert.refresh_from_db()
     assert alert.numbers["change_pct"] == "+20.0"

@@ -137,7 +137,7 @@ def test_new_insight_appears_and_po_is_sent(logged_in, live_server, shop, settin
     po = inv.purchase_order_create_draft(
         store=store,
         supplier=supplier,
-        lines=[{"ingredient": chicken, "quantity": 1000, "unit_price": "0.02"}],
+        lines=[{"ingredient": chicken, "quantity": 1000, "unit_price": Decimal("0.02")}],
     )
     insight = insight_upsert(
         store=store,

@@ -48,7 +48,9 @@ def _shop(owner):
     chicken = inv.ingredient_create(store=store, name="Chicken", base_unit="g")
     farm = inv.supplier_create(store=store, name="Farm", email="farm@example.com")
     po = inv.purchase_order_create_draft(
-        store=store, supplier=farm, lines=[{"ingredient": chicken, "quantity": 1000, "unit_price": "0.02"}]
+        store=store,
+        supplier=farm,
+        lines=[{"ingredient": chicken, "quantity": 1000, "unit_price": Decimal("0.02")}],
     )
     cheaper = inv.supplier_create(store=store, name="Cheaper", email="c@example.com")
     supplier_item = inv.supplier_item_upsert(supplier=cheaper, ingredient=chicken)

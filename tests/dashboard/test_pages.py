@@ -103,7 +103,7 @@ def test_send_po_from_insight(owner_client, shop, settings, django_capture_on_co
     po = inv.purchase_order_create_draft(
         store=store,
         supplier=supplier,
-        lines=[{"ingredient": chicken, "quantity": 1000, "unit_price": "0.02"}],
+        lines=[{"ingredient": chicken, "quantity": 1000, "unit_price": Decimal("0.02")}],
     )
     insight = _insight(store, subject=f"ingredient:{chicken.pk}", numbers={"purchase_order_id": po.pk})
     feed = owner_client.get(f"/dashboard/{store.slug}/insights/feed/").content.decode()
@@ -229,7 +229,9 @@ def test_overview_leads_with_todays_decisions_and_shows_last_weeks(owner_client,
     chicken = inv.ingredient_create(store=store, name="Chicken", base_unit="g")
     farm = inv.supplier_create(store=store, name="Farm", email="farm@example.com")
     po = inv.purchase_order_create_draft(
-        store=store, supplier=farm, lines=[{"ingredient": chicken, "quantity": 1000, "unit_price": "0.02"}]
+        store=store,
+        supplier=farm,
+        lines=[{"ingredient": chicken, "quantity": 1000, "unit_price": Decimal("0.02")}],
     )
     trending = _insight(store, kind=Insight.Kind.TRENDING, subject="item:9", severity="warning")
     low = _insight(

@@ -29,7 +29,9 @@ def chain(shop):
     farm = inventory.supplier_create(store=berlin, name="Farm")
     inventory.ingredient_update(ingredient=chicken, preferred_supplier=farm)
     listed = inventory.supplier_item_upsert(supplier=farm, ingredient=chicken)
-    inventory.supplier_price_add(supplier_item=listed, price="1.50", effective_from=dt.date(2025, 1, 1))
+    inventory.supplier_price_add(
+        supplier_item=listed, price=Decimal("1.50"), effective_from=dt.date(2025, 1, 1)
+    )
     inventory.recipe_line_set(store=berlin, menu_item=shop["a"], ingredient=chicken, quantity=2, unit="pcs")
     from staffing import services as staffing
 

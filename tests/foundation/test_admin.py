@@ -105,7 +105,12 @@ def test_admin_cannot_change_receipts_payments_or_audit_rows(admin_client, paid)
 def test_admin_cannot_change_or_delete_a_ledger_row(admin_client, store):
     flour = IngredientFactory(store=store)
     movement = stock_movement_record(
-        store=store, ingredient=flour, kind="receipt", quantity="5", reason="opening", unit_cost="2.00"
+        store=store,
+        ingredient=flour,
+        kind="receipt",
+        quantity=Decimal("5"),
+        reason="opening",
+        unit_cost=Decimal("2.00"),
     )
     url = f"/admin/inventory/stockmovement/{movement.pk}/change/"
     assert admin_client.post(url, {"quantity": "500", "kind": "receipt", "reason": "x"}).status_code == 403

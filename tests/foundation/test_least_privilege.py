@@ -267,9 +267,14 @@ def world(store, other_store):
     check.refresh_from_db()
     payment = payment_take(guest_check=check, method="card", amount=check.balance)
     flour = IngredientFactory(store=store)
-    recipe = recipe_line_set(store=store, menu_item=item, ingredient=flour, quantity="100", unit="g")
+    recipe = recipe_line_set(store=store, menu_item=item, ingredient=flour, quantity=Decimal("100"), unit="g")
     stock_movement_record(
-        store=store, ingredient=flour, kind="receipt", quantity="5000", reason="open", unit_cost="0.01"
+        store=store,
+        ingredient=flour,
+        kind="receipt",
+        quantity=Decimal("5000"),
+        reason="open",
+        unit_cost=Decimal("0.01"),
     )
     staff = StaffMemberFactory(store=store)
     PositionFactory(store=store)

@@ -233,7 +233,7 @@ def test_ingredient_and_recipe_settings_change_a_price_and_remove_a_line(client,
     client.force_login(owner.user)
     flour = ingredient_set_up(store=store, name="Flour", unit="kg", supplier="Mill", price=Decimal("2.40"))
     bread = menu_item_create(store=store, category="Bakery", name="Bread", price="3.00")
-    line = recipe_line_set(store=store, menu_item=bread, ingredient=flour, quantity="250", unit="g")
+    line = recipe_line_set(store=store, menu_item=bread, ingredient=flour, quantity=Decimal("250"), unit="g")
     ingredients_url = f"/inventory/{store.slug}/settings/ingredients/"
 
     page = client.get(ingredients_url).content.decode()

@@ -1,6 +1,7 @@
 """Every route in the OpenAPI schema is scoped: store B's key or user never sees store A's objects."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from rest_framework.test import APIClient
@@ -41,7 +42,6 @@ def store_objects(store):
 
 
 def front_of_house_objects(store, order):
-    from decimal import Decimal
 
     from orders.services import payment_take
 
@@ -50,7 +50,6 @@ def front_of_house_objects(store, order):
 
 
 def inventory_kitchen_objects(store, item, order):
-    from decimal import Decimal
 
     from django.utils import timezone
 
@@ -63,9 +62,11 @@ def inventory_kitchen_objects(store, item, order):
     recipe = inventory.recipe_line_set(
         store=store, menu_item=item, ingredient=ingredient, quantity=Decimal("1"), unit="g"
     )
-    count = inventory.stock_count_post(store=store, lines=[{"ingredient": ingredient.pk, "counted": "100"}])
+    count = inventory.stock_count_post(
+        store=store, lines=[{"ingredient": ingredient.pk, "counted": Decimal("100")}]
+    )
     po = inventory.purchase_order_create_draft(
-        store=store, supplier=supplier, lines=[{"ingredient": ingredient, "quantity": "10"}]
+        store=store, supplier=supplier, lines=[{"ingredient": ingredient, "quantity": Decimal("10")}]
     )
     if not Ticket.objects.filter(order=order).exists():
         kitchen.station_create(store=store, name="Scoping station", is_default=True)

@@ -204,6 +204,6 @@ def test_read_only_key_cannot_write(api_client, store):
 def test_services_receive_unit_conversion_for_counts(store):
     oil = IngredientFactory(store=store, base_unit="ml")
     count = services.stock_count_post(
-        store=store, lines=[{"ingredient": oil.pk, "counted": "2.5", "unit": "l"}]
+        store=store, lines=[{"ingredient": oil.pk, "counted": Decimal("2.5"), "unit": "l"}]
     )
     assert count.lines.get().counted == Decimal("2500")

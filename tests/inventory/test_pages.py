@@ -48,7 +48,7 @@ def test_po_page_sends_and_receives(
     po = services.purchase_order_create_draft(
         store=store,
         supplier=SupplierFactory(store=store),
-        lines=[{"ingredient": rice, "quantity": "5", "unit": "kg", "unit_price": "0.003"}],
+        lines=[{"ingredient": rice, "quantity": Decimal("5"), "unit": "kg", "unit_price": Decimal("0.003")}],
     )
     base = f"/inventory/{store.slug}/purchase-orders/{po.pk}/"
     assert manager_client.get(base).status_code == 200

@@ -54,8 +54,22 @@ def test_cost_is_the_preferred_list_price_before_any_receipt_then_the_price_paid
     from connections.models import OutboxEvent  # the events back offices hear (connections' outbox)
 
     assert OutboxEvent.objects.get(topic="purchase_order.sent").subject == f"purchase_order:{po.pk}"
-    receive_at(po, dt.date(2026, 3, 10), line=po.lines.get().pk, quantity="5", unit="l", unit_price="0.0017")
-    receive_at(po, dt.date(2026, 3, 20), line=po.lines.get().pk, quantity="5", unit="l", unit_price="0.0019")
+    receive_at(
+        po,
+        dt.date(2026, 3, 10),
+        line=po.lines.get().pk,
+        quantity=Decimal("5"),
+        unit="l",
+        unit_price=Decimal("0.0017"),
+    )
+    receive_at(
+        po,
+        dt.date(2026, 3, 20),
+        line=po.lines.get().pk,
+        quantity=Decimal("5"),
+        unit="l",
+        unit_price=Decimal("0.0019"),
+    )
     costs = selectors.ingredient_costs(
         ingredient_ids=[oil.pk],
         dates=[dt.date(2026, 3, 9), dt.date(2026, 3, 10), dt.date(2026, 3, 19), dt.date(2026, 4, 1)],
@@ -73,7 +87,9 @@ def test_send_emails_the_supplier_a_csv(oil, store, mailoutbox_backend, django_c
     po = services.purchase_order_create_draft(
         store=store,
         supplier=cheap,
-        lines=[{"ingredient": oil.pk, "quantity": "10", "unit": "l", "unit_price": "0.0018"}],
+        lines=[
+            {"ingredient": oil.pk, "quantity": Decimal("10"), "unit": "l", "unit_price": Decimal("0.0018")}
+        ],
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.purchase_order_send(purchase_order=po)
@@ -100,7 +116,7 @@ def test_receive_posts_receipts_flips_availability_and_announces(oil, store):
     fries.refresh_from_db()
     assert fries.sold_out_stock  # nothing on hand
     po = services.purchase_order_create_draft(
-        store=store, supplier=cheap, lines=[{"ingredient": oil, "quantity": "10", "unit": "l"}]
+        store=store, supplier=cheap, lines=[{"ingredient": oil, "quantity": Decimal("10"), "unit": "l"}]
     )
     services.purchase_order_send(purchase_order=po)
     heard = []
@@ -112,7 +128,14 @@ def test_receive_posts_receipts_flips_availability_and_announces(oil, store):
     try:
         po = services.purchase_order_receive(
             purchase_order=po,
-            lines=[{"line": po.lines.get().pk, "quantity": "4", "unit": "l", "unit_price": "0.0021"}],
+            lines=[
+                {
+                    "line": po.lines.get().pk,
+                    "quantity": Decimal("4"),
+                    "unit": "l",
+                    "unit_price": Decimal("0.0021"),
+                }
+            ],
         )
     finally:
         events.goods_received.disconnect(listener)
@@ -137,15 +160,15 @@ def test_bad_receipts_write_nothing(oil, store):
     oil, cheap, _dear = oil
     flour = IngredientFactory(store=store, base_unit="g")
     po = services.purchase_order_create_draft(
-        store=store, supplier=cheap, lines=[{"ingredient": oil, "quantity": "10", "unit": "l"}]
+        store=store, supplier=cheap, lines=[{"ingredient": oil, "quantity": Decimal("10"), "unit": "l"}]
     )
     services.purchase_order_send(purchase_order=po)
     line = po.lines.get().pk
     cases = [
-        ({"line": line, "quantity": "-1", "unit": "l"}, "lines[0].quantity", "must_be_positive"),
-        ({"line": line, "quantity": "1", "unit": "kg"}, "lines[0].unit", "unit_mismatch"),
-        ({"ingredient": flour.pk, "quantity": "1"}, "lines[0].ingredient", "unknown_line"),
-        ({"line": line, "quantity": "11", "unit": "l"}, "lines[0].quantity", "over_receipt"),
+        ({"line": line, "quantity": D("-1"), "unit": "l"}, "lines[0].quantity", "must_be_positive"),
+        ({"line": line, "quantity": D("1"), "unit": "kg"}, "lines[0].unit", "unit_mismatch"),
+        ({"ingredient": flour.pk, "quantity": D("1")}, "lines[0].ingredient", "unknown_line"),
+        ({"line": line, "quantity": D("11"), "unit": "l"}, "lines[0].quantity", "over_receipt"),
     ]
     for payload, field, code in cases:
         with pytest.raises(DomainErrors) as error:
@@ -154,7 +177,9 @@ def test_bad_receipts_write_nothing(oil, store):
     assert StockMovement.objects.count() == 0
     assert PurchaseOrderLine.objects.get().received_quantity == 0
     po = services.purchase_order_receive(
-        purchase_order=po, lines=[{"line": line, "quantity": "11", "unit": "l"}], allow_over_receipt=True
+        purchase_order=po,
+        lines=[{"line": line, "quantity": Decimal("11"), "unit": "l"}],
+        allow_over_receipt=True,
     )
     assert po.status == PurchaseOrder.Status.RECEIVED
 
@@ -167,8 +192,8 @@ def test_draft_refuses_unknown_ingredients_and_unit_mismatches(oil, store, other
             store=store,
             supplier=cheap,
             lines=[
-                {"ingredient": foreign.pk, "quantity": "1"},
-                {"ingredient": oil.pk, "quantity": "1", "unit": "kg"},
+                {"ingredient": foreign.pk, "quantity": Decimal("1")},
+                {"ingredient": oil.pk, "quantity": Decimal("1"), "unit": "kg"},
             ],
         )
     assert [(e.field, e.code) for e in error.value.errors] == [

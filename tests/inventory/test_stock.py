@@ -153,7 +153,7 @@ def test_a_count_posts_the_variance_and_usage_report_compares(stocked, store):
         store=store, ingredient=chicken, kind="waste", quantity=Decimal("50"), unit="g", reason="dropped"
     )
     count = services.stock_count_post(
-        store=store, lines=[{"ingredient": chicken.pk, "counted": "0.6", "unit": "kg"}]
+        store=store, lines=[{"ingredient": chicken.pk, "counted": Decimal("0.6"), "unit": "kg"}]
     )
     chicken.refresh_from_db()
     # expected 1050 − 300 − 50 = 700; counted 600 → variance −100
