@@ -23,8 +23,8 @@ from restaurant_ops.csv_import import CsvForm, csv_step
 from restaurant_ops.errors import DomainError, DomainErrors, error_list
 from restaurant_ops.forms import add_errors, flash_errors, form_decimal, form_id
 from restaurant_ops.money import money
-from restaurant_ops.permissions import Perm
-from restaurant_ops.selectors import store_for_user
+from restaurant_ops.permissions import Perm, role_has
+from restaurant_ops.selectors import pin_approvers, store_for_user
 from restaurant_ops.services import PinRefused, authorize
 from restaurant_ops.setup import setup_context
 
@@ -314,6 +314,9 @@ def check_detail(request, store_slug, check_id):
             "other_checks": selectors.table_open_checks(store=store).exclude(pk=check.pk),
             "tables": Table.objects.filter(store=store, is_active=True).exclude(pk=check.table_id),
             "panels": settings.ORDERS_CHECK_PANELS,
+            # A cashier names the manager who approves (that manager's PIN, and only theirs, is tried).
+            "needs_approval": not role_has(membership.role, Perm.REFUND),
+            "approvers": pin_approvers(store=store),
         },
     )
 

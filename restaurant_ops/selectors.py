@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import AuditEntry, Membership, PinGuard, Store
+from .models import AuditEntry, Membership, PinGuard, Role, Store
 from .permissions import Perm, role_has
 
 
@@ -51,3 +51,14 @@ def pin_guards(*, store: Store) -> QuerySet[PinGuard]:
 def pin_alerts(*, store: Store) -> list[PinGuard]:
     """What the owner's home page raises: repeated wrong PINs (PinGuard.ALERT_AFTER or more) or a lock."""
     return [g for g in pin_guards(store=store) if g.locked_at or g.failures >= PinGuard.ALERT_AFTER]
+
+
+def pin_approvers(*, store: Store) -> QuerySet[Membership]:
+    """Who a till can name to approve a void, comp, discount or refund: the store's managers and
+    owners who have set an approval PIN, by name."""
+    return (
+        Membership.objects.filter(store=store, role__in=[Role.OWNER, Role.MANAGER])
+        .exclude(pin_hash="")
+        .select_related("user")
+        .order_by("user__first_name", "user__username")
+    )
