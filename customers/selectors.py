@@ -40,6 +40,11 @@ def active_consents(*, customer: Customer) -> QuerySet[Consent]:
     return customer.consents.filter(withdrawn_at__isnull=True)
 
 
+def mask_email(email: str) -> str:
+    """What roles without PII access see of an e-mail address: its domain only."""
+    return f"•••@{email.rsplit('@', 1)[-1]}" if email and "@" in email else ""
+
+
 def mask_phone(phone) -> str:
     """What roles without PII access see: the last four digits only."""
     if not phone:

@@ -18,6 +18,17 @@ urlpatterns = [
     path("customers/<slug:store_slug>/<int:customer_id>/erase/", views.customer_erase, name="erase"),
     path("customers/<slug:store_slug>/complaints/", views.complaints, name="complaints"),
     path("customers/<slug:store_slug>/messages/", views.message_rules, name="messages"),
+    path("customers/<slug:store_slug>/messages/new/", views.message_rule_edit, name="message-new"),
+    path(
+        "customers/<slug:store_slug>/messages/<int:rule_id>/",
+        views.message_rule_results,
+        name="message-results",
+    ),
+    path(
+        "customers/<slug:store_slug>/messages/<int:rule_id>/edit/",
+        views.message_rule_edit,
+        name="message-edit",
+    ),
     path("customers/<slug:store_slug>/complaints/new/", views.complaint_new, name="complaint-new"),
     path("customers/<slug:store_slug>/checks/<int:check_id>/attach/", views.till_attach, name="till-attach"),
 ]

@@ -21,14 +21,15 @@ from django.views.decorators.http import require_POST
 from orders.models import Check, OrderLine, TableSession
 from restaurant_ops.api.errors import status_for
 from restaurant_ops.errors import DomainError, DomainErrors
+from restaurant_ops.forms import add_errors
 from restaurant_ops.models import Weekday
 from restaurant_ops.permissions import Perm, role_has
 from restaurant_ops.selectors import store_for_user
 from restaurant_ops.timeutils import business_date
 
-from . import selectors, services
-from .forms import FeedbackForm, JoinForm
-from .models import CheckCustomer, Customer, CustomerScore, Feedback, Source
+from . import messaging, selectors, services
+from .forms import FeedbackForm, JoinForm, MessageRuleForm
+from .models import CheckCustomer, Customer, CustomerScore, Feedback, MessageRule, MessageSend, Source
 
 RANKING_DAYS = 28
 
@@ -416,19 +417,19 @@ def complaint_new(request, store_slug):
     )
 
 
+def _rule_entry(rule) -> dict:
+    result = messaging.rule_results(rule=rule)
+    counts = dict(rule.sends.values_list("status").annotate(n=Count("pk")).order_by())
+    return {"rule": rule, "result": result, "counts": counts, "pct": _pcts(result)}
+
+
 @login_required
 def message_rules(request, store_slug):
     """Each rule's measured effect: who came back within 30 days, messaged against held out, with the
-    difference and its 95% interval (or "too few to tell"), and the latest deliveries."""
-    from . import messaging
-    from .models import MessageRule, MessageSend
-
-    store, _m = _page(request, store_slug)
-    rules = []
-    for rule in MessageRule.objects.filter(store=store):
-        result = messaging.rule_results(rule=rule)
-        counts = dict(rule.sends.values_list("status").annotate(n=Count("pk")).order_by())
-        rules.append({"rule": rule, "result": result, "counts": counts, "pct": _pcts(result)})
+    difference and its 95% interval (or "too few to tell"), coupon redemption, and the latest
+    deliveries."""
+    store, membership = _page(request, store_slug)
+    rules = [_rule_entry(rule) for rule in MessageRule.objects.filter(store=store).select_related("store")]
     sends = MessageSend.objects.filter(rule__store=store).select_related("rule", "customer")[:50]
     return render(
         request,
@@ -439,8 +440,62 @@ def message_rules(request, store_slug):
             "rules": rules,
             "sends": sends,
             "statuses": dict(MessageSend.Status.choices),
+            "can_edit": role_has(membership.role, Perm.MANAGE_STORE),
         },
     )
+
+
+@login_required
+def message_rule_results(request, store_slug, rule_id):
+    """One rule's results page: the two arms, the difference with its interval, redemption, and its
+    own delivery log."""
+    store, membership = _page(request, store_slug)
+    rule = get_object_or_404(MessageRule, store=store, pk=rule_id)
+    return render(
+        request,
+        "customers/message_rule_results.html",
+        {
+            "store": store,
+            "page": "messages",
+            "r": _rule_entry(rule),
+            "statuses": dict(MessageSend.Status.choices),
+            "sends": rule.sends.select_related("customer", "coupon")[:100],
+            "can_edit": role_has(membership.role, Perm.MANAGE_STORE),
+        },
+    )
+
+
+@login_required
+def message_rule_edit(request, store_slug, rule_id=None):
+    """Create or change a rule (owner or manager), in two steps: the form, then a summary to confirm
+    (what triggers it, to whom, the text in each language, the coupon, the holdout) before it is saved."""
+    store, _m = _page(request, store_slug, Perm.MANAGE_STORE)
+    rule = get_object_or_404(MessageRule, store=store, pk=rule_id) if rule_id is not None else None
+    context = {"store": store, "page": "messages", "rule": rule}
+    if request.method != "POST":
+        initial = MessageRuleForm.initial_for(rule) if rule else None
+        form = MessageRuleForm(initial=initial, store=store)
+        return render(request, "customers/message_rule_form.html", {**context, "form": form})
+    form = MessageRuleForm(request.POST, store=store)
+    status = 200
+    if form.is_valid() and "edit" not in request.POST:
+        if request.POST.get("confirm") != "yes":
+            return render(
+                request,
+                "customers/message_rule_confirm.html",
+                {**context, "form": form, "data": form.rule_data()},
+            )
+        try:
+            saved = services.message_rule_save(store=store, rule=rule, data=form.rule_data(), by=request.user)
+        except (DomainError, DomainErrors) as error:
+            add_errors(form, error)
+            status = status_for(error)
+        else:
+            messages.success(request, _("Rule “%(name)s” saved.") % {"name": saved.name})
+            return redirect("customers:message-results", store_slug=store.slug, rule_id=saved.pk)
+    elif "edit" not in request.POST:
+        status = 400
+    return render(request, "customers/message_rule_form.html", {**context, "form": form}, status=status)
 
 
 def _pcts(result: dict) -> dict:

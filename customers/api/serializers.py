@@ -1,10 +1,13 @@
 """Customers API shapes. PII (phone, e-mail, name, birthday, feedback text) is written out only for
 callers whose role may see it (owner, manager); others get the last four digits of the phone."""
 
+import datetime as dt
+from decimal import Decimal
+
 from rest_framework import serializers
 
-from customers.models import ChurnRate, Consent, Customer, CustomerScore, Feedback
-from customers.selectors import mask_phone
+from customers.models import ChurnRate, Consent, Customer, CustomerScore, Feedback, MessageRule, MessageSend
+from customers.selectors import mask_email, mask_phone
 from restaurant_ops.api import fields as bounded
 from restaurant_ops.api.serializers import InputSerializer
 
@@ -164,3 +167,177 @@ class ChurnRateSerializer(serializers.ModelSerializer):
 class ChurnReportSerializer(serializers.Serializer):
     months = ChurnRateSerializer(many=True)
     warning = serializers.DictField(child=serializers.CharField(), allow_null=True)
+
+
+# --- Triggered messages -----------------------------------------------------------------------------
+
+
+class MessageRuleSerializer(serializers.ModelSerializer):
+    """A rule with its text per language (`templates`; `{name}` and `{code}` are filled in) and its
+    coupon settings. No PII."""
+
+    store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = MessageRule
+        fields = [
+            "id",
+            "store",
+            "name",
+            "trigger",
+            "channel",
+            "templates",
+            "subjects",
+            "holdout_share",
+            "quiet_from",
+            "quiet_until",
+            "cap_per_30_days",
+            "coupon_kind",
+            "coupon_value",
+            "coupon_item",
+            "coupon_valid_days",
+            "is_active",
+            "created_at",
+        ]
+
+
+LANGUAGE_CODES = ["en", "zh-hans"]
+
+
+class MessageRuleInputSerializer(InputSerializer):
+    store = serializers.SlugField(required=False, help_text="Store slug; defaults to your only store.")
+    name = serializers.CharField(max_length=80)
+    trigger = serializers.ChoiceField(choices=MessageRule.Trigger.choices)
+    channel = serializers.ChoiceField(choices=Consent.Channel.choices, default="sms")
+    templates = serializers.DictField(
+        child=serializers.CharField(max_length=1000, allow_blank=True),
+        help_text='Text per language, e.g. {"en": "We miss you, {name}! {code}", "zh-hans": "..."}',
+    )
+    subjects = serializers.DictField(
+        child=serializers.CharField(max_length=150, allow_blank=True),
+        required=False,
+        default=dict,
+        help_text="E-mail subject per language (the rule's name if none)",
+    )
+    holdout_share = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        min_value=Decimal("0"),
+        max_value=Decimal("0.5"),
+        default=Decimal("0.100"),
+    )
+    quiet_from = serializers.TimeField(default=dt.time(21, 0))
+    quiet_until = serializers.TimeField(default=dt.time(9, 0))
+    cap_per_30_days = serializers.IntegerField(min_value=1, max_value=30, default=2)
+    coupon_kind = serializers.ChoiceField(choices=["", "percent", "amount", "comp_item"], default="")
+    coupon_value = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    coupon_item = bounded.IdField(required=False, allow_null=True, default=None, help_text="Menu item id")
+    coupon_valid_days = serializers.IntegerField(min_value=1, max_value=365, default=30)
+    is_active = serializers.BooleanField(default=True)
+
+    def validate_templates(self, value):
+        unknown = sorted(set(value) - set(LANGUAGE_CODES))
+        if unknown:
+            raise serializers.ValidationError(
+                f"Languages are {LANGUAGE_CODES}, not {unknown}.", code="invalid"
+            )
+        return value
+
+    validate_subjects = validate_templates
+
+
+class MessageSendSerializer(serializers.ModelSerializer):
+    """One line of the delivery log. Without PII access the address is masked and the text left out
+    (it carries the guest's name)."""
+
+    to = serializers.SerializerMethodField(help_text="Phone or e-mail; masked without PII access")
+    coupon = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = MessageSend
+        fields = [
+            "id",
+            "rule",
+            "customer",
+            "trigger_key",
+            "status",
+            "channel",
+            "to",
+            "body",
+            "coupon",
+            "provider_id",
+            "error",
+            "at",
+        ]
+
+    def _pii(self, obj) -> bool:
+        return obj.rule.store_id in self.context.get("pii_stores", set())
+
+    def get_to(self, obj) -> str:
+        customer = obj.customer
+        if obj.channel == Consent.Channel.EMAIL:
+            return customer.email if self._pii(obj) else mask_email(customer.email)
+        return str(customer.phone or "") if self._pii(obj) else mask_phone(customer.phone)
+
+    def to_representation(self, obj):
+        data = super().to_representation(obj)
+        if not self._pii(obj):
+            data["body"] = None
+        return data
+
+
+class CouponSerializer(serializers.ModelSerializer):
+    """A coupon a rule sent: its discount code and whether it was redeemed."""
+
+    code = serializers.CharField(source="coupon.code")
+    kind = serializers.CharField(source="coupon.kind")
+    value = serializers.DecimalField(source="coupon.value", max_digits=12, decimal_places=2, allow_null=True)
+    menu_item = serializers.IntegerField(source="coupon.menu_item_id", allow_null=True)
+    valid_from = serializers.DateTimeField(source="coupon.valid_from")
+    valid_until = serializers.DateTimeField(source="coupon.valid_until", allow_null=True)
+    max_uses = serializers.IntegerField(source="coupon.max_uses")
+    redeemed_count = serializers.IntegerField(source="coupon.redeemed_count")
+    sent_at = serializers.DateTimeField(source="at")
+
+    class Meta:
+        model = MessageSend
+        fields = [
+            "id",
+            "rule",
+            "customer",
+            "code",
+            "kind",
+            "value",
+            "menu_item",
+            "valid_from",
+            "valid_until",
+            "max_uses",
+            "redeemed_count",
+            "sent_at",
+        ]
+
+
+class ShareSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    of = serializers.IntegerField()
+    enough = serializers.BooleanField()
+    rate = serializers.FloatField(required=False)
+    low = serializers.FloatField(required=False)
+    high = serializers.FloatField(required=False)
+
+
+class RuleResultsSerializer(serializers.Serializer):
+    enough = serializers.BooleanField(help_text="False: fewer than 30 customers in an arm (too few to tell)")
+    messaged = serializers.ListField(child=serializers.IntegerField(), help_text="[came back, customers]")
+    held_out = serializers.ListField(child=serializers.IntegerField(), help_text="[came back, customers]")
+    difference = serializers.FloatField(required=False)
+    low = serializers.FloatField(required=False, help_text="Newcombe 95% interval of the difference")
+    high = serializers.FloatField(required=False)
+    redemption = ShareSerializer()

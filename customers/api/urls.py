@@ -12,4 +12,9 @@ urlpatterns = [
     path("follow-up/", views.FollowUpView.as_view(), name="api-follow-up"),
     path("churn/", views.ChurnView.as_view(), name="api-churn"),
     path("complaints/ranking/", views.ComplaintRankingView.as_view(), name="api-complaint-ranking"),
+    path("rules/", views.MessageRuleListCreateView.as_view(), name="api-message-rules"),
+    path("rules/<int:pk>/", views.MessageRuleDetailView.as_view(), name="api-message-rule"),
+    path("rules/<int:pk>/results/", views.MessageRuleResultsView.as_view(), name="api-message-rule-results"),
+    path("sends/", views.MessageSendListView.as_view(), name="api-message-sends"),
+    path("coupons/", views.CouponListView.as_view(), name="api-coupons"),
 ]

@@ -18,9 +18,9 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from customers import selectors, services
-from customers.models import Customer, CustomerScore, Feedback, Source
-from orders.models import Check
+from customers import messaging, selectors, services
+from customers.models import Customer, CustomerScore, Feedback, MessageRule, MessageSend, Source
+from orders.models import Check, MenuItem
 from restaurant_ops.api.idempotency import idempotent
 from restaurant_ops.api.pagination import UpdatedCursorPagination
 from restaurant_ops.api.scoping import accessible_stores, require, resolve_store
@@ -33,9 +33,14 @@ from .serializers import (
     ChurnRateSerializer,
     ChurnReportSerializer,
     ComplaintInputSerializer,
+    CouponSerializer,
     CustomerSerializer,
     FeedbackSerializer,
     JoinInputSerializer,
+    MessageRuleInputSerializer,
+    MessageRuleSerializer,
+    MessageSendSerializer,
+    RuleResultsSerializer,
     ScoreSerializer,
     WithdrawInputSerializer,
 )
@@ -380,3 +385,145 @@ class ComplaintRankingView(_StoreReport):
         ranking["rate"] = str(ranking["rate"]) if ranking["rate"] is not None else None
         ranking["categories"] = [{**r, "label": str(r["label"])} for r in ranking["categories"]]
         return Response({"start": start, "end": end, **ranking})
+
+
+# --- Triggered messages: rules, the delivery log, coupons --------------------------------------------
+
+
+class MessageRuleFilter(django_filters.FilterSet):
+    store = django_filters.CharFilter(field_name="store__slug")
+
+    class Meta:
+        model = MessageRule
+        fields = ["store", "trigger", "channel", "is_active"]
+
+
+def _rule_data(payload: dict, store: Store, base: dict) -> dict:
+    data = {**base, **{k: v for k, v in payload.items() if k != "store"}}
+    if "coupon_item" in payload:
+        item_id = payload["coupon_item"]
+        data["coupon_item"] = (
+            MenuItem.objects.filter(store=store, pk=item_id).first() if item_id is not None else None
+        )
+        if item_id is not None and data["coupon_item"] is None:
+            raise DomainError("coupon_item", "unknown_item", _("No such item on this store's menu."))
+    return data
+
+
+class MessageRuleListCreateView(generics.ListAPIView):
+    """Message rules (trigger, channel, text per language, holdout, quiet hours, cap, coupon). POST
+    creates one (owner or manager; send `Idempotency-Key`)."""
+
+    read_perm = Perm.SEE_CUSTOMERS
+    serializer_class = MessageRuleSerializer
+    filterset_class = MessageRuleFilter
+
+    def get_queryset(self):
+        return MessageRule.objects.filter(
+            store__in=stores_with(self.request, Perm.SEE_CUSTOMERS)
+        ).select_related("store")
+
+    @extend_schema(request=MessageRuleInputSerializer, responses={201: MessageRuleSerializer})
+    @idempotent
+    def post(self, request):
+        data = MessageRuleInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payload = dict(data.validated_data)
+        store = resolve_store(request, payload.get("store"))
+        require(request, store, Perm.MANAGE_STORE)
+        base = services.message_rule_data(MessageRule(store=store))
+        rule = services.message_rule_save(store=store, data=_rule_data(payload, store, base), by=request.user)
+        return Response(MessageRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
+
+
+class MessageRuleDetailView(generics.RetrieveAPIView):
+    """One rule; PATCH changes any of its fields (owner or manager)."""
+
+    read_perm = Perm.SEE_CUSTOMERS
+    serializer_class = MessageRuleSerializer
+
+    def get_queryset(self):
+        return MessageRule.objects.filter(
+            store__in=stores_with(self.request, Perm.SEE_CUSTOMERS)
+        ).select_related("store")
+
+    @extend_schema(request=MessageRuleInputSerializer, responses={200: MessageRuleSerializer})
+    def patch(self, request, pk: int):
+        rule = self.get_object()
+        data = MessageRuleInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        payload = dict(data.validated_data)
+        if "store" in payload:
+            raise DomainError("store", "invalid", _("A rule stays in its store."))
+        require(request, rule.store, Perm.MANAGE_STORE)
+        base = services.message_rule_data(rule)
+        rule = services.message_rule_save(
+            store=rule.store, rule=rule, data=_rule_data(payload, rule.store, base), by=request.user
+        )
+        return Response(MessageRuleSerializer(rule).data)
+
+
+class MessageRuleResultsView(APIView):
+    """The rule's measured effect: messaged against held out, who came back within 30 days, the
+    difference with its Newcombe 95% interval (or `enough: false` under 30 per arm), and redemption of
+    the coupons it sent."""
+
+    read_perm = Perm.SEE_CUSTOMERS
+
+    @extend_schema(responses={200: RuleResultsSerializer})
+    def get(self, request, pk: int):
+        rule = get_object_or_404(
+            MessageRule.objects.filter(store__in=stores_with(request, Perm.SEE_CUSTOMERS)), pk=pk
+        )
+        return Response(RuleResultsSerializer(messaging.rule_results(rule=rule)).data)
+
+
+class MessageSendFilter(django_filters.FilterSet):
+    store = django_filters.CharFilter(field_name="rule__store__slug")
+    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+
+    class Meta:
+        model = MessageSend
+        fields = ["store", "rule", "customer", "status", "channel"]
+
+
+class MessageSendListView(generics.ListAPIView):
+    """The delivery log: every trigger of every rule and what became of it (sent, held out, no consent,
+    over the cap, failed). Address and text in full only for owners and managers."""
+
+    read_perm = Perm.SEE_CUSTOMERS
+    serializer_class = MessageSendSerializer
+    filterset_class = MessageSendFilter
+
+    def get_queryset(self):
+        return MessageSend.objects.filter(
+            rule__store__in=stores_with(self.request, Perm.SEE_CUSTOMERS)
+        ).select_related("rule", "customer", "coupon")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "pii_stores": pii_stores(self.request)}
+
+
+class CouponFilter(django_filters.FilterSet):
+    store = django_filters.CharFilter(field_name="rule__store__slug")
+    redeemed = django_filters.BooleanFilter(method="by_redeemed")
+
+    class Meta:
+        model = MessageSend
+        fields = ["store", "rule", "customer"]
+
+    def by_redeemed(self, qs, name, value):
+        return qs.filter(coupon__redeemed_count__gt=0) if value else qs.filter(coupon__redeemed_count=0)
+
+
+class CouponListView(generics.ListAPIView):
+    """Coupons and comp vouchers the rules sent (orders discount codes), with whether each was used."""
+
+    read_perm = Perm.SEE_CUSTOMERS
+    serializer_class = CouponSerializer
+    filterset_class = CouponFilter
+
+    def get_queryset(self):
+        return MessageSend.objects.filter(
+            rule__store__in=stores_with(self.request, Perm.SEE_CUSTOMERS), coupon__isnull=False
+        ).select_related("coupon")

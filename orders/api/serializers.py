@@ -417,6 +417,10 @@ class DiscountInputSerializer(ApprovalMixin):
         return attrs
 
 
+class CodeInputSerializer(InputSerializer):
+    code = serializers.CharField(max_length=24, help_text="The coupon's or voucher's code")
+
+
 class CompInputSerializer(ApprovalMixin):
     line = serializers.IntegerField()
 

@@ -20,6 +20,7 @@ urlpatterns += [
     path("checks/<int:pk>/payments/", views.CheckPayView.as_view(), name="api-check-pay"),
     path("checks/<int:pk>/discount/", views.CheckDiscountView.as_view(), name="api-check-discount"),
     path("checks/<int:pk>/comp/", views.CheckCompView.as_view(), name="api-check-comp"),
+    path("checks/<int:pk>/code/", views.CheckCodeView.as_view(), name="api-check-code"),
     path("checks/<int:pk>/void/", views.CheckVoidView.as_view(), name="api-check-void"),
     path("checks/<int:pk>/split/", views.CheckSplitView.as_view(), name="api-check-split"),
     path("checks/<int:pk>/merge/", views.CheckMergeView.as_view(), name="api-check-merge"),

@@ -16,6 +16,7 @@ from .filters import CheckFilter, MenuItemFilter, OrderFilter, PaymentFilter
 from .serializers import (
     CheckCreateSerializer,
     CheckSerializer,
+    CodeInputSerializer,
     CompInputSerializer,
     DiscountInputSerializer,
     EvenSplitSerializer,
@@ -287,6 +288,24 @@ class CheckDiscountView(APIView):
             reason=payload["reason"],
             by=request.user,
             approved_by=approver,
+        )
+        return _check_out(request, pk, status.HTTP_201_CREATED)
+
+
+class CheckCodeView(APIView):
+    """Redeem a coupon or comp voucher code on an open check (no manager PIN: the code is the authority;
+    a code is redeemed once even when two tills try it together). Errors name the field `code`:
+    `unknown_code` 404, `used`/`already` 409, `expired` 410, `not_yet_valid`/`item_not_on_check` 422."""
+
+    @extend_schema(request=CodeInputSerializer, responses={201: CheckSerializer})
+    @idempotent
+    def post(self, request, pk: int):
+        check = _check_for(request, pk)
+        data = CodeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        require(request, check.store, Perm.TAKE_ORDERS)
+        services.discount_code_redeem(
+            guest_check=check, code=data.validated_data["code"], channel="api", by=request.user
         )
         return _check_out(request, pk, status.HTTP_201_CREATED)
 

@@ -13,6 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from customers.models import MessageRule
 from inventory.services import recipe_line_set, stock_movement_record
 from kitchen.services import station_create
 from orders.services import LineRequest, order_place, payment_take
@@ -61,6 +62,7 @@ API = {
     "api/v1/checks/<int:pk>/payments/": POST_ONLY,
     "api/v1/checks/<int:pk>/discount/": POST_ONLY,
     "api/v1/checks/<int:pk>/comp/": POST_ONLY,
+    "api/v1/checks/<int:pk>/code/": POST_ONLY,
     "api/v1/checks/<int:pk>/void/": POST_ONLY,
     "api/v1/checks/<int:pk>/split/": POST_ONLY,
     "api/v1/checks/<int:pk>/merge/": POST_ONLY,
@@ -135,6 +137,11 @@ API = {
     "api/v1/customers/follow-up/": BOSS,
     "api/v1/customers/churn/": BOSS,
     "api/v1/customers/complaints/ranking/": BOSS,
+    "api/v1/customers/rules/": BOSS,
+    "api/v1/customers/rules/<int:pk>/": BOSS,
+    "api/v1/customers/rules/<int:pk>/results/": BOSS,
+    "api/v1/customers/sends/": BOSS,
+    "api/v1/customers/coupons/": BOSS,
     "api/v1/webhooks/endpoints/": {O},  # integrations: the owner, like API keys
     "api/v1/webhooks/endpoints/<int:pk>/": {O},
     "api/v1/webhooks/endpoints/<int:pk>/rotate/": POST_ONLY,
@@ -173,6 +180,7 @@ PAGES = {
     "s/t/<str:qr_token>/preview/": public(405),
     "s/t/<str:qr_token>/order/": public(405),
     "s/t/<str:qr_token>/check/": public(200),  # an unknown token: an empty check, nothing of ours
+    "s/t/<str:qr_token>/code/": public(405),  # a guest's coupon code, posted from the QR page
     "s/<slug:store_slug>/till/": FRONT,
     "s/<slug:store_slug>/checks/<int:check_id>/": FRONT,
     "s/<slug:store_slug>/checks/<int:check_id>/receipt/": FRONT,
@@ -237,6 +245,9 @@ PAGES = {
     "customers/<slug:store_slug>/complaints/new/": FRONT,
     "customers/<slug:store_slug>/checks/<int:check_id>/attach/": POST_ONLY,
     "customers/<slug:store_slug>/messages/": BOSS,
+    "customers/<slug:store_slug>/messages/new/": BOSS,
+    "customers/<slug:store_slug>/messages/<int:rule_id>/": BOSS,
+    "customers/<slug:store_slug>/messages/<int:rule_id>/edit/": BOSS,
     "c/sms/inbound/": public(405),  # the SMS provider's callback posts here
     "jsi18n/": public(200),
     "stores/<slug:store_slug>/webhooks/": {O},
@@ -293,6 +304,7 @@ def world(store, other_store):
         "inventory/suppliers": SupplierFactory(store=store).pk,
         "kitchen/tickets": order.tickets.get().pk,
         "staffing/staff": staff.pk,
+        "customers/rules": MessageRule.objects.create(store=store, name="Rule", trigger="at_risk").pk,
     }
     return {"store": store, "people": people, "ids": ids}
 
@@ -311,7 +323,7 @@ def query(route: str, slug: str) -> dict:
     if route == "api/v1/customers/":
         return {"phone": "+8613800000000"}
     if route.startswith(("api/v1/analytics/", "api/v1/customers/")) and not route.endswith(
-        ("runs/", "insights/", "/<int:pk>/", "/export/", "feedback/")
+        ("runs/", "insights/", "/<int:pk>/", "/export/", "feedback/", "rules/", "sends/", "coupons/")
     ):
         return {"store": slug}
     return {}

@@ -94,9 +94,11 @@ def analytics_objects(store):
 
 
 def customers_objects(store):
+    from customers.models import MessageRule
     from tests.customers.factories import CustomerFactory
 
-    return {"customers": CustomerFactory(store=store).pk}
+    rule = MessageRule.objects.create(store=store, name="Scoping rule", trigger="at_risk")
+    return {"customers": CustomerFactory(store=store).pk, "customers/rules": rule.pk}
 
 
 def webhook_objects(store, item):
