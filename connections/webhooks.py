@@ -22,6 +22,7 @@ from standardwebhooks.webhooks import Webhook
 from restaurant_ops.errors import DomainError
 
 from .models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from .urlguard import url_check
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ def _check_topics(topics: list[str]) -> list[str]:
 
 
 def webhook_endpoint_create(*, store, url: str, topics: list[str], description: str = "") -> WebhookEndpoint:
+    url_check(url)
     return WebhookEndpoint.objects.create(
         store=store, url=url, topics=_check_topics(topics), description=description, secret=_new_secret()
     )
@@ -70,6 +72,8 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **fields) -> WebhookEn
     """url, topics, description, is_active (re-enabling clears the reason it was disabled)."""
     if "topics" in fields:
         fields["topics"] = _check_topics(fields["topics"])
+    if "url" in fields:
+        url_check(fields["url"])
     for name, value in fields.items():
         setattr(endpoint, name, value)
     if fields.get("is_active"):
@@ -166,6 +170,7 @@ def deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str | None:
         started = time.monotonic()
         status_code, error = None, ""
         try:
+            url_check(delivery.endpoint.url)  # again: the name may resolve elsewhere since it was saved
             response = requests.post(
                 delivery.endpoint.url,
                 data=payload.encode(),
@@ -176,6 +181,8 @@ def deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str | None:
             status_code = response.status_code
         except requests.RequestException as exc:
             error = f"{exc.__class__.__name__}: {exc}"[:300]
+        except DomainError as exc:  # refused by the SSRF guard: a failed attempt, retried like any other
+            error = f"refused: {exc.message}"[:300]
         WebhookAttempt.objects.create(
             delivery=delivery,
             at=now,

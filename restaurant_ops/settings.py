@@ -49,6 +49,11 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],test
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # The address printed in table QR codes: the restaurant's LAN address or its public domain.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Outgoing webhooks and chat robots (connections/urlguard.py): in production a URL whose host resolves to a
+# loopback, private, link-local or other non-public address is refused (at save and at each delivery),
+# unless private targets are allowed (a back office on the LAN) or the host is listed.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", default=not PRODUCTION)
+WEBHOOK_ALLOWED_HOSTS = [h.lower() for h in env_list("WEBHOOK_ALLOWED_HOSTS")]
 
 INSTALLED_APPS = [
     "restaurant_ops.admin_site.OpsAdminConfig",

@@ -27,6 +27,8 @@ from restaurant_ops.errors import DomainError, DomainErrors, conflict_from_integ
 MALFORMED = frozenset(
     {
         "invalid",
+        "private_address",
+        "unresolvable",
         "required",
         "out_of_range",
         "too_long",
