@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,7 @@ class ModifierGroup(ShownName):
     min_choices = models.PositiveSmallIntegerField(_("minimum choices"), default=0)
     max_choices = models.PositiveSmallIntegerField(_("maximum choices"), default=1)
     position = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
         ordering = ["position", "name"]
@@ -81,6 +83,7 @@ class Modifier(ShownName):
     # Written by inventory through `modifier_set_stock_facts`: its recipe cannot cover one more portion.
     sold_out_stock = models.BooleanField(_("sold out (stock)"), default=False, editable=False)
     position = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
         ordering = ["position", "name"]

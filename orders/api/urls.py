@@ -1,13 +1,19 @@
 from django.urls import path
 
-from . import views
+from . import menu, views
 
 urlpatterns = [
     path("menu/", views.MenuView.as_view(), name="api-menu"),
-    path("menu/items/", views.MenuItemListView.as_view(), name="api-menu-items"),
-    path("menu/items/<int:pk>/", views.MenuItemDetailView.as_view(), name="api-menu-item"),
-    path("tables/", views.TableListView.as_view(), name="api-tables"),
-    path("tables/<int:pk>/", views.TableDetailView.as_view(), name="api-table"),
+    path("menu/categories/", menu.CategoryListView.as_view(), name="api-menu-categories"),
+    path("menu/categories/<int:pk>/", menu.CategoryDetailView.as_view(), name="api-menu-category"),
+    path("menu/items/", menu.MenuItemListView.as_view(), name="api-menu-items"),
+    path("menu/items/<int:pk>/", menu.MenuItemDetailView.as_view(), name="api-menu-item"),
+    path("menu/modifier-groups/", menu.ModifierGroupListView.as_view(), name="api-modifier-groups"),
+    path("menu/modifier-groups/<int:pk>/", menu.ModifierGroupDetailView.as_view(), name="api-modifier-group"),
+    path("menu/modifiers/", menu.ModifierListView.as_view(), name="api-modifiers"),
+    path("menu/modifiers/<int:pk>/", menu.ModifierDetailView.as_view(), name="api-modifier"),
+    path("tables/", menu.TableListView.as_view(), name="api-tables"),
+    path("tables/<int:pk>/", menu.TableDetailView.as_view(), name="api-table"),
     path("orders/", views.OrderListCreateView.as_view(), name="api-orders"),
     path("orders/<int:pk>/", views.OrderDetailView.as_view(), name="api-order"),
     path("orders/<int:pk>/status/", views.OrderStatusView.as_view(), name="api-order-status"),

@@ -22,6 +22,8 @@ from tests.factories import (
     DaypartFactory,
     MembershipFactory,
     MenuItemFactory,
+    ModifierFactory,
+    ModifierGroupFactory,
     OpeningHoursFactory,
     TableFactory,
     TaxCategoryFactory,
@@ -51,6 +53,12 @@ API = {
     "api/v1/menu/": MEMBERS,
     "api/v1/menu/items/": MEMBERS,
     "api/v1/menu/items/<int:pk>/": MEMBERS,
+    "api/v1/menu/categories/": MEMBERS,
+    "api/v1/menu/categories/<int:pk>/": MEMBERS,
+    "api/v1/menu/modifier-groups/": MEMBERS,
+    "api/v1/menu/modifier-groups/<int:pk>/": MEMBERS,
+    "api/v1/menu/modifiers/": MEMBERS,
+    "api/v1/menu/modifiers/<int:pk>/": MEMBERS,
     "api/v1/tables/": FRONT,
     "api/v1/tables/<int:pk>/": FRONT,
     "api/v1/orders/": FRONT,
@@ -289,12 +297,16 @@ def world(store, other_store):
     )
     staff = StaffMemberFactory(store=store)
     PositionFactory(store=store)
+    modifier = ModifierFactory(group=ModifierGroupFactory(store=store))
     ids = {
         "stores": store.pk,
         "tax-categories": TaxCategoryFactory(store=store).pk,
         "opening-hours": OpeningHoursFactory(store=store).pk,
         "dayparts": DaypartFactory(store=store).pk,
         "menu/items": item.pk,
+        "menu/categories": item.category_id,
+        "menu/modifier-groups": modifier.group_id,
+        "menu/modifiers": modifier.pk,
         "tables": table.pk,
         "orders": order.pk,
         "checks": check.pk,

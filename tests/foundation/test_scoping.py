@@ -20,6 +20,7 @@ def store_a_objects(store):
     table = TableFactory(store=store)
     order = order_place(store=store, lines=[LineRequest(item_id=item.pk)], channel="api")
     objects = {"menu/items": item.pk, "tables": table.pk, "orders": order.pk}
+    objects.update(menu_objects(store, item))
     objects.update(store_objects(store))
     objects.update(staffing_objects(store))
     objects.update(analytics_objects(store))
@@ -28,6 +29,17 @@ def store_a_objects(store):
     objects.update(inventory_kitchen_objects(store, item, order))
     objects.update(front_of_house_objects(store, order))
     return objects
+
+
+def menu_objects(store, item):
+    from tests.factories import ModifierFactory, ModifierGroupFactory
+
+    modifier = ModifierFactory(group=ModifierGroupFactory(store=store))
+    return {
+        "menu/categories": item.category_id,
+        "menu/modifier-groups": modifier.group_id,
+        "menu/modifiers": modifier.pk,
+    }
 
 
 def store_objects(store):
