@@ -91,6 +91,11 @@ class Ingredient(models.Model):
         verbose_name=_("preferred supplier"),
     )
     needs_count = models.BooleanField(_("needs a count"), default=False)
+    # The reorder point the last low-stock check judged by (its formula, never below `min_quantity`),
+    # recorded by that check: the stock page flags "low" by it, so the page and the insight agree.
+    reorder_point = models.DecimalField(
+        _("reorder point (base units)"), null=True, blank=True, editable=False, **QTY
+    )
     # Kept equal to the sum of the ledger by every service that posts a movement.
     on_hand = models.DecimalField(_("on hand (base units)"), default=Decimal("0"), editable=False, **QTY)
     external_id = models.CharField(_("external id"), max_length=80, blank=True)
@@ -110,6 +115,17 @@ class Ingredient(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def reorder_at(self) -> Decimal:
+        """The reorder point in force: the last low-stock check's, else the manual minimum."""
+        return self.min_quantity if self.reorder_point is None else self.reorder_point
+
+    @property
+    def is_low(self) -> bool:
+        """The low-stock check's own rule (analytics.analyses.stock.run_low_stock): at or below a
+        positive reorder point, judged on the stock on hand now."""
+        return self.reorder_at > 0 and self.on_hand <= self.reorder_at
 
 
 class CurrentRecipeLines(models.Manager):

@@ -242,9 +242,10 @@ def order_quantities(rows: list[dict]) -> dict[int, Decimal]:
 
 
 def run_low_stock(*, store: Store, now: dt.datetime, job_run=None) -> dict:
-    rows = [
-        r for r in stock_status(store, now) if r["on_hand"] <= r["reorder_point"] and (r["reorder_point"] > 0)
-    ]
+    status = stock_status(store, now)
+    # The stock page flags "low" by these reorder points (Ingredient.is_low, the same rule as here).
+    inventory.ingredient_reorder_points_record(points={r["ingredient"]: r["reorder_point"] for r in status})
+    rows = [r for r in status if r["on_hand"] <= r["reorder_point"] and (r["reorder_point"] > 0)]
     by_supplier: dict[int, list] = defaultdict(list)
     for row in rows:
         row["order_quantity"] = ZERO

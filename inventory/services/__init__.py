@@ -30,6 +30,7 @@ from .purchasing import (
 )
 from .setup import ingredient_price_set, ingredient_set_up, ingredients_import, recipes_import
 from .stock import (
+    ingredient_reorder_points_record,
     stock_consume_for_order,
     stock_count_post,
     stock_movement_record,
@@ -42,6 +43,7 @@ __all__ = [
     "INGREDIENT_FIELDS",
     "SUPPLIER_FIELDS",
     "availability_refresh",
+    "ingredient_reorder_points_record",
     "ingredient_create",
     "ingredient_price_set",
     "ingredient_set_up",

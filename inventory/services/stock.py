@@ -351,3 +351,11 @@ def stock_count_post(
         ],
     )
     return count
+
+
+def ingredient_reorder_points_record(*, points: dict[Ingredient, Decimal]) -> None:
+    """The reorder points the low-stock check just judged by, kept on the ingredients for the stock
+    page's flags (one UPDATE of that column only: on hand, written by orders meanwhile, is untouched)."""
+    for ingredient, point in points.items():
+        ingredient.reorder_point = point
+    Ingredient.objects.bulk_update(list(points), ["reorder_point"])

@@ -427,3 +427,34 @@ def test_price_change_compares_with_the_last_receipt_from_any_supplier_and_a_fir
         "0.002100",
         "+14.3",
     )
+
+
+def test_the_stock_page_flags_low_by_the_insights_reorder_point(store, wings, client):
+    import re
+
+    owner = UserFactory()
+    MembershipFactory(user=owner, store=store, role="owner")
+    client.force_login(owner)
+
+    def row():
+        html = client.get(f"/inventory/{store.slug}/").content.decode()
+        return re.search(
+            rf'<tr data-ingredient="{wings.pk}" data-reorder-at="([^"]*)" data-low="(\d)"', html
+        ).groups()
+
+    # before any check: the manual minimum (0) is all the page knows, so 40 on hand is not low
+    assert row() == ("0.000", "0")
+    run_analysis(store=store, job="low_stock", now=at(TODAY, 10))
+    insight = Insight.objects.get(store=store, kind="low_stock")
+    # the check: reorder point 2 days' lead × 20 a day = 40, on hand 40 ≤ 40 → low; the page says the same
+    assert (insight.numbers["reorder_point"], insight.numbers["on_hand"]) == ("40.000", "40.000")
+    assert row() == ("40.000", "1")
+
+    inventory.stock_movement_record(
+        store=store, ingredient=wings, kind="receipt", quantity=Decimal("20"), reason="delivery",
+        unit_cost=Decimal("0.50"),
+    )  # fmt: skip
+    assert row() == ("40.000", "0")  # 60 on hand > 40: the page at once, by the same reorder point
+    run_analysis(store=store, job="low_stock", now=at(TODAY, 10, 5))
+    insight.refresh_from_db()
+    assert insight.state == "resolved"  # and the check agrees
