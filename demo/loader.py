@@ -21,7 +21,8 @@ from kitchen import services as kitchen
 from kitchen.models import Ticket
 from orders import services as orders
 from orders.history import HistoryLine, history_write
-from orders.models import MenuCategory, MenuItem, Modifier, ModifierGroup, Order, Table
+from orders.models import CashDrawerSession, MenuCategory, MenuItem, Modifier, ModifierGroup, Order, Table
+from orders.selectors import drawer_report
 from restaurant_ops.models import ClosedDate, Daypart, Membership, OpeningHours, Store, TaxCategory
 from restaurant_ops.services import membership_set_pin
 from restaurant_ops.timeutils import business_date, business_day_bounds
@@ -289,7 +290,9 @@ def _today(
     weights = [story.MENU[n][5] * float(story.TODAY_BOOST.get(n, 1)) for n in names]
     tables = list(Table.objects.filter(store=store))
     placed = []
+    till = _Drawers(store, now, users["cashier"])
     for number, moment in enumerate(_order_times(store, rng, today, _orders_per_day(rng, today), now)):
+        till.handover_before(moment)
         basket = _basket(rng, names, weights)
         # A guest cannot order what has sold out: they pick from what is left.
         sold_out = set(
@@ -326,9 +329,55 @@ def _today(
             if check.balance > 0:
                 method = rng.choice(["card", "mobile", "mobile", "cash"])
                 orders.payment_take(
-                    guest_check=check, method=method, amount=check.balance, by=users["cashier"]
+                    guest_check=check,
+                    method=method,
+                    amount=check.balance,
+                    by=users["cashier"],
+                    register=till.register,
                 )
+    till.handover_before(now)
     return placed
+
+
+class _Drawers:
+    """The front till's drawer today: opened with the float when the first order comes, counted out at
+    the mid-day handover (halfway between opening and now, once the store has been open two hours: the
+    Z report), and the next one open since (the X report). Drawers record when they were opened and
+    closed by the clock, so the demo sets those moments to the handover's."""
+
+    def __init__(self, store: Store, now: dt.datetime, cashier):
+        self.store, self.cashier = store, cashier
+        self.register = orders.register_create(store=store, name=story.REGISTER)
+        opens = (
+            store.opening_hours.filter(weekday=now.astimezone(store.tz).weekday()).order_by("opens").first()
+        )
+        start = (
+            _local(store, business_date(store, now), opens.opens.hour, opens.opens.minute) if opens else now
+        )
+        self.opened_at = start
+        self.handover = start + (now - start) / 2 if now - start >= dt.timedelta(hours=2) else None
+        self.drawer = None
+
+    def handover_before(self, moment: dt.datetime) -> None:
+        if self.drawer is None:
+            if moment < self.opened_at:
+                return  # not open yet today: no drawer
+            self.drawer = self._open(self.opened_at)
+        if self.handover is not None and moment >= self.handover:
+            expected = drawer_report(drawer=self.drawer)["cash"]["expected"]
+            closed = orders.drawer_close(
+                drawer=self.drawer, counted_cash=Decimal(expected) - Decimal("2.50"), by=self.cashier
+            )  # a few coins short, as a real count often is
+            closed.z_report["closed_at"] = self.handover.isoformat()
+            CashDrawerSession.objects.filter(pk=closed.pk).update(
+                closed_at=self.handover, z_report=closed.z_report
+            )
+            self.drawer, self.handover = self._open(self.handover), None
+
+    def _open(self, at: dt.datetime):
+        drawer = orders.drawer_open(register=self.register, opening_float=story.DRAWER_FLOAT, by=self.cashier)
+        CashDrawerSession.objects.filter(pk=drawer.pk).update(opened_at=at)
+        return drawer
 
 
 def _usage_per_day(history: list[HistoryLine], days: int) -> dict[str, Decimal]:
@@ -477,8 +526,13 @@ def _staffing(store: Store, today: dt.date, users) -> None:
     }
     staff = []
     for name, position_names, cost in story.STAFF:
+        login = story.STAFF_LOGINS.get(name)
         member = staffing.staff_member_create(
-            store=store, name=name, hourly_cost=cost, positions=[positions[p] for p in position_names]
+            store=store,
+            name=name,
+            hourly_cost=cost,
+            positions=[positions[p] for p in position_names],
+            user=users[login] if login else None,
         )
         for weekday in range(7):
             staffing.availability_add(staff=member, weekday=weekday, start=dt.time(9, 0), end=dt.time(1, 0))

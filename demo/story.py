@@ -341,6 +341,12 @@ STAFF = [
     ("Wu Gang", ["Cook"], D("30")),
     ("Huang Bo", ["Cook"], D("29")),
 ]
+# The demo logins that are also on the team: My shifts and the time clock show their own shifts.
+STAFF_LOGINS = {"Li Na": "manager", "Wang Wei": "cashier", "Chen Jie": "cook"}
+# The front till's cash drawer: counted out at the mid-day handover (a Z report) and open since (the X
+# report), with this float each time.
+REGISTER = "Front till"
+DRAWER_FLOAT = D("500.00")
 # Each day's rota: (position, start, end) in local time, "close" meaning until the end of the hour in
 # which that day closes (the last orders are served and the tills counted). It
 # covers every open hour and the weekday peaks; the Friday and Saturday dinner rush is one cashier and

@@ -65,6 +65,7 @@ def test_the_story(moment):
     check_low_stock_alert_comes_with_a_draft_po_to_the_best_supplier(store)
     check_drumsticks_are_prepped_for_the_next_service_window(store, now)
     check_staffing_suggests_more_hands_for_the_weekend_rush(store)
+    check_every_staff_page_has_the_demo_logins_data(store, now)
 
 
 def check_drumsticks_are_the_best_seller_of_the_day(store, now):
@@ -145,3 +146,25 @@ def check_staffing_suggests_more_hands_for_the_weekend_rush(store):
             n["capacity"]
         )  # the forecast load beats the scheduled capacity
         assert n["needed"] > n["scheduled"]
+
+
+def check_every_staff_page_has_the_demo_logins_data(store, now):
+    """My shifts, the time clock and the X/Z reports show data for the demo logins."""
+    from orders.models import CashDrawerSession
+    from staffing.models import Shift, StaffMember
+
+    for login in ("manager", "cashier", "cook"):
+        member = StaffMember.objects.get(store=store, user__username=login)
+        assert Shift.objects.filter(staff=member, start__gte=now - dt.timedelta(days=7)).exists(), login
+    drawers = list(CashDrawerSession.objects.filter(store=store).order_by("opened_at"))
+    local = now.astimezone(store.tz)
+    if local.hour < 10:
+        assert drawers == []  # before opening: no drawer is open yet
+        return
+    # Open at 10:00; the handover is halfway from opening to now: (10:00 + 19:30) / 2 = 14:45,
+    # (10:00 + 12:30) / 2 = 11:15. The Z report counts 2.50 short; the second drawer is open (X report).
+    z, x = drawers
+    handover = local.replace(hour=10, minute=0) + (local - local.replace(hour=10, minute=0)) / 2
+    assert (z.opened_at.astimezone(store.tz).time(), z.closed_at) == (dt.time(10, 0), handover)
+    assert z.difference == Decimal("-2.50") and z.z_report["methods"] and z.z_report["sales"]["checks"] > 0
+    assert (x.opened_at, x.closed_at) == (handover, None)
