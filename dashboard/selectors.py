@@ -3,6 +3,7 @@ plan beside the schedule, labour cost per day, and gross margin by item and mont
 in the database and returns plain data (lists/dicts of aggregates) ready for the API and the charts."""
 
 import datetime as dt
+import json
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -22,12 +23,15 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, ExtractHour
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from analytics import selectors
 from analytics.analyses import costing, margin
 from analytics.models import Insight
 from inventory import selectors as inventory_selectors
-from inventory.models import PurchaseOrder, StockMovement, SupplierItem, SupplierPrice
+from inventory import units
+from inventory.models import Ingredient, PurchaseOrder, StockMovement, SupplierItem, SupplierPrice
 from inventory.units import buying_unit
 from kitchen.models import Ticket
 from orders.models import MenuItem
@@ -597,6 +601,7 @@ HIDDEN_NUMBERS = {
     "purchase_order_id",
     "purchase_order_status",
     "week_start",
+    "day",  # "when" says it
     "periods",
     "runs_out_at",  # days_left says it readably
     "runs_out_on",  # the card's delivery line says these
@@ -646,6 +651,7 @@ def insight_cards(store: Store, rows) -> list[dict]:
                 continue
     slots = {(s.position_id, s.start, s.end) for found in lines.values() for s in found}
     free = staffing_selectors.staff_free_for(store=store, slots=list(slots))
+    coverage = _staffing_coverage(store, [i for i in rows if i.kind == Insight.Kind.STAFFING])
     for insight in rows:
         numbers = insight.numbers or {}
         subject_kind, _sep, subject_id = insight.subject.partition(":")
@@ -674,6 +680,7 @@ def insight_cards(store: Store, rows) -> list[dict]:
                     }
                     for s in lines.get(insight.pk, [])
                 ],
+                "why": _why(store, insight, coverage),
                 "supplier_items": suppliers.get(ingredient_id, []) if ingredient_id else [],
                 "menu_item": menu_items.get(numbers.get("item")),
                 "restoring_price": numbers.get("restoring_price") or "",
@@ -685,6 +692,186 @@ def insight_cards(store: Store, rows) -> list[dict]:
             }
         )
     return cards
+
+
+# --- "why?": the internals behind a card in plain words, with the chart that supports them ---------------
+
+
+def _staffing_coverage(store: Store, insights: list) -> dict:
+    """(position id, business day) → [(hour start, needed, scheduled)] for the staffing cards' days."""
+    weeks = {(i.numbers or {}).get("week_start") for i in insights} - {None}
+    out: dict = defaultdict(list)
+    for week in sorted(weeks):
+        try:
+            week_start = dt.date.fromisoformat(week)
+        except ValueError:
+            continue
+        for row in staffing_selectors.requirement_coverage(store=store, week_start=week_start):
+            out[(row.position_id, business_date(store, row.hour_start))].append(row)
+    return out
+
+
+def _dec(value) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+
+
+def _why(store: Store, insight: Insight, coverage: dict) -> dict | None:
+    """{"text": what the figures mean, in plain words; "chart": what dashboard/why.js draws}, or None
+    when the card has nothing to explain beyond its message."""
+    numbers = insight.numbers or {}
+    why = None
+    try:
+        if insight.kind == Insight.Kind.LOW_STOCK:
+            why = _why_low_stock(store, numbers)
+        elif insight.kind == Insight.Kind.MARGIN_DROP:
+            why = _why_margin(numbers)
+        elif insight.kind == Insight.Kind.STAFFING and numbers.get("suggestions"):
+            why = _why_staffing(store, numbers, coverage)
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return None
+    if why is not None:
+        why["chart_json"] = json.dumps(why["chart"])
+    return why
+
+
+def _why_low_stock(store: Store, numbers: dict) -> dict | None:
+    on_hand, per_day = _dec(numbers.get("on_hand")), _dec(numbers.get("daily_usage"))
+    reorder, par = _dec(numbers.get("reorder_point")), _dec(numbers.get("par"))
+    if on_hand is None or not per_day or reorder is None:
+        return None
+    unit, size = numbers.get("unit", ""), Decimal("1")
+    bigger = units.BUYING_UNITS.get(unit)
+    if bigger and max(on_hand, reorder) >= bigger[1]:
+        unit, size = bigger
+
+    def shown(value: Decimal | None) -> str:
+        return "—" if value is None else units.number((value / size).quantize(Decimal("0.001")))
+
+    lead = int(numbers.get("lead_time") or 0)
+    horizon = max(lead + 2, 3)
+    today = business_date(store, timezone.now())
+    days = [today + dt.timedelta(days=d) for d in range(horizon + 1)]
+    order = _dec(numbers.get("order_quantity")) or Decimal("0")
+    delivery = numbers.get("delivery_on")
+    projected, with_order, stock = [], [], on_hand
+    for n, day in enumerate(days):
+        left = on_hand - per_day * n
+        projected.append(float(max(left, Decimal("0")) / size))
+        if delivery and day.isoformat() >= delivery:
+            stock = left + order
+        else:
+            stock = left
+        with_order.append(float(max(stock, Decimal("0")) / size))
+    text = _(
+        "%(on_hand)s %(unit)s on hand, used at about %(per_day)s %(unit)s a day: the forecast usage times "
+        "today's pace (pace %(pace)s: 1 is as forecast, above 1 faster). The reorder point, %(reorder)s "
+        "%(unit)s, is the usage over the supplier's %(lead)s-day lead time plus a safety margin for how much "
+        "daily usage varies (σ %(sigma)s %(base_unit)s a day); at or below it an order tops the stock up to "
+        "par, %(par)s %(unit)s. The chart shows the stock day by day without the order and with it."
+    ) % {
+        "on_hand": shown(on_hand),
+        "unit": unit,
+        "per_day": shown(per_day),
+        "pace": numbers.get("pace", "1"),
+        "reorder": shown(reorder),
+        "lead": lead,
+        "sigma": numbers.get("sigma", "0"),
+        "base_unit": numbers.get("unit", ""),
+        "par": shown(par),
+    }
+    chart = {
+        "type": "stock",
+        "x": [d.isoformat() for d in days],
+        "series": [
+            {"name": _("Stock without the order"), "y": projected, "dash": "dot"},
+            {"name": _("Stock with the order"), "y": with_order},
+            {"name": _("Reorder point"), "y": [float(reorder / size)] * len(days), "line": "#b42318"},
+        ],
+        "unit": unit,
+    }
+    return {"text": text, "chart": chart}
+
+
+def _why_margin(numbers: dict) -> dict | None:
+    parts = numbers.get("parts") or {}
+    gp0, gp1 = _dec(numbers.get("gp0")), _dec(numbers.get("gp1"))
+    if gp0 is None or gp1 is None or not parts:
+        return None
+    ingredient_ids = [int(k.split(":")[1]) for k in parts if k.startswith("ingredient:")]
+    names = {
+        f"ingredient:{pk}": name
+        for pk, name in Ingredient.objects.filter(pk__in=ingredient_ids).values_list("pk", "name")
+    }
+    names.update({k: str(v) for k, v in margin.PART_NAMES.items()})
+    # the causes in the waterfall's order (JSON keeps no order): volume, mix, menu price, recipes, then
+    # each ingredient by name
+    fixed = [k for k in margin.PART_NAMES if k in parts]
+    parts = {
+        k: parts[k]
+        for k in fixed + sorted((k for k in parts if k not in fixed), key=lambda k: names.get(k, k))
+    }
+    periods = numbers.get("periods") or {}
+    before = " – ".join(periods.get("previous", [])) or _("before")
+    after = " – ".join(periods.get("current", [])) or _("now")
+    labels = [before] + [names.get(k, k) for k in parts] + [after]
+    values = [float(gp0)] + [float(_dec(v) or 0) for v in parts.values()] + [float(gp1)]
+    text = _(
+        "Gross profit (sales minus the food cost of what was sold) was %(gp0)s over %(before)s (gp0) and "
+        "%(gp1)s over %(after)s (gp1). The chart splits the change into its causes: how much was sold, the "
+        "mix of dishes, menu prices, recipe changes and each ingredient's cost; %(ingredient)s alone moved "
+        "it by %(effect)s."
+    ) % {
+        "gp0": numbers["gp0"],
+        "gp1": numbers["gp1"],
+        "before": before,
+        "after": after,
+        "ingredient": numbers.get("ingredient", "—"),
+        "effect": numbers.get("ingredient_effect", "—"),
+    }
+    measures = ["absolute"] + ["relative"] * len(parts) + ["total"]
+    return {"text": text, "chart": {"type": "waterfall", "x": labels, "y": values, "measure": measures}}
+
+
+def _why_staffing(store: Store, numbers: dict, coverage: dict) -> dict | None:
+    position_id, day = numbers.get("position_id"), numbers.get("day")
+    if position_id is None or not day:
+        return None
+    hours = coverage.get((int(position_id), dt.date.fromisoformat(day)), [])
+    if not hours:
+        return None
+    tolerance = (
+        StaffingTarget.objects.filter(store=store).values_list("gap_tolerance_hours", flat=True).first()
+    )
+    if tolerance is None:
+        tolerance = StaffingTarget.DEFAULT_GAP_TOLERANCE_HOURS
+    x = [local(store, row.hour_start).strftime("%H:%M") for row in hours]
+    text = _(
+        "Each hour needs the forecast load (orders or kitchen items that hour) divided by what one "
+        "%(position)s handles in an hour, rounded up, and never fewer than the position's minimum. The bars "
+        "are the people needed, the line those scheduled: where the line is under the bars, the shifts on "
+        "this card fill the gap. A suggested shift of %(tolerance)s h or less is within the store's "
+        "tolerance and not shown."
+    ) % {"position": numbers.get("position", ""), "tolerance": tolerance}
+    if numbers.get("capacity") not in (None, "", "—"):
+        text += " " + _(
+            "At the busiest hour the forecast is %(load)s an hour; the %(scheduled)s scheduled can handle "
+            "%(capacity)s."
+        ) % {
+            "load": numbers.get("load", "—"),
+            "scheduled": numbers.get("scheduled", "—"),
+            "capacity": numbers["capacity"],
+        }
+    chart = {
+        "type": "staffing",
+        "x": x,
+        "needed": [row.needed for row in hours],
+        "scheduled": [row.scheduled for row in hours],
+        "names": {"needed": _("Needed"), "scheduled": _("Scheduled")},
+    }
+    return {"text": text, "chart": chart}
 
 
 def _delivery(store: Store, numbers: dict, proposal: dict | None, offers: list) -> dict:

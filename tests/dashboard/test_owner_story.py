@@ -13,12 +13,12 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 
 from analytics import services
-from analytics.insights import Finding, insight_upsert
+from analytics.analyses.operations import staffing_findings
+from analytics.insights import insight_upsert
 from analytics.models import DemandForecast, Insight
 from analytics.registry import run_analysis
 from inventory import services as inv
 from inventory.models import PurchaseOrder
-from staffing import selectors as st_sel
 from staffing import services as st
 from staffing.models import Shift
 
@@ -130,7 +130,9 @@ def test_the_owner_sees_decides_and_acts_from_the_overview(owner_page, live_serv
     ]
     assert insight.acted_by == shop["owner"]
 
-    # A staffing gap for a cashier: one click with the cashier chosen adds her shift as cashier.
+    # A staffing gap for a cashier: the day's card, as the analysis writes it (one line: 18:00–20:00);
+    # "why?" explains it with the needed-vs-scheduled chart; one click with the cashier chosen adds her
+    # shift as cashier.
     cashier = st.position_create(store=store, name="Cashier")
     ana = st.staff_member_create(store=store, name="Ana", hourly_cost=Decimal("12.00"), positions=[cashier])
     week = dt.date(2030, 3, 18)
@@ -148,27 +150,15 @@ def test_the_owner_sees_decides_and_acts_from_the_overview(owner_page, live_serv
             for h in range(2)
         ],
     )
-    suggestion = st_sel.staffing_suggestions(store=store, week_start=week)[0]
-    gap = insight_upsert(
-        store=store,
-        finding=Finding(
-            kind=Insight.Kind.STAFFING,
-            subject="gap:cashier:2030-03-22",
-            message_key="staffing_gap",
-            numbers={
-                **suggestion.as_dict(),
-                "suggestion": suggestion.as_dict(),
-                "when": "Fri 18:00–20:00",
-                "position": "Cashier",
-                "load": "30.0",
-                "capacity": "0",
-            },
-            metric="avg_ticket_minutes",
-            window_days=14,
-        ),
-    )
+    (finding,) = staffing_findings(store, week)
+    gap = insight_upsert(store=store, finding=finding)
     page.goto(f"{live_server.url}/dashboard/{store.slug}/insights/")
     gap_card = page.locator(f"#insight-{gap.pk}")
+    gap_card.locator("details.why > summary").click()
+    chart = gap_card.locator(".why-chart")
+    chart.locator(".main-svg").first.wait_for()
+    assert chart.get_attribute("data-state") == "drawn"
+    assert "divided by what one Cashier handles in an hour" in gap_card.locator(".why-text").inner_text()
     gap_card.locator("select[name=staff]").select_option(label="Ana")
     gap_card.screenshot(path=str(ARTIFACTS / "story-3-staffing-card.png"))
     gap_card.locator("[data-action=apply-staffing]").click()

@@ -367,6 +367,17 @@ def test_a_day_card_adds_each_listed_shift_and_publishes_an_open_one_when_nobody
     assert card.count("data-line=") == 2 and "Accept: add these 2 shifts" in card
     assert "Fri 22 Mar 17:00–21:00 · Cashier" in card and "Fri 22 Mar 18:00–20:00 · Cashier" in card
 
+    # "why?": the plain words and the needed-vs-scheduled chart of that Friday for cashiers
+    why = _why_chart(card)
+    assert why == {
+        "type": "staffing",
+        "x": ["17:00", "18:00", "19:00", "20:00"],
+        "needed": [1, 2, 2, 1],
+        "scheduled": [0, 0, 0, 0],
+        "names": {"needed": "Needed", "scheduled": "Scheduled"},
+    }
+    assert "divided by what one Cashier handles in an hour" in card
+
     response = owner_client.post(
         f"/dashboard/{store.slug}/insights/{insight.pk}/apply-staffing/", {"staff": [str(ana.pk), "open"]}
     )
@@ -382,3 +393,83 @@ def test_a_day_card_adds_each_listed_shift_and_publishes_an_open_one_when_nobody
     assert open_shift.hourly_cost == Decimal("13.00")  # (12.00 + 14.00) / 2 until someone claims it
     insight.refresh_from_db()
     assert insight.state == "acted" and insight.action_detail["open_shifts"] == 1
+
+
+def _why_chart(card_html: str) -> dict:
+    import html
+    import json
+
+    raw = card_html[card_html.index('data-why-chart="') + len('data-why-chart="') :]
+    return json.loads(html.unescape(raw[: raw.index('"')]))
+
+
+def _card(owner_client, store, insight) -> str:
+    feed = owner_client.get(f"/dashboard/{store.slug}/insights/feed/").content.decode()
+    return feed[feed.index(f'id="insight-{insight.pk}"') :].split("</li>")[0]
+
+
+def test_why_explains_low_stock_in_plain_words_with_the_stock_day_by_day(owner_client, shop):
+    from django.utils import timezone
+
+    from restaurant_ops.timeutils import business_date
+
+    store = shop["store"]
+    today = business_date(store, timezone.now())
+    insight = _insight(
+        store,
+        numbers={
+            "ingredient": "Chicken",
+            "unit": "g",
+            "on_hand": "3000",
+            "daily_usage": "1000",
+            "reorder_point": "4000",
+            "par": "9000",
+            "pace": "1.2",
+            "sigma": "150",
+            "lead_time": 2,
+            "order_quantity": "6000",
+            "delivery_on": (today + dt.timedelta(days=2)).isoformat(),
+        },
+    )
+    card = _card(owner_client, store, insight)
+    assert "3 kg on hand, used at about 1 kg a day" in card and "pace 1.2" in card and "σ 150 g a day" in card
+    why = _why_chart(card)
+    # 5 days (lead time 2 + 2, at least 3): 3 kg less 1 kg a day; the 6 kg order arrives on day 2
+    assert why["x"] == [(today + dt.timedelta(days=d)).isoformat() for d in range(5)]
+    assert [s["y"] for s in why["series"]] == [
+        [3.0, 2.0, 1.0, 0.0, 0.0],
+        [3.0, 2.0, 7.0, 6.0, 5.0],
+        [4.0, 4.0, 4.0, 4.0, 4.0],
+    ]
+    assert why["unit"] == "kg"
+
+
+def test_why_explains_a_margin_drop_with_its_waterfall(owner_client, shop):
+    from tests.inventory.factories import IngredientFactory
+
+    store = shop["store"]
+    chicken = IngredientFactory(store=store, name="Chicken")
+    insight = _insight(
+        store,
+        kind=Insight.Kind.MARGIN_DROP,
+        subject="store",
+        numbers={
+            "ingredient": "Chicken",
+            "gp0": "1000.00",
+            "gp1": "930.00",
+            "ingredient_effect": "-80.00",
+            "parts": {"volume": "10.00", "price": "0.00", f"ingredient:{chicken.pk}": "-80.00"},
+            "periods": {"previous": ["2030-02-01", "2030-02-10"], "current": ["2030-03-01", "2030-03-10"]},
+        },
+    )
+    card = _card(owner_client, store, insight)
+    assert (
+        "was 1000.00 over 2030-02-01 – 2030-02-10 (gp0) and 930.00 over 2030-03-01 – 2030-03-10 (gp1)" in card
+    )
+    assert "Chicken alone moved it by -80.00" in card
+    assert _why_chart(card) == {
+        "type": "waterfall",
+        "x": ["2030-02-01 – 2030-02-10", "sales volume", "menu price", "Chicken", "2030-03-01 – 2030-03-10"],
+        "y": [1000.0, 10.0, 0.0, -80.0, 930.0],  # 1000 + 10 + 0 − 80 = 930
+        "measure": ["absolute", "relative", "relative", "relative", "total"],
+    }
