@@ -202,11 +202,20 @@ class RecipeLine(models.Model):
 
 
 class SupplierItem(models.Model):
-    """An ingredient as one supplier sells it: in packs of `pack_size` base units."""
+    """An ingredient as one supplier sells it: by its purchase unit (kg, l, a case of 12, ...), which
+    holds `pack_size` of the ingredient's base units (1 kg of flour = 1000 g; a case = 12 pcs)."""
 
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="items")
     ingredient = models.ForeignKey(Ingredient, on_delete=models.CASCADE, related_name="supplier_items")
     sku = models.CharField(_("supplier's code"), max_length=60, blank=True)
+    purchase_unit = models.CharField(
+        _("purchase unit"),
+        max_length=20,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("What the supplier sells by and prices: kg, l, case, ... (empty: a pack)."),
+    )
     pack_size = models.DecimalField(
         _("pack size (base units)"),
         default=Decimal("1"),
@@ -230,6 +239,7 @@ class SupplierPrice(models.Model):
     class Per(models.TextChoices):
         BASE_UNIT = "base_unit", _("per base unit")
         PACK = "pack", _("per pack")
+        PURCHASE_UNIT = "purchase", _("per purchase unit")
 
     supplier_item = models.ForeignKey(SupplierItem, on_delete=models.CASCADE, related_name="prices")
     price = models.DecimalField(_("price"), validators=[MinValueValidator(Decimal("0"))], **UNIT_PRICE)

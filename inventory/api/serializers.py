@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from inventory.models import (
@@ -18,6 +19,7 @@ from inventory.models import (
 from restaurant_ops.api import fields as bounded
 from restaurant_ops.api.serializers import InputSerializer
 
+Q6 = Decimal("0.000001")
 QTY = {"max_digits": 14, "decimal_places": 3}
 PRICE = {"max_digits": 14, "decimal_places": 6}
 
@@ -150,6 +152,9 @@ class SupplierInputSerializer(InputSerializer):
 class SupplierPriceSerializer(serializers.ModelSerializer):
     supplier = serializers.IntegerField(source="supplier_item.supplier_id", read_only=True)
     ingredient = serializers.IntegerField(source="supplier_item.ingredient_id", read_only=True)
+    base_unit = serializers.SerializerMethodField()
+    purchase_unit = serializers.SerializerMethodField()
+    price_per_purchase_unit = serializers.SerializerMethodField()
 
     class Meta:
         model = SupplierPrice
@@ -161,23 +166,64 @@ class SupplierPriceSerializer(serializers.ModelSerializer):
             "price",
             "per",
             "unit_price",
+            "base_unit",
+            "purchase_unit",
+            "price_per_purchase_unit",
             "effective_from",
             "updated_at",
         ]
+        extra_kwargs = {"unit_price": {"help_text": "Per base unit (`base_unit`), 6 decimal places."}}
+
+    @extend_schema_field(serializers.CharField())
+    def get_base_unit(self, price) -> str:
+        return price.supplier_item.ingredient.base_unit
+
+    @extend_schema_field(serializers.CharField())
+    def get_purchase_unit(self, price) -> str:
+        return price.supplier_item.purchase_unit
+
+    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=6))
+    def get_price_per_purchase_unit(self, price) -> str:
+        """The price of one purchase unit: as given, or the base unit price × the units it holds."""
+        if price.per != SupplierPrice.Per.BASE_UNIT:
+            return f"{price.price:.6f}"
+        return f"{(price.unit_price * price.supplier_item.pack_size).quantize(Q6):.6f}"
 
 
 class SupplierItemSerializer(serializers.ModelSerializer):
     prices = SupplierPriceSerializer(many=True, read_only=True)
+    base_unit = serializers.CharField(source="ingredient.base_unit", read_only=True)
 
     class Meta:
         model = SupplierItem
-        fields = ["id", "supplier", "ingredient", "sku", "pack_size", "prices", "updated_at"]
+        fields = [
+            "id",
+            "supplier",
+            "ingredient",
+            "sku",
+            "purchase_unit",
+            "pack_size",
+            "base_unit",
+            "prices",
+            "updated_at",
+        ]
+        extra_kwargs = {"pack_size": {"help_text": "Base units in one purchase unit (1 kg = 1000 g)."}}
 
 
 class SupplierItemInputSerializer(InputSerializer):
     supplier = serializers.IntegerField()
     ingredient = serializers.IntegerField()
-    pack_size = serializers.DecimalField(**QTY)
+    purchase_unit = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What the supplier sells by: kg, l, g, ml, pcs convert by themselves; anything else "
+        "(case, tray) needs `pack_size` and `pack_unit` (a case of 12 pcs).",
+    )
+    pack_size = serializers.DecimalField(
+        **QTY, required=False, help_text="What one purchase unit (or pack) holds, in `pack_unit`."
+    )
     pack_unit = serializers.CharField(max_length=5, required=False, allow_blank=True, default="")
     sku = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
 
@@ -185,7 +231,12 @@ class SupplierItemInputSerializer(InputSerializer):
 class SupplierPriceInputSerializer(InputSerializer):
     supplier_item = serializers.IntegerField()
     price = serializers.DecimalField(**PRICE)
-    per = serializers.ChoiceField(choices=SupplierPrice.Per.choices, default=SupplierPrice.Per.BASE_UNIT)
+    per = serializers.ChoiceField(
+        choices=SupplierPrice.Per.choices,
+        default=SupplierPrice.Per.BASE_UNIT,
+        help_text="`purchase` (or `pack`): the price of one purchase unit, converted to the base unit "
+        "(divided by `pack_size`, rounded to 6 decimal places, half to even).",
+    )
     effective_from = bounded.DateField()
 
 

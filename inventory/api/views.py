@@ -212,9 +212,10 @@ class SupplierItemListView(generics.ListAPIView):
         item = services.supplier_item_upsert(
             supplier=supplier,
             ingredient=_in_store(Ingredient, supplier.store, payload["ingredient"], "ingredient"),
-            pack_size=payload["pack_size"],
+            pack_size=payload.get("pack_size"),
             pack_unit=payload["pack_unit"],
             sku=payload["sku"],
+            purchase_unit=payload["purchase_unit"],
         )
         return Response(s.SupplierItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
@@ -230,7 +231,7 @@ class SupplierPriceListView(generics.ListAPIView):
     def get_queryset(self):
         return SupplierPrice.objects.filter(
             supplier_item__supplier__store__in=accessible_stores(self.request)
-        ).select_related("supplier_item")
+        ).select_related("supplier_item__ingredient")
 
     @extend_schema(request=s.SupplierPriceInputSerializer, responses={201: s.SupplierPriceSerializer})
     @idempotent

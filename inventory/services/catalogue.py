@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.core.cache import cache
 from django.db import transaction
@@ -19,7 +19,7 @@ from restaurant_ops.services import audit_record
 from restaurant_ops.timeutils import business_date, business_day_bounds
 
 from ..models import BaseUnit, Ingredient, RecipeLine, Supplier, SupplierItem, SupplierPrice
-from ..units import to_base
+from ..units import UNITS, to_base
 from .ledger import Q3, Q6, availability_refresh
 
 INGREDIENT_FIELDS = {
@@ -354,18 +354,42 @@ def supplier_update(*, supplier: Supplier, **fields) -> Supplier:
 
 @transaction.atomic
 def supplier_item_upsert(
-    *, supplier: Supplier, ingredient: Ingredient, pack_size=Decimal("1"), pack_unit: str = "", sku: str = ""
+    *,
+    supplier: Supplier,
+    ingredient: Ingredient,
+    pack_size=None,
+    pack_unit: str = "",
+    sku: str = "",
+    purchase_unit: str = "",
 ) -> SupplierItem:
+    """`purchase_unit` is what the supplier sells by. A unit of measure (kg, l, g, ml, pcs) converts by
+    itself: 1 kg of an ingredient counted in g is 1000 g. Anything else (a case, a tray) says what it
+    holds with `pack_size` `pack_unit` (a case of 12 pcs, of 6 l). The conversion is stored as
+    `pack_size`, base units per purchase unit."""
     if ingredient.store_id != supplier.store_id:
         raise DomainError("ingredient", "unknown_ingredient", _("No such ingredient in this store."))
+    purchase_unit = purchase_unit.strip()
+    field = "pack_unit"
+    if pack_size is None and purchase_unit in UNITS:  # 1 kg, 1 l: the unit is its own conversion
+        pack_size, pack_unit, field = Decimal("1"), purchase_unit, "purchase_unit"
+    elif pack_size is None and purchase_unit:
+        raise DomainError(
+            "pack_size",
+            "required",
+            _("Say what one %(unit)s holds (pack_size and pack_unit).") % {"unit": purchase_unit},
+        )
     size = to_base(
         ingredient,
-        check_decimal(pack_size, "pack_size", allow_zero=False),
+        check_decimal(Decimal("1") if pack_size is None else pack_size, "pack_size", allow_zero=False),
         pack_unit or ingredient.base_unit,
-        field="pack_unit",
+        field=field,
     ).quantize(Q3)
+    if size <= 0:
+        raise DomainError("pack_size", "must_be_positive", _("Must be more than zero."))
     item, _created = SupplierItem.objects.update_or_create(
-        supplier=supplier, ingredient=ingredient, defaults={"pack_size": size, "sku": sku}
+        supplier=supplier,
+        ingredient=ingredient,
+        defaults={"pack_size": size, "sku": sku, "purchase_unit": purchase_unit},
     )
     return item
 
@@ -374,11 +398,16 @@ def supplier_item_upsert(
 def supplier_price_add(
     *, supplier_item: SupplierItem, price, effective_from: dt.date, per: str = SupplierPrice.Per.BASE_UNIT
 ) -> SupplierPrice:
-    """A new entry in the supplier's price list (replaces one with the same effective day)."""
+    """A new entry in the supplier's price list (replaces one with the same effective day). A price per
+    pack or per purchase unit is divided by the base units it holds (`pack_size`) and rounded to 6
+    decimal places, half to even (Decimal's default): 25.00 a kg of flour is 0.025000 a gram."""
     if per not in SupplierPrice.Per.values:
-        raise DomainError("per", "invalid", _("Per base_unit or per pack."))
+        raise DomainError("per", "invalid", _("Per base_unit, per pack or per purchase (unit)."))
     amount = check_decimal(price, "price")
-    unit_price = (amount / supplier_item.pack_size if per == SupplierPrice.Per.PACK else amount).quantize(Q6)
+    by_pack = per in (SupplierPrice.Per.PACK, SupplierPrice.Per.PURCHASE_UNIT)
+    unit_price = (amount / supplier_item.pack_size if by_pack else amount).quantize(
+        Q6, rounding=ROUND_HALF_EVEN
+    )
     entry, _created = SupplierPrice.objects.update_or_create(
         supplier_item=supplier_item,
         effective_from=effective_from,
