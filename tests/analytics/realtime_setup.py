@@ -15,14 +15,15 @@ def wings_item(store, *, on_hand: Decimal, reorder_point: Decimal, per_portion: 
     ingredient's minimum) `reorder_point`, a supplier selling packs of 10 two days away. -> (item, wings)"""
     wings = IngredientFactory(store=store, name="Wings", base_unit="pcs", min_quantity=reorder_point)
     item = MenuItemFactory(store=store, name="Wing basket")
-    inventory.stock_movement_record(
-        store=store,
-        ingredient=wings,
-        kind="receipt",
-        quantity=on_hand,
-        reason="opening",
-        unit_cost=Decimal("0.50"),
-    )
+    if on_hand:
+        inventory.stock_movement_record(
+            store=store,
+            ingredient=wings,
+            kind="receipt",
+            quantity=on_hand,
+            reason="opening",
+            unit_cost=Decimal("0.50"),
+        )
     # the recipe after the opening stock: the item is never sold out, so no item.back event (whose
     # check would take the window's leading edge before the test's first order)
     inventory.recipe_line_set(store=store, ingredient=wings, quantity=per_portion, unit="pcs", menu_item=item)

@@ -90,3 +90,30 @@ def test_a_price_change_on_a_goods_receipt_is_checked_at_once_by_the_worker(live
     # against 0.50 (the opening stock's cost and the list price alike): (0.60 − 0.50) / 0.50 = +20.0%
     assert (alert.numbers["change_pct"], alert.numbers["supplier"]) == ("+20.0", "Poultry Co")
     assert JobRun.objects.get(store=store, job="price_change").outcome == "success"
+
+
+def test_an_item_back_in_stock_resolves_the_low_stock_alert_at_once_on_the_worker(live_worker):
+    from analytics.registry import run_analysis
+    from inventory import services as inventory
+
+    store = StoreFactory()  # no settings row: the default window, 30 s
+    item, wings = wings_item(store, on_hand=Decimal("0"), reorder_point=Decimal("5"))
+    item.refresh_from_db()
+    assert item.sold_out_stock  # no wings for a basket (set up without an event: nothing owed yet)
+    alert = Insight.objects.get(
+        pk=run_analysis(store=store, job="low_stock").insights.get(kind="low_stock").pk
+    )  # 0 ≤ 5: low, judged here in the test, so the store's window is untouched
+
+    inventory.stock_movement_record(
+        store=store,
+        ingredient=wings,
+        kind="receipt",
+        quantity=Decimal("30"),
+        reason="delivery",
+        unit_cost=Decimal("0.50"),
+    )  # fmt: skip  (0 + 30 = 30 > 5: the basket is back, item.back is recorded)
+    item.refresh_from_db()
+    assert not item.sold_out_stock
+    # The worker runs the check at once (the leading edge), not after the 30 s window: well within it.
+    resolved = _wait(lambda: Insight.objects.filter(pk=alert.pk, state="resolved").exists(), seconds=20)
+    assert resolved, "the low-stock alert was not resolved within 20 s of the delivery (the window is 30 s)"
