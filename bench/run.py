@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -615,7 +616,7 @@ def build_z_day(n_orders: int, seed: int = 11):
         return existing, CashDrawerSession.objects.get(store=existing)
     store = build_store(slug=slug, seed=seed)
     register = register_create(store=store, name="Till 1")
-    drawer = drawer_open(register=register, opening_float="200.00")
+    drawer = drawer_open(register=register, opening_float=Decimal("200.00"))
     rng = random.Random(seed)
     items = list(MenuItem.objects.filter(store=store).select_related("tax_category"))
     day = dt.date.today()
@@ -824,7 +825,7 @@ def bench_close_of_day(results: Results, cfg: dict) -> None:
     def close():
         try:
             with transaction.atomic():
-                drawer_close(drawer=drawer, counted_cash="0")
+                drawer_close(drawer=drawer, counted_cash=Decimal("0"))
                 raise _Rollback
         except _Rollback:
             pass

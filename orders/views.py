@@ -338,7 +338,7 @@ def check_action(request, store_slug, check_id, action):
             payment = services.payment_take(
                 guest_check=check,
                 method=post.get("method", ""),
-                amount=form_decimal(post, "amount"),
+                amount=form_decimal(post, "amount", required=True),
                 tip=form_decimal(post, "tip") or Decimal("0"),
                 tendered=form_decimal(post, "tendered"),
                 register=register,
@@ -487,14 +487,16 @@ def close_of_day(request, store_slug):
                 register = get_object_or_404(Register, store=store, pk=form_id(request.POST, "register"))
                 services.drawer_open(
                     register=register,
-                    opening_float=form_decimal(request.POST, "opening_float"),
+                    opening_float=form_decimal(request.POST, "opening_float", required=True),
                     by=request.user,
                 )
             elif action == "close":
                 authorize(user=request.user, store=store, perm=Perm.CLOSE_DAY)
                 drawer = get_object_or_404(CashDrawerSession, store=store, pk=form_id(request.POST, "drawer"))
                 drawer = services.drawer_close(
-                    drawer=drawer, counted_cash=form_decimal(request.POST, "counted_cash"), by=request.user
+                    drawer=drawer,
+                    counted_cash=form_decimal(request.POST, "counted_cash", required=True),
+                    by=request.user,
                 )
                 messages.success(
                     request, _("Z report printed for %(register)s.") % {"register": drawer.register}
@@ -593,7 +595,11 @@ def setup_menu(request, store_slug):
         item = get_object_or_404(MenuItem, store=store, pk=request.POST.get("reprice") or 0)
         try:
             services.menu_item_set_price(
-                item=item, price=request.POST.get(f"price-{item.pk}", ""), by=request.user, reason="settings"
+                item=item,
+                # Parsed here; the service's rule (whole cents) names what is wrong with e.g. 12.345.
+                price=form_decimal(request.POST, f"price-{item.pk}", places=6, required=True),
+                by=request.user,
+                reason="settings",
             )
         except DomainError as error:
             messages.error(request, f"{item.name}: {error.message}")

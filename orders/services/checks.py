@@ -25,7 +25,15 @@ from ..models import (
     Table,
     TableSession,
 )
-from .pricing import PricedLine, allocate, money, money_arg, price_totals, service_charge_rate, split_tax
+from .pricing import (
+    PricedLine,
+    allocate,
+    amount_checked,
+    money,
+    price_totals,
+    service_charge_rate,
+    split_tax,
+)
 from .table_sessions import table_session_close, table_session_open
 
 
@@ -208,14 +216,14 @@ def check_discount(
     check_require_settleable(check)
     if not reason.strip():
         raise DomainError("reason", "required", _("Say why the discount is given."))
-    if (amount in (None, "")) == (percent in (None, "")):
+    if (amount is None) == (percent is None):
         raise DomainError("amount", "one_of", _("Give either an amount or a percentage."))
-    if amount not in (None, ""):
-        amount, percent = money_arg(amount, "amount"), None
+    if amount is not None:
+        amount, percent = amount_checked(amount, "amount"), None
         if amount > check.subtotal - check.discount_total:
             raise DomainError("amount", "exceeds_check", _("The discount is more than the check."))
     else:
-        percent = money_arg(percent, "percent")
+        percent = amount_checked(percent, "percent")
         if percent > 100:
             raise DomainError("percent", "out_of_range", _("A percentage is at most 100."))
         amount = None

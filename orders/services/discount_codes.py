@@ -27,7 +27,7 @@ from ..models import (
     OrderLine,
 )
 from .checks import check_comp_line, check_discount, check_locked, check_require_settleable
-from .pricing import money, money_arg
+from .pricing import amount_checked, money
 
 CODE_LENGTH = 8
 
@@ -61,7 +61,9 @@ def discount_code_issue(
         value = None
     else:
         menu_item = None
-        value = money_arg(value, "value")
+        if value is None:
+            raise DomainError("value", "required", _("Enter an amount."))
+        value = amount_checked(value, "value")
         if kind == DiscountCode.Kind.PERCENT and value > 100:
             raise DomainError("value", "out_of_range", _("A percentage is at most 100."))
     if max_uses < 1:

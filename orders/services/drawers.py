@@ -11,7 +11,7 @@ from restaurant_ops.models import Store
 from restaurant_ops.services import acting_user, audit_record
 
 from ..models import CashDrawerSession, Check, Register
-from .pricing import money_arg
+from .pricing import amount_checked
 
 
 def drawer_current(*, register: Register) -> CashDrawerSession | None:
@@ -34,7 +34,7 @@ def drawer_open(*, register: Register, opening_float, by=None) -> CashDrawerSess
     Register.objects.select_for_update().filter(pk=register.pk).first()
     if drawer_current(register=register) is not None:
         raise DomainError("register", "drawer_open", _("This register's drawer is already open."))
-    opening_float = money_arg(opening_float, "opening_float", allow_zero=True)
+    opening_float = amount_checked(opening_float, "opening_float", allow_zero=True)
     drawer = CashDrawerSession.objects.create(
         store_id=register.store_id,
         register=register,
@@ -62,7 +62,7 @@ def drawer_close(*, drawer: CashDrawerSession, counted_cash, by=None) -> CashDra
     )
     if drawer.closed_at is not None:
         raise DomainError("drawer", "closed", _("This drawer is already closed."))
-    counted = money_arg(counted_cash, "counted_cash", allow_zero=True)
+    counted = amount_checked(counted_cash, "counted_cash", allow_zero=True)
     now = timezone.now()
     report = drawer_report(drawer=drawer, counted_cash=counted)
     report["closed_at"] = now.isoformat()

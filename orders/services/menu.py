@@ -7,23 +7,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from restaurant_ops.bounds import check_decimal
 from restaurant_ops.errors import DomainError, all_or_nothing
 from restaurant_ops.models import Store, TaxCategory
 from restaurant_ops.services import audit_record
 
 from .. import events
 from ..models import MenuCategory, MenuItem, Modifier, ModifierGroup, OrderLineModifier, Table
-from .pricing import CENT
 
 
-def _price(value, field: str = "price") -> Decimal:
-    try:
-        new = Decimal(str(value))
-    except (ArithmeticError, ValueError, TypeError):
-        raise DomainError(field, "invalid", _("Enter a price such as 24.50."))
-    if not new.is_finite() or new != new.quantize(CENT) or new < 0 or new >= Decimal("100000"):
-        raise DomainError(field, "invalid", _("Enter a price in whole cents, from 0 to 99999.99."))
-    return new
+def _price_checked(value: Decimal, field: str = "price") -> Decimal:
+    """A menu price (a Decimal: the form or the serializer parsed it) in whole cents, 0 to 99999.99."""
+    return check_decimal(
+        value,
+        field,
+        below=Decimal("100000"),
+        places=2,
+        error=("invalid", _("Enter a price in whole cents, from 0 to 99999.99.")),
+    )
 
 
 @transaction.atomic
@@ -57,7 +58,7 @@ def menu_item_create(
         store=store,
         category=group,
         name=name,
-        price=_price(price),
+        price=_price_checked(price),
         tax_category=tax_category,
         description=description.strip(),
         external_id=external_id.strip(),
@@ -183,7 +184,7 @@ def menu_item_set_sold_out(*, item: MenuItem, sold_out: bool) -> MenuItem:
 def menu_item_set_price(*, item: MenuItem, price, by=None, reason: str = "") -> MenuItem:
     """A new menu price from now on (orders already placed keep the price they were priced at).
     Audited: a price change moves every margin the owner looks at."""
-    new = _price(price)
+    new = _price_checked(price)
     item = MenuItem.objects.select_for_update().get(pk=item.pk)
     old = item.price
     if new != old:
@@ -361,12 +362,14 @@ def modifier_save(
 ) -> Modifier:
     """A modifier created (or `modifier` changed). A change of its price is audited like an item's."""
     name = _name(name)
-    try:
-        delta = Decimal(str(price_delta))
-    except (ArithmeticError, ValueError, TypeError):
-        raise DomainError("price_delta", "invalid", _("Enter a price such as 2.50."))
-    if not delta.is_finite() or delta != delta.quantize(CENT) or abs(delta) >= Decimal("100000"):
-        raise DomainError("price_delta", "invalid", _("Enter a price in whole cents, below 100000."))
+    delta = check_decimal(
+        price_delta,
+        "price_delta",
+        allow_negative=True,
+        below=Decimal("100000"),
+        places=2,
+        error=("invalid", _("Enter a price in whole cents, below 100000.")),
+    )
     if modifier is not None:
         modifier = Modifier.objects.select_for_update().get(pk=modifier.pk)
         if modifier.group.store_id != group.store_id:

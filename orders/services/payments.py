@@ -16,7 +16,7 @@ from ..models import Check, Order, OrderLine, Payment, RefundLine, Register
 from .checks import check_locked, check_recalculate, check_require_settleable, check_settle
 from .drawers import drawer_current
 from .orders import MAX_LINES
-from .pricing import line_charged, money, money_arg
+from .pricing import amount_checked, line_charged, money
 
 
 @transaction.atomic
@@ -38,15 +38,15 @@ def payment_take(
     check_require_settleable(check)
     if method not in Payment.Method.values:
         raise DomainError("method", "invalid", _("Method must be cash, card or mobile."))
-    amount = money_arg(amount, "amount")
-    tip = money_arg(tip or 0, "tip", allow_zero=True)
+    amount = amount_checked(amount, "amount")
+    tip = amount_checked(tip, "tip", allow_zero=True)
     if amount > check.balance:
         raise DomainError(
             "amount", "exceeds_balance", _("Only %(balance)s is left to pay.") % {"balance": check.balance}
         )
     change = Decimal("0")
     if method == Payment.Method.CASH:
-        tendered = amount + tip if tendered in (None, "") else money_arg(tendered, "tendered")
+        tendered = amount + tip if tendered is None else amount_checked(tendered, "tendered")
         if tendered < amount + tip:
             raise DomainError(
                 "tendered", "too_little", _("Cash tendered must cover %(due)s.") % {"due": amount + tip}
@@ -117,11 +117,11 @@ def payment_refund(
         raise DomainError("payment", "not_refundable", _("A refund cannot be refunded."))
     if not reason.strip():
         raise DomainError("reason", "required", _("Say why the money is returned."))
-    if (amount in (None, "")) == (lines is None):
+    if (amount is None) == (lines is None):
         raise DomainError("amount", "one_of", _("Refund either an amount or items."))
     refunded = _refund_lines_validate(check, lines) if lines is not None else []
     amount = sum((share for _l, _q, share in refunded), Decimal("0")) if lines is not None else amount
-    amount = money_arg(amount, "amount")
+    amount = amount_checked(amount, "amount")
     already = -(original.refunds.aggregate(s=models.Sum("amount", default=Decimal("0")))["s"])
     if amount > original.amount - already:
         raise DomainError(

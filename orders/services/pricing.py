@@ -6,12 +6,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from restaurant_ops.bounds import check_decimal
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
 
 from ..models import Check, MenuItem, Modifier, Order, OrderLine
 
 CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("10000000")
 
 
 def money(value: Decimal) -> Decimal:
@@ -123,17 +125,16 @@ def allocate(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
     return [f * CENT for f in floors]
 
 
-def money_arg(value, field: str, *, allow_zero: bool = False) -> Decimal:
-    try:
-        value = Decimal(str(value))
-    except (ArithmeticError, ValueError, TypeError):
-        raise DomainError(field, "invalid", _("Enter an amount."))
-    if not value.is_finite():
-        raise DomainError(field, "invalid", _("Enter an amount."))
-    if value < 0 or (value == 0 and not allow_zero):
-        raise DomainError(field, "out_of_range", _("The amount must be more than zero."))
-    if value >= Decimal("10000000"):  # before quantizing: 1e30 has more digits than a Decimal context
-        raise DomainError(field, "out_of_range", _("That amount is too large."))
-    if value != value.quantize(CENT):
-        raise DomainError(field, "invalid", _("Enter an amount in whole cents."))
-    return value
+def amount_checked(value: Decimal, field: str, *, allow_zero: bool = False) -> Decimal:
+    """The rules for an amount of money a service is given (a Decimal: the serializer or the form parsed
+    it): more than zero (or zero, where `allow_zero`), below 10,000,000, in whole cents."""
+    return check_decimal(
+        value,
+        field,
+        allow_zero=allow_zero,
+        below=MAX_AMOUNT,
+        places=2,
+        sign_error=("out_of_range", _("The amount must be more than zero.")),
+        size_error=("out_of_range", _("That amount is too large.")),
+        places_error=("invalid", _("Enter an amount in whole cents.")),
+    )

@@ -265,9 +265,9 @@ def test_refunds_reduce_net_sales_on_their_day_and_lines_and_comps_cost_without_
 
     with mock.patch("django.utils.timezone.now", return_value=at(D, 13)):
         first = order((burger, 2), (fries, 1))  # 27.00
-        paid_first = payment_take(guest_check=first.guest_check, method="card", amount="27.00")
+        paid_first = payment_take(guest_check=first.guest_check, method="card", amount=Decimal("27.00"))
         second = order((burger, 1), (fries, 1))  # 15.00
-        paid_second = payment_take(guest_check=second.guest_check, method="card", amount="15.00")
+        paid_second = payment_take(guest_check=second.guest_check, method="card", amount=Decimal("15.00"))
         comped = order((burger, 1))
         check_comp_line(line=comped.lines.get(), reason="birthday")
     with mock.patch("django.utils.timezone.now", return_value=at(D + dt.timedelta(days=1), 12)):
@@ -275,7 +275,7 @@ def test_refunds_reduce_net_sales_on_their_day_and_lines_and_comps_cost_without_
         payment_refund(
             payment=paid_first, lines=[LineRefund(line_id=burger_line.pk, quantity=1)], reason="cold"
         )
-        payment_refund(payment=paid_second, amount="5.00", reason="slow")
+        payment_refund(payment=paid_second, amount=Decimal("5.00"), reason="slow")
 
     # Monday: 27.00 + 15.00 + 0.00 (the comp); Tuesday, the refunds' day: −12.00 (one of the two burgers
     # of 24.00) − 5.00 (by amount, over 15.00 of lines: burger 12 × 5/15 = 4.00, fries 3 × 5/15 = 1.00)

@@ -111,8 +111,8 @@ def test_placed_at_bounds(key_client, store, soup):
     assert old.status_code == 422
     assert [(e["field"], e["code"]) for e in old.json()["errors"]] == [("placed_at", "too_old")]
 
-    drawer = drawer_open(register=register_create(store=store, name="Till 1"), opening_float="0")
-    drawer_close(drawer=drawer, counted_cash="0")  # a Z report now: what came before is closed
+    drawer = drawer_open(register=register_create(store=store, name="Till 1"), opening_float=Decimal("0"))
+    drawer_close(drawer=drawer, counted_cash=Decimal("0"))  # a Z report now: what came before is closed
     closed = _post(key_client, soup, "d", placed_at=(now - dt.timedelta(hours=1)).isoformat())
     assert closed.status_code == 409
     assert [(e["field"], e["code"]) for e in closed.json()["errors"]] == [("placed_at", "day_closed")]

@@ -109,7 +109,7 @@ def test_on_a_phone_the_owner_creates_a_rule_and_a_guest_redeems_a_code(browser,
     expect(page.locator("h1")).to_contain_text("Results of “Win back”")
     assert MessageRule.objects.get().coupon_kind == "amount"
 
-    code = discount_code_issue(store=shop.store, kind="amount", value="5.00")
+    code = discount_code_issue(store=shop.store, kind="amount", value=Decimal("5.00"))
     guest = browser.new_context(**phone).new_page()
     guest.goto(f"{live_server.url}/s/t/{shop.table.qr_token}/")
     guest.get_by_role("button", name="One more Burger").click()

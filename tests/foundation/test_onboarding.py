@@ -212,7 +212,7 @@ def test_the_menu_settings_page_changes_a_price_audited(client, store):
     client.force_login(owner.user)
     from orders.services import menu_item_create
 
-    item = menu_item_create(store=store, category="Mains", name="Noodles", price="12.50")
+    item = menu_item_create(store=store, category="Mains", name="Noodles", price=Decimal("12.50"))
     url = f"/s/{store.slug}/settings/menu/"
 
     bad = client.post(url, {"reprice": item.pk, f"price-{item.pk}": "12.345"}, follow=True)
@@ -232,7 +232,7 @@ def test_ingredient_and_recipe_settings_change_a_price_and_remove_a_line(client,
     owner = MembershipFactory(store=store, role=Role.OWNER)
     client.force_login(owner.user)
     flour = ingredient_set_up(store=store, name="Flour", unit="kg", supplier="Mill", price=Decimal("2.40"))
-    bread = menu_item_create(store=store, category="Bakery", name="Bread", price="3.00")
+    bread = menu_item_create(store=store, category="Bakery", name="Bread", price=Decimal("3.00"))
     line = recipe_line_set(store=store, menu_item=bread, ingredient=flour, quantity=Decimal("250"), unit="g")
     ingredients_url = f"/inventory/{store.slug}/settings/ingredients/"
 

@@ -45,7 +45,7 @@ def test_a_percentage_code_is_a_discount_on_the_check(shop):
     amount: burgers 2.40 (→ 21.60, tax 2.16), soda 0.35 (→ 3.15, tax 0.315 → 0.32); due 24.75 + 2.48 =
     27.23."""
     check = place(shop, burger=2, soda=1).guest_check
-    code = discount_code_issue(store=shop.store, kind="percent", value="10", source="test")
+    code = discount_code_issue(store=shop.store, kind="percent", value=Decimal("10"), source="test")
     redemption = discount_code_redeem(guest_check=check, code=code.code.lower(), by=shop.cashier)
     check = fresh(check)
     assert (check.discount_total, check.total) == (D("2.75"), D("27.23"))
@@ -59,7 +59,7 @@ def test_an_amount_code_is_capped_at_the_check_and_a_comp_code_frees_one_item(sh
     """Amount 5.00 off a soda of 3.50: 3.50 off (the check's whole amount), total 0. Voucher for one
     burger on a line of 2 burgers: one portion's price, 12.00, off; on a line of 1: the line comped."""
     small = place(shop, soda=1).guest_check
-    five = discount_code_issue(store=shop.store, kind="amount", value="5.00")
+    five = discount_code_issue(store=shop.store, kind="amount", value=Decimal("5.00"))
     discount_code_redeem(guest_check=small, code=five.code)
     assert (fresh(small).discount_total, fresh(small).total) == (D("3.50"), D("0.00"))
 
@@ -83,19 +83,19 @@ def test_an_amount_code_is_capped_at_the_check_and_a_comp_code_frees_one_item(sh
 def test_bad_codes_are_refused_on_the_code_field(shop):
     check = place(shop, burger=1).guest_check
     now = timezone.now()
-    used = discount_code_issue(store=shop.store, kind="percent", value="10")
+    used = discount_code_issue(store=shop.store, kind="percent", value=Decimal("10"))
     discount_code_redeem(guest_check=place(shop, soda=1).guest_check, code=used.code)
-    twice = discount_code_issue(store=shop.store, kind="percent", value="5", max_uses=2)
+    twice = discount_code_issue(store=shop.store, kind="percent", value=Decimal("5"), max_uses=2)
     discount_code_redeem(guest_check=check, code=twice.code)
     expired = discount_code_issue(
         store=shop.store,
         kind="percent",
-        value="10",
+        value=Decimal("10"),
         valid_from=now - dt.timedelta(days=40),
         valid_until=now - dt.timedelta(days=10),
     )
     later = discount_code_issue(
-        store=shop.store, kind="percent", value="10", valid_from=now + dt.timedelta(days=1)
+        store=shop.store, kind="percent", value=Decimal("10"), valid_from=now + dt.timedelta(days=1)
     )
     cases = {
         "NOSUCHCODE": "unknown_code",
@@ -116,7 +116,7 @@ def test_bad_codes_are_refused_on_the_code_field(shop):
 @pytest.mark.django_db(transaction=True)
 def test_two_tills_redeem_a_single_use_code_once(shop):
     first, second = place(shop, burger=1).guest_check, place(shop, burger=1).guest_check
-    code = discount_code_issue(store=shop.store, kind="amount", value="2.00")
+    code = discount_code_issue(store=shop.store, kind="amount", value=Decimal("2.00"))
     barrier, outcomes = threading.Barrier(2), []
 
     def redeem(check):
@@ -143,7 +143,7 @@ def test_two_tills_redeem_a_single_use_code_once(shop):
 @pytest.mark.django_db
 def test_the_till_page_applies_a_code_and_names_the_field_when_it_is_bad(client, shop):
     check = place(shop, burger=1).guest_check
-    code = discount_code_issue(store=shop.store, kind="amount", value="2.00")
+    code = discount_code_issue(store=shop.store, kind="amount", value=Decimal("2.00"))
     client.force_login(shop.cashier)
     url = reverse("orders:check-action", args=[shop.store.slug, check.pk, "code"])
     bad = client.post(url, {"code": "WRONG"})
@@ -159,7 +159,7 @@ def test_the_guest_qr_page_applies_a_code_to_the_tables_check(client, shop):
     page = client.get(reverse("orders:guest", args=[shop.table.qr_token])).content.decode()
     assert 'id="guest-code"' in page
     url = reverse("orders:guest-code", args=[shop.table.qr_token])
-    code = discount_code_issue(store=shop.store, kind="percent", value="50")
+    code = discount_code_issue(store=shop.store, kind="percent", value=Decimal("50"))
     early = client.post(url, {"session": session.token, "code": code.code}, HTTP_HX_REQUEST="true")
     assert "order something first" in early.content.decode()
     order = order_place(

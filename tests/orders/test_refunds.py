@@ -48,7 +48,7 @@ def paid(shop):
         channel="api",
         lines=[LineRequest(item_id=shop.burger.pk, quantity=2), LineRequest(item_id=shop.soda.pk)],
     )
-    payment = payment_take(guest_check=order.guest_check, method="card", amount="33.00")
+    payment = payment_take(guest_check=order.guest_check, method="card", amount=Decimal("33.00"))
     shop.order, shop.payment, shop.beef = order, payment, beef
     shop.burger_line = order.lines.get(name="Burger")
     shop.soda_line = order.lines.get(name="Soda")
@@ -131,7 +131,10 @@ def test_bad_lines_are_all_named_and_nothing_is_written(paid, shop):
     ]
     with pytest.raises(DomainError) as one_of:
         payment_refund(
-            payment=paid.payment, amount="1.00", lines=[LineRefund(line_id=paid.soda_line.pk)], reason="x"
+            payment=paid.payment,
+            amount=Decimal("1.00"),
+            lines=[LineRefund(line_id=paid.soda_line.pk)],
+            reason="x",
         )
     assert one_of.value.field == "amount" and one_of.value.code == "one_of"
     assert written() == before and on_hand(paid.beef) == D("700")
