@@ -49,19 +49,62 @@ def station_make_default(*, station: Station) -> Station:
     return station
 
 
+KEEP = object()  # kitchen_item_set: leave the item's station as it is
+
+
 @transaction.atomic
 def kitchen_item_set(
-    *, menu_item: MenuItem, station: Station | None = None, prep_ahead: bool | None = None
+    *, menu_item: MenuItem, station: Station | None | object = KEEP, prep_ahead: bool | None = None
 ) -> KitchenItem:
-    """Routes an item to a station (None: the default station) and/or marks it prepared ahead."""
-    if station is not None and station.store_id != menu_item.store_id:
+    """Routes an item to a station (None: the default station) and/or marks it prepared ahead; what is
+    not given stays as it was."""
+    if isinstance(station, Station) and station.store_id != menu_item.store_id:
         raise DomainError("station", "unknown_station", _("No such station in this store."))
     kitchen_item, _created = KitchenItem.objects.get_or_create(menu_item=menu_item)
-    kitchen_item.station = station
+    if station is not KEEP:
+        kitchen_item.station = station
     if prep_ahead is not None:
         kitchen_item.prep_ahead = prep_ahead
     kitchen_item.save()
     return kitchen_item
+
+
+@transaction.atomic
+def station_update(
+    *,
+    station: Station,
+    name: str | None = None,
+    position: int | None = None,
+    ticket_target_minutes: int | None = None,
+    is_default: bool | None = None,
+) -> Station:
+    """Renames a station, moves it, sets its ticket-time target, or makes it the store's default (the
+    store keeps one default: to change it, make another station the default)."""
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise DomainError("name", "required", _("Give the station a name."))
+        if Station.objects.filter(store_id=station.store_id, name=name).exclude(pk=station.pk).exists():
+            raise DomainError("name", "duplicate", _("A station with this name exists."))
+        station.name = name
+    if position is not None:
+        station.position = position
+    if ticket_target_minutes is not None:
+        if not 1 <= ticket_target_minutes <= 240:
+            raise DomainError("ticket_target_minutes", "out_of_range", _("A target is 1 to 240 minutes."))
+        station.ticket_target_minutes = ticket_target_minutes
+    if is_default is False and station.is_default:
+        raise DomainError("is_default", "invalid", _("Make another station the default instead."))
+    station.save()
+    return station_make_default(station=station) if is_default else station
+
+
+@transaction.atomic
+def station_delete(*, station: Station) -> None:
+    """A station that never had a ticket goes; its items fall back to the default station."""
+    if station.tickets.exists():
+        raise DomainError("station", "in_use", _("This station has tickets in its history; keep it."))
+    station.delete()
 
 
 @transaction.atomic

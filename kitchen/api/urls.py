@@ -1,9 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import setup, views
 
 urlpatterns = [
-    path("stations/", views.StationListView.as_view(), name="api-stations"),
+    path("stations/", setup.StationListView.as_view(), name="api-stations"),
+    path("stations/<int:pk>/", setup.StationDetailView.as_view(), name="api-station"),
+    path("routes/", setup.RouteListView.as_view(), name="api-kitchen-routes"),
+    path("routes/<int:pk>/", setup.RouteDetailView.as_view(), name="api-kitchen-route"),
     path("tickets/", views.TicketListView.as_view(), name="api-tickets"),
     path("tickets/<int:pk>/", views.TicketDetailView.as_view(), name="api-ticket"),
     path("tickets/<int:pk>/start/", views.TicketStartView.as_view(), name="api-ticket-start"),

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import positions, views
 
 urlpatterns = [
-    path("positions/", views.PositionListView.as_view(), name="api-staffing-positions"),
+    path("positions/", positions.PositionListView.as_view(), name="api-staffing-positions"),
+    path("positions/<int:pk>/", positions.PositionDetailView.as_view(), name="api-staffing-position"),
     path("staff/", views.StaffListCreateView.as_view(), name="api-staffing-staff"),
     path("staff/<int:pk>/", views.StaffDetailView.as_view(), name="api-staffing-staff-member"),
     path("availability/", views.AvailabilityListCreateView.as_view(), name="api-staffing-availability"),

@@ -45,6 +45,7 @@ def position_create(
         raise DomainError("name", "required", _("Give the position a name."))
     if Position.objects.filter(store=store, name__iexact=name.strip()).exists():
         raise DomainError("name", "unique", _("This store already has that position."))
+    _position_targets(load_kind, productivity_target, min_staff_per_open_hour)
     return Position.objects.create(
         store=store,
         name=name.strip(),
@@ -52,6 +53,51 @@ def position_create(
         productivity_target=productivity_target,
         min_staff_per_open_hour=min_staff_per_open_hour,
     )
+
+
+def _position_targets(load_kind, productivity_target, min_staff_per_open_hour) -> None:
+    if load_kind not in Position.LoadKind.values:
+        raise DomainError("load_kind", "invalid_choice", _("Load is measured in orders or kitchen items."))
+    if productivity_target is not None and not (Decimal("0.01") <= productivity_target < Decimal("100000")):
+        raise DomainError(
+            "productivity_target", "out_of_range", _("A target is from 0.01 to 99999.99 per hour.")
+        )
+    if not 0 <= min_staff_per_open_hour <= 100:
+        raise DomainError("min_staff_per_open_hour", "out_of_range", _("A minimum is 0 to 100 people."))
+
+
+@transaction.atomic
+def position_update(*, position: Position, **fields) -> Position:
+    """A position's name and targets (what the staffing plan needs per hour: the load kind, the load one
+    person handles per hour, the minimum on duty while open)."""
+    allowed = {"name", "load_kind", "productivity_target", "min_staff_per_open_hour"}
+    if set(fields) - allowed:
+        raise DomainError(sorted(set(fields) - allowed)[0], "unknown_field", _("Unknown field."))
+    if "name" in fields:
+        name = (fields["name"] or "").strip()
+        if not name:
+            raise DomainError("name", "required", _("Give the position a name."))
+        if (
+            Position.objects.filter(store_id=position.store_id, name__iexact=name)
+            .exclude(pk=position.pk)
+            .exists()
+        ):
+            raise DomainError("name", "unique", _("This store already has that position."))
+        fields["name"] = name
+    for name, value in fields.items():
+        setattr(position, name, value)
+    _position_targets(position.load_kind, position.productivity_target, position.min_staff_per_open_hour)
+    position.save()
+    return position
+
+
+@transaction.atomic
+def position_delete(*, position: Position) -> None:
+    """A position nobody worked or was scheduled in goes (with its staffing requirements); one with
+    shifts or clocked time stays (409)."""
+    if position.shifts.exists() or position.time_clock_entries.exists():
+        raise DomainError("position", "in_use", _("Shifts or clocked time use this position; keep it."))
+    position.delete()
 
 
 def _max_hours(value) -> int | None:

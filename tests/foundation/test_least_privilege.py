@@ -96,6 +96,9 @@ API = {
     "api/v1/inventory/purchase-orders/<int:pk>/cancel/": POST_ONLY,
     "api/v1/inventory/purchase-orders/<int:pk>/close/": POST_ONLY,
     "api/v1/kitchen/stations/": KITCHEN,
+    "api/v1/kitchen/stations/<int:pk>/": KITCHEN,
+    "api/v1/kitchen/routes/": KITCHEN,
+    "api/v1/kitchen/routes/<int:pk>/": KITCHEN,
     "api/v1/kitchen/tickets/": KITCHEN,
     "api/v1/kitchen/tickets/<int:pk>/": KITCHEN,
     "api/v1/kitchen/tickets/<int:pk>/start/": POST_ONLY,
@@ -104,6 +107,7 @@ API = {
     "api/v1/kitchen/prep-tasks/<int:pk>/": KITCHEN,
     "api/v1/kitchen/prep-tasks/<int:pk>/done/": POST_ONLY,
     "api/v1/staffing/positions/": BOSS,
+    "api/v1/staffing/positions/<int:pk>/": BOSS,
     "api/v1/staffing/staff/": BOSS,
     "api/v1/staffing/staff/<int:pk>/": BOSS,
     "api/v1/staffing/availability/": BOSS,
@@ -278,7 +282,7 @@ def world(store, other_store):
     """One store with an object behind every detail route, its four roles, and another store's owner."""
     people = {role: MembershipFactory(store=store, role=role).user for role in (O, M, C, K)}
     people["other_owner"] = MembershipFactory(store=other_store, role=Role.OWNER).user
-    station_create(store=store, name="Grill", is_default=True)
+    grill = station_create(store=store, name="Grill", is_default=True)
     item = MenuItemFactory(store=store, price=Decimal("9.00"))
     table = TableFactory(store=store)
     order = order_place(store=store, table=table, lines=[LineRequest(item_id=item.pk)], channel="till")
@@ -296,7 +300,7 @@ def world(store, other_store):
         unit_cost=Decimal("0.01"),
     )
     staff = StaffMemberFactory(store=store)
-    PositionFactory(store=store)
+    position = PositionFactory(store=store)
     modifier = ModifierFactory(group=ModifierGroupFactory(store=store))
     ids = {
         "stores": store.pk,
@@ -316,6 +320,9 @@ def world(store, other_store):
         "inventory/suppliers": SupplierFactory(store=store).pk,
         "kitchen/tickets": order.tickets.get().pk,
         "staffing/staff": staff.pk,
+        "staffing/positions": position.pk,
+        "kitchen/stations": grill.pk,
+        "kitchen/routes": item.pk,
         "customers/rules": MessageRule.objects.create(store=store, name="Rule", trigger="at_risk").pk,
     }
     return {"store": store, "people": people, "ids": ids}

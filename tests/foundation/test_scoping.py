@@ -85,6 +85,8 @@ def inventory_kitchen_objects(store, item, order):
         kitchen.tickets_create_for_order(order=order)
     task = kitchen.prep_task_create(store=store, menu_item=item, quantity=2, ready_by=timezone.now())
     return {
+        "kitchen/stations": Ticket.objects.get(order=order).station_id,
+        "kitchen/routes": item.pk,
         "inventory/ingredients": ingredient.pk,
         "inventory/recipes": recipe.pk,
         "inventory/suppliers": supplier.pk,
@@ -151,6 +153,7 @@ def staffing_objects(store):
         store, week, [{"position": position, "hour_start": start, "needed_staff": 1}]
     )
     return {
+        "staffing/positions": position.pk,
         "staffing/staff": staff.pk,
         "staffing/shifts": shift.pk,
         "staffing/time-clock": entry.pk,
