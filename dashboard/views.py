@@ -3,6 +3,7 @@ same /api/v1/analytics/ endpoints integrators use, or call one service for an ac
 
 import datetime as dt
 import io
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -219,7 +220,6 @@ def chart(request, store_slug, name):
     start, end = _range(request, store, CHARTS[name]["days"])
     extra = {}
     if name == "staffing":
-        extra["staff"] = selectors.active_staff(store)
         week = business_date(store, timezone.now()) + dt.timedelta(days=7)
         try:
             week = dt.date.fromisoformat(request.GET.get("week", "")) if request.GET.get("week") else week
@@ -227,6 +227,18 @@ def chart(request, store_slug, name):
             pass
         extra["week"] = week
         extra["labour_target"] = selectors.labour_target_pct(store)
+        # who can take each suggested shift: only they are offered (one click is one click)
+        found = staffing_selectors.staffing_suggestions(
+            store=store, week_start=staffing_selectors.week_start_for(week)
+        )
+        extra["candidates_json"] = json.dumps(
+            {
+                key: [{"id": person.pk, "name": person.name} for person in people]
+                for key, people in staffing_selectors.suggestion_candidates(
+                    store=store, suggestions=found
+                ).items()
+            }
+        )
     if name == "busy-hours":
         extra["forecast_quality"] = analytics_selectors.forecast_quality(store)
     if name == "margin":
@@ -481,12 +493,24 @@ def staffing_apply(request, store_slug):
             raise DomainError(
                 "key", "stale", _("This suggestion no longer applies; the schedule has changed.")
             )
-        staff_id = _int(request.POST.get("staff"))
+        choice = request.POST.get("staff", "")
+        staff_id = _int(choice)
         if insight := selectors.open_insight_for_suggestion(store, key):
             insight = services.insight_act(
-                insight=insight, action="apply_staffing", by=request.user, staff_id=staff_id
+                insight=insight,
+                action="apply_staffing",
+                by=request.user,
+                staff_ids=["open" if choice == "open" else staff_id],
             )
             name = insight.action_detail["staff"]
+        elif choice == "open":
+            staffing_services.suggestion_publish_open(
+                suggestion=suggestion,
+                store=store,
+                by=request.user,
+                reason=_("Staffing suggestion from the forecast"),
+            )
+            name = None
         else:
             staff = selectors.active_staff(store).filter(pk=staff_id or 0).first()
             if staff is None:
@@ -498,7 +522,14 @@ def staffing_apply(request, store_slug):
                 reason=_("Staffing suggestion from the forecast"),
             )
             name = staff.name
-        messages.success(request, _("Suggestion applied: shift added for %(staff)s.") % {"staff": name})
+        if choice == "open":
+            messages.success(
+                request,
+                _("Published as an open shift: staff who work as %(position)s can claim it in My shifts.")
+                % {"position": suggestion.position_name},
+            )
+        else:
+            messages.success(request, _("Suggestion applied: shift added for %(staff)s.") % {"staff": name})
     except ValueError:
         messages.error(request, _("Give the week."))
     except (DomainError, DomainErrors) as error:

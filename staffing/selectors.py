@@ -591,3 +591,12 @@ def open_shifts(*, store: Store, after: dt.datetime) -> QuerySet[Shift]:
         .select_related("position")
         .order_by("start")
     )
+
+
+def suggestion_candidates(
+    *, store: Store, suggestions: list[StaffingSuggestion]
+) -> dict[str, list[StaffMember]]:
+    """suggestion key → who can take that gap's shift (`staff_free_for`), for every gap suggestion."""
+    gaps = [s for s in suggestions if s.kind == StaffingSuggestion.GAP]
+    free = staff_free_for(store=store, slots=list({(s.position_id, s.start, s.end) for s in gaps}))
+    return {s.key: free.get((s.position_id, s.start, s.end), []) for s in gaps}

@@ -56,9 +56,18 @@ def _schedule_context(store, week_start, *, error=None, values=None, edit_id=Non
     for shift in shifts:
         per_day[shift.business_date].append(shift)
     days = [{"date": day, "shifts": per_day[day]} for day in selectors.week_days(week_start)]
+    found = selectors.staffing_suggestions(store=store, week_start=week_start)
+    candidates = selectors.suggestion_candidates(store=store, suggestions=found)
     suggestions = [
-        {"key": s.key, "text": s.message(store), "kind": s.kind, "position_id": s.position_id}
-        for s in selectors.staffing_suggestions(store=store, week_start=week_start)
+        {
+            "key": s.key,
+            "text": s.message(store),
+            "kind": s.kind,
+            "position_id": s.position_id,
+            "position": s.position_name,
+            "candidates": candidates.get(s.key, []),
+        }
+        for s in found
     ]
     return {
         "store": store,
@@ -192,6 +201,22 @@ def suggestion_apply(request, store_slug):
         if suggestion is None:
             raise DomainError(
                 "key", "stale", _("This suggestion no longer applies; the schedule has changed.")
+            )
+        if request.POST.get("staff") == "open":
+            services.suggestion_publish_open(
+                suggestion=suggestion,
+                store=store,
+                by=request.user,
+                reason=_("Staffing suggestion from the forecast"),
+            )
+            return _respond(
+                request,
+                store,
+                week_start,
+                success=_(
+                    "Published as an open shift: staff who work as %(position)s can claim it in My shifts."
+                )
+                % {"position": suggestion.position_name},
             )
         staff = StaffMember.objects.filter(store=store, pk=request.POST.get("staff") or 0).first()
         if staff is None:

@@ -416,19 +416,23 @@
   function suggestions(d) {
     var ul = document.getElementById("suggestions");
     if (!ul) return;
-    var staff = JSON.parse(ul.dataset.staff || "[]");
+    // who can take each suggested shift (by suggestion key): only they are offered, or an open shift
+    var candidates = JSON.parse(ul.dataset.candidates || "{}");
     ul.innerHTML = "";
     if (!d.suggestions.length) { ul.innerHTML = "<li>" + esc(ul.dataset.msgNone) + "</li>"; return; }
     d.suggestions.forEach(function (s, i) {
       var li = document.createElement("li");
       var html = "<p>" + esc(s.message) + "</p>";
-      if (s.kind === "gap" && staff.length) {
+      if (s.kind === "gap") {
+        var staff = candidates[s.key] || [];
         html += '<form method="post" action="' + esc(ul.dataset.apply) + '">' +
           '<input type="hidden" name="csrfmiddlewaretoken" value="' + esc(ul.dataset.csrf) + '">' +
           '<input type="hidden" name="key" value="' + esc(s.key) + '"><input type="hidden" name="week" value="' + esc(ul.dataset.week) + '">' +
           '<label for="sg-' + i + '">' + esc(ul.dataset.msgWho) + '</label><select id="sg-' + i + '" name="staff" required>' +
           staff.map(function (m) { return '<option value="' + m.id + '">' + esc(m.name) + "</option>"; }).join("") +
-          '</select><button type="submit" data-action="apply-suggestion">' + esc(ul.dataset.msgApply) + "</button></form>";
+          '<option value="open"' + (staff.length ? "" : " selected") + ">" + esc(ul.dataset.msgOpen) + "</option>" +
+          '</select><button type="submit" data-action="apply-suggestion">' + esc(ul.dataset.msgApply) + "</button></form>" +
+          (staff.length ? "" : '<p class="warn" data-no-candidates>' + esc(ul.dataset.msgNobody) + "</p>");
       }
       li.innerHTML = html;
       ul.appendChild(li);

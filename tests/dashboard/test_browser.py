@@ -57,7 +57,8 @@ def _api(page, path):
 
 
 def _trace(page, chart_id, index=0):
-    page.wait_for_function(f"document.getElementById('{chart_id}').dataset.state !== 'loading'")
+    # a selector wait, not wait_for_function: the Content-Security-Policy forbids the eval it uses
+    page.locator(f"#{chart_id}:not([data-state=loading])").wait_for(state="attached")
     return page.evaluate(
         f"(() => {{ const d = document.getElementById('{chart_id}'); "
         "return {state: d.dataset.state, data: (d.data || []).map(t => ({x: t.x, y: t.y, z: t.z}))}; })()"

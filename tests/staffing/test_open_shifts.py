@@ -15,7 +15,7 @@ from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Role
 from staffing import services
 from staffing.models import Shift
-from staffing.selectors import StaffingSuggestion
+from staffing.selectors import StaffingSuggestion, staffing_suggestions
 from tests.factories import MembershipFactory
 from tests.staffing.conftest import at
 from tests.staffing.factories import StaffMemberFactory
@@ -192,3 +192,46 @@ def test_the_owner_sets_and_clears_a_maximum_weekly_hours_on_the_staff_page_and_
     assert client.post(page, {**fields, f"s{ben.pk}-max_weekly_hours": "200"}).status_code == 400  # > 168
     ben.refresh_from_db()
     assert ben.max_weekly_hours is None
+
+
+@pytest.mark.django_db
+def test_the_schedule_offers_a_suggestion_only_to_who_can_take_it_or_publishes_it_open(
+    client, open_store, cashier, cook, anna, ben
+):
+    """Friday 18–20 needs one more cashier. Anna (cashier and cook) already works then; Ben is free;
+    Cai is a cook only. Then Ben takes a day off: nobody fits, and the line publishes an open shift."""
+    services.staffing_requirements_replace(
+        open_store,
+        FUTURE_MONDAY,
+        [
+            {
+                "position": cashier,
+                "hour_start": at(FRIDAY, h),
+                "needed_staff": 2,
+                "forecast_load": Decimal("20"),
+            }
+            for h in (18, 19)
+        ],
+    )
+    services.shift_create(
+        store=open_store, staff=anna, position=cashier, start=at(FRIDAY, 17), end=at(FRIDAY, 21)
+    )
+    cai = StaffMemberFactory(store=open_store, name="Cai", positions=[cook])
+    client.force_login(MembershipFactory(store=open_store, role=Role.MANAGER).user)
+    page = reverse("staffing:schedule", args=[open_store.slug])
+    html = client.get(page, {"week": FUTURE_MONDAY.isoformat()}).content.decode()
+    options = html[html.index('id="apply-1"') : html.index("</select>", html.index('id="apply-1"'))]
+    assert f'value="{ben.pk}"' in options and 'value="open"' in options
+    assert all(f'value="{p.pk}"' not in options for p in (anna, cai))
+
+    services.days_off_add(staff=ben, first_day=FRIDAY, last_day=FRIDAY)
+    html = client.get(page, {"week": FUTURE_MONDAY.isoformat()}).content.decode()
+    assert "Nobody who works as cashier is free then" in html
+    (gap,) = [s for s in staffing_suggestions(store=open_store, week_start=FUTURE_MONDAY) if s.kind == "gap"]
+    key = gap.key
+    client.post(
+        reverse("staffing:suggestion-apply", args=[open_store.slug]),
+        {"week": FUTURE_MONDAY.isoformat(), "key": key, "staff": "open"},
+    )
+    shift = Shift.objects.get(staff__isnull=True)
+    assert (shift.position_id, shift.start, shift.end) == (cashier.pk, at(FRIDAY, 18), at(FRIDAY, 20))
