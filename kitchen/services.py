@@ -3,7 +3,7 @@ prep list. The order's status follows its tickets through the orders app's servi
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from orders.models import MenuItem, Order, OrderLine
 from orders.services import order_lines_mark_started, order_set_status
+from restaurant_ops.bounds import check_decimal
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
 
@@ -267,14 +268,9 @@ def ticket_bump(*, ticket: Ticket, by=None) -> Ticket:
 # --- prep list --------------------------------------------------------------------------------
 
 
-def _quantity(value) -> Decimal:
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        raise DomainError("quantity", "invalid", _("Give a number.")) from None
-    if not number.is_finite() or number <= 0:
-        raise DomainError("quantity", "must_be_positive", _("Must be more than zero."))
-    return number.quantize(Decimal("0.1"))
+def _portions(quantity: Decimal | int) -> Decimal:
+    """A prep task's portions (a Decimal or an int: the serializer or the form parsed it), to a tenth."""
+    return check_decimal(quantity, "quantity", allow_zero=False).quantize(Decimal("0.1"))
 
 
 def _check_item(store: Store, menu_item: MenuItem) -> None:
@@ -298,7 +294,7 @@ def prep_task_create(
     return PrepTask.objects.create(
         store=store,
         menu_item=menu_item,
-        quantity=_quantity(quantity),
+        quantity=_portions(quantity),
         ready_by=ready_by,
         source=source,
         note=note[:200],
@@ -326,7 +322,7 @@ def prep_task_upsert(
         return prep_task_create(
             store=store, menu_item=menu_item, quantity=quantity, ready_by=ready_by, source=source, note=note
         )
-    task.quantity, task.note = _quantity(quantity), note[:200] or task.note
+    task.quantity, task.note = _portions(quantity), note[:200] or task.note
     task.save(update_fields=["quantity", "note", "updated_at"])
     return task
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from orders.models import MenuItem
 from restaurant_ops.errors import DomainError
-from restaurant_ops.forms import add_errors
+from restaurant_ops.forms import add_errors, form_decimal
 from restaurant_ops.permissions import Perm
 from restaurant_ops.selectors import store_for_user
 from restaurant_ops.setup import setup_context
@@ -114,7 +114,7 @@ def prep_list(request, store_slug):
                 services.prep_task_create(
                     store=store,
                     menu_item=item,
-                    quantity=request.POST.get("quantity"),
+                    quantity=form_decimal(request.POST, "quantity", places=1, required=True),
                     ready_by=ready_by,
                     note=request.POST.get("note", ""),
                 )

@@ -2,12 +2,13 @@
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from restaurant_ops.bounds import check_decimal
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_range_bounds
@@ -37,10 +38,6 @@ def staffing_requirements_replace(
             position_id = position.pk if isinstance(position, Position) else position
             hour = row.get("hour_start")
             needed = row.get("needed_staff")
-            try:
-                load = Decimal(str(row.get("forecast_load", 0)))
-            except (InvalidOperation, ValueError):
-                load = None
             if position_id not in positions:
                 errors.append(
                     DomainError(f"rows[{index}].position", "not_found", _("No such position in this store."))
@@ -68,11 +65,16 @@ def staffing_requirements_replace(
                 errors.append(
                     DomainError(f"rows[{index}].needed_staff", "invalid", _("A whole number, 0 or more."))
                 )
-            elif load is None or not load.is_finite() or load < 0:
-                errors.append(
-                    DomainError(f"rows[{index}].forecast_load", "invalid", _("A number, 0 or more."))
-                )
             else:
+                try:  # a Decimal or an int (the analysis computed it); a string is a TypeError
+                    load = check_decimal(
+                        row.get("forecast_load", 0),
+                        f"rows[{index}].forecast_load",
+                        error=("invalid", _("A number, 0 or more.")),
+                    )
+                except DomainError as error:
+                    errors.append(error)
+                    continue
                 seen.add((position_id, hour))
                 objects.append(
                     StaffingRequirement(

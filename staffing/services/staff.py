@@ -2,11 +2,12 @@
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from restaurant_ops.bounds import check_decimal
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Invitation, Membership, Store
 from restaurant_ops.services import audit_record, invitation_create
@@ -14,14 +15,11 @@ from restaurant_ops.services import audit_record, invitation_create
 from ..models import Availability, DaysOff, Position, StaffMember
 
 
-def _money(value, field: str) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise DomainError(field, "invalid", _("Give an amount such as 14.50."))
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1000000"):
-        raise DomainError(field, "invalid", _("Give an amount such as 14.50."))
-    return amount.quantize(Decimal("0.01"))
+def _hourly_cost(value: Decimal | int) -> Decimal:
+    """An hour's cost (a Decimal: the serializer or the form parsed it), from 0 to 999999.99, to the cent."""
+    return check_decimal(
+        value, "hourly_cost", below=Decimal("1000000"), error=("invalid", _("Give an amount such as 14.50."))
+    ).quantize(Decimal("0.01"))
 
 
 def _positions_of(store: Store, positions: Iterable[Position]) -> list[Position]:
@@ -131,7 +129,7 @@ def staff_member_create(
 ) -> StaffMember:
     if not name.strip():
         raise DomainError("name", "required", _("Give a name."))
-    cost = _money(hourly_cost, "hourly_cost")
+    cost = _hourly_cost(hourly_cost)
     positions = _positions_of(store, positions)
     if user is not None and StaffMember.objects.filter(store=store, user=user).exists():
         raise DomainError("user", "unique", _("This user already has a staff profile here."))
@@ -165,7 +163,7 @@ def staff_member_update(
             raise DomainError("name", "required", _("Give a name."))
         staff.name = name.strip()
     if hourly_cost is not None:
-        old, new = staff.hourly_cost, _money(hourly_cost, "hourly_cost")
+        old, new = staff.hourly_cost, _hourly_cost(hourly_cost)
         if new != old:
             staff.hourly_cost = new
             audit_record(

@@ -114,7 +114,8 @@ def test_a_staffing_card_carries_the_shifts_that_apply_it(store):
     next_monday = MONDAY + dt.timedelta(days=7)
     assert _lines(insight) == [(at(next_monday, 18), at(next_monday, 20), 2)]
     ana, bo = (
-        staff_member_create(store=store, name=n, hourly_cost="20", positions=[cashier]) for n in ("Ana", "Bo")
+        staff_member_create(store=store, name=n, hourly_cost=Decimal("20"), positions=[cashier])
+        for n in ("Ana", "Bo")
     )
     insight_act(insight=insight, action="apply_staffing", staff_ids=[ana.pk, bo.pk])
     shifts = list(
@@ -152,7 +153,7 @@ def test_a_suggested_shift_is_clipped_to_opening_hours_and_none_is_suggested_out
         "Mon 11:00–17:00, 17:00–21:30" in card.message and card.numbers["person_hours"] == "10.5"
     )  # 6 + 4.5
     # No reason given: the shift passes the opening-hours rule as it is.
-    ana = staff_member_create(store=store, name="Ana", hourly_cost="20", positions=[cashier])
+    ana = staff_member_create(store=store, name="Ana", hourly_cost=Decimal("20"), positions=[cashier])
     late = StaffingSuggestion.from_dict(card.numbers["suggestions"][1])
     shift = suggestion_apply(suggestion=late, staff=ana)
     assert (shift.start, shift.end, shift.minutes) == (at(next_monday, 17), at(next_monday, 21, 30), 270)
@@ -217,7 +218,9 @@ def test_labour_figures_today_from_elapsed_hours_none_without_a_schedule_and_for
     from staffing import services as staffing
 
     position = staffing.position_create(store=store, name="Cook")
-    ana = staffing.staff_member_create(store=store, name="Ana", hourly_cost="12.00", positions=[position])
+    ana = staffing.staff_member_create(
+        store=store, name="Ana", hourly_cost=Decimal("12.00"), positions=[position]
+    )
     wednesday, friday = MONDAY + dt.timedelta(days=2), MONDAY + dt.timedelta(days=4)
     for day, end in ((MONDAY, 18), (wednesday, 18), (friday, 16)):  # Tuesday: nobody scheduled
         staffing.shift_create(

@@ -36,7 +36,9 @@ def chain(shop):
     from staffing import services as staffing
 
     position = staffing.position_create(store=berlin, name="Cook")
-    ana = staffing.staff_member_create(store=berlin, name="Ana", hourly_cost="12.00", positions=[position])
+    ana = staffing.staff_member_create(
+        store=berlin, name="Ana", hourly_cost=Decimal("12.00"), positions=[position]
+    )
     staffing.shift_create(
         store=berlin, staff=ana, position=position, start=at(TODAY, 11), end=at(TODAY, 12), reason="test"
     )

@@ -86,7 +86,7 @@ def test_store_create_names_the_bad_field(store):
 
 def test_a_manager_joins_by_link_with_password_and_pin_and_the_staff_profile_is_linked(client, store):
     owner = MembershipFactory(store=store, role=Role.OWNER).user
-    staff = staff_invite(store=store, name="Zhao Min", role=Role.MANAGER, hourly_cost="30", by=owner)
+    staff = staff_invite(store=store, name="Zhao Min", role=Role.MANAGER, hourly_cost=Decimal("30"), by=owner)
     url = f"/join/{staff.invitation.token}/"
 
     no_pin = client.post(
@@ -112,11 +112,11 @@ def test_a_manager_joins_by_link_with_password_and_pin_and_the_staff_profile_is_
 def test_a_cook_needs_no_pin_and_only_owners_invite_owners(client, store):
     manager = MembershipFactory(store=store, role=Role.MANAGER).user
     with pytest.raises(DomainError) as error:
-        staff_invite(store=store, name="Boss", role=Role.OWNER, hourly_cost="0", by=manager)
+        staff_invite(store=store, name="Boss", role=Role.OWNER, hourly_cost=Decimal("0"), by=manager)
     assert error.value.code == "owner_only"
     assert not StaffMember.objects.exists()  # the profile is not left behind
 
-    staff = staff_invite(store=store, name="Wang Li", role=Role.COOK, hourly_cost="25", by=manager)
+    staff = staff_invite(store=store, name="Wang Li", role=Role.COOK, hourly_cost=Decimal("25"), by=manager)
     page = client.get(f"/join/{staff.invitation.token}/")
     assert "Approval PIN" not in page.content.decode()
     client.post(
@@ -129,7 +129,7 @@ def test_a_cook_needs_no_pin_and_only_owners_invite_owners(client, store):
 def test_a_cashier_cannot_invite(store):
     cashier = MembershipFactory(store=store, role=Role.CASHIER).user
     with pytest.raises(DomainError):
-        staff_invite(store=store, name="Friend", role=Role.CASHIER, hourly_cost="10", by=cashier)
+        staff_invite(store=store, name="Friend", role=Role.CASHIER, hourly_cost=Decimal("10"), by=cashier)
     assert not Invitation.objects.exists()
 
 

@@ -70,7 +70,7 @@ def staff_url(store):
 
 
 def test_the_owner_changes_an_hourly_cost_and_it_is_audited(owner_client, store):
-    member = staff_member_create(store=store, name="Ana", hourly_cost="14.50")
+    member = staff_member_create(store=store, name="Ana", hourly_cost=Decimal("14.50"))
 
     response = owner_client.post(
         staff_url(store), {"set_cost": member.pk, f"s{member.pk}-hourly_cost": "16.25"}
@@ -84,7 +84,7 @@ def test_the_owner_changes_an_hourly_cost_and_it_is_audited(owner_client, store)
 
 
 def test_a_negative_hourly_cost_shows_the_error_and_writes_nothing(owner_client, store):
-    member = staff_member_create(store=store, name="Ana", hourly_cost="14.50")
+    member = staff_member_create(store=store, name="Ana", hourly_cost=Decimal("14.50"))
 
     response = owner_client.post(staff_url(store), {"set_cost": member.pk, f"s{member.pk}-hourly_cost": "-3"})
 
@@ -97,7 +97,7 @@ def test_a_negative_hourly_cost_shows_the_error_and_writes_nothing(owner_client,
 
 @pytest.mark.parametrize("role", [Role.CASHIER, Role.COOK])
 def test_a_cashier_or_cook_cannot_change_an_hourly_cost(client, store, role):
-    member = staff_member_create(store=store, name="Ana", hourly_cost="14.50")
+    member = staff_member_create(store=store, name="Ana", hourly_cost=Decimal("14.50"))
     client.force_login(MembershipFactory(store=store, role=role).user)
 
     response = client.post(staff_url(store), {"set_cost": member.pk, f"s{member.pk}-hourly_cost": "99"})

@@ -2,6 +2,7 @@
 idempotent creates, filters and the time clock."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from rest_framework.test import APIClient
@@ -171,7 +172,7 @@ def test_requirements_are_readable_and_other_stores_are_hidden(client_a, open_st
     staffing_requirements_replace(
         open_store,
         WEEK,
-        [{"position": cashier, "hour_start": at(MON, 12), "needed_staff": 3, "forecast_load": "30"}],
+        [{"position": cashier, "hour_start": at(MON, 12), "needed_staff": 3, "forecast_load": Decimal("30")}],
     )
     other_position = PositionFactory(store=other_store)
     staffing_requirements_replace(
