@@ -5,13 +5,17 @@ was a cook short. Ratings and complaints go through the customers app's services
 each one's operational facts exactly as it does for a real guest."""
 
 import datetime as dt
+import logging
 import random
 from decimal import Decimal
 
+from django.test.utils import override_settings
+
+from customers import messaging
 from customers import services as customers
-from customers.models import CheckCustomer, Source
+from customers.models import CheckCustomer, MessageRule, MessageSend, Source
 from kitchen.models import Station, Ticket
-from orders.models import Check, Order
+from orders.models import Check, CheckAdjustment, DiscountCode, DiscountRedemption, Order
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date
 from staffing import services as staffing
@@ -154,3 +158,105 @@ def load(*, store: Store, now: dt.datetime, log=print) -> None:
     slow = _rush(store, rng, today, groups["slipping"])
     joined = sum(len(g) for g in groups.values())
     log(f"Customers: {joined} opted in, {slow} slow-service ratings on the weekend rush")
+    rule, numbers = _win_back(store, rng, today)
+    log(
+        f"Message rule '{rule.name}': {numbers['sent']} messaged, {numbers['held_out']} held out, "
+        f"{numbers['returned']} came back, {numbers['redeemed']} coupons redeemed"
+    )
+
+
+def _win_back(store: Store, rng: random.Random, today: dt.date) -> tuple[MessageRule, dict]:
+    """The win-back rule's half year: quiet regulars triggered on the day they turned at risk, sent
+    through the real send path (holdout by hash, consent, coupon issued as an orders discount code),
+    then the visits that followed, some paying with the coupon (a redemption on that check)."""
+    rule = customers.message_rule_save(
+        store=store,
+        data={
+            **customers.message_rule_data(MessageRule(store=store)),
+            "name": story.WIN_BACK["name"],
+            "trigger": MessageRule.Trigger.AT_RISK,
+            "templates": story.WIN_BACK["templates"],
+            "holdout_share": Decimal(story.WIN_BACK["holdout_share"]),
+            "coupon_kind": "percent",
+            "coupon_value": Decimal(story.WIN_BACK["coupon_value"]),
+            "coupon_valid_days": story.WIN_BACK["coupon_valid_days"],
+            "quiet_from": dt.time(21, 0),
+            "quiet_until": dt.time(9, 0),
+        },
+    )
+    arms = {"sent": 0, "held_out": 0}
+    number = 10_000
+    checks, owners, returns = [], [], []
+    # The half year's messages went out long ago: through the console backend, its log quiet.
+    sms_log = logging.getLogger("customers.sms")
+    level = sms_log.level
+    sms_log.setLevel(logging.WARNING)
+    with override_settings(SMS_BACKEND="customers.sms.ConsoleBackend"):
+        while min(arms.values()) < story.WIN_BACK_MIN_PER_ARM:
+            number += 1
+            customer = customers.customer_join(
+                store=store,
+                phone=f"+86139{number:08d}",
+                name=story.CUSTOMER_NAMES[number % len(story.CUSTOMER_NAMES)],
+                language=rng.choice(["zh-hans", "zh-hans", "en"]),
+                source=Source.QR,
+                marketing_sms=True,
+            )
+            sent_on = today - dt.timedelta(days=rng.randint(*story.WIN_BACK_SENT_DAYS_AGO))
+            gap = rng.randint(6, 9)
+            last = sent_on - dt.timedelta(days=int(gap * 2.5))
+            for k in range(rng.randint(5, 9)):
+                day = last - dt.timedelta(days=gap * k)
+                checks.append(
+                    _check(store, day, _at(store, day, 19), Decimal(rng.randint(*story.WIN_BACK_SPEND)))
+                )
+                owners.append(customer)
+            send = messaging.message_send(
+                rule=rule, customer=customer, trigger_key=f"at_risk:{last}", now=_at(store, sent_on, 11)
+            )
+            arm = "sent" if send.status == MessageSend.Status.SENT else "held_out"
+            arms[arm] += 1
+            if rng.random() < story.WIN_BACK_RETURN["messaged" if arm == "sent" else "held_out"]:
+                returns.append((customer, send, sent_on + dt.timedelta(days=rng.randint(2, 26))))
+    sms_log.setLevel(level)
+    Check.objects.bulk_create(checks)
+    CheckCustomer.objects.bulk_create(
+        CheckCustomer(guest_check=check, customer=customer, source=Source.QR, attached_at=check.paid_at)
+        for check, customer in zip(checks, owners, strict=True)
+    )
+    redeemed = 0
+    for customer, send, day in returns:
+        gross = Decimal(rng.randint(*story.WIN_BACK_SPEND))
+        check = _check(store, day, _at(store, day, 19), gross)
+        coupon = send.coupon
+        use = coupon is not None and day < coupon.valid_until.date() and rng.random() < story.WIN_BACK_REDEEM
+        if use:
+            off = (gross * coupon.value / 100).quantize(Decimal("0.01"))
+            check.discount_total, check.net_sales, check.total, check.paid_total = (
+                off,
+                gross - off,
+                gross - off,
+                gross - off,
+            )
+        check.save()
+        CheckCustomer.objects.create(
+            guest_check=check, customer=customer, source=Source.TILL, attached_at=check.paid_at
+        )
+        if use:
+            adjustment = CheckAdjustment.objects.create(
+                guest_check=check,
+                kind=CheckAdjustment.Kind.DISCOUNT,
+                percent=coupon.value,
+                reason=f"Code {coupon.code}",
+                created_at=check.paid_at,
+            )
+            DiscountRedemption.objects.create(
+                code=coupon, guest_check=check, adjustment=adjustment, channel="till", at=check.paid_at
+            )
+            DiscountCode.objects.filter(pk=coupon.pk).update(redeemed_count=1)
+            redeemed += 1
+    return rule, {**arms, "returned": len(returns), "redeemed": redeemed}
+
+
+def _at(store: Store, day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, 30), tzinfo=store.tz)

@@ -407,3 +407,25 @@ RUSH_SLOW_RATINGS = 7
 RUSH_COOKS_NEEDED = 3
 # Before that: about one slow-service complaint a week, and a few others.
 BASELINE_COMPLAINTS = [("slow", 1), ("slow", 8), ("cold", 10), ("slow", 16), ("price", 19), ("slow", 24)]
+
+# --- Triggered messages (issue #23) -----------------------------------------------------------------
+# A win-back rule that has run for half a year: regulars who went quiet were messaged a 15% coupon
+# (valid 14 days) when they turned at risk, a quarter held out. Of the messaged, about 45% came back
+# within 30 days (70% of those back within the coupon's 14 days used it); of the held out, about 20%:
+# the rule's page shows the effect with its interval. Sends are spread over days 35–200 before today,
+# so the 30-day windows are complete and no single month's churn moves much.
+WIN_BACK = {
+    "name": "Win back",
+    "templates": {
+        "en": "{name}, we miss you at Demo Bistro! Show {code} for 15% off within 14 days.",
+        "zh-hans": "{name}，好久不见！出示 {code} 可享 15% 优惠，14 天内有效。",
+    },
+    "holdout_share": "0.250",
+    "coupon_value": "15",
+    "coupon_valid_days": 14,
+}
+WIN_BACK_MIN_PER_ARM = 34
+WIN_BACK_RETURN = {"messaged": 0.45, "held_out": 0.2}
+WIN_BACK_REDEEM = 0.7
+WIN_BACK_SENT_DAYS_AGO = (35, 200)
+WIN_BACK_SPEND = (80, 160)
