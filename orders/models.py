@@ -673,3 +673,56 @@ class DiscountRedemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} @ {self.guest_check_id}"
+
+
+class SalesImport(models.Model):
+    """A sales-history upload imported by the worker (the API's asynchronous import): the file as
+    uploaded, how to read it, and what came of it. The row is the record that the work is owed."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="sales_imports")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    filename = models.CharField(_("file"), max_length=200, blank=True)
+    content = models.BinaryField(editable=False)
+    options = models.JSONField(default=dict, blank=True)  # mapping, date_format, delimiter, encoding, strict
+    rows = models.PositiveIntegerField(default=0)
+    orders = models.PositiveIntegerField(default=0)
+    lines = models.PositiveIntegerField(default=0)
+    items_created = models.PositiveIntegerField(default=0)
+    days = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    failure = models.TextField(_("why it failed"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("sales import")
+        verbose_name_plural = _("sales imports")
+
+    def __str__(self) -> str:
+        return f"{self.filename} {self.status}"
+
+
+class SalesImportError(models.Model):
+    """A line of an imported file that could not be read, with its line number."""
+
+    sales_import = models.ForeignKey(SalesImport, on_delete=models.CASCADE, related_name="line_errors")
+    line = models.PositiveIntegerField()
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"

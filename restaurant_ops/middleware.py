@@ -29,6 +29,8 @@ class ApiBodyLimitMiddleware:
             except ValueError:
                 length = 0
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if request.path.startswith("/api/v1/sales-imports/"):  # a sales file: its own limit
+                limit = settings.SALES_IMPORT_MAX_BYTES + 65_536
             if length > limit:
                 error = {"field": "", "code": "too_large", "message": f"The body exceeds {limit} bytes."}
                 return JsonResponse({"errors": [error]}, status=413)

@@ -285,6 +285,8 @@ IDEMPOTENCY_TTL_HOURS = 24
 # and how old it may be. Back-dated stock (receipts, counts, movements) may be as old as the last count.
 ORDER_PLACED_AT_SKEW_SECONDS = int(os.environ.get("ORDER_PLACED_AT_SKEW_SECONDS", 120))
 ORDER_PLACED_AT_MAX_DAYS = int(os.environ.get("ORDER_PLACED_AT_MAX_DAYS", 7))
+# The largest sales file the API's asynchronous import takes (`POST /api/v1/sales-imports/`).
+SALES_IMPORT_MAX_BYTES = int(os.environ.get("SALES_IMPORT_MAX_BYTES", 20_000_000))
 
 # Templates other apps add to orders' pages (orders never imports them; the project wires them here).
 # Each is included with the page's context: the guest page (table, session, store), the till's

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import menu, views
+from . import imports, menu, views
 
 urlpatterns = [
     path("menu/", views.MenuView.as_view(), name="api-menu"),
@@ -34,4 +34,11 @@ urlpatterns += [
     path("payments/", views.PaymentListView.as_view(), name="api-payments"),
     path("payments/<int:pk>/", views.PaymentDetailView.as_view(), name="api-payment"),
     path("payments/<int:pk>/refund/", views.PaymentRefundView.as_view(), name="api-payment-refund"),
+    path("sales-imports/", imports.SalesImportListCreateView.as_view(), name="api-sales-imports"),
+    path("sales-imports/<int:pk>/", imports.SalesImportDetailView.as_view(), name="api-sales-import"),
+    path(
+        "sales-imports/<int:pk>/errors/",
+        imports.SalesImportErrorListView.as_view(),
+        name="api-sales-import-errors",
+    ),
 ]

@@ -143,6 +143,7 @@ RULE_VIOLATED = frozenset(
     }
 )
 GONE = frozenset({"expired"})
+TOO_LARGE = frozenset({"too_large"})
 THROTTLED = frozenset({"throttled", "pin_backoff"})
 
 STATUS_BY_CODE: dict[str, int] = {
@@ -151,6 +152,7 @@ STATUS_BY_CODE: dict[str, int] = {
     **dict.fromkeys(NOT_FOUND, 404),
     **dict.fromkeys(CONFLICT, 409),
     **dict.fromkeys(GONE, 410),
+    **dict.fromkeys(TOO_LARGE, 413),
     **dict.fromkeys(RULE_VIOLATED, 422),
     **dict.fromkeys(THROTTLED, 429),
 }

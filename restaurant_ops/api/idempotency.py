@@ -11,6 +11,7 @@ import hashlib
 import json
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,8 +29,22 @@ def _scope(request) -> str:
     return f"user:{request.user.pk}"
 
 
+def _comparable(data):
+    """The request's data as JSON can say it: a form's every value per key, an uploaded file by its
+    name and the SHA-256 of its content (the same file again is the same request)."""
+    if hasattr(data, "lists"):  # a QueryDict (multipart or form)
+        return {key: [_comparable(value) for value in values] for key, values in data.lists()}
+    if isinstance(data, UploadedFile):
+        digest = hashlib.sha256()
+        for chunk in data.chunks():
+            digest.update(chunk)
+        data.seek(0)
+        return {"file": data.name, "sha256": digest.hexdigest()}
+    return data
+
+
 def _fingerprint(request) -> str:
-    body = json.dumps(request.data, sort_keys=True, cls=DjangoJSONEncoder)
+    body = json.dumps(_comparable(request.data), sort_keys=True, cls=DjangoJSONEncoder)
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 

@@ -1,0 +1,10 @@
+"""Celery entry points of the orders app: each takes ids and calls a service."""
+
+from celery import shared_task
+
+from . import import_jobs
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def sales_import_run(job_id: int) -> None:
+    import_jobs.sales_import_run(job_id=job_id)
