@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 from orders.models import Check, DiscountCode, MenuItem
+from restaurant_ops.bounds import check_decimal
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.models import Store
 from restaurant_ops.services import acting_user, audit_record
@@ -471,19 +472,15 @@ def message_rule_save(*, store: Store, data: dict, rule: MessageRule | None = No
     if not templates and not any(e.field.startswith("templates") for e in errors):
         errors.append(DomainError("templates", "required", _("Write the message in at least one language.")))
     subjects = _texts(data.get("subjects") or {}, "subjects", 150, errors)
+    # Numbers come parsed (the form, the serializer): a Decimal, checked by the one checker.
+    holdout = ("out_of_range", _("Hold out between 0 and 0.5 (e.g. 0.1 for 10%)."))
     share = data.get("holdout_share")
     try:
-        share = Decimal(str(share))
-        if (
-            not share.is_finite()
-            or not (0 <= share <= MAX_HOLDOUT)
-            or share != share.quantize(Decimal("0.001"))
-        ):
-            raise ArithmeticError
-    except (ArithmeticError, ValueError):
-        errors.append(
-            DomainError("holdout_share", "out_of_range", _("Hold out between 0 and 0.5 (e.g. 0.1 for 10%)."))
-        )
+        share = check_decimal(share, "holdout_share", places=3, error=holdout)
+        if share > MAX_HOLDOUT:
+            raise DomainError("holdout_share", *holdout)
+    except DomainError as error:
+        errors.append(error)
     for field in ("quiet_from", "quiet_until"):
         if not isinstance(data.get(field), dt.time):
             errors.append(DomainError(field, "invalid", _("Give a time like 21:00.")))
@@ -502,16 +499,17 @@ def message_rule_save(*, store: Store, data: dict, rule: MessageRule | None = No
             )
     elif kind:
         item = None
+        coupon = ("out_of_range", _("A percentage up to 100 or an amount above 0."))
         try:
-            value = Decimal(str(value))
-            if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
-                raise ArithmeticError
-            if kind == DiscountCode.Kind.PERCENT and value > 100:
-                raise ArithmeticError
-        except (ArithmeticError, ValueError):
-            errors.append(
-                DomainError("coupon_value", "out_of_range", _("A percentage up to 100 or an amount above 0."))
+            if value is None:
+                raise DomainError("coupon_value", *coupon)
+            value = check_decimal(
+                value, "coupon_value", allow_zero=False, below=Decimal("1e10"), places=2, error=coupon
             )
+            if kind == DiscountCode.Kind.PERCENT and value > 100:
+                raise DomainError("coupon_value", *coupon)
+        except DomainError as error:
+            errors.append(error)
     else:
         value, item = None, None
     days = data.get("coupon_valid_days")

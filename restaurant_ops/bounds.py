@@ -73,10 +73,19 @@ def check_decimal(
     if (number < 0 and not allow_negative) or (number == 0 and not allow_zero):
         default = _("Must not be negative.") if allow_zero else _("Must be more than zero.")
         raise DomainError(field, *(sign_error or error or ("must_be_positive", default)))
-    # The magnitude before the places: quantizing 1e30 overflows a decimal context.
     if below is not None and abs(number) >= below:
         raise DomainError(field, *(size_error or error or ("out_of_range", _("That number is too large."))))
-    if places is not None and number != number.quantize(Decimal(1).scaleb(-places)):
+    if places is not None and _places(number) > places:
         default = ("invalid", _("Use at most %(n)d decimal places.") % {"n": places})
         raise DomainError(field, *(places_error or error or default))
     return number
+
+
+def _places(number: Decimal) -> int:
+    """The decimal places a finite number needs (12.50 needs 1), read from its digits: quantizing
+    would overflow the decimal context for 1e30."""
+    _sign, digits, exponent = number.as_tuple()
+    significant = "".join(map(str, digits)).rstrip("0")
+    if not significant:
+        return 0
+    return max(0, -(exponent + len(digits) - len(significant)))

@@ -41,6 +41,16 @@ def test_numbers_that_keep_the_rules_come_back_as_decimals():
     assert check_decimal(3, "quantity", allow_zero=False) == Decimal("3")
     assert check_decimal(Decimal("-2.5"), "quantity", allow_negative=True) == Decimal("-2.5")
     assert check_decimal(Decimal("0"), "tip") == Decimal("0")
+    # places are read from the digits: trailing zeros are not places, and 1e30 has none
+    assert check_decimal(Decimal("1.500"), "amount", places=2) == Decimal("1.5")
+    assert check_decimal(Decimal("0E-7"), "amount", places=2) == Decimal("0")
+    assert check_decimal(Decimal("1e30"), "quantity", places=3) == Decimal("1e30")
+
+
+def test_more_digits_than_a_decimal_context_holds_is_refused_not_an_overflow():
+    with pytest.raises(DomainError) as error:
+        check_decimal(Decimal("1." + "0" * 40 + "1"), "price", places=6)
+    assert error.value.code == "invalid"
 
 
 @pytest.mark.parametrize("value", ["12.50", 12.5, None, True])
