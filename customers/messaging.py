@@ -14,8 +14,10 @@ import smtplib
 from decimal import Decimal
 from email.utils import make_msgid
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -23,7 +25,7 @@ from orders.services import discount_code_issue
 from restaurant_ops.errors import DomainError
 from restaurant_ops.timeutils import business_date, local
 
-from . import selectors, sms, stats
+from . import selectors, services, sms, stats
 from .models import CheckCustomer, Consent, Customer, CustomerScore, Feedback, MessageRule, MessageSend
 
 log = logging.getLogger(__name__)
@@ -117,11 +119,21 @@ def _deliver(rule: MessageRule, customer: Customer, send: MessageSend, now: dt.d
             raise DeliveryError(str(error)) from error
     else:
         message_id = make_msgid(domain="restaurant-ops.local")
+        link = settings.PUBLIC_BASE_URL + reverse(
+            "customers:unsubscribe",
+            args=[services.unsubscribe_token(customer=customer, channel=Consent.Channel.EMAIL)],
+        )
+        with translation.override(customer.language):
+            footer = _("Unsubscribe with one click: %(url)s") % {"url": link}
         email = EmailMessage(
             subject=_subject(rule, customer),
-            body=send.body,
+            body=f"{send.body}\n\n-- \n{footer}",
             to=[customer.email],
-            headers={"Message-ID": message_id},
+            headers={
+                "Message-ID": message_id,
+                "List-Unsubscribe": f"<{link}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
         )
         try:
             email.send()

@@ -40,6 +40,7 @@ class Source(models.TextChoices):
     STAFF = "staff", _("Staff")
     API = "api", _("API")
     SMS = "sms", _("SMS reply")
+    LINK = "link", _("Unsubscribe link")
     IMPORT = "import", _("Imported")
 
 

@@ -173,6 +173,33 @@ def consent_withdraw(*, customer: Customer, via: str, channel: str | None = None
     return qs.update(withdrawn_at=timezone.now(), withdrawn_via=via)
 
 
+UNSUBSCRIBE_SALT = "customers.unsubscribe"
+
+
+def unsubscribe_token(*, customer: Customer, channel: str) -> str:
+    """The signed reference in each marketing e-mail's one-click unsubscribe link (no expiry: an old
+    e-mail's link must still work). Names a customer id and a channel, nothing personal."""
+    return signing.dumps([customer.pk, channel], salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_customer(token: str) -> tuple[Customer, str]:
+    try:
+        customer_id, channel = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise DomainError("token", "invalid_token", _("This unsubscribe link is not valid."))
+    customer = Customer.objects.select_related("store").filter(pk=customer_id).first()
+    if customer is None or channel not in Consent.Channel.values:
+        raise DomainError("token", "invalid_token", _("This unsubscribe link is not valid."))
+    return customer, channel
+
+
+def unsubscribe(token: str) -> int:
+    """One click from a marketing e-mail (or the mail client's List-Unsubscribe-Post): withdraws that
+    channel's consent. Returns how many consents were withdrawn (0 when already withdrawn)."""
+    customer, channel = unsubscribe_customer(token)
+    return consent_withdraw(customer=customer, via=Source.LINK, channel=channel)
+
+
 STOP_WORDS = {"STOP", "UNSUBSCRIBE", "退订", "TD"}
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("c/s/<str:session_token>/feedback/", views.guest_feedback, name="guest-feedback"),
     path("c/f/<str:token>/", views.receipt_feedback, name="receipt-feedback"),
     path("c/sms/inbound/", views.sms_inbound, name="sms-inbound"),
+    path("c/u/<str:token>/", views.unsubscribe, name="unsubscribe"),
     # Staff.
     path("customers/<slug:store_slug>/", views.overview, name="overview"),
     path("customers/<slug:store_slug>/list/", views.customer_list, name="list"),

@@ -179,6 +179,24 @@ def receipt_feedback(request, token):
 
 
 @csrf_exempt
+def unsubscribe(request, token):
+    """A marketing e-mail's unsubscribe link: the page asks for the one click (so a mail scanner's GET
+    changes nothing); a POST withdraws that channel's consent. The mail client's one-click POST
+    (RFC 8058 List-Unsubscribe-Post) carries no CSRF token: the signed link is the authority."""
+    try:
+        customer, channel = services.unsubscribe_customer(token)
+    except DomainError as error:
+        return render(request, "customers/unsubscribe.html", {"invalid": error.message}, status=404)
+    done = None
+    if request.method == "POST":
+        services.unsubscribe(token)
+        done = True
+    return render(
+        request, "customers/unsubscribe.html", {"store": customer.store, "done": done, "token": token}
+    )
+
+
+@csrf_exempt
 @require_POST
 def sms_inbound(request):
     """The SMS provider's webhook for replies: {"from": "+86…", "body": "STOP"} with the shared secret

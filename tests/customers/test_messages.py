@@ -304,7 +304,7 @@ def test_a_coupon_sent_by_a_rule_and_redeemed_at_the_till_shows_in_its_results(c
 
 
 @pytest.mark.django_db
-def test_e_mail_rules_send_with_consent_in_the_guests_language(store, mailoutbox):
+def test_e_mail_rules_send_with_consent_in_the_guests_language(client, store, mailoutbox, settings):
     rule = MessageRule.objects.create(
         store=store,
         name="Thanks",
@@ -324,8 +324,18 @@ def test_e_mail_rules_send_with_consent_in_the_guests_language(store, mailoutbox
         for c in (no_tick, sms_only)
     ]
     assert (sent.status, sent.channel, refused) == ("sent", "email", ["no_consent", "no_consent"])
-    assert [(m.to, m.subject, m.body) for m in mailoutbox] == [(["mei@example.com"], "谢谢", "谢谢，Mei！")]
+    link = mailoutbox[0].extra_headers["List-Unsubscribe"].strip("<>")
+    assert [(m.to, m.subject) for m in mailoutbox] == [(["mei@example.com"], "谢谢")]
+    text, footer = mailoutbox[0].body.split("\n\n-- \n")
+    assert text == "谢谢，Mei！" and footer.endswith(link)  # the footer in Mei's language (zh-Hans)
     assert sent.provider_id == mailoutbox[0].extra_headers["Message-ID"]
-    services.consent_withdraw(customer=mei, via=Source.STAFF)
+    assert mailoutbox[0].extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # The link's page asks for the click (a mail scanner's GET changes nothing); the POST withdraws.
+    path = link.removeprefix(settings.PUBLIC_BASE_URL)
+    assert 'id="unsubscribe"' in client.get(path).content.decode()
+    assert Consent.objects.get(customer=mei, channel="email").withdrawn_at is None
+    assert 'id="unsubscribed"' in client.post(path).content.decode()
+    assert Consent.objects.get(customer=mei, channel="email").withdrawn_via == "link"
+    assert client.get(path[:-3] + "xx/").status_code == 404
     again = messaging.message_send(rule=rule, customer=mei, trigger_key="second", now=_at(store, NOON))
     assert again.status == "no_consent" and len(mailoutbox) == 1

@@ -248,6 +248,7 @@ PAGES = {
     "c/s/<str:session_token>/join/": public(405),
     "c/s/<str:session_token>/feedback/": public(405),
     "c/f/<str:token>/": public(404),
+    "c/u/<str:token>/": public(404),  # a marketing e-mail's unsubscribe link
     "customers/<slug:store_slug>/": BOSS,
     "customers/<slug:store_slug>/list/": BOSS,
     "customers/<slug:store_slug>/<int:customer_id>/": BOSS,
