@@ -137,7 +137,7 @@ class CategoryDetailView(generics.RetrieveAPIView):
 # --- items ----------------------------------------------------------------------------------------
 
 
-class MenuItemSerializer(MenuItemReadSerializer):
+class MenuItemSetupSerializer(MenuItemReadSerializer):
     tax_category = serializers.IntegerField(source="tax_category_id", read_only=True, allow_null=True)
 
     class Meta(MenuItemReadSerializer.Meta):
@@ -187,10 +187,10 @@ class MenuItemListView(MenuItemListReadView):
 
     POST adds one: `price` and its `tax_category` as on the set-up page, `modifier_groups` it offers."""
 
-    serializer_class = MenuItemSerializer
+    serializer_class = MenuItemSetupSerializer
     filterset_class = MenuItemFilter
 
-    @extend_schema(request=MenuItemInputSerializer, responses={201: MenuItemSerializer})
+    @extend_schema(request=MenuItemInputSerializer, responses={201: MenuItemSetupSerializer})
     @idempotent
     def post(self, request):
         payload = _valid(MenuItemInputSerializer, request)
@@ -211,7 +211,7 @@ class MenuItemListView(MenuItemListReadView):
         if payload.get("sold_out_manual"):
             services.menu_item_set_sold_out(item=item, sold_out=True)
         item = selectors.menu_items(accessible_stores(request)).get(pk=item.pk)
-        return Response(MenuItemSerializer(item).data, status=status.HTTP_201_CREATED)
+        return Response(MenuItemSetupSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
 class MenuItemDetailView(MenuItemReadView):
@@ -219,9 +219,9 @@ class MenuItemDetailView(MenuItemReadView):
     item nobody ever ordered (204); an item with sales history is taken off the menu instead (200,
     `is_active: false`), so its history, margins and analyses stay."""
 
-    serializer_class = MenuItemSerializer
+    serializer_class = MenuItemSetupSerializer
 
-    @extend_schema(request=MenuItemInputSerializer, responses={200: MenuItemSerializer})
+    @extend_schema(request=MenuItemInputSerializer, responses={200: MenuItemSetupSerializer})
     def patch(self, request, pk: int):
         item = self.get_object()
         payload = _valid(MenuItemInputSerializer, request, partial=True)
@@ -238,15 +238,15 @@ class MenuItemDetailView(MenuItemReadView):
             services.menu_item_set_active(item=item, active=payload["is_active"])
         if "sold_out_manual" in payload:
             services.menu_item_set_sold_out(item=item, sold_out=payload["sold_out_manual"])
-        return Response(MenuItemSerializer(self.get_queryset().get(pk=pk)).data)
+        return Response(MenuItemSetupSerializer(self.get_queryset().get(pk=pk)).data)
 
-    @extend_schema(responses={204: None, 200: MenuItemSerializer})
+    @extend_schema(responses={204: None, 200: MenuItemSetupSerializer})
     def delete(self, request, pk: int):
         item = self.get_object()
         require(request, item.store, Perm.EDIT_MENU)
         if services.menu_item_remove(item=item, by=request.user):
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(MenuItemSerializer(self.get_queryset().get(pk=pk)).data)
+        return Response(MenuItemSetupSerializer(self.get_queryset().get(pk=pk)).data)
 
 
 # --- modifier groups and modifiers ----------------------------------------------------------------
