@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from orders.models import (
@@ -68,6 +68,13 @@ class MenuItemSerializer(serializers.ModelSerializer):
         ]
 
 
+# An item as the till reads it on `/api/v1/menu/`: a component of its own name, apart from the
+# editable `MenuItem` of /api/v1/menu/items/ (two components of one name make generators misread).
+@extend_schema_serializer(component_name="MenuEntry")
+class MenuEntrySerializer(MenuItemSerializer):
+    pass
+
+
 class MenuCategorySerializer(serializers.ModelSerializer):
     items = serializers.SerializerMethodField()
 
@@ -75,9 +82,9 @@ class MenuCategorySerializer(serializers.ModelSerializer):
         model = MenuCategory
         fields = ["id", "name", "external_id", "items"]
 
-    @extend_schema_field(MenuItemSerializer(many=True))
+    @extend_schema_field(MenuEntrySerializer(many=True))
     def get_items(self, category):
-        return MenuItemSerializer(
+        return MenuEntrySerializer(
             [i for i in category.items.all() if i.is_active], many=True, context=self.context
         ).data
 
