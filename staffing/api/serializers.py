@@ -158,6 +158,10 @@ class TimeClockEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ShiftClaimSerializer(InputSerializer):
+    staff = serializers.IntegerField(help_text="Who takes the open shift (yourself, unless you manage staff)")
+
+
 class ClockSerializer(InputSerializer):
     staff = serializers.IntegerField()
     at = bounded.DateTimeField(required=False, help_text="Defaults to now.")

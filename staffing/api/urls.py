@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("shifts/", views.ShiftListCreateView.as_view(), name="api-staffing-shifts"),
     path("shifts/<int:pk>/", views.ShiftDetailView.as_view(), name="api-staffing-shift"),
+    path("shifts/<int:pk>/claim/", views.ShiftClaimView.as_view(), name="api-staffing-shift-claim"),
     path("time-clock/", views.TimeClockListView.as_view(), name="api-staffing-time-clock"),
     path("time-clock/clock-in/", views.ClockInView.as_view(), name="api-staffing-clock-in"),
     path("time-clock/clock-out/", views.ClockOutView.as_view(), name="api-staffing-clock-out"),

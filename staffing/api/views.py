@@ -292,6 +292,21 @@ def _clock_staff(request, payload) -> StaffMember:
     return staff
 
 
+class ShiftClaimView(APIView):
+    """Claim an open shift (one with no one yet) for `staff`: a person claims for themselves, anyone
+    else needs manage-staff. The claimer must hold the position, be free, available and not on a day
+    off then, and stay within their maximum weekly hours; 409 `taken` when someone was first."""
+
+    @extend_schema(request=serializers.ShiftClaimSerializer, responses={200: serializers.ShiftSerializer})
+    def post(self, request, pk: int):
+        data = serializers.ShiftClaimSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        staff = _clock_staff(request, data.validated_data)
+        shift = get_object_or_404(Shift.objects.filter(store=staff.store_id), pk=pk)
+        shift = services.open_shift_claim(shift=shift, staff=staff, by=request.user)
+        return Response(serializers.ShiftSerializer(shift).data)
+
+
 class ClockInView(APIView):
     """Clock a person in (409 already_clocked_in when they are)."""
 

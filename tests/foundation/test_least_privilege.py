@@ -116,6 +116,7 @@ API = {
     "api/v1/staffing/shifts/<int:pk>/": BOSS,
     "api/v1/staffing/time-clock/": BOSS,
     "api/v1/staffing/time-clock/clock-in/": POST_ONLY,
+    "api/v1/staffing/shifts/<int:pk>/claim/": POST_ONLY,
     "api/v1/staffing/time-clock/clock-out/": POST_ONLY,
     "api/v1/staffing/time-clock/<int:pk>/": BOSS,
     "api/v1/staffing/requirements/": BOSS,

@@ -235,3 +235,18 @@ def test_the_schedule_offers_a_suggestion_only_to_who_can_take_it_or_publishes_i
     )
     shift = Shift.objects.get(staff__isnull=True)
     assert (shift.position_id, shift.start, shift.end) == (cashier.pk, at(FRIDAY, 18), at(FRIDAY, 20))
+
+
+@pytest.mark.django_db
+def test_an_open_shift_is_claimed_through_the_api_once(client, open_store, cashier, anna, ben):
+    shift = _open_shift(open_store, cashier)
+    url = f"/api/v1/staffing/shifts/{shift.pk}/claim/"
+    _logged_in(client, open_store, ben)
+    response = client.post(url, {"staff": ben.pk}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["staff"] == ben.pk
+    _logged_in(client, open_store, anna)
+    response = client.post(url, {"staff": anna.pk}, content_type="application/json")
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["code"] == "taken"
+    response = client.post(url, {"staff": ben.pk}, content_type="application/json")  # not hers to give
+    assert response.status_code == 403
