@@ -15,7 +15,8 @@ from kitchen.models import Ticket
 from kitchen.services import station_create
 from orders.models import Order
 from orders.services import drawer_close, drawer_open, register_create
-from tests.factories import MenuItemFactory
+from restaurant_ops.models import Role
+from tests.factories import MembershipFactory, MenuItemFactory
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -119,3 +120,13 @@ def test_placed_at_bounds(key_client, store, soup):
     after = _post(key_client, soup, "e", placed_at=(timezone.now() + dt.timedelta(seconds=1)).isoformat())
     assert after.status_code == 201
     assert Order.objects.filter(store=store).count() == 2  # b and e
+
+
+def test_the_check_page_marks_an_order_sent_late(key_client, client, store, soup):
+    _day, noon = _two_days_ago_noon()
+    late = _post(key_client, soup, "till-3-0109", placed_at=noon.isoformat()).json()
+    on_time = _post(key_client, soup, "till-3-0110").json()
+    client.force_login(MembershipFactory(store=store, role=Role.OWNER).user)
+    page = client.get(f"/s/{store.slug}/checks/{late['check']}/").content.decode()
+    assert "Sent late, placed 12:00" in page  # store time (Berlin), as the till queued it
+    assert "Sent late" not in client.get(f"/s/{store.slug}/checks/{on_time['check']}/").content.decode()
