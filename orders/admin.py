@@ -8,6 +8,7 @@ from . import services
 from .models import (
     CashDrawerSession,
     Check,
+    DiscountCode,
     MenuCategory,
     MenuItem,
     Modifier,
@@ -149,6 +150,15 @@ class CheckAdmin(ReadOnlyAdmin):
 class PaymentAdmin(ReadOnlyAdmin):
     list_display = ["id", "store", "guest_check", "kind", "method", "amount", "tip", "created_at"]
     list_filter = ["store", "method", "kind"]
+
+
+@admin.register(DiscountCode)
+class DiscountCodeAdmin(ReadOnlyAdmin):
+    """Codes are issued and redeemed only through their services (a redemption locks the code)."""
+
+    list_display = ["code", "store", "kind", "value", "valid_until", "max_uses", "redeemed_count", "source"]
+    list_filter = ["store", "kind"]
+    search_fields = ["code", "source"]
 
 
 @admin.register(Register)
