@@ -34,6 +34,28 @@ class ModifierGroupAdmin(admin.ModelAdmin):
     list_filter = ["store"]
     inlines = [ModifierInline]
 
+    def save_formset(self, request, form, formset, change):
+        """Modifiers are written by `modifier_save` (a price change is audited, as through the API) and
+        removed by `modifier_remove` (one with order history is deactivated, not deleted)."""
+        if formset.model is not Modifier:
+            return super().save_formset(request, form, formset, change)
+        modifiers = formset.save(commit=False)
+        for modifier in formset.deleted_objects:
+            services.modifier_remove(modifier=modifier)
+        for modifier in modifiers:
+            services.modifier_save(
+                group=form.instance,
+                modifier=modifier if modifier.pk else None,
+                name=modifier.name,
+                price_delta=modifier.price_delta,
+                external_id=modifier.external_id,
+                name_zh=modifier.name_zh,
+                position=modifier.position,
+                is_active=modifier.is_active,
+                by=request.user,
+            )
+        return None
+
 
 @admin.register(MenuCategory)
 class MenuCategoryAdmin(admin.ModelAdmin):

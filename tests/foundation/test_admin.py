@@ -153,3 +153,36 @@ def test_the_admin_is_for_superusers_only(client, store, flags):
     response = client.get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert client.get("/admin/orders/menuitem/").status_code == 302
+
+
+def test_a_modifier_price_changed_in_the_admin_goes_through_the_audited_service(admin_client, store):
+    from orders.models import Modifier
+    from tests.factories import ModifierFactory, ModifierGroupFactory
+
+    group = ModifierGroupFactory(store=store, name="Size", min_choices=0, max_choices=1)
+    large = ModifierFactory(group=group, name="Large", price_delta=D("3.00"))
+    form = {
+        "store": store.pk,
+        "name": "Size",
+        "name_zh": "",
+        "min_choices": 0,
+        "max_choices": 1,
+        "position": 0,
+        "modifiers-TOTAL_FORMS": 1,
+        "modifiers-INITIAL_FORMS": 1,
+        "modifiers-MIN_NUM_FORMS": 0,
+        "modifiers-MAX_NUM_FORMS": 1000,
+        "modifiers-0-id": large.pk,
+        "modifiers-0-group": group.pk,
+        "modifiers-0-name": "Large",
+        "modifiers-0-name_zh": "",
+        "modifiers-0-price_delta": "3.50",
+        "modifiers-0-external_id": "",
+        "modifiers-0-is_active": "on",
+        "modifiers-0-position": 0,
+    }
+    response = admin_client.post(f"/admin/orders/modifiergroup/{group.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Modifier.objects.get(pk=large.pk).price_delta == D("3.50")
+    entry = AuditEntry.objects.get(action="modifier_price_changed")
+    assert (entry.data, entry.actor.username) == ({"old": "3.00", "new": "3.50"}, "root")
