@@ -6,7 +6,7 @@ front of house); writes need the edit-menu permission (owner, manager) or a writ
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
@@ -137,6 +137,7 @@ class CategoryDetailView(generics.RetrieveAPIView):
 # --- items ----------------------------------------------------------------------------------------
 
 
+@extend_schema_serializer(component_name="MenuItem")  # the editable item (the menu's is MenuEntry)
 class MenuItemSetupSerializer(MenuItemReadSerializer):
     tax_category = serializers.IntegerField(source="tax_category_id", read_only=True, allow_null=True)
 
