@@ -3,6 +3,7 @@
 A broker outage can delay this work but never lose it: the row exists exactly when the order (or
 receipt, ...) that caused it exists, and the worker hands it to its task when it can."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -158,3 +159,128 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} {self.status_code or self.error}"
+
+
+# --- Notifications to people ------------------------------------------------------------------------
+
+SEVERITIES = ("info", "warning", "high")
+CHANNELS = ("in_app", "email", "robot")
+
+
+def default_channels() -> dict:
+    return {"info": ["in_app"], "warning": ["in_app", "email"], "high": ["in_app", "email", "robot"]}
+
+
+def default_digest_channels() -> list:
+    return ["in_app", "email"]
+
+
+class NotificationPreference(models.Model):
+    """What one person hears, per severity and channel; quiet hours (in the store's zone) defer e-mail and
+    robot messages that are not urgent ("high" always goes at once); the morning digest (owners)."""
+
+    class Robot(models.TextChoices):
+        NONE = "", _("None")
+        WECOM = "wecom", _("WeCom robot")
+        DINGTALK = "dingtalk", _("DingTalk robot")
+        SLACK = "slack", _("Slack-compatible")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    channels = models.JSONField(_("channels per severity"), default=default_channels)
+    robot_kind = models.CharField(_("chat robot"), max_length=10, choices=Robot.choices, blank=True)
+    robot_url = models.URLField(_("chat robot webhook URL"), max_length=500, blank=True)
+    quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
+    digest = models.BooleanField(_("morning digest"), default=True)
+    digest_channels = models.JSONField(_("digest channels"), default=default_digest_channels)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class DigestSchedule(models.Model):
+    """When a store's morning digest goes out: this many minutes before the day's first opening."""
+
+    store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="+")
+    minutes_before_opening = models.PositiveSmallIntegerField(_("minutes before opening"), default=60)
+    last_sent_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.store_id} -{self.minutes_before_opening} min"
+
+
+class Notification(models.Model):
+    """One message to one person: the in-app row (the bell) and the record behind its e-mail and robot
+    sends. `url` opens what it is about (the insight's page, absolute)."""
+
+    class Kind(models.TextChoices):
+        INSIGHT = "insight", _("Insight")
+        DIGEST = "digest", _("Morning digest")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INSIGHT)
+    severity = models.CharField(_("severity"), max_length=10, default="info")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    insight_id = models.PositiveIntegerField(null=True, blank=True)
+    event = models.ForeignKey(OutboxEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    in_app = models.BooleanField(default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "event"],
+                condition=models.Q(event__isnull=False),
+                name="uniq_notification_event",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["user", "id"], condition=models.Q(read_at__isnull=True), name="notification_unread"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NotificationSend(models.Model):
+    """One e-mail or robot message owed for a notification: retried with backoff; quiet hours set a
+    later first attempt."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="sends")
+    channel = models.CharField(max_length=10)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=models.Q(state="pending"), name="notification_send_due"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification_id} {self.channel} {self.state}"

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
-from . import services, webhooks
+from . import notifications, services, webhooks
 
 TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError)
 
@@ -25,6 +25,8 @@ def outbox_drain() -> int:
     sent = services.outbox_drain()
     if webhooks.due(limit=1):
         webhooks_deliver.delay()
+    if notifications.sends_due(limit=1):
+        notifications_deliver.delay()
     return sent
 
 
@@ -49,3 +51,41 @@ def webhooks_deliver() -> int:
 @shared_task(name="connections.tasks.outbox_purge", acks_late=True, time_limit=300)
 def outbox_purge() -> int:
     return services.outbox_purge()
+
+
+@shared_task(
+    name="connections.tasks.notify",
+    outbox_topics=notifications.NOTIFIED_TOPICS,
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    max_retries=10,
+    time_limit=120,
+)
+def notify(store_id: int | None = None, event_ids: list[int] | None = None) -> int:
+    """Follows insight.opened through the outbox: the in-app rows and the sends they owe."""
+    return notifications.notify_events(event_ids=event_ids or [])
+
+
+@shared_task(
+    name="connections.tasks.notifications_deliver",
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    max_retries=5,
+    soft_time_limit=240,
+    time_limit=300,
+    expires=300,
+)
+def notifications_deliver() -> int:
+    """One attempt for each e-mail or robot message due now (retries are rescheduled by the send)."""
+    ids = notifications.sends_due()
+    for send_id in ids:
+        notifications.send_one(send_id=send_id)
+    return len(ids)
+
+
+@shared_task(name="connections.tasks.morning_digests", acks_late=True, time_limit=240)
+def morning_digests() -> int:
+    """Run by beat every 5 minutes: each store's digest once its time before opening has come."""
+    return notifications.digests_due()

@@ -8,3 +8,10 @@ class DashboardConfig(AppConfig):
 
     name = "dashboard"
     verbose_name = _("Dashboard")
+
+    def ready(self) -> None:
+        from connections.events import morning_digest_due
+
+        from . import receivers
+
+        morning_digest_due.connect(receivers.on_morning_digest_due, dispatch_uid="dashboard.morning_digest")

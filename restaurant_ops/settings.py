@@ -121,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "restaurant_ops.context_processors.stores",
+                "connections.context_processors.notifications",  # the bell's unread count
             ],
             "builtins": ["restaurant_ops.templatetags.money"],  # {{ amount|money:store }} everywhere
         },

@@ -56,6 +56,7 @@ urlpatterns = [
     path("stores/<slug:store_slug>/pins/", views.pins, name="pins"),
     path("stores/<slug:store_slug>/pins/<int:guard_id>/unlock/", views.pin_unlock, name="pin-unlock"),
     path("stores/", include("connections.urls")),
+    path("notifications/", include("connections.notification_urls")),
     path("s/", include("orders.urls")),
     path("inventory/", include("inventory.urls")),
     path("kitchen/", include("kitchen.urls")),

@@ -40,6 +40,8 @@ HEARD_BY = {
     "analytics.insight_opened": {"connections"},
     "analytics.insight_acted": {"connections"},
     "analytics.insight_evaluated": {"connections"},
+    # the morning digest asks the dashboard for today's decisions: tests/connections/test_notifications.py
+    "connections.morning_digest_due": {"dashboard"},
 }
 
 

@@ -241,6 +241,7 @@ PAGES = {
     "dashboard/<slug:store_slug>/insights/feed/": BOSS,
     "dashboard/<slug:store_slug>/insights/decisions/": BOSS,
     "dashboard/<slug:store_slug>/insights/history/": BOSS,
+    "dashboard/<slug:store_slug>/insights/<int:insight_id>/": BOSS,  # where a notification's link lands
     "dashboard/<slug:store_slug>/insights/<int:insight_id>/<slug:action>/": POST_ONLY,
     "dashboard/<slug:store_slug>/back-office/": BOSS,
     "dashboard/<slug:store_slug>/back-office/import/": BOSS,
@@ -268,6 +269,11 @@ PAGES = {
     "stores/<slug:store_slug>/webhooks/<int:endpoint_id>/rotate/": POST_ONLY,
     "stores/<slug:store_slug>/webhooks/<int:endpoint_id>/toggle/": POST_ONLY,
     "stores/<slug:store_slug>/webhooks/deliveries/<int:delivery_id>/replay/": POST_ONLY,
+    # each person's own notifications and settings, whatever their role or store
+    "notifications/": MEMBERS | {"other_owner"},
+    "notifications/read/": POST_ONLY,
+    "notifications/<int:notification_id>/read/": POST_ONLY,
+    "notifications/preferences/": MEMBERS | {"other_owner"},
 }
 
 
