@@ -19,6 +19,7 @@ from tests.inventory.factories import IngredientFactory, SupplierFactory
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
 LOW_STOCK = "analytics.tasks.low_stock_check"
+NOTIFY = "connections.tasks.notify"
 PRICE = "analytics.tasks.price_change_check"
 
 
@@ -112,7 +113,9 @@ def test_a_receipts_price_check_runs_at_once_and_later_receipts_in_the_window_co
 
     _received(store, supplier, wings, Decimal("0.66"))  # (0.66 − 0.60) / 0.60 = +10.0%
     _received(store, supplier, wings, Decimal("0.72"))  # (0.72 − 0.66) / 0.66 = +9.09…% → +9.1
-    assert run_outbox(now=T0 + dt.timedelta(seconds=5)) == 0  # within the window: booked for its end
+    # within the window: booked for its end; what runs is the alert's notifications (insight.opened)
+    assert run_outbox(now=T0 + dt.timedelta(seconds=5)) == 1
+    assert set(OutboxDispatch.objects.filter(state="pending").values_list("task_name", flat=True)) == {PRICE}
     alert.refresh_from_db()
     assert alert.numbers["change_pct"] == "+20.0"
     assert run_outbox(now=T0 + dt.timedelta(seconds=30)) == 1  # one run judges both receipts, in order
@@ -142,8 +145,8 @@ def test_an_item_selling_out_and_coming_back_is_announced_and_checked_at_once_th
             unit_cost=Decimal("0.50"),
         )  # fmt: skip
 
-    def topics():
-        pending = OutboxDispatch.objects.filter(state="pending").order_by("id")
+    def topics():  # (the notifications of an opened insight follow too: tests/connections/test_notifications)
+        pending = OutboxDispatch.objects.filter(state="pending").exclude(task_name=NOTIFY).order_by("id")
         return [(d.event.topic, d.event.subject, d.task_name) for d in pending]
 
     stock("4")  # 4 wings, then the recipe: two baskets; the item was never sold out, so nothing flips
@@ -168,7 +171,7 @@ def test_an_item_selling_out_and_coming_back_is_announced_and_checked_at_once_th
 
     stock("20")  # back in stock (0 + 20 = 20 > 5) within the window: waits for its end
     assert topics() == [("item.back", f"item:{item.pk}", LOW_STOCK)]
-    assert run_outbox(now=T0 + dt.timedelta(seconds=10)) == 0
+    assert run_outbox(now=T0 + dt.timedelta(seconds=10)) == 1  # only the alert's notifications (no window)
     assert run_outbox(now=T0 + dt.timedelta(seconds=30)) == 1
     alert.refresh_from_db()
     assert alert.state == "resolved"  # 20 on hand is above the reorder point again
