@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from orders.models import MenuItem
 
 from .models import BaseUnit, Ingredient
-from .units import UNITS
+from .units import UNITS, unit_label
 
-UNIT_CHOICES = [(unit, unit) for unit in UNITS]
+UNIT_CHOICES = [(unit, unit_label(unit)) for unit in UNITS]
 
 
 class IngredientEditForm(forms.Form):

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from restaurant_ops.errors import DomainError
 from restaurant_ops.money import money
@@ -51,9 +52,10 @@ def buying_unit(base_unit: str) -> tuple[str, Decimal]:
     return BUYING_UNITS.get(base_unit, (base_unit, Decimal("1")))
 
 
-def _label(unit: str) -> str:
-    # kg, g, l and ml read the same in every language; pieces do not
-    return _("pcs") if unit == "pcs" else unit
+def unit_label(unit: str):
+    """A unit as the reader's language writes it: kg, g, l and ml read the same in every language;
+    pieces do not. Lazy, so it also serves as a form choice's label."""
+    return gettext_lazy("pcs") if unit == "pcs" else unit
 
 
 def number(value: Decimal) -> str:
@@ -69,8 +71,8 @@ def display(quantity, base_unit: str) -> str:
     quantity = Decimal(quantity)
     bigger, size = buying_unit(base_unit)
     if abs(quantity) >= size:
-        return f"{number(quantity / size)} {_label(bigger)}"
-    return f"{number(quantity)} {_label(base_unit)}"
+        return f"{number(quantity / size)} {unit_label(bigger)}"
+    return f"{number(quantity)} {unit_label(base_unit)}"
 
 
 def price_display(price_per_base_unit, base_unit: str, currency: str) -> str:
@@ -78,4 +80,4 @@ def price_display(price_per_base_unit, base_unit: str, currency: str) -> str:
     if price_per_base_unit is None:
         return ""
     bigger, size = buying_unit(base_unit)
-    return f"{money(Decimal(price_per_base_unit) * size, currency)}/{_label(bigger)}"
+    return f"{money(Decimal(price_per_base_unit) * size, currency)}/{unit_label(bigger)}"

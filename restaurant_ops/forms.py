@@ -13,7 +13,14 @@ from .api.errors import status_for
 from .errors import DomainError, DomainErrors, error_list
 from .models import Store, Weekday
 
-TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
+# Canonical Area/City zones only: the legacy aliases (PRC, Japan, US/Eastern, Etc/GMT+8...) name the same
+# clocks again, some of them backwards.
+LEGACY_ZONE_AREAS = ("Etc/", "SystemV/", "US/", "Brazil/", "Canada/", "Chile/", "Mexico/")
+TIME_ZONES = sorted(
+    z
+    for z in zoneinfo.available_timezones()
+    if z == "UTC" or ("/" in z and not z.startswith(LEGACY_ZONE_AREAS))
+)
 
 
 class SignUpForm(forms.Form):

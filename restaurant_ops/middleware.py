@@ -1,5 +1,4 @@
 import logging
-import zoneinfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from .errors import conflict_from_integrity_error
 from .models import Store
+from .timeutils import use_store_time
 
 logger = logging.getLogger(__name__)
 
@@ -124,11 +124,6 @@ class StoreTimeZoneMiddleware:
             if zone:
                 use_store_time(zone)
         return None
-
-
-def use_store_time(zone: str) -> None:
-    """Times written for the rest of this request are in `zone` (undone by StoreTimeZoneMiddleware)."""
-    timezone.activate(zoneinfo.ZoneInfo(zone))
 
 
 def _nul_field(request) -> str | None:

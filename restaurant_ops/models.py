@@ -319,6 +319,43 @@ class ApiKey(models.Model):
         return self.scope == self.Scope.ACCOUNT
 
 
+# What each recorded action is called on the audit trail (the code stays in the database and the API).
+AUDIT_ACTIONS = {
+    "void": _("Line voided"),
+    "refund": _("Refund"),
+    "discount": _("Discount"),
+    "comp": _("Comp"),
+    "check_merged": _("Checks merged"),
+    "order_cancelled": _("Order cancelled"),
+    "drawer_opened": _("Drawer opened"),
+    "drawer_count": _("Drawer counted (Z report)"),
+    "menu_price_changed": _("Menu price changed"),
+    "modifier_price_changed": _("Modifier price changed"),
+    "menu_item_deleted": _("Menu item deleted"),
+    "menu_imported": _("Menu imported"),
+    "recipe_changed": _("Recipe changed"),
+    "ingredient_changed": _("Ingredient changed"),
+    "table_renamed": _("Table renamed"),
+    "staff_hourly_cost_changed": _("Hourly cost changed"),
+    "shift_deleted": _("Shift deleted"),
+    "open_shift_claimed": _("Open shift claimed"),
+    "store_created": _("Store opened"),
+    "store_updated": _("Store settings changed"),
+    "api_key_created": _("API key created"),
+    "api_key_revoked": _("API key revoked"),
+    "invitation_created": _("Invitation sent"),
+    "invitation_accepted": _("Invitation accepted"),
+    "invitation_revoked": _("Invitation withdrawn"),
+    "pin_set": _("PIN set"),
+    "pin_failed": _("Wrong PIN"),
+    "pin_locked": _("PIN locked"),
+    "pin_unlocked": _("PIN unlocked"),
+    "login_locked": _("Sign-in locked"),
+    "customer_erased": _("Customer erased"),
+    "message_rule_saved": _("Message rule saved"),
+}
+
+
 class AuditEntry(models.Model):
     """Who did a sensitive thing (void, refund, discount, comp, price override, drawer count), why,
     and who approved it. Append-only."""
@@ -344,6 +381,20 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
+
+    @property
+    def action_label(self) -> str:
+        return str(AUDIT_ACTIONS.get(self.action, self.action))
+
+    @property
+    def target_label(self) -> str:
+        """The kind of thing acted on, as the reader's language names it (its model's verbose name)."""
+        from django.apps import apps
+
+        for model in apps.get_models():
+            if model._meta.model_name == self.target_type:
+                return str(model._meta.verbose_name)
+        return self.target_type
 
 
 class IdempotencyRecord(models.Model):

@@ -123,7 +123,8 @@ TEMPLATES = [
                 "restaurant_ops.context_processors.stores",
                 "connections.context_processors.notifications",  # the bell's unread count
             ],
-            "builtins": ["restaurant_ops.templatetags.money"],  # {{ amount|money:store }} everywhere
+            # {{ amount|money:store }} and {{ allergen|food_word }} everywhere
+            "builtins": ["restaurant_ops.templatetags.money", "restaurant_ops.templatetags.food"],
         },
     },
 ]

@@ -1,6 +1,9 @@
 """Store-local time: business days (with the cutoff after midnight), dayparts and opening hours."""
 
 import datetime as dt
+import zoneinfo
+
+from django.utils import timezone
 
 from .models import Store
 
@@ -40,3 +43,8 @@ def is_open_at(store: Store, moment: dt.datetime) -> bool:
         if span.weekday == yesterday and span.passes_midnight and t < span.closes:
             return True
     return False
+
+
+def use_store_time(zone: str) -> None:
+    """Times written for the rest of this request are in `zone` (StoreTimeZoneMiddleware undoes it)."""
+    timezone.activate(zoneinfo.ZoneInfo(zone))

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from . import forms, selectors, services
 from .errors import DomainError, DomainErrors
 from .forms import add_errors
-from .models import ApiKey, Membership, Role, TaxCategory, Weekday
+from .models import AUDIT_ACTIONS, ApiKey, Membership, Role, TaxCategory, Weekday
 from .permissions import Perm, role_has
 from .setup import setup_context
 from .signup_links import signup_allowed
@@ -306,8 +306,11 @@ def audit_trail(request, store_slug):
     if action := request.GET.get("action"):
         entries = entries.filter(action=action)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    actions = sorted(((code, str(label)) for code, label in AUDIT_ACTIONS.items()), key=lambda a: a[1])
     return render(
-        request, "restaurant_ops/audit.html", {"store": store, "page": page, "action": action or ""}
+        request,
+        "restaurant_ops/audit.html",
+        {"store": store, "page": page, "action": action or "", "actions": actions},
     )
 
 

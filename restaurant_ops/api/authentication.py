@@ -3,8 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
-from restaurant_ops.middleware import use_store_time
 from restaurant_ops.models import ApiKey
+from restaurant_ops.timeutils import use_store_time
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):

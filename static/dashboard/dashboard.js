@@ -25,7 +25,9 @@
   var pct = function (v) { return v === null || v === undefined ? "—" : Number(v).toFixed(1) + " %"; };
   // Plotly's own words (months, the mode bar) follow the page: our bundle carries the zh-CN locale.
   var plotlyLocale = /^zh/i.test(document.documentElement.lang || "") ? "zh-CN" : "en";
-  var config = { responsive: true, displaylogo: false, locale: plotlyLocale,
+  // No "Share chart" button: it would upload the restaurant's figures to Plotly's cloud (and needs the
+  // internet); the PNG download stays.
+  var config = { responsive: true, displaylogo: false, locale: plotlyLocale, modeBarButtonsToRemove: ["sendChartToCloud"],
                  toImageButtonOptions: { format: "png", filename: "chart" } };
   var baseLayout = function (extra) {
     return Object.assign({ margin: { t: 20, r: 20, b: 60, l: 60 }, legend: { orientation: "h", y: -0.25 },
@@ -132,13 +134,13 @@
           { label: gettext("Gross margin %"), num: true, value: function (r) { return r.gross_margin_pct; } },
           { label: gettext("Labour %"), num: true, value: function (r) { return r.labour_pct; } },
           { label: gettext("Same day last week"), num: true, money: true, value: function (r) { return r.same_day_last_week_sales; } },
-          { label: "4-week average", num: true, value: function (r) { return r.four_week_average_sales; } }
+          { label: gettext("4-week average"), num: true, value: function (r) { return r.four_week_average_sales; } }
         ], d.trend, "daily-trend");
         if (!d.has_data) { message(div, ctx.msgEmpty, "empty"); return; }
         return draw(div, [
           { type: "bar", name: gettext("Sales"), x: x, y: d.trend.map(function (r) { return num(r.sales); }), marker: { color: "#1f6f50" } },
           { type: "scatter", mode: "lines", name: gettext("Same day last week"), x: x, y: d.trend.map(function (r) { return num(r.same_day_last_week_sales); }), line: { dash: "dot", color: "#9a6700" } },
-          { type: "scatter", mode: "lines", name: "4-week average", x: x, y: d.trend.map(function (r) { return num(r.four_week_average_sales); }), line: { color: "#0969da" } }
+          { type: "scatter", mode: "lines", name: gettext("4-week average"), x: x, y: d.trend.map(function (r) { return num(r.four_week_average_sales); }), line: { color: "#0969da" } }
         ], { yaxis: { title: { text: ctx.currency } } });
       });
     },
