@@ -1,8 +1,10 @@
 """Sales-history import as a job: the API stores the upload and answers at once; the worker reads it
 with the same importer as `manage.py import_sales` and the upload page (`orders/importing.py`), and
-records its counts and each bad line. The job row is written in the request's transaction; the worker
-is nudged once it commits."""
+records its counts and each bad line. The job row is written in the request's transaction and is the
+record that the work is owed: the worker is nudged once it commits, and `sales_imports_resume` (beat)
+hands over what a broker outage or a dead worker left behind."""
 
+import datetime as dt
 import io
 import logging
 
@@ -139,3 +141,21 @@ def _failed(job: SalesImport, reason: str) -> SalesImport:
     job.status, job.failure, job.finished_at = SalesImport.Status.FAILED, reason, timezone.now()
     job.save(update_fields=["status", "failure", "finished_at", "updated_at"])
     return job
+
+
+def sales_imports_resume(*, queued_for_seconds: int = 60, running_for_minutes: int = 30) -> int:
+    """Hands the worker the jobs it may never have been told about (the broker was down when the upload
+    committed) and those a dead worker left running (importing again adds nothing: a line's identity is
+    its order and place). Beat runs it every 5 minutes. Returns how many were handed over."""
+    now = timezone.now()
+    SalesImport.objects.filter(
+        status=SalesImport.Status.RUNNING, started_at__lt=now - dt.timedelta(minutes=running_for_minutes)
+    ).update(status=SalesImport.Status.QUEUED, updated_at=now)
+    ids = list(
+        SalesImport.objects.filter(
+            status=SalesImport.Status.QUEUED, created_at__lt=now - dt.timedelta(seconds=queued_for_seconds)
+        ).values_list("pk", flat=True)
+    )
+    for job_id in ids:
+        _enqueue(job_id)
+    return len(ids)

@@ -5,6 +5,11 @@ from celery import shared_task
 from . import import_jobs
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=1500)
 def sales_import_run(job_id: int) -> None:
     import_jobs.sales_import_run(job_id=job_id)
+
+
+@shared_task(expires=240)
+def sales_imports_resume() -> int:
+    return import_jobs.sales_imports_resume()

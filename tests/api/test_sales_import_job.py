@@ -2,10 +2,12 @@
 the importer `manage.py import_sales` uses, the status shows the counts and the bad lines with their
 line numbers (paginated); the same Idempotency-Key gives the same job."""
 
+import datetime as dt
 import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from orders.models import Order, SalesImport
 
@@ -19,6 +21,7 @@ A2,2026-03-01 13:10,Lentil soup,1,8.00
 A3,not a time,Bread,1,2.50
 A4,2026-03-02 19:00,Tea,x,3.00
 """
+OPTIONS = {"mapping": {}, "date_format": None, "delimiter": ",", "encoding": "utf-8", "strict": False}
 
 
 def _upload(client, content, key, **fields):
@@ -94,3 +97,43 @@ def test_what_cannot_be_queued_is_refused_at_once(key_client):
     assert unknown.status_code == 400
     assert [(e["field"], e["code"]) for e in unknown.json()["errors"]] == [("map", "unknown_field")]
     assert not SalesImport.objects.exists()
+
+
+def test_beat_hands_over_what_the_broker_lost_or_a_dead_worker_left(key_client, store, live_worker):
+    from orders import tasks
+
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    lost = SalesImport.objects.create(  # committed while the broker was down: no message was sent
+        store=store, content=CSV.encode(), options=OPTIONS, created_at=long_ago
+    )
+    abandoned = SalesImport.objects.create(  # its worker died mid-import an hour ago
+        store=store,
+        content=CSV.encode(),
+        options=OPTIONS,
+        created_at=long_ago,
+        status="running",
+        started_at=long_ago,
+    )
+    fresh = SalesImport.objects.create(
+        store=store, content=CSV.encode(), options=OPTIONS
+    )  # its message is on its way
+    assert tasks.sales_imports_resume.apply().get() == 2
+    assert {_finished(key_client, lost.pk)["status"], _finished(key_client, abandoned.pk)["status"]} == {
+        "done"
+    }
+    # Both read the same file: the second adds nothing (A1 and A2 are there once).
+    assert Order.objects.filter(store=store, channel="import").count() == 2
+    assert SalesImport.objects.get(pk=fresh.pk).status == "queued"
+
+
+@pytest.mark.django_db  # not transactional: the schedule is the migration's row
+def test_beat_schedules_the_resumption():
+    from django_celery_beat.models import PeriodicTask
+
+    beat = PeriodicTask.objects.get(task="orders.tasks.sales_imports_resume")
+    assert (beat.interval.every, beat.interval.period, beat.queue, beat.expire_seconds) == (
+        5,
+        "minutes",
+        "default",
+        240,
+    )
