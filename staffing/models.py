@@ -267,6 +267,7 @@ class StaffingTarget(models.Model):
 
     DEFAULT_MAX_SHIFT_HOURS = 8
     DEFAULT_GAP_TOLERANCE_HOURS = 1
+    DEFAULT_GAP_TOLERANCE_PCT = Decimal("5.00")
 
     store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="staffing_target")
     labour_cost_target_pct = models.DecimalField(
@@ -290,6 +291,20 @@ class StaffingTarget(models.Model):
         help_text=_(
             "A suggested shift of at most this many hours is within tolerance and not shown as a card "
             "(0 shows every gap)."
+        ),
+    )
+    # A gap of one person where the forecast load is at most this much above what those scheduled
+    # handle is marginal too (70.5 orders an hour against a capacity of 70 calls no one in).
+    gap_tolerance_pct = models.DecimalField(
+        _("staffing tolerance (% over capacity)"),
+        max_digits=5,
+        decimal_places=2,
+        default=DEFAULT_GAP_TOLERANCE_PCT,
+        db_default=DEFAULT_GAP_TOLERANCE_PCT,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_(
+            "A gap of one person where the forecast load is at most this % above the scheduled capacity "
+            "is within tolerance and not shown as a card."
         ),
     )
     updated_at = models.DateTimeField(auto_now=True)

@@ -157,20 +157,31 @@ def requirement_rows(store: Store, week_start: dt.date) -> list[dict]:
     return rows
 
 
+def _barely_over(s, over_pct: Decimal) -> bool:
+    """A gap of one person whose busiest hour's forecast load is at most `over_pct` % above what those
+    scheduled then handle (not a gap set by the position's minimum, nor one with nobody scheduled)."""
+    return (
+        s.kind == "gap"
+        and s.capacity is not None
+        and s.capacity > 0
+        and s.needed - s.scheduled == 1
+        and s.peak_load <= s.capacity * (1 + over_pct / 100)
+    )
+
+
 def staffing_findings(store: Store, week_start: dt.date) -> list[Finding]:
     """One card per (kind, business day, position): the suggested shifts of that day for that position,
     each one person's shift (a suggestion for two people is two lines), so the card's button adds
-    exactly the shifts it lists. A suggested shift within the store's tolerance
-    (`StaffingTarget.gap_tolerance_hours`, default 1 h) is marginal: it is left off, and a day with only
-    marginal shifts has no card."""
-    tolerance = (
-        StaffingTarget.objects.filter(store=store).values_list("gap_tolerance_hours", flat=True).first()
-    )
-    if tolerance is None:
-        tolerance = StaffingTarget.DEFAULT_GAP_TOLERANCE_HOURS
+    exactly the shifts it lists. A suggested shift within the store's tolerance is marginal: of at most
+    `StaffingTarget.gap_tolerance_hours` (default 1 h), or one more person where the busiest hour's load
+    is at most `gap_tolerance_pct` (default 5%) over the scheduled capacity. It is left off, and a day
+    with only marginal shifts has no card."""
+    target = StaffingTarget.objects.filter(store=store).first()
+    tolerance = target.gap_tolerance_hours if target else StaffingTarget.DEFAULT_GAP_TOLERANCE_HOURS
+    over_pct = target.gap_tolerance_pct if target else StaffingTarget.DEFAULT_GAP_TOLERANCE_PCT
     groups: dict[tuple, list] = defaultdict(list)
     for s in staffing_selectors.staffing_suggestions(store=store, week_start=week_start):
-        if s.hours > tolerance:
+        if s.hours > tolerance and not _barely_over(s, over_pct):
             groups[(s.kind, business_date(store, s.start), s.position_id)].append(s)
     findings = []
     for (kind, day, position_id), suggestions in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])):

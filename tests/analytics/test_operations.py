@@ -245,3 +245,28 @@ def test_labour_figures_today_from_elapsed_hours_none_without_a_schedule_and_for
     assert row(wednesday) == (Decimal("60.0"), None, Decimal("20.00"), "so_far")
     # Friday: 6 h × 12.00 = 72.00 of 300.00 forecast = 24.0%; 300 / 6 h = 50.00 an hour
     assert row(friday) == (None, Decimal("24.0"), Decimal("50.00"), "forecast")
+
+
+def test_one_more_person_for_a_load_barely_over_capacity_is_within_tolerance(store):
+    from staffing import services as staffing
+    from staffing.models import StaffingTarget
+
+    OpeningHours.objects.create(store=store, weekday=0, opens=dt.time(11), closes=dt.time(23))
+    cashier = PositionFactory(
+        store=store, name="cashier", productivity_target=Decimal("10"), min_staff_per_open_hour=0
+    )
+    ana = staffing.staff_member_create(
+        store=store, name="Ana", hourly_cost=Decimal("20"), positions=[cashier]
+    )
+    next_monday = MONDAY + dt.timedelta(days=7)
+    staffing.shift_create(
+        store=store, staff=ana, position=cashier, start=at(next_monday, 18), end=at(next_monday, 20)
+    )
+    forecast(store, None, {18: "10.4", 19: "10.4"})  # ⌈10.4 / 10⌉ = 2 needed, 1 scheduled: capacity 10
+    run_analysis(store=store, job="staffing", now=at(MONDAY, 10))
+    assert not Insight.objects.filter(kind="staffing").exists()  # 10.4 ≤ 10 × 1.05 = 10.5
+
+    StaffingTarget.objects.create(store=store, gap_tolerance_pct=Decimal("3"))  # 10.4 > 10 × 1.03 = 10.3
+    run_analysis(store=store, job="staffing", now=at(MONDAY, 10))
+    card = Insight.objects.get(kind="staffing")
+    assert _lines(card) == [(at(next_monday, 18), at(next_monday, 20), 1)]
