@@ -367,10 +367,16 @@
           h.tickets += r.tickets; h.minutes += num(r.average_minutes) * r.tickets;
         });
         var hours = Object.keys(byHour).map(Number).sort(function (a, b) { return a - b; });
+        var average = function (h) { return Math.round(byHour[h].minutes / byHour[h].tickets * 10) / 10; };
+        table(div, [
+          { label: gettext("Hour"), value: function (h) { return h + ":00"; } },
+          { label: gettext("Tickets"), num: true, value: function (h) { return byHour[h].tickets; } },
+          { label: gettext("Average minutes"), num: true, value: average }
+        ], hours, "staffing-evidence");
         return draw(div, [
           { type: "bar", name: gettext("Tickets"), x: hours.map(function (h) { return h + ":00"; }), y: hours.map(function (h) { return byHour[h].tickets; }), marker: { color: "#8fb9a8" } },
           { type: "scatter", mode: "lines+markers", name: gettext("Average minutes"), yaxis: "y2", x: hours.map(function (h) { return h + ":00"; }),
-            y: hours.map(function (h) { return Math.round(byHour[h].minutes / byHour[h].tickets * 10) / 10; }) }
+            y: hours.map(average) }
         ], { yaxis2: { overlaying: "y", side: "right" } });
       });
     },
@@ -381,8 +387,8 @@
         var traces = [];
         positions.forEach(function (p) {
           var rs = d.hours.filter(function (r) { return r.position === p; });
-          traces.push({ type: "bar", name: p + " · needed", x: rs.map(function (r) { return r.hour_start; }), y: rs.map(function (r) { return r.needed; }) });
-          traces.push({ type: "scatter", mode: "lines", line: { shape: "hv" }, name: p + " · scheduled", x: rs.map(function (r) { return r.hour_start; }), y: rs.map(function (r) { return r.scheduled; }) });
+          traces.push({ type: "bar", name: p + " · " + gettext("needed"), x: rs.map(function (r) { return r.hour_start; }), y: rs.map(function (r) { return r.needed; }) });
+          traces.push({ type: "scatter", mode: "lines", line: { shape: "hv" }, name: p + " · " + gettext("scheduled"), x: rs.map(function (r) { return r.hour_start; }), y: rs.map(function (r) { return r.scheduled; }) });
         });
         table(div, [
           { label: gettext("Position"), value: function (r) { return r.position; } },
