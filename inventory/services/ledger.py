@@ -69,6 +69,7 @@ class Move:
     order: Order | None = None
     purchase_order_line: PurchaseOrderLine | None = None
     stock_count: StockCount | None = None
+    stock_count_id: int | None = None  # or the count by id
 
 
 def movements_post(
@@ -130,7 +131,7 @@ def movements_post(
                 reason=m.reason[:200],
                 order=m.order,
                 purchase_order_line=m.purchase_order_line,
-                stock_count=m.stock_count,
+                stock_count_id=m.stock_count.pk if m.stock_count is not None else m.stock_count_id,
             )
             for m in moves
             if m.quantity != 0

@@ -66,12 +66,21 @@ def stock_consume_for_order(*, order: Order, lines: list[OrderLine] | None = Non
             % {"ingredient": ingredient.name, "item": name},
         )
 
+    # An order a till sent late takes its stock when it was placed. A count since then already saw the
+    # shelf without that food: the count's adjustment takes it back (so usage is on the order's day and
+    # on hand is what was counted), and such an ingredient cannot be short for this order.
+    counted_since = _counted_since(order, need) if order.late else {}
     refusing = order.store.shortage_policy == Store.ShortagePolicy.REFUSE
+
+    def refuse_uncounted(ingredient: Ingredient, new: Decimal) -> None:
+        if ingredient.pk not in counted_since:
+            refuse(ingredient, new)
+
     movements_post(
         store=order.store,
-        at=order.placed_at,  # an order a till sent late takes its stock when it was placed
+        at=order.placed_at,
         by=order.placed_by,
-        on_short=refuse if refusing else None,
+        on_short=refuse_uncounted if refusing else None,
         moves=[
             Move(
                 ingredient_id=i,
@@ -84,6 +93,40 @@ def stock_consume_for_order(*, order: Order, lines: list[OrderLine] | None = Non
             if q
         ],
     )
+    by_count: dict[tuple[int, dt.datetime], list[int]] = defaultdict(list)
+    for ingredient_id, count in counted_since.items():
+        by_count[count].append(ingredient_id)
+    for (count_id, counted_at), ingredient_ids in sorted(by_count.items(), key=lambda kv: kv[0][1]):
+        movements_post(
+            store=order.store,
+            at=counted_at,
+            by=order.placed_by,
+            moves=[
+                Move(
+                    ingredient_id=i,
+                    quantity=need[i],
+                    kind=StockMovement.Kind.COUNT,
+                    stock_count_id=count_id,
+                    order=order,
+                    reason=_("Order #%(id)s was placed before this count") % {"id": order.pk},
+                )
+                for i in ingredient_ids
+                if need[i]
+            ],
+        )
+
+
+def _counted_since(order: Order, need: dict[int, Decimal]) -> dict[int, tuple[int, dt.datetime]]:
+    """Each ingredient of the order counted after it was placed: its latest count (id, when)."""
+    rows = (
+        StockCountLine.objects.filter(ingredient_id__in=list(need), count__counted_at__gt=order.placed_at)
+        .order_by("ingredient_id", "-count__counted_at", "-count_id")
+        .values_list("ingredient_id", "count_id", "count__counted_at")
+    )
+    latest: dict[int, tuple[int, dt.datetime]] = {}
+    for ingredient_id, count_id, counted_at in rows:
+        latest.setdefault(ingredient_id, (count_id, counted_at))
+    return latest
 
 
 # An order in one of these states was made, whatever its tickets say (e.g. a store without stations).

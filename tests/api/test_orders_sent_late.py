@@ -130,3 +130,22 @@ def test_the_check_page_marks_an_order_sent_late(key_client, client, store, soup
     page = client.get(f"/s/{store.slug}/checks/{late['check']}/").content.decode()
     assert "Sent late, placed 12:00" in page  # store time (Berlin), as the till queued it
     assert "Sent late" not in client.get(f"/s/{store.slug}/checks/{on_time['check']}/").content.decode()
+
+
+def test_a_count_after_the_order_was_placed_already_saw_its_food(key_client, store, soup):
+    lentils = Ingredient.objects.get(name="Lentils")
+    count = inventory_services.stock_count_post(
+        store=store, lines=[{"ingredient": lentils, "counted": Decimal("9500")}]
+    )  # now: 9,500 g on the shelf (10,000 expected: −500)
+    _day, noon = _two_days_ago_noon()
+    body = _post(key_client, soup, "till-3-0111", placed_at=noon.isoformat()).json()
+    # The 2 bowls (200 g) were used two days ago, before the count, which saw the shelf without them:
+    # usage is on their day, the count takes it back, on hand stays what was counted.
+    assert list(
+        StockMovement.objects.filter(order_id=body["id"]).order_by("at").values_list("kind", "quantity", "at")
+    ) == [("consumption", Decimal("-200"), noon), ("count", Decimal("200"), count.counted_at)]
+    lentils.refresh_from_db()
+    assert lentils.on_hand == Decimal("9500")
+    assert sum(
+        StockMovement.objects.filter(ingredient=lentils).values_list("quantity", flat=True)
+    ) == Decimal("9500")  # 10,000 − 500 − 200 + 200
