@@ -128,3 +128,18 @@ def stock_low(insight) -> dict:
         "insight_id": insight.pk,
         "url": insight_url(insight),
     }
+
+
+def feedback(feedback) -> dict:
+    """A guest's rating or a complaint: no guest's name, phone or e-mail leaves the store here."""
+    return {
+        "feedback_id": feedback.pk,
+        "check_id": feedback.guest_check_id,
+        "rating": feedback.rating,
+        "tags": feedback.tags,
+        "item_id": feedback.menu_item_id,
+        "comment": feedback.text,
+        "source": feedback.source,
+        "is_complaint": feedback.is_complaint,
+        "occurred_at": feedback.occurred_at.isoformat(),
+    }

@@ -120,8 +120,18 @@ def on_insight_evaluated(sender, insight, **kwargs) -> None:
     )
 
 
+def on_feedback_left(sender, feedback, **kwargs) -> None:
+    services.outbox_record(
+        topic="feedback.received",
+        store=feedback.store,
+        subject=f"feedback:{feedback.pk}",
+        payload=payloads.feedback(feedback),
+    )
+
+
 def connect() -> None:
     from analytics import events as analytics_events
+    from customers import events as customers_events
     from inventory import events as inventory_events
     from orders import events as orders_events
     from staffing import events as staffing_events
@@ -147,3 +157,4 @@ def connect() -> None:
     analytics_events.insight_evaluated.connect(
         on_insight_evaluated, dispatch_uid="connections.insight_evaluated"
     )
+    customers_events.feedback_left.connect(on_feedback_left, dispatch_uid="connections.feedback_left")

@@ -45,6 +45,7 @@ TOPICS = (
     "insight.acted",
     "insight.evaluated",
     "shift.published",
+    "feedback.received",
 )
 
 

@@ -265,3 +265,28 @@ def test_an_insight_opened_acted_on_and_evaluated_and_the_stock_low_reach_the_ba
         {"note": "Bought flour at the market"},
     )
     assert evaluated["state"] == "evaluated" and evaluated["verdict"] is not None
+
+
+def test_feedback_received_reaches_the_back_office_signed_without_the_guests_details(store, receiver):
+    from customers.services import complaint_log
+
+    endpoint = webhooks.webhook_endpoint_create(
+        store=store, url=f"http://127.0.0.1:{PORT}/feedback", topics=["feedback.received"]
+    )
+    receiver.secrets = [endpoint.secret]
+    item = MenuItemFactory(store=store, name="Noodles")
+    feedback = complaint_log(store=store, tags=["cold"], rating=2, menu_item_id=item.pk, text="Lukewarm")
+
+    [(topic, data)] = _received_topics(receiver, endpoint)
+    assert topic == "feedback.received"
+    assert data == {
+        "feedback_id": feedback.pk,
+        "check_id": None,
+        "rating": 2,
+        "tags": ["cold"],
+        "item_id": item.pk,
+        "comment": "Lukewarm",
+        "source": feedback.source,
+        "is_complaint": True,
+        "occurred_at": feedback.occurred_at.isoformat(),
+    }

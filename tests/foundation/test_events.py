@@ -42,6 +42,8 @@ HEARD_BY = {
     "analytics.insight_evaluated": {"connections"},
     # the morning digest asks the dashboard for today's decisions: tests/connections/test_notifications.py
     "connections.morning_digest_due": {"dashboard"},
+    # feedback.received signed at the test receiver: tests/connections/test_webhooks.py
+    "customers.feedback_left": {"connections"},
 }
 
 
