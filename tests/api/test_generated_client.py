@@ -5,6 +5,7 @@ drf-spectacular or the generator warns about fails here."""
 
 import datetime as dt
 import importlib
+import io
 import subprocess
 import sys
 import threading
@@ -16,6 +17,7 @@ import requests
 from django.core.management import call_command
 
 from connections import webhooks
+from orders.models import SalesImport
 from restaurant_ops.services import api_key_create
 from tests.connections.test_webhooks import Receiver
 from tests.factories import StoreFactory
@@ -162,6 +164,26 @@ def test_a_generated_client_runs_a_pos_day(live_server, generated, back_office):
     assert isinstance(insights, models.PaginatedInsightList), insights
     assert insights.results == []  # nothing to advise after two orders
 
+    # Yesterday's sales from the old till, uploaded as multipart by the client: a queued job.
+    upload = call["v1_sales_imports_create"].sync(
+        client=client,
+        body=models.SalesImportInputRequest(
+            file=generated.types.File(
+                payload=io.BytesIO(
+                    b"Receipt,timestamp,item,quantity,unit_price\nR1,2026-11-01 12:00,Tea,1,3.00\n"
+                ),
+                file_name="old-till.csv",
+                mime_type="text/csv",
+            ),
+            map_=["order_id=Receipt"],
+        ),
+        idempotency_key="import-old-till",
+    )
+    assert isinstance(upload, models.SalesImport), upload
+    assert (upload.status, upload.filename) == (models.SalesImportStatusEnum.QUEUED, "old-till.csv")
+    job = SalesImport.objects.get(pk=upload.id)
+    assert (bytes(job.content).count(b"\n"), job.options["mapping"]) == (2, {"order_id": "Receipt"})
+
     # The worker's delivery step (run here): each placed order reaches the back office, signed.
     now = dt.datetime.now(dt.UTC)
     for delivery_id in webhooks.due(now=now):
@@ -184,4 +206,5 @@ _OPERATIONS = [
     "v1_checks_retrieve",
     "v1_analytics_sales_list",
     "v1_analytics_insights_list",
+    "v1_sales_imports_create",
 ]
