@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import OutboxDispatch, OutboxEvent
+from .models import DigestSchedule, OutboxDispatch, OutboxEvent
 
 
 class DispatchInline(admin.TabularInline):
@@ -17,3 +17,11 @@ class OutboxEventAdmin(admin.ModelAdmin):
     search_fields = ["subject"]
     readonly_fields = ["store", "topic", "subject", "payload", "created_at"]
     inlines = [DispatchInline]
+
+
+@admin.register(DigestSchedule)
+class DigestScheduleAdmin(admin.ModelAdmin):
+    """When each store's morning digest goes out (minutes before its first opening of the day)."""
+
+    list_display = ["store", "minutes_before_opening", "last_sent_on"]
+    readonly_fields = ["last_sent_on"]

@@ -191,6 +191,13 @@ def test_the_morning_digest_is_todays_decisions_once_before_opening(store, setti
     )
 
 
+def test_beat_runs_the_digest_every_five_minutes():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="connections.tasks.morning_digests")
+    assert (task.enabled, task.interval.every, task.interval.period) == (True, 5, "minutes")
+
+
 def test_the_link_opens_the_insight_and_the_bell_counts_unread(store, settings):
     owner = _person(store, Role.OWNER, "owner@example.com")
     insight = insight_upsert(store=store, finding=_finding("Flour", "high"))
