@@ -116,12 +116,17 @@ def recipe_versions(
     return out
 
 
-def last_receipt_costs(*, ingredient_ids: Iterable[int]) -> dict[int, Decimal]:
-    """Ingredient id → price per base unit paid at its latest goods receipt (any supplier); ingredients
-    never received are left out. One query."""
+def last_receipt_costs(
+    *, ingredient_ids: Iterable[int], before: dt.datetime | None = None
+) -> dict[int, Decimal]:
+    """Ingredient id → price per base unit paid at its latest goods receipt (any supplier) up to
+    `before` (a back-dated receipt compares with the one before it); ingredients never received are
+    left out. One query."""
     latest = StockMovement.objects.filter(
         ingredient_id=OuterRef("pk"), kind=StockMovement.Kind.RECEIPT, unit_cost__isnull=False
     ).order_by("-at", "-id")
+    if before is not None:
+        latest = latest.filter(at__lte=before)
     rows = (
         Ingredient.objects.filter(pk__in=list(ingredient_ids))
         .annotate(last=Subquery(latest.values("unit_cost")[:1]))

@@ -295,7 +295,7 @@ def purchase_order_receive(
     # what this receipt's price is compared with: the last receipt of the ingredient from any supplier
     # (per base unit), else this supplier's list price (a first receipt has nothing else)
     ids = [t.ingredient_id for t, _b, _p in accepted]
-    previous = selectors.last_receipt_costs(ingredient_ids=ids)
+    previous = selectors.last_receipt_costs(ingredient_ids=ids, before=received_at)
     listed = selectors.supplier_list_prices(ingredient_ids=ids, on=day)
     movements_post(
         store=po.store,

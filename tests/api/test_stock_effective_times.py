@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from inventory import services
+from inventory import events, services
 from inventory.models import Ingredient, StockMovement
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +123,22 @@ def test_a_purchase_order_received_earlier(key_client, store):
         lines=[{"ingredient": oil, "quantity": Decimal("10"), "unit": "l", "unit_price": Decimal("0.0018")}],
     )
     services.purchase_order_send(purchase_order=po)
+    # Today's delivery from elsewhere, at 0.0020 a ml: yesterday's receipt is not compared with it.
+    services.stock_movement_record(
+        store=store,
+        ingredient=oil,
+        kind="receipt",
+        quantity=Decimal("1"),
+        unit="l",
+        unit_cost=Decimal("0.0020"),
+        reason="market",
+    )
+    heard = []
+
+    def listener(sender, lines, **kwargs):
+        heard.extend((line["previous_unit_cost"], line["compared_with"]) for line in lines)
+
+    events.goods_received.connect(listener, dispatch_uid="test-backdated-receipt")
     url = f"/api/v1/inventory/purchase-orders/{po.pk}/receive/"
     line = po.lines.get().pk
 
@@ -143,7 +159,9 @@ def test_a_purchase_order_received_earlier(key_client, store):
         format="json",
     )
     assert ok.status_code == 200, ok.json()
-    receipt = StockMovement.objects.get(ingredient=oil, kind="receipt")
+    events.goods_received.disconnect(dispatch_uid="test-backdated-receipt")
+    assert heard == [(None, "list_price")]  # nothing received before yesterday, no list price
+    receipt = StockMovement.objects.get(ingredient=oil, kind="receipt", purchase_order_line__isnull=False)
     assert (receipt.at, receipt.quantity, receipt.unit_cost) == (
         yesterday,
         Decimal("5000"),
