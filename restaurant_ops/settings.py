@@ -280,6 +280,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "restaurant_ops.api.schema.document_errors",
+        "restaurant_ops.api.schema.document_times_of_day",
     ],
 }
 IDEMPOTENCY_TTL_HOURS = 24

@@ -91,3 +91,31 @@ def document_errors(result, generator, request, public):
             for status in statuses:
                 responses.setdefault(status, {"description": ERROR_STATUSES[status], "content": body})
     return result
+
+
+# A time of day as the API writes it (DRF's TimeField): the store's wall clock, no offset. OpenAPI's
+# `format: time` is RFC 3339's full-time, which requires an offset, so a validator rejects "15:30:00".
+TIME_OF_DAY = {
+    "type": "string",
+    "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$",
+    "description": "A time of day on the store's clock, `HH:MM[:SS[.ffffff]]`.",
+}
+
+
+def document_times_of_day(result, generator, request, public):
+    """Postprocessing hook: every `format: time` is a time of day without an offset (TIME_OF_DAY)."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "string" and node.get("format") == "time":
+                del node["format"]
+                node["pattern"] = TIME_OF_DAY["pattern"]
+                node["description"] = node.get("description") or TIME_OF_DAY["description"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result

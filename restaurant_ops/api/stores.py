@@ -30,14 +30,15 @@ class UpdatedSinceFilter(bounded.IsoDateTimeFilter):
         super().__init__(field_name="updated_at", lookup_expr="gte", **kwargs)
 
 
-def store_filterset(model_class, *extra):
-    """A FilterSet with `store` (slug) and `updated_since` for a model with a store and updated_at."""
+def store_filterset(model_class, *extra, store_field: str = "store__slug"):
+    """A FilterSet with `store` (slug) and `updated_since` for a model with a store and updated_at
+    (for the stores themselves, `store_field="slug"`)."""
     meta = type("Meta", (), {"model": model_class, "fields": list(extra)})
     return type(
         f"{model_class.__name__}Filter",
         (django_filters.FilterSet,),
         {
-            "store": django_filters.CharFilter(field_name="store__slug"),
+            "store": django_filters.CharFilter(field_name=store_field),
             "updated_since": UpdatedSinceFilter(),
             "Meta": meta,
         },
@@ -85,7 +86,7 @@ class StoreListView(generics.ListAPIView):
     read_perm = Perm.MANAGE_STORE
 
     serializer_class = StoreSerializer
-    filterset_class = store_filterset(Store)
+    filterset_class = store_filterset(Store, store_field="slug")
 
     def get_queryset(self):
         return accessible_stores(self.request).order_by("id")

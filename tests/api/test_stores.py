@@ -92,6 +92,9 @@ def test_store_settings_walk(account_client, store, other_store):
     assert AuditEntry.objects.filter(store=store, action="store_updated").count() == 1
     Store.objects.filter(pk=store.pk).update(updated_at=LONG_AGO)
     assert ids(account_client.get("/api/v1/stores/", {"updated_since": SINCE})) == []
+    # `store` filters by slug (it was a 500 on the stores themselves, found by schemathesis)
+    assert ids(account_client.get("/api/v1/stores/", {"store": store.slug})) == [store.pk]
+    assert ids(account_client.get("/api/v1/stores/", {"store": "\u00fb\u0085"})) == []
     # A typo is a 400 naming it; a bad zone a 400 on its field; nothing is written.
     bad = account_client.patch(f"/api/v1/stores/{store.pk}/", {"time_zon": "UTC"}, format="json")
     assert bad.status_code == 400 and errors(bad) == {("time_zon", "unknown_field")}
