@@ -4,7 +4,6 @@ owners and managers (the edit-menu permission) or a write key."""
 
 import django_filters
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -121,7 +120,7 @@ class RouteSerializer(serializers.ModelSerializer):
         kitchen = self._kitchen(item)
         return bool(kitchen and kitchen.prep_ahead)
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
     def get_updated_at(self, item):
         """When its routing last changed (null: never set, so the default station)."""
         kitchen = self._kitchen(item)
