@@ -1,11 +1,12 @@
 """Celery entry points of the orders app: each takes ids and calls a service."""
 
 from celery import shared_task
+from django.conf import settings
 
 from . import import_jobs
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=1500)
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=settings.SALES_IMPORT_TIME_LIMIT_SECONDS)
 def sales_import_run(job_id: int) -> None:
     import_jobs.sales_import_run(job_id=job_id)
 

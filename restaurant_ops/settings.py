@@ -313,6 +313,8 @@ SMS_INBOUND_SECRET = os.environ.get("SMS_INBOUND_SECRET", "")
 # The hard time limit of the longest job; the broker's visibility timeout and the sweeper of JobRuns
 # left "running" by a dead worker follow from it.
 JOB_TIME_LIMIT_SECONDS = int(os.environ.get("JOB_TIME_LIMIT_SECONDS", 300))
+# A sales-history upload (orders.tasks.sales_import_run) may run longer than an analysis: a million lines.
+SALES_IMPORT_TIME_LIMIT_SECONDS = int(os.environ.get("SALES_IMPORT_TIME_LIMIT_SECONDS", 1500))
 # "localhost" only names the embedded broker: without a host kombu warns on every connection.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -333,7 +335,7 @@ else:
     # Redis: an unacknowledged task (acks_late) goes back to the queue when its worker is gone for as
     # long as the longest job may run, not the default hour; countdowns and retries stay below it.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": JOB_TIME_LIMIT_SECONDS + 60,
+        "visibility_timeout": max(JOB_TIME_LIMIT_SECONDS, SALES_IMPORT_TIME_LIMIT_SECONDS) + 60,
         "socket_connect_timeout": 2,
         "health_check_interval": 10,
     }

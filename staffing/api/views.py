@@ -299,6 +299,8 @@ class ShiftClaimView(APIView):
 
     @extend_schema(request=serializers.ShiftClaimSerializer, responses={200: serializers.ShiftSerializer})
     def post(self, request, pk: int):
+        # Another store's shift is a 404 before anything about the body is said.
+        get_object_or_404(Shift.objects.filter(store__in=accessible_stores(request)), pk=pk)
         data = serializers.ShiftClaimSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         staff = _clock_staff(request, data.validated_data)

@@ -229,9 +229,8 @@ def test_chinese_chart_text_and_table_headers_have_no_english(logged_in, live_se
     )
     page.goto(f"{live_server.url}/dashboard/{shop['store'].slug}/{path}{RANGE}")
     assert page.get_attribute("html", "lang") == "zh-hans"
-    page.wait_for_function(
-        "[...document.querySelectorAll('.chart')].every(d => d.dataset.state !== 'loading')"
-    )
+    for chart_id in page.locator(".chart[id]").evaluate_all("els => els.map(e => e.id)"):
+        page.locator(f"#{chart_id}:not([data-state=loading])").wait_for(state="attached")
     texts = page.evaluate(
         "[...document.querySelectorAll('th, .legendtext, .g-xtitle, .g-ytitle, .g-y2title, .cbtitle')]"
         ".map(e => e.textContent.trim()).filter(Boolean)"

@@ -130,6 +130,9 @@ API = {
     "api/v1/analytics/margin/": BOSS,
     "api/v1/analytics/labour/": BOSS,
     "api/v1/analytics/runs/": BOSS,
+    "api/v1/sales-imports/": BOSS,  # sales history: an owner's or manager's upload
+    "api/v1/sales-imports/<int:pk>/": BOSS,
+    "api/v1/sales-imports/<int:pk>/errors/": BOSS,
     "api/v1/analytics/runs/<int:pk>/": BOSS,
     "api/v1/analytics/insights/": BOSS,
     "api/v1/analytics/insights/<int:pk>/": BOSS,

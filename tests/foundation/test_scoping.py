@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from orders.models import SalesImport
 from orders.services import LineRequest, order_place
 from restaurant_ops.models import Role
 from restaurant_ops.services import api_key_create
@@ -28,6 +29,7 @@ def store_a_objects(store):
     objects.update(webhook_objects(store, item))
     objects.update(inventory_kitchen_objects(store, item, order))
     objects.update(front_of_house_objects(store, order))
+    objects["sales-imports"] = SalesImport.objects.create(store=store, filename="x.csv", content=b"").pk
     return objects
 
 

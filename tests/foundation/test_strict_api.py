@@ -66,6 +66,8 @@ def test_every_write_serializer_refuses_unknown_fields():
         declared = generator.create_view(callback, method, None).schema.get_request_serializer()
         if declared is None:
             continue  # an action without a body (bump, send, acknowledge)
+        if isinstance(declared, dict):  # per media type (an upload): each one's serializer
+            declared = next(iter(declared.values()))
         serializer = declared() if isinstance(declared, type) else declared
         lax += [
             f"{method} {path}: {type(s).__name__}"
