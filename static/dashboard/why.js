@@ -63,6 +63,47 @@
     window.Plotly.newPlot(div, plot[0], plot[1], CONFIG).then(function () {
       div.dataset.state = "drawn";
     });
+    figures(div, chart);
+  }
+
+  // The chart's figures as a table beside it, for screen readers and for reading exact numbers.
+  function figures(div, c) {
+    var columns;
+    if (c.type === "staffing") {
+      columns = [{ name: c.names.needed, y: c.needed }, { name: c.names.scheduled, y: c.scheduled }];
+    } else if (c.type === "stock") {
+      columns = c.series.map(function (s) { return { name: s.name + (c.unit ? " (" + c.unit + ")" : ""), y: s.y }; });
+    } else if (c.type === "waterfall") {
+      columns = [{ name: "", y: c.y }];
+    } else {
+      return;
+    }
+    var table = document.createElement("table");
+    table.className = "data why-figures";
+    var head = table.createTHead().insertRow();
+    [""].concat(columns.map(function (col) { return col.name; })).forEach(function (name) {
+      var th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = name;
+      head.appendChild(th);
+    });
+    var body = table.createTBody();
+    c.x.forEach(function (x, i) {
+      var row = body.insertRow();
+      var th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = x;
+      row.appendChild(th);
+      columns.forEach(function (col) {
+        var td = row.insertCell();
+        td.className = "num";
+        td.textContent = col.y[i] === null || col.y[i] === undefined ? "—" : String(col.y[i]);
+      });
+    });
+    var wrap = document.createElement("div");
+    wrap.className = "table-wrap";
+    wrap.appendChild(table);
+    div.insertAdjacentElement("afterend", wrap);
   }
 
   function drawIn(details) {

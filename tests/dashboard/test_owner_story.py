@@ -159,6 +159,10 @@ def test_the_owner_sees_decides_and_acts_from_the_overview(owner_page, live_serv
     chart.locator(".main-svg").first.wait_for()
     assert chart.get_attribute("data-state") == "drawn"
     assert "divided by what one Cashier handles in an hour" in gap_card.locator(".why-text").inner_text()
+    # the chart's figures beside it: one row per hour, 1 needed and 0 scheduled
+    figures = gap_card.locator("table.why-figures tbody tr")
+    assert figures.count() == 2
+    assert [c.strip() for c in figures.first.locator("td").all_inner_texts()] == ["1", "0"]
     gap_card.locator("select[name=staff]").select_option(label="Ana")
     gap_card.screenshot(path=str(ARTIFACTS / "story-3-staffing-card.png"))
     gap_card.locator("[data-action=apply-staffing]").click()
