@@ -86,13 +86,14 @@ def on_menu_item_sold_out_by_hand(sender, item, sold_out, **kwargs) -> None:
     )
 
 
-def on_insight_opened(sender, insight, **kwargs) -> None:
+def _announce_insight(insight, topic: str) -> None:
     services.outbox_record(
-        topic="insight.opened",
-        store=insight.store,
-        subject=f"insight:{insight.pk}",
-        payload=payloads.insight(insight),
+        topic=topic, store=insight.store, subject=f"insight:{insight.pk}", payload=payloads.insight(insight)
     )
+
+
+def on_insight_opened(sender, insight, **kwargs) -> None:
+    _announce_insight(insight, "insight.opened")
     if insight.kind == "low_stock":  # the low-stock check's finding is also a stock fact outside
         services.outbox_record(
             topic="stock.low",
@@ -103,21 +104,11 @@ def on_insight_opened(sender, insight, **kwargs) -> None:
 
 
 def on_insight_acted(sender, insight, **kwargs) -> None:
-    services.outbox_record(
-        topic="insight.acted",
-        store=insight.store,
-        subject=f"insight:{insight.pk}",
-        payload=payloads.insight(insight),
-    )
+    _announce_insight(insight, "insight.acted")
 
 
 def on_insight_evaluated(sender, insight, **kwargs) -> None:
-    services.outbox_record(
-        topic="insight.evaluated",
-        store=insight.store,
-        subject=f"insight:{insight.pk}",
-        payload=payloads.insight(insight),
-    )
+    _announce_insight(insight, "insight.evaluated")
 
 
 def on_feedback_left(sender, feedback, **kwargs) -> None:

@@ -1,6 +1,7 @@
 """The few models every app shares: the store, who belongs to it, API keys, the audit trail."""
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 import zoneinfo
@@ -389,12 +390,16 @@ class AuditEntry(models.Model):
     @property
     def target_label(self) -> str:
         """The kind of thing acted on, as the reader's language names it (its model's verbose name)."""
-        from django.apps import apps
+        model = _models_by_name().get(self.target_type)
+        return str(model._meta.verbose_name) if model else self.target_type
 
-        for model in apps.get_models():
-            if model._meta.model_name == self.target_type:
-                return str(model._meta.verbose_name)
-        return self.target_type
+
+@functools.cache
+def _models_by_name() -> dict:
+    """Model name (what audit_record stores as target_type) -> model; built once, not per row."""
+    from django.apps import apps
+
+    return {model._meta.model_name: model for model in apps.get_models()}
 
 
 class IdempotencyRecord(models.Model):

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from customers.models import ChurnRate, Consent, Customer, CustomerScore, Feedback, MessageRule, MessageSend
 from customers.selectors import mask_email, mask_phone
+from customers.services import RULE_FIELDS
 from restaurant_ops.api import fields as bounded
 from restaurant_ops.api.serializers import InputSerializer
 
@@ -180,25 +181,7 @@ class MessageRuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MessageRule
-        fields = [
-            "id",
-            "store",
-            "name",
-            "trigger",
-            "channel",
-            "templates",
-            "subjects",
-            "holdout_share",
-            "quiet_from",
-            "quiet_until",
-            "cap_per_30_days",
-            "coupon_kind",
-            "coupon_value",
-            "coupon_item",
-            "coupon_valid_days",
-            "is_active",
-            "created_at",
-        ]
+        fields = ["id", "store", *RULE_FIELDS, "created_at"]  # what message_rule_save writes
 
 
 LANGUAGE_CODES = ["en", "zh-hans"]
