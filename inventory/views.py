@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from restaurant_ops.api.errors import status_for
 from restaurant_ops.csv_import import CsvForm, csv_step
 from restaurant_ops.errors import DomainError, DomainErrors
 from restaurant_ops.forms import add_errors, form_decimal
@@ -62,7 +63,10 @@ def ingredients(request, store_slug):
 def count(request, store_slug):
     store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STOCK)
     items = list(selectors.ingredients_for_count(store=store))
+    status = 200
     if request.method == "POST":
+        for i in items:  # a refused count keeps what was typed, so nobody counts the shelf again
+            i.typed = request.POST.get(f"count-{i.pk}", "")
         try:
             lines = _parsed_lines(
                 request.POST,
@@ -74,10 +78,11 @@ def count(request, store_slug):
             )
         except (DomainError, DomainErrors) as error:
             _errors(request, error)
+            status = status_for(error)
         else:
             messages.success(request, _("Count saved: %(n)d ingredients.") % {"n": result.lines.count()})
             return redirect("inventory:count", store_slug=store.slug)
-    return render(request, "inventory/count.html", {"store": store, "ingredients": items})
+    return render(request, "inventory/count.html", {"store": store, "ingredients": items}, status=status)
 
 
 @login_required
@@ -99,7 +104,18 @@ def purchase_orders(request, store_slug):
 def purchase_order_detail(request, store_slug, po_id):
     store, _m = store_for_user(user=request.user, slug=store_slug, perm=Perm.MANAGE_STOCK)
     po = get_object_or_404(selectors.purchase_orders(stores=Store.objects.filter(pk=store.pk)), pk=po_id)
-    return render(request, "inventory/purchase_order.html", {"store": store, "po": po})
+    return _purchase_order_page(request, store, po)
+
+
+def _purchase_order_page(request, store, po, typed=None, status=200):
+    """The order with its lines; after a refused receipt, the lines keep what was typed."""
+    lines = list(po.lines.select_related("ingredient"))
+    for line in lines:
+        line.typed_qty = (typed or {}).get(f"qty-{line.pk}")
+        line.typed_price = (typed or {}).get(f"price-{line.pk}")
+    return render(
+        request, "inventory/purchase_order.html", {"store": store, "po": po, "lines": lines}, status=status
+    )
 
 
 @login_required
@@ -134,6 +150,8 @@ def purchase_order_action(request, store_slug, po_id, action):
             services.purchase_order_close(purchase_order=po, by=request.user)
     except (DomainError, DomainErrors) as error:
         _errors(request, error)
+        po.refresh_from_db()
+        return _purchase_order_page(request, store, po, typed=request.POST, status=status_for(error))
     return redirect("inventory:purchase-order", store_slug=store.slug, po_id=po.pk)
 
 

@@ -60,3 +60,25 @@ def test_po_page_sends_and_receives(
     rice.refresh_from_db()
     assert po.status == PurchaseOrder.Status.RECEIVED
     assert rice.on_hand == Decimal("5000")
+
+
+def test_a_refused_receipt_answers_400_names_the_field_keeps_the_typing_and_writes_nothing(
+    manager_client, store, django_capture_on_commit_callbacks
+):
+    rice = IngredientFactory(store=store, base_unit="g")
+    po = services.purchase_order_create_draft(
+        store=store,
+        supplier=SupplierFactory(store=store),
+        lines=[{"ingredient": rice, "quantity": Decimal("5"), "unit": "kg", "unit_price": Decimal("0.003")}],
+    )
+    base = f"/inventory/{store.slug}/purchase-orders/{po.pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(base + "send/")
+    line = po.lines.get()
+    response = manager_client.post(base + "receive/", {f"qty-{line.pk}": "5000", f"price-{line.pk}": "cheap"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f"price-{line.pk}:" in page and 'value="cheap"' in page and 'value="5000"' in page
+    po.refresh_from_db()
+    rice.refresh_from_db()
+    assert po.status == PurchaseOrder.Status.SENT and rice.on_hand == Decimal("0")
