@@ -1,7 +1,6 @@
 """Table sessions, the per-table throttle, gapless receipts under concurrency, and the Z report."""
 
 import threading
-import time
 from decimal import Decimal
 
 import pytest
@@ -213,9 +212,9 @@ def test_cash_needs_an_open_drawer_at_a_register(shop):
 
 
 @pytest.mark.django_db
-def test_z_report_of_5000_orders_takes_seconds(shop):
+def test_z_report_of_5000_orders_adds_up(shop):
     """Bulk-written day (the report only reads aggregates): 5,000 settled checks, one line and one
-    cash payment of 3.85 each."""
+    cash payment of 3.85 each. How long it takes is measured in bench/ (close_of_day.z_report), not here."""
     register = RegisterFactory(store=shop.store)
     drawer = drawer_open(register=register, opening_float=D("0.00"))
     now, today = timezone.now(), timezone.localdate()
@@ -286,10 +285,8 @@ def test_z_report_of_5000_orders_takes_seconds(shop):
             for c in checks
         ]
     )
-    started = time.monotonic()
     closed = drawer_close(drawer=drawer, counted_cash=D("19250.00"))
-    elapsed = time.monotonic() - started
-    assert elapsed < 5, f"Z report took {elapsed:.1f}s"
+    # 5,000 × 3.85 = 19,250.00 taken in cash, all of it expected in the drawer (float 0).
     assert closed.z_report["sales"]["checks"] == n and closed.z_report["sales"]["total"] == "19250.00"
     assert closed.difference == D("0.00")
 
