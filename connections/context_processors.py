@@ -1,5 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
+from .models import Notification
+
 
 def notifications(request):
     """The bell's unread count, counted only when a page shows it."""
@@ -8,8 +10,6 @@ def notifications(request):
         return {}
 
     def count():
-        from .models import Notification
-
         return Notification.objects.filter(user=user, in_app=True, read_at__isnull=True).count()
 
     return {"unread_notifications": SimpleLazyObject(count)}

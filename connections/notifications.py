@@ -37,6 +37,7 @@ from .models import (
     NotificationSend,
     OutboxEvent,
 )
+from .services import outbox_nudge
 from .urlguard import url_check
 from .webhooks import BACKOFF, TIMEOUT_SECONDS
 
@@ -146,8 +147,6 @@ def _notify(
         sends.append(NotificationSend(notification=notification, channel="robot", next_attempt_at=due))
     NotificationSend.objects.bulk_create(sends)
     if sends:
-        from .services import outbox_nudge  # the drain wakes the sender (services imports webhooks only)
-
         transaction.on_commit(outbox_nudge, robust=True)
     return notification
 

@@ -1,6 +1,10 @@
 """The JSON each event carries in the outbox (and, later, in webhooks): plain ids, strings and
 decimal strings, so it stays readable after the rows it describes have changed."""
 
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
 
 def order(order) -> dict:
     return {
@@ -80,16 +84,11 @@ def purchase_order(po) -> dict:
 
 def insight_url(insight) -> str:
     """The absolute link that opens the insight (PUBLIC_BASE_URL: where people reach the pages)."""
-    from django.conf import settings
-    from django.urls import reverse
-
     path = reverse("dashboard:insight", kwargs={"store_slug": insight.store.slug, "insight_id": insight.pk})
     return settings.PUBLIC_BASE_URL + path
 
 
 def insight(insight) -> dict:
-    from django.utils import translation
-
     with translation.override(None):  # the text as written in the code: English, whoever triggered it
         title, message = str(insight.title), str(insight.message)
     return {

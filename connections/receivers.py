@@ -2,6 +2,12 @@
 service's transaction (the tasks that follow its topic and the webhook endpoints subscribed to it
 are what it owes). Wired in ConnectionsConfig.ready(); connections imports only `events` modules."""
 
+from analytics import events as analytics_events
+from customers import events as customers_events
+from inventory import events as inventory_events
+from orders import events as orders_events
+from staffing import events as staffing_events
+
 from . import payloads, services
 
 
@@ -121,12 +127,6 @@ def on_feedback_left(sender, feedback, **kwargs) -> None:
 
 
 def connect() -> None:
-    from analytics import events as analytics_events
-    from customers import events as customers_events
-    from inventory import events as inventory_events
-    from orders import events as orders_events
-    from staffing import events as staffing_events
-
     orders_events.order_placed.connect(on_order_placed, dispatch_uid="connections.order_placed")
     orders_events.order_cancelled.connect(on_order_cancelled, dispatch_uid="connections.order_cancelled")
     orders_events.order_status_changed.connect(

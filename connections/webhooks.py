@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from standardwebhooks.webhooks import Webhook
 
 from restaurant_ops.errors import DomainError
+from restaurant_ops.models import Membership, Role
 
 from .models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from .urlguard import url_check
@@ -206,8 +207,6 @@ def deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str | None:
 
 def _disable(endpoint: WebhookEndpoint, now: dt.datetime) -> None:
     """A delivery failed for a whole day: the endpoint stops, and the store's owners hear of it."""
-    from restaurant_ops.models import Membership, Role
-
     endpoint.is_active = False
     endpoint.disabled_reason = "Deliveries failed for 24 hours."
     endpoint.save(update_fields=["is_active", "disabled_reason"])

@@ -8,7 +8,8 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from restaurant_ops.models import Store
 
-from . import services
+from . import messaging, services
+from .models import MessageRule
 
 TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError)
 OPTIONS = {
@@ -46,9 +47,6 @@ def nightly() -> int:
 )
 def run_message_rules() -> dict:
     """Every 15 minutes: each active rule sends what its triggers owe (nothing twice, see messaging)."""
-    from . import messaging
-    from .models import MessageRule
-
     counts: dict[str, int] = {}
     for rule in MessageRule.objects.filter(is_active=True).select_related("store"):
         for status, n in messaging.rule_run(rule=rule).items():

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from analytics.analyses.margin import periods
 from inventory import services as inventory
 from inventory.models import Ingredient, PurchaseOrder
 from kitchen import services as kitchen
@@ -27,8 +28,9 @@ from restaurant_ops.models import ClosedDate, Daypart, Membership, OpeningHours,
 from restaurant_ops.services import membership_set_pin
 from restaurant_ops.timeutils import business_date, business_day_bounds
 from staffing import services as staffing
+from staffing.models import Shift
 
-from . import story
+from . import customers, story
 
 User = get_user_model()
 DELIVERY_DAYS = (0, 3)  # Monday and Thursday
@@ -251,8 +253,6 @@ def _history(
     """Past orders. The margin analysis's current period gets as many orders as its previous period:
     in the story volume did not change, the drumstick cost did (without this, which weekdays fall in
     "the same days of last month" would move profit by a few percent on its own)."""
-    from analytics.analyses.margin import periods
-
     days = [first_day + dt.timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     counts = {day: _orders_per_day(rng, day) for day in days}
     (first0, last0), (first1, last1) = periods(store, now)
@@ -396,8 +396,6 @@ def _price_rise(store: Store, history: list[HistoryLine], now: dt.datetime) -> t
     """When the drumstick price rose (the first delivery in the last days of last month) and to what:
     sized on the generated sales so that gross profit in the margin analysis's current period is the
     story's 7% below its previous period, whatever the weekday mix of the two periods."""
-    from analytics.analyses.margin import periods
-
     (first0, last0), (first1, last1) = periods(store, now)
     rise_day = first1 - dt.timedelta(days=4)
     while rise_day.weekday() not in DELIVERY_DAYS:
@@ -589,8 +587,6 @@ def _works(member, day: dt.date, staff) -> bool:
 
 def _time_clock(store: Store, now: dt.datetime) -> None:
     """Past shifts of this week were worked, give or take a few minutes."""
-    from staffing.models import Shift
-
     rng = random.Random(story.SEED + 1)
     today = business_date(store, now)
     monday = today - dt.timedelta(days=today.weekday())
@@ -643,8 +639,5 @@ def load(*, now: dt.datetime, log=print) -> Store:
     log("Staff, schedule and time clock: done")
     placed = _today(store, rng, items, now, users)
     log(f"Today so far: {len(placed)} orders through the order service")
-    if apps.is_installed("customers"):
-        from . import customers
-
-        customers.load(store=store, now=now, log=log)
+    customers.load(store=store, now=now, log=log)
     return store

@@ -233,6 +233,7 @@ def _can_copy() -> bool:
     """COPY through psycopg2's copy_expert; any other database or driver takes the ORM's bulk inserts."""
     if connection.vendor != "postgresql":
         return False
+    # Here: Django's PostgreSQL module imports a psycopg driver, which another database need not have.
     from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
     return not is_psycopg3

@@ -4,11 +4,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .errors import conflict_from_integrity_error
+from .api.errors import status_for
+from .errors import DomainError, DomainErrors, conflict_from_integrity_error, error_list
 from .models import Store
 from .timeutils import use_store_time
 
@@ -176,12 +177,6 @@ class DomainErrorPageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.shortcuts import render
-
-        from restaurant_ops.errors import DomainError, DomainErrors, error_list
-
-        from .api.errors import status_for
-
         if request.path.startswith("/api/") or not isinstance(exception, DomainError | DomainErrors):
             return None
         errors = error_list(exception)

@@ -7,6 +7,7 @@ import secrets
 import zoneinfo
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
@@ -397,8 +398,6 @@ class AuditEntry(models.Model):
 @functools.cache
 def _models_by_name() -> dict:
     """Model name (what audit_record stores as target_type) -> model; built once, not per row."""
-    from django.apps import apps
-
     return {model._meta.model_name: model for model in apps.get_models()}
 
 

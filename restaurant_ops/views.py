@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import forms, selectors, services
+from .celery import app
 from .errors import DomainError, DomainErrors
 from .forms import add_errors
 from .models import AUDIT_ACTIONS, ApiKey, Membership, Role, TaxCategory, Weekday
@@ -38,8 +39,6 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
         checks["database"] = f"error: {exc.__class__.__name__}"
     try:
-        from restaurant_ops.celery import app
-
         with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         checks["broker"] = "ok"

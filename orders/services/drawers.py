@@ -11,6 +11,7 @@ from restaurant_ops.models import Store
 from restaurant_ops.services import acting_user, audit_record
 
 from ..models import CashDrawerSession, Check, Register
+from ..selectors import drawer_report
 from .pricing import amount_checked
 
 
@@ -55,8 +56,6 @@ def drawer_open(*, register: Register, opening_float, by=None) -> CashDrawerSess
 def drawer_close(*, drawer: CashDrawerSession, counted_cash, by=None) -> CashDrawerSession:
     """The Z report: counts the drawer against what it should hold, freezes the report, and files the
     drawer's paid checks away. Nothing can be added to a closed drawer."""
-    from ..selectors import drawer_report
-
     drawer = (
         CashDrawerSession.objects.select_for_update().select_related("register", "store").get(pk=drawer.pk)
     )

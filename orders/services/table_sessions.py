@@ -1,5 +1,7 @@
 """Tables and their sessions: the party at a table, its QR secret, and the guest-order throttle."""
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,9 +54,6 @@ def table_session_close(*, session: TableSession) -> TableSession:
 def table_order_throttle(*, table: Table) -> None:
     """At most N guest orders per table per period (settings TABLE_ORDER_RATE, e.g. "10/min"), counted
     in the shared cache so the limit holds across worker processes."""
-    from django.conf import settings
-    from django.core.cache import cache
-
     rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["table"]
     count, period = rate.split("/")
     seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]

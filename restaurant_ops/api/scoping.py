@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import ApiKey, Role, Store
 from restaurant_ops.permissions import Perm, roles_with
+from restaurant_ops.services import authorize
 
 
 def accessible_stores(request, perm: Perm | None = None) -> QuerySet[Store]:
@@ -61,8 +62,6 @@ def require(request, store: Store, perm, approval: dict | None = None):
     """Role check for session users (an API key's scope was already checked by the permission class).
     `approval` is the validated input carrying `approver_pin` (and optionally `approver`, a username).
     Returns the approving manager when a PIN stood in for the permission."""
-    from restaurant_ops.services import authorize
-
     if isinstance(getattr(request, "auth", None), ApiKey):
         return None
     approval = approval or {}

@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from analytics.tasks import run_store_analyses
+from customers.tasks import analyse_store
 from demo import loader
 
 
@@ -33,9 +35,6 @@ class Command(BaseCommand):
                 raise CommandError("--now needs a UTC offset, e.g. 2026-11-15T18:30+08:00")
         store = loader.load(now=now, log=self.stdout.write)
         if not options["no_jobs"]:
-            from analytics.tasks import run_store_analyses
-            from customers.tasks import analyse_store
-
             # Customers' figures first: analytics' churn and complaint insights read them.
             transaction.on_commit(lambda: analyse_store.delay(store.pk))
             transaction.on_commit(lambda: run_store_analyses.delay(store.pk))

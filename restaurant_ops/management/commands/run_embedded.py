@@ -163,7 +163,7 @@ class Command(BaseCommand):
     def demo_logins() -> tuple[list[str], str] | None:
         if not apps.is_installed("demo"):
             return None
-        from demo import story
+        from demo import story  # here: the demo app is not installed in production, only checked for
 
         names = [name for name, _role in story.USERS]
         present = set(get_user_model().objects.filter(username__in=names).values_list("username", flat=True))
