@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import permissions
 
@@ -28,3 +29,11 @@ class HasStoreAccess(permissions.BasePermission):
         request.read_perm = perm
         self.message = _("Your role may not do this.")
         return Membership.objects.filter(user=request.user, role__in=roles_with(perm)).exists()
+
+
+class ApiDocsAccess(HasStoreAccess):
+    """The API's map: public on a laptop demo; in production only a logged-in member or an API key reads
+    it. Decided per request (not when the URLs are imported), so the setting can change under a test."""
+
+    def has_permission(self, request, view):
+        return not settings.PRODUCTION or super().has_permission(request, view)

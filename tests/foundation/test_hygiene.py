@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from restaurant_ops.models import IdempotencyRecord
 from restaurant_ops.tasks import purge_idempotency_keys
+from tests.factories import MembershipFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUIRED = ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SECRET_KEY")
@@ -137,4 +138,12 @@ def test_production_keeps_the_api_map_behind_a_login_and_answers_api_errors_in_j
 
 @pytest.mark.django_db
 def test_the_demo_keeps_the_api_map_open(client):
+    assert client.get("/api/schema/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_who_may_read_the_api_map_is_decided_per_request(client, settings):
+    settings.PRODUCTION = True
+    assert client.get("/api/schema/").status_code in (401, 403)
+    client.force_login(MembershipFactory().user)
     assert client.get("/api/schema/").status_code == 200
