@@ -195,6 +195,10 @@ class NotificationPreference(models.Model):
     quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
     digest = models.BooleanField(_("morning digest"), default=True)
     digest_channels = models.JSONField(_("digest channels"), default=default_digest_channels)
+    # The language notifications and the digest are written in (the site's default when blank).
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("notification preference")

@@ -3,6 +3,7 @@ write is one call into connections.notifications."""
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -41,6 +42,7 @@ def _time(value: str) -> dt.time | None:
 @login_required
 def preferences(request):
     pref = notifications.preference_for(request.user)
+    status = 200
     if request.method == "POST":
         try:
             notifications.preference_update(
@@ -52,11 +54,13 @@ def preferences(request):
                 quiet_end=_time(request.POST.get("quiet_end", "")),
                 digest=bool(request.POST.get("digest")),
                 digest_channels=request.POST.getlist("digest_channels"),
+                language=request.POST.get("language", ""),
             )
             messages.success(request, _("Notification settings saved."))
             return redirect("notification-preferences")
         except DomainError as error:
             messages.error(request, error.message)
+            status = 400
     severities = [(s, label, pref.channels.get(s, [])) for s, label in severity_labels()]
     return render(
         request,
@@ -66,7 +70,9 @@ def preferences(request):
             "severities": severities,
             "channels": [(c, label) for c, label in channel_labels()],
             "robots": NotificationPreference.Robot.choices,
+            "languages": settings.LANGUAGES,
         },
+        status=status,
     )
 
 

@@ -54,6 +54,11 @@ def preference_for(user) -> NotificationPreference:
     return pref or NotificationPreference(user=user)
 
 
+def reader_language(pref: NotificationPreference) -> str:
+    """The language a person's notifications are written in: theirs, else the site's default."""
+    return pref.language or settings.LANGUAGE_CODE
+
+
 def preference_update(
     *,
     user,
@@ -64,6 +69,7 @@ def preference_update(
     quiet_end: dt.time | None = None,
     digest: bool = True,
     digest_channels: list[str] | None = None,
+    language: str = "",
 ) -> NotificationPreference:
     for severity, chosen in channels.items():
         if severity not in SEVERITIES or set(chosen) - set(CHANNELS):
@@ -77,6 +83,8 @@ def preference_update(
         url_check(robot_url, field="robot_url")
         if not robot_kind:
             raise DomainError("robot_kind", "required", _("Say which kind of chat robot the URL is."))
+    if language and language not in dict(settings.LANGUAGES):
+        raise DomainError("language", "invalid", _("Choose a language the app speaks."))
     if (quiet_start is None) != (quiet_end is None):
         raise DomainError("quiet_end", "required", _("Give both ends of the quiet hours, or neither."))
     pref = preference_for(user)
@@ -84,6 +92,7 @@ def preference_update(
     pref.robot_kind, pref.robot_url = robot_kind, robot_url
     pref.quiet_start, pref.quiet_end = quiet_start, quiet_end
     pref.digest = digest
+    pref.language = language
     pref.digest_channels = sorted(set(digest_channels or []) & set(CHANNELS), key=CHANNELS.index)
     pref.save()
     return pref
@@ -166,13 +175,21 @@ def notify_events(*, event_ids: list[int], now: dt.datetime | None = None) -> in
         for user in _recipients(store):
             if user.pk in done:
                 continue
-            channels = preference_for(user).channels.get(severity, [])
+            pref = preference_for(user)
+            channels = pref.channels.get(severity, [])
             if not channels:
                 continue
-            with translation.override(getattr(user, "language", None) or settings.LANGUAGE_CODE):
+            language = reader_language(pref)
+            # The payload carries the insight's words in every language the app speaks (English only in
+            # events written before it did: then the English, translated where the catalogue can).
+            words = data.get("translations", {}).get(language) or {
+                "title": data.get("title", ""),
+                "message": data.get("message", ""),
+            }
+            with translation.override(language):
                 title = _("%(severity)s: %(title)s") % {
                     "severity": _(severity.capitalize()),
-                    "title": _(data.get("title", "")),
+                    "title": _(words["title"]),
                 }
             _notify(
                 user=user,
@@ -180,7 +197,7 @@ def notify_events(*, event_ids: list[int], now: dt.datetime | None = None) -> in
                 kind=Notification.Kind.INSIGHT,
                 severity=severity,
                 title=title,
-                body=data.get("message", ""),
+                body=words["message"],
                 url=data.get("url", ""),
                 channels=channels,
                 event=event,
@@ -238,7 +255,7 @@ def digest_send(*, store: Store, now: dt.datetime | None = None) -> int:
         pref = preference_for(user)
         if not pref.digest or not pref.digest_channels:
             continue
-        with translation.override(getattr(user, "language", None) or settings.LANGUAGE_CODE):
+        with translation.override(reader_language(pref)):
             decisions = todays_decisions(store)
             title = _("Today's decisions at %(store)s") % {"store": store.name}
             if decisions:

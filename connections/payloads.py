@@ -91,6 +91,10 @@ def insight_url(insight) -> str:
 def insight(insight) -> dict:
     with translation.override(None):  # the text as written in the code: English, whoever triggered it
         title, message = str(insight.title), str(insight.message)
+    translations = {}
+    for code, _name in settings.LANGUAGES:  # so each reader (a person, a POS) can show their own
+        with translation.override(code):
+            translations[code] = {"title": str(insight.title), "message": str(insight.message)}
     return {
         "insight_id": insight.pk,
         "kind": insight.kind,
@@ -101,6 +105,7 @@ def insight(insight) -> dict:
         "numbers": insight.numbers,
         "title": title,
         "message": message,
+        "translations": translations,
         "action": insight.action_type or None,
         "action_detail": insight.action_detail or None,
         "verdict": insight.verdict or None,

@@ -251,3 +251,39 @@ def test_preferences_page_saves_and_refuses_a_robot_on_a_private_address(store, 
     )
     assert "169.254.169.254" in page.content.decode()
     assert notifications.preference_for(owner).robot_url == "https://93.184.216.34/hook"  # unchanged
+
+
+def test_each_person_is_told_in_their_own_language(store, mailoutbox_backend, run_outbox):
+    owner = _person(store, Role.OWNER, "owner@example.com", language="zh-hans")
+    manager = _person(store, Role.MANAGER, "manager@example.com")  # never chose: the site's default
+    insight_upsert(store=store, finding=_finding("Flour", "high"))
+    run_outbox()
+    by_user = {n.user_id: n for n in Notification.objects.all()}
+    # "High" → 高, "Low stock" → 低库存, joined by the full-width colon of "%(severity)s：%(title)s"
+    assert by_user[owner.pk].title == "高：低库存"
+    assert (
+        by_user[owner.pk].body
+        == "按目前的消耗速度，Flour 将在 0 天后用完；目前没有可供货的供应商，请添加一个。"
+    )
+    assert by_user[manager.pk].title == "High: Low stock"
+    assert by_user[manager.pk].body.startswith("Flour runs out in 0 days at the current pace; no supplier")
+    notifications_deliver.apply()
+    assert {m.to[0]: m.subject for m in mail.outbox} == {
+        "owner@example.com": "高：低库存",
+        "manager@example.com": "High: Low stock",
+    }
+
+
+def test_the_preferences_page_saves_a_language_and_refuses_an_unknown_one_with_400(store):
+    owner = _person(store, Role.OWNER, "owner@example.com")
+    client = Client()
+    client.force_login(owner)
+    response = client.post(
+        "/notifications/preferences/", {"channels_high": ["in_app"], "language": "zh-hans"}
+    )
+    assert response.status_code == 302 and notifications.preference_for(owner).language == "zh-hans"
+    response = client.post(
+        "/notifications/preferences/", {"channels_high": ["in_app"], "language": "klingon"}
+    )
+    assert response.status_code == 400 and "Choose a language the app speaks." in response.content.decode()
+    assert notifications.preference_for(owner).language == "zh-hans"  # unchanged
