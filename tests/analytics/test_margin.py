@@ -200,3 +200,94 @@ def test_the_restoring_price_is_the_menu_price_with_tax_in_a_tax_inclusive_store
     n = Insight.objects.get(kind="margin_drop").numbers
     # net price 10.00; margin was (10 − 2.00) / 10 = 80%; 2.60 / 0.2 = 13.00 net, 14.30 on the menu
     assert (n["gp0"], n["gp1"], n["item"], n["restoring_price"]) == ("1120.00", "1036.00", "Wings", "14.30")
+
+
+@pytest.mark.django_db
+def test_the_decomposition_counts_modifiers_leaves_unknown_costs_out_and_takes_local_business_days(sell):
+    """A New York store; every order at 23:30 local (04:30 UTC the next day in February, after the 04:00
+    cutoff: dropping the time zone would move each day's sales to the next and the 14th out of the period).
+    Burger 10.00 takes 1 bun (1.00); its modifier Cheese (+1.50) takes 2 cheese (0.50 each); Fries 5.00
+    have no recipe. 1–14 Feb: 10 burgers and 10 fries a day; 1–14 Mar: 6 plain burgers, 4 with cheese and
+    10 fries a day."""
+    import zoneinfo
+
+    from inventory import services as inventory
+    from tests.analytics.conftest import at
+    from tests.factories import MenuItemFactory, ModifierFactory, ModifierGroupFactory, StoreFactory
+    from tests.inventory.factories import IngredientFactory
+
+    ny = zoneinfo.ZoneInfo("America/New_York")
+    store = StoreFactory(time_zone="America/New_York")
+    bun = IngredientFactory(store=store, name="Bun", base_unit="pcs")
+    cheese = IngredientFactory(store=store, name="Cheese", base_unit="pcs")
+    for ingredient, cost in ((bun, "1.00"), (cheese, "0.50")):
+        inventory.stock_movement_record(
+            store=store,
+            ingredient=ingredient,
+            kind="receipt",
+            quantity=D("10000"),
+            reason="delivery",
+            unit_cost=D(cost),
+            at=at(dt.date(2026, 1, 15), 8, tz=ny),
+        )
+    burger = MenuItemFactory(store=store, name="Burger", price=D("10.00"))
+    fries = MenuItemFactory(store=store, name="Fries", price=D("5.00"))
+    extras = ModifierGroupFactory(store=store)
+    burger.modifier_groups.add(extras)
+    with_cheese = ModifierFactory(group=extras, name="Cheese", price_delta=D("1.50"))
+    inventory.recipe_line_set(store=store, ingredient=bun, quantity=D("1"), unit="pcs", menu_item=burger)
+    inventory.recipe_line_set(
+        store=store, ingredient=cheese, quantity=D("2"), unit="pcs", modifier=with_cheese
+    )
+    for day in range(1, 15):
+        sell(store, [(burger, 10), (fries, 10)], at(dt.date(2026, 2, day), 23, 30, tz=ny))
+        sell(
+            store,
+            [(burger, 6), (burger, 4, [with_cheese]), (fries, 10)],
+            at(dt.date(2026, 3, day), 23, 30, tz=ny),
+        )
+
+    report = margin.margin_report(store, at(dt.date(2026, 3, 15), 12, tz=ny))
+    assert report["periods"] == {
+        "previous": [dt.date(2026, 2, 1), dt.date(2026, 2, 14)],
+        "current": [dt.date(2026, 3, 1), dt.date(2026, 3, 14)],
+    }
+    # GP₀ = 140 × (10.00 − 1.00) = 1260.00 (the fries' 700.00 have no cost: left out, not a 100 % margin
+    # that would make it 1960.00).
+    # GP₁: revenue 140 × 10.00 + 56 × 1.50 = 1484.00, food 140 × 1.00 + 56 × 2 × 0.50 = 196.00 → 1288.00
+    # (without the modifier's recipe it would be 1344.00). Change +28.00 = 2.2 % of 1260.
+    assert (report["gp0"], report["gp1"], report["change"], report["change_pct"]) == (
+        D("1260.00"),
+        D("1288.00"),
+        D("28.00"),
+        D("2.2"),
+    )
+    # price = Σ q₁(p₁ − p₀) = 140 × (1484 / 140 − 10.00) = 84.00; the cheese per burger went from 0 to
+    # 112 / 140 = 0.8: recipe = −140 × 0.8 × u₀ (cheese unused in February: its cost that period, 0.50)
+    # = −56.00; volume (Q₁ = Q₀ = 140), mix (one costed item) and the unchanged costs: 0
+    assert report["parts"] == {
+        "volume": D("0.00"),
+        "mix": D("0.00"),
+        "price": D("84.00"),
+        "recipe": D("-56.00"),
+        f"ingredient:{bun.pk}": D("0.00"),
+        f"ingredient:{cheese.pk}": D("0.00"),
+    }
+    # known cost: 1400 / (1400 + 700) = 0.6667 before; 1484 / (1484 + 700) = 0.6795 now
+    assert report["known_share"] == {"previous": D("0.6667"), "current": D("0.6795")}
+
+
+@pytest.mark.django_db
+def test_periods_follow_the_stores_clock_not_utc():
+    import zoneinfo
+
+    from tests.factories import StoreFactory
+
+    store = StoreFactory(time_zone="Asia/Shanghai")
+    # 10:00 on 1 March in Shanghai is 02:00 UTC, before the 04:00 cutoff: in UTC it would still be 28
+    # February (periods 1–27 Jan against 1–27 Feb). In Shanghai February has closed: whole months.
+    now = dt.datetime(2026, 3, 1, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    assert margin.periods(store, now) == (
+        (dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
+        (dt.date(2026, 2, 1), dt.date(2026, 2, 28)),
+    )

@@ -270,3 +270,63 @@ def test_one_more_person_for_a_load_barely_over_capacity_is_within_tolerance(sto
     run_analysis(store=store, job="staffing", now=at(MONDAY, 10))
     card = Insight.objects.get(kind="staffing")
     assert _lines(card) == [(at(next_monday, 18), at(next_monday, 20), 1)]
+
+
+def test_prep_reads_the_forecast_by_the_stores_local_hours():
+    """The first test's menu in New York (UTC−4 on 30 March): dinner 17–22 local is 21:00–02:00 UTC,
+    where the forecast has only 22:00's 10 — reading the cells by UTC hour would prep ⌈10 − 3⌉ = 7."""
+    import zoneinfo
+
+    from tests.factories import StoreFactory
+
+    store = StoreFactory(time_zone="America/New_York")
+    ny = zoneinfo.ZoneInfo("America/New_York")
+    DaypartFactory(store=store, name="lunch", starts=dt.time(11), ends=dt.time(15))
+    DaypartFactory(store=store, name="dinner", starts=dt.time(17), ends=dt.time(22))
+    wings = MenuItemFactory(store=store, name="Wings")
+    kitchen.kitchen_item_set(menu_item=wings, prep_ahead=True)
+    forecast(store, wings, {12: "9", 17: "4.5", 19: "6", 22: "10"})  # dinner hours 17–21: 10.5
+    ready_by = at(MONDAY, 17, tz=ny)
+    done = kitchen.prep_task_create(
+        store=store, menu_item=wings, quantity=Decimal("3"), ready_by=ready_by, source="forecast"
+    )
+    kitchen.prep_task_done(task=done)
+    run_analysis(store=store, job="prep", now=at(MONDAY, 14, tz=ny))
+    task = PrepTask.objects.get(done=False)
+    assert (task.quantity, task.ready_by) == (Decimal("8.0"), ready_by)  # ⌈10.5 − 3⌉
+
+
+def test_labour_figures_count_sales_and_shifts_by_the_stores_business_day(sell):
+    """New York: Monday's late order at 23:30 local is 03:30 UTC on Tuesday (EDT), and Ana's shift
+    17:00–23:00 local is 21:00–03:00 UTC — in UTC the sale would be Tuesday's."""
+    import zoneinfo
+
+    from analytics.analyses import operations
+    from staffing import services as staffing
+    from tests.factories import StoreFactory
+
+    store = StoreFactory(time_zone="America/New_York", business_day_cutoff=dt.time(0))
+    ny = zoneinfo.ZoneInfo("America/New_York")
+    position = staffing.position_create(store=store, name="Cook")
+    ana = staffing.staff_member_create(
+        store=store, name="Ana", hourly_cost=Decimal("12.00"), positions=[position]
+    )
+    staffing.shift_create(
+        store=store, staff=ana, position=position, start=at(MONDAY, 17, tz=ny), end=at(MONDAY, 23, tz=ny),
+        reason="test",
+    )  # fmt: skip
+    item = MenuItemFactory(store=store, price=Decimal("10.00"))
+    sell(store, [(item, 6)], at(MONDAY, 18, tz=ny))
+    sell(store, [(item, 18)], at(MONDAY, 23, 30, tz=ny))
+    days = {
+        d["day"]: d
+        for d in operations.labour(store, MONDAY, now=at(MONDAY + dt.timedelta(days=2), 14, tz=ny))
+    }
+    monday, tuesday = days[MONDAY], days[MONDAY + dt.timedelta(days=1)]
+    # Monday: 6 h × 12.00 = 72.00 of 24 × 10.00 = 240.00 = 30.0 %; 240.00 / 6 h = 40.00 an hour
+    assert (monday["sales"], monday["labour_pct_of_sales"], monday["sales_per_labour_hour"]) == (
+        Decimal("240.00"),
+        Decimal("30.0"),
+        Decimal("40.00"),
+    )
+    assert (tuesday["sales"], tuesday["labour_pct_of_sales"]) == (Decimal("0.00"), None)

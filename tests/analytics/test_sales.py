@@ -290,3 +290,117 @@ def test_refunds_reduce_net_sales_on_their_day_and_lines_and_comps_cost_without_
     ]
     # Monday alone keeps what was sold that day: burger 36.00 − 4 × 3.00 = 24.00 (the comp costs 3.00)
     assert sales.best_sellers(store, D, D, by="profit")[0]["gross_profit"] == Decimal("24.00")
+
+
+NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
+
+
+@pytest.fixture
+def two_days_in_new_york(sell):
+    """A New York store (UTC−5 on 2 March), window D..D+1. One ingredient x (pcs) at 1.00 until a receipt
+    at 2.00 on D+1. Mains: P 10.00 takes 2 x, 3 x from D+1 (recipe history), and its modifier "Extra"
+    (+1.50) takes 1 x more; Q 8.00 takes 1 x; R 6.00 takes 1 x and sells only on D+2 (outside the
+    window). Drinks: S 3.00 has no recipe (unknown cost).
+    D 23:30 New York (04:30 UTC on D+1, after the 04:00 cutoff: D+1 if the time zone were dropped):
+      P ×2 with Extra, Q ×4.   D+1 12:00: P ×2, Q ×4, S ×3.   D+2 12:00: R ×5."""
+    from inventory import services as inventory
+    from tests.factories import ModifierFactory, ModifierGroupFactory
+    from tests.inventory.factories import IngredientFactory
+
+    store = StoreFactory(time_zone="America/New_York")
+    x = IngredientFactory(store=store, name="X", base_unit="pcs")
+    for day, cost in ((D - dt.timedelta(days=30), "1.00"), (D + dt.timedelta(days=1), "2.00")):
+        inventory.stock_movement_record(
+            store=store,
+            ingredient=x,
+            kind="receipt",
+            quantity=Decimal("1000"),
+            reason="delivery",
+            unit_cost=Decimal(cost),
+            at=at(day, 8, tz=NEW_YORK),
+        )
+    mains, drinks = (
+        MenuCategoryFactory(store=store, name="Mains"),
+        MenuCategoryFactory(store=store, name="Drinks"),
+    )
+    p, q, r = (
+        MenuItemFactory(store=store, category=mains, name=n, price=Decimal(price))
+        for n, price in (("P", "10.00"), ("Q", "8.00"), ("R", "6.00"))
+    )
+    s = MenuItemFactory(store=store, category=drinks, name="S", price=Decimal("3.00"))
+    extras = ModifierGroupFactory(store=store)
+    p.modifier_groups.add(extras)
+    extra = ModifierFactory(group=extras, name="Extra", price_delta=Decimal("1.50"))
+    for owner, pcs in (({"menu_item": p}, "2"), ({"menu_item": q}, "1"), ({"menu_item": r}, "1"),
+                       ({"modifier": extra}, "1")):  # fmt: skip
+        inventory.recipe_line_set(store=store, ingredient=x, quantity=Decimal(pcs), unit="pcs", **owner)
+    inventory.recipe_line_set(
+        store=store,
+        ingredient=x,
+        quantity=Decimal("3"),
+        unit="pcs",
+        menu_item=p,
+        valid_from=D + dt.timedelta(days=1),
+    )
+    sell(store, [(p, 2, [extra]), (q, 4)], at(D, 23, 30, tz=NEW_YORK))
+    sell(store, [(p, 2), (q, 4), (s, 3)], at(D + dt.timedelta(days=1), 12, tz=NEW_YORK))
+    sell(store, [(r, 5)], at(D + dt.timedelta(days=2), 12, tz=NEW_YORK))
+    return {"store": store, "mains": mains, "drinks": drinks}
+
+
+def test_menu_engineering_margins_take_modifiers_each_days_recipe_and_cost_and_the_local_window(
+    two_days_in_new_york,
+):
+    store, mains = two_days_in_new_york["store"], two_days_in_new_york["mains"]
+    rows = {r["name"]: r for r in sales.menu_engineering(store, D, D + dt.timedelta(days=1))}
+    # P: revenue 2 × 11.50 + 2 × 10.00 = 43.00; food on D 2 × (2 + 1 Extra) × 1.00 = 6.00, on D+1
+    # 2 × 3 × 2.00 = 12.00 → margin (43.00 − 18.00) / 4 = 6.25. Dropped, each input gives another figure:
+    # without the modifier's recipe (43 − 16) / 4 = 6.75; without recipe history, 3 x on D too:
+    # (43 − 20) / 4 = 5.75; costed at the window's last day only (2.00): (43 − 24) / 4 = 4.75; in UTC the
+    # D 23:30 order falls on D+1: (43 − 2 × 4 × 2.00 − 12) / 4 = 3.75.
+    # Q: 8 × 8.00 = 64.00; food 4 × 1.00 + 4 × 2.00 = 12.00 → (64 − 12) / 8 = 6.50 (in UTC: 6.00).
+    # R: unsold in the window (its sale on D+2 is outside): menu price 6.00 − 1 × 2.00 on D+1 = 4.00.
+    # Average over the sold, known items by quantity: (4 × 6.25 + 8 × 6.50) / 12 = 77 / 12 = 6.4167.
+    assert {
+        n: (r["quantity"], r["contribution_margin"]) for n, r in rows.items() if r["category"] == "Mains"
+    } == {
+        "P": (4, Decimal("6.25")),
+        "Q": (8, Decimal("6.50")),
+        "R": (0, Decimal("4.00")),
+    }
+    assert rows["P"]["average_margin"] == Decimal("6.42")
+    # N = 3 → popular at a share ≥ 0.7 / 3 = 0.2333: P 4/12 = 0.3333, Q 8/12 = 0.6667, R 0
+    assert {n: rows[n]["quadrant"] for n in "PQR"} == {"P": "plowhorse", "Q": "star", "R": "dog"}
+    # Drinks: S has no recipe: unknown, never a 100 % margin
+    assert (rows["S"]["contribution_margin"], rows["S"]["quadrant"], rows["S"]["costs_known"]) == (
+        None,
+        "unknown",
+        False,
+    )
+    assert {
+        r["name"] for r in sales.menu_engineering(store, D, D + dt.timedelta(days=1), category_id=mains.pk)
+    } == {
+        "P",
+        "Q",
+        "R",
+    }
+
+
+def test_best_sellers_by_profit_take_modifiers_recipe_history_local_days_and_unknown_costs(
+    two_days_in_new_york,
+):
+    store = two_days_in_new_york["store"]
+    rows = sales.best_sellers(store, D, D + dt.timedelta(days=1), by="profit")
+    # Q 64.00 − 12.00 = 52.00; P 43.00 − 18.00 = 25.00 (see the matrix test for the arithmetic, and what each
+    # dropped input would give: P 27.00 without the modifier's recipe, 23.00 without recipe history,
+    # 15.00 in UTC); S 9.00 with no recipe: profit unknown, ranked last. R sold only on D+2: not listed.
+    assert [(r["name"], r["quantity"], r["revenue"], r["gross_profit"], r["costs_known"]) for r in rows] == [
+        ("Q", 8, Decimal("64.00"), Decimal("52.00"), True),
+        ("P", 4, Decimal("43.00"), Decimal("25.00"), True),
+        ("S", 3, Decimal("9.00"), None, False),
+    ]
+    # The 23:30 order is D's in New York (in UTC it would be D+1's)
+    assert names(sales.best_sellers(store, D, D, by="quantity")) == [
+        ("Q", 4, Decimal("32.00")),
+        ("P", 2, Decimal("23.00")),
+    ]

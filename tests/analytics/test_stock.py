@@ -459,3 +459,44 @@ def test_the_stock_page_flags_low_by_the_insights_reorder_point(store, wings, cl
     run_analysis(store=store, job="low_stock", now=at(TODAY, 10, 5))
     insight.refresh_from_db()
     assert insight.state == "resolved"  # and the check agrees
+
+
+def test_usage_history_takes_each_days_recipe_and_the_forecast_todays(store, sell):
+    patty = _burger(store, lead_time_days=1)
+    burger = MenuItemFactory(store=store, name="Burger")
+    inventory.recipe_line_set(
+        store=store, ingredient=patty, quantity=Decimal("1"), unit="pcs", menu_item=burger
+    )
+    inventory.stock_movement_record(
+        store=store,
+        ingredient=patty,
+        kind="receipt",
+        quantity=Decimal("100"),
+        reason="opening",
+        unit_cost=Decimal("1.00"),
+        at=at(TODAY - dt.timedelta(days=20), 12),
+    )
+    sell(store, [(burger, 4)], at(TODAY - dt.timedelta(days=7), 12))  # single patty then: 4 pcs
+    inventory.recipe_line_set(
+        store=store,
+        ingredient=patty,
+        quantity=Decimal("2"),
+        unit="pcs",
+        menu_item=burger,
+        valid_from=TODAY - dt.timedelta(days=3),  # a double patty from Friday
+    )
+    sell(store, [(burger, 4)], at(TODAY - dt.timedelta(days=1), 12))  # double: 8 pcs
+    _forecast(store, burger, {19: "5"})
+    (row,) = stock.stock_status(store, at(TODAY, 10))
+    # daily usage = 5 burgers × 2 pcs (today's recipe) = 10 (the old recipe would give 5); σ of (4, 8):
+    # mean 6, ((4 − 6)² + (8 − 6)²) / 1 = 8, √8 = 2.828 (costing both days by today's recipe: σ 0)
+    assert (row["on_hand"], row["daily_usage"], row["sigma"], row["pace"]) == (
+        Decimal("88.000"),  # 100 − 4 − 8
+        Decimal("10.000"),
+        Decimal("2.828"),
+        Decimal("1.0000"),
+    )
+    # L = 1: the rest of today (19:00's 10) + 1.65 × 2.828427 × √1 = 4.666905 → 14.667
+    assert row["reorder_point"] == Decimal("14.667")
+    # L + R = 8: 10 + 7 × 10 = 80, + 1.65 × √8 × √8 = 13.2 → 93.200
+    assert row["par"] == Decimal("93.200")
