@@ -38,7 +38,7 @@ from .models import (
     OutboxEvent,
 )
 from .services import outbox_nudge
-from .urlguard import url_check
+from .urlguard import guarded_post, url_check
 from .webhooks import BACKOFF, TIMEOUT_SECONDS
 
 logger = logging.getLogger(__name__)
@@ -347,12 +347,11 @@ def send_one(*, send_id: int, now: dt.datetime | None = None) -> str | None:
                 send_mail(note.title, text, None, [note.user.email], fail_silently=False)
             else:
                 pref = preference_for(note.user)
-                url_check(pref.robot_url, field="robot_url")
-                response = requests.post(
+                response = guarded_post(
                     pref.robot_url,
+                    field="robot_url",
                     json=robot_payload(pref.robot_kind, note.title, note.body, note.url),
                     timeout=TIMEOUT_SECONDS,
-                    allow_redirects=False,
                 )
                 if not 200 <= response.status_code < 300:
                     error = f"HTTP {response.status_code}"

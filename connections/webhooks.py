@@ -23,7 +23,7 @@ from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Membership, Role
 
 from .models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from .urlguard import url_check
+from .urlguard import guarded_post, url_check
 
 logger = logging.getLogger(__name__)
 
@@ -172,13 +172,12 @@ def deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str | None:
         started = time.monotonic()
         status_code, error = None, ""
         try:
-            url_check(delivery.endpoint.url)  # again: the name may resolve elsewhere since it was saved
-            response = requests.post(
+            # Vetted again at connection: the name may resolve elsewhere since it was saved.
+            response = guarded_post(
                 delivery.endpoint.url,
                 data=payload.encode(),
                 headers=headers(delivery, payload, now),
                 timeout=TIMEOUT_SECONDS,
-                allow_redirects=False,
             )
             status_code = response.status_code
         except requests.RequestException as exc:

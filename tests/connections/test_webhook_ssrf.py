@@ -71,3 +71,53 @@ def test_a_delivery_is_refused_when_the_target_is_no_longer_allowed(store, setti
     assert webhooks.deliver(delivery_id=delivery.pk, now=dt.datetime.now(dt.UTC)) == "pending"  # retried
     attempt = WebhookAttempt.objects.get(delivery=delivery)
     assert attempt.status_code is None and attempt.error.startswith("refused: 127.0.0.1 is a loopback")
+
+
+def test_a_name_rebound_to_loopback_after_the_check_never_reaches_it(store, settings, monkeypatch):
+    """DNS rebinding: the name answers a public address to whoever checks it first, then loopback, where
+    something listens. The delivery resolves the name once, at connection, and connects to the address
+    it checked, so the loopback service hears nothing."""
+    import socket
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    heard = []
+
+    class Listener(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            heard.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Listener)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    endpoint = webhooks.webhook_endpoint_create(
+        store=store, url=f"http://rebind.example:{port}/hooks", topics=[]
+    )
+    order_place(store=store, channel="till", lines=[LineRequest(item_id=MenuItemFactory(store=store).pk)])
+
+    real_getaddrinfo, answers = socket.getaddrinfo, []
+
+    def rebinding(host, *args, **kwargs):
+        if host != "rebind.example":
+            return real_getaddrinfo(host, *args, **kwargs)
+        # A global IPv6 address first (unroutable here: the connection fails at once), loopback after.
+        address = "2606:4700:4700::1111" if not answers else "127.0.0.1"
+        answers.append(address)
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        return [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    settings.WEBHOOK_ALLOW_PRIVATE, settings.WEBHOOK_ALLOWED_HOSTS = False, []
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    try:
+        assert webhooks.deliver(delivery_id=delivery.pk, now=dt.datetime.now(dt.UTC)) == "pending"
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert heard == [] and answers == ["2606:4700:4700::1111"]  # asked once; that answer was used
+    assert WebhookAttempt.objects.get(delivery=delivery).status_code is None
