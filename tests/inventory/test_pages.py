@@ -41,15 +41,21 @@ def test_count_page_posts_a_count(manager_client, store):
     assert StockCount.objects.get().lines.get().variance == Decimal("2500")
 
 
-def test_po_page_sends_and_receives(
-    manager_client, store, mailoutbox_backend, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def rice_po(store):
+    """A draft for 5 kg of rice at 0.003 per gram."""
     rice = IngredientFactory(store=store, base_unit="g")
-    po = services.purchase_order_create_draft(
+    return services.purchase_order_create_draft(
         store=store,
         supplier=SupplierFactory(store=store),
         lines=[{"ingredient": rice, "quantity": Decimal("5"), "unit": "kg", "unit_price": Decimal("0.003")}],
     )
+
+
+def test_po_page_sends_and_receives(
+    manager_client, store, rice_po, mailoutbox_backend, django_capture_on_commit_callbacks
+):
+    po, rice = rice_po, rice_po.lines.get().ingredient
     base = f"/inventory/{store.slug}/purchase-orders/{po.pk}/"
     assert manager_client.get(base).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
@@ -63,14 +69,9 @@ def test_po_page_sends_and_receives(
 
 
 def test_a_refused_receipt_answers_400_names_the_field_keeps_the_typing_and_writes_nothing(
-    manager_client, store, django_capture_on_commit_callbacks
+    manager_client, store, rice_po, django_capture_on_commit_callbacks
 ):
-    rice = IngredientFactory(store=store, base_unit="g")
-    po = services.purchase_order_create_draft(
-        store=store,
-        supplier=SupplierFactory(store=store),
-        lines=[{"ingredient": rice, "quantity": Decimal("5"), "unit": "kg", "unit_price": Decimal("0.003")}],
-    )
+    po, rice = rice_po, rice_po.lines.get().ingredient
     base = f"/inventory/{store.slug}/purchase-orders/{po.pk}/"
     with django_capture_on_commit_callbacks(execute=True):
         manager_client.post(base + "send/")
