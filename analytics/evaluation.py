@@ -45,7 +45,7 @@ def _orders(insight, first, last) -> Decimal:
 def _margin_pct(insight, first, last) -> Decimal | None:
     """Gross margin over the sales whose food cost is known (as every margin figure is)."""
 
-    rows = [r for r in costing.costed_sales(insight.store, first, last) or [] if r["food_cost"] is not None]
+    rows = [r for r in costing.costed_sales(insight.store, first, last) if r["food_cost"] is not None]
     revenue = sum((r["revenue"] for r in rows), Decimal("0"))
     if not revenue:
         return None

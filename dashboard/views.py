@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.cache import quote_etag
 from django.utils.http import parse_etags
@@ -90,7 +90,7 @@ def _switch(request, store, view_name, **kwargs):
 
 
 def _links(store) -> dict:
-    """Other apps' pages the dashboard links to, when they exist."""
+    """Other apps' pages the dashboard links to (every app is always installed)."""
     names = {
         "schedule": "staffing:schedule",
         "labour": "staffing:labour",
@@ -105,12 +105,7 @@ def _links(store) -> dict:
         "prep": "kitchen:prep",
         "kitchen": "kitchen:display",
     }
-    out = {}
-    for key, name in names.items():
-        try:
-            out[key] = reverse(name, kwargs={"store_slug": store.slug})
-        except NoReverseMatch:
-            out[key] = None
+    out = {key: reverse(name, kwargs={"store_slug": store.slug}) for key, name in names.items()}
     out["api_keys"] = reverse("api-keys", kwargs={"store_slug": store.slug})
     out["api_docs"] = reverse("api-docs")
     out["admin"] = reverse("admin:index")

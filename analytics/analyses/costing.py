@@ -83,7 +83,7 @@ def costed_sales(
     by_daypart: bool = False,
     book: Recipes | None = None,
     costs: dict | None = None,
-) -> list[dict] | None:
+) -> list[dict]:
     """Counted sales over business days first..last (orders placed before `until`, when given), per
     (menu_item_id, day[, daypart]): quantity, revenue, `uses` and `food_cost` (see `with_uses`). Five
     aggregate queries, three given `book` and `costs` (from `recipes` and `ingredient_costs`)."""

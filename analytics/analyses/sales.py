@@ -22,13 +22,11 @@ WEIGHTS = (4, 3, 2, 1)
 
 def item_profit(
     store: Store, first: dt.date, last: dt.date, *, by_daypart: bool = False
-) -> dict[tuple[int, str | None], dict] | None:
+) -> dict[tuple[int, str | None], dict]:
     """(item id, daypart or None) → {"gross_profit", "food_cost"} over business days first..last, food cost
     from `costing` (modifiers and the recipe in force each day included); both None when the item's cost
-    is unknown. None when inventory is not installed."""
+    is unknown."""
     rows = costing.costed_sales(store, first, last, by_daypart=by_daypart)
-    if rows is None:
-        return None
     out = {}
     for key, cell in costing.totals(rows, ("menu_item_id", "daypart")).items():
         food = cell["food_cost"]
@@ -55,7 +53,7 @@ def best_sellers(
     rows = selectors.item_sales(store, first, last, by_daypart=by_daypart, category_id=category_id)
     profit = item_profit(store, first, last, by_daypart=by_daypart)
     for row in rows:
-        cell = (profit or {}).get((row["menu_item_id"], row.get("daypart")), {})
+        cell = profit.get((row["menu_item_id"], row.get("daypart")), {})
         row["gross_profit"] = cell.get("gross_profit")
         row["costs_known"] = row["gross_profit"] is not None
     measure = {
