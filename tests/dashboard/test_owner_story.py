@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.utils import timezone
 
 from analytics import services
 from analytics.analyses.operations import staffing_findings
@@ -51,10 +50,11 @@ def owner_page(page, live_server, shop, client):
 
 
 def _low_stock(store, item):
-    """Wings run low: 20 pcs on hand, 4 per basket, 5 baskets forecast a day (12:00-17:00); one supplier
-    two days away. Usage over the lead time is the rest of today (0-20) + tomorrow's 20 >= 20 on hand at
-    any hour the test runs: with a one-day lead time it would be only the rest of today, and the card
-    would not appear when CI runs in the store's afternoon."""
+    """Wings run low: 20 pcs on hand, 4 per basket, 5 baskets forecast a day (12:00-17:00) = 20 pcs a day;
+    one supplier two days away, packs of 20 at 0.50. Checked at 10:00 on a Monday with no sales in the 60
+    days before (σ = 0, pace 1), so every figure follows by hand: reorder point = the rest of today (all
+    of 12:00-17:00: 20) + tomorrow's 20 = 40 ≥ 20 on hand → low; par = 20 + 8 × 20 = 180 (L + R = 2 + 7
+    days); order 180 − 20 on hand = 160 pcs = 8 packs, × 0.50 = 80.00."""
     wings = inv.ingredient_create(store=store, name="Wings", base_unit="pcs")
     inv.recipe_line_set(store=store, ingredient=wings, quantity=Decimal("4"), unit="pcs", menu_item=item)
     farm = inv.supplier_create(store=store, name="Cheap Farm", email="farm@example.com", lead_time_days=2)
@@ -75,7 +75,7 @@ def _low_stock(store, item):
         for w in range(7)
         for h in range(12, 17)
     )
-    run_analysis(store=store, job="low_stock", now=timezone.now())
+    run_analysis(store=store, job="low_stock", now=dt.datetime(2030, 3, 18, 10, tzinfo=store.tz))
     return Insight.objects.get(store=store, kind="low_stock", state="new")
 
 
@@ -92,11 +92,12 @@ def test_the_owner_sees_decides_and_acts_from_the_overview(owner_page, live_serv
     insight = _low_stock(store, shop["a"])
     po = PurchaseOrder.objects.get(pk=insight.numbers["purchase_order_id"])
     lines = [(line.ingredient.name, line.quantity, line.unit_price) for line in po.lines.all()]
+    assert lines == [("Wings", Decimal("160.000"), Decimal("0.50"))]  # see _low_stock: 8 packs of 20
+    total = Decimal("80.00")  # 160 × 0.50
 
     # See: the overview leads with the decision and its button.
     page.goto(f"{live_server.url}/dashboard/{store.slug}/")
     decision = page.locator(f"#todays-decisions [data-insight='{insight.pk}']")
-    total = sum((q * p for _n, q, p in lines), Decimal("0")).quantize(Decimal("0.01"))
     assert f"Approve and send to Cheap Farm ({total})" in decision.inner_text()
     page.screenshot(path=str(ARTIFACTS / "story-1-overview.png"), full_page=True)
 
