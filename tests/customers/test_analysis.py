@@ -169,3 +169,52 @@ def test_complaint_spike_rule():
     assert analysis.is_spike(4, [2, 2, 2, 2]) == (True, Decimal("2.00"))  # 4 ≥ 4.0
     assert analysis.is_spike(3, [0, 0, 0, 0]) == (False, Decimal("0.00"))  # fewer than 4
     assert analysis.is_spike(5, [3, 3, 3, 3]) == (False, Decimal("3.00"))  # 5 < 6.0
+
+
+def test_visits_and_as_of_are_the_stores_business_days(sell_in_new_york):
+    """New York, cutoff 00:00. A's last visit is a real order placed and paid at 23:30 local on 10 June
+    (03:30 UTC on the 11th); the nightly run is at 21:00 local on 20 June (01:00 UTC on the 21st). In UTC
+    the visit would be the 11th and the run the 21st: gaps 10 and 11 (median 10.5), risk 10 / 10.5 = 0.95;
+    and with the run's day alone in UTC, recency 11 and risk 1.10."""
+    store, customer = sell_in_new_york
+    services.customers_analyse(store=store, now=dt.datetime(2026, 6, 20, 21, tzinfo=store.tz))
+    score = CustomerScore.objects.get(customer=customer)
+    # visits 21 May and 31 May (30.00 each) and 10 June (20.00): gaps 10 and 10 → median 10; recency
+    # 20 − 10 = 10 → risk 1.00; monetary 30 + 30 + 20 = 80; value at risk 80 / 6 × min(1, 1.00 / 4)
+    # = 13.333 × 0.25 = 3.33
+    assert (score.as_of, score.last_visit, score.recency_days, score.visits) == (
+        D(2026, 6, 20),
+        D(2026, 6, 10),
+        10,
+        3,
+    )
+    assert (score.median_gap_days, score.churn_risk, score.monetary, score.value_at_risk) == (
+        Decimal("10"),
+        Decimal("1.00"),
+        Decimal("80.00"),
+        Decimal("3.33"),
+    )
+
+
+@pytest.fixture
+def sell_in_new_york(db):
+    from unittest import mock
+
+    from orders.services import LineRequest, order_place, payment_take
+    from tests.factories import MenuItemFactory, StoreFactory
+
+    store = StoreFactory(time_zone="America/New_York", business_day_cutoff=dt.time(0))
+    a = CustomerFactory(store=store)
+    visit(a, D(2026, 5, 21), "30")
+    visit(a, D(2026, 5, 31), "30")
+    plate = MenuItemFactory(store=store, price=Decimal("20.00"))
+    late = dt.datetime(2026, 6, 10, 23, 30, tzinfo=store.tz)
+    with mock.patch("django.utils.timezone.now", return_value=late):
+        order = order_place(
+            store=store, channel="till", placed_at=late, lines=[LineRequest(item_id=plate.pk, quantity=1)]
+        )
+        check = order.guest_check
+        check.refresh_from_db()
+        payment_take(guest_check=check, method="card", amount=check.total)
+        services.check_attach(customer=a, guest_check=check, source="till")
+    return store, a
