@@ -330,3 +330,39 @@ def test_labour_figures_count_sales_and_shifts_by_the_stores_business_day(sell):
         Decimal("40.00"),
     )
     assert (tuesday["sales"], tuesday["labour_pct_of_sales"]) == (Decimal("0.00"), None)
+
+
+def test_forecast_sales_for_labour_price_the_forecast_at_the_last_four_weeks_price_with_modifiers(
+    store, sell
+):
+    from analytics.analyses import operations
+    from staffing import services as staffing
+    from tests.factories import ModifierFactory, ModifierGroupFactory
+
+    burger = MenuItemFactory(store=store, name="Burger", price=Decimal("10.00"))
+    extras = ModifierGroupFactory(store=store)
+    burger.modifier_groups.add(extras)
+    cheese = ModifierFactory(group=extras, name="Cheese", price_delta=Decimal("2.00"))
+    large = ModifierFactory(group=extras, name="Large", price_delta=Decimal("10.00"))
+    # in the 4 weeks before the week (2–29 March): 2 with cheese (12.00) and 2 plain (10.00): 44.00 / 4 = 11.00
+    sell(store, [(burger, 2, [cheese]), (burger, 2)], at(dt.date(2026, 3, 16), 12))
+    # before them (27 Feb): 4 large ones at 20.00 — inside the window they would make it 124 / 8 = 15.50
+    sell(store, [(burger, 4, [large])], at(dt.date(2026, 2, 27), 12))
+    friday = MONDAY + dt.timedelta(days=4)
+    forecast(store, burger, {12: "30"}, weekday=4)
+    position = staffing.position_create(store=store, name="Cook")
+    ana = staffing.staff_member_create(
+        store=store, name="Ana", hourly_cost=Decimal("12.00"), positions=[position]
+    )
+    staffing.shift_create(
+        store=store, staff=ana, position=position, start=at(friday, 10), end=at(friday, 16), reason="test"
+    )
+    days = {d["day"]: d for d in operations.labour(store, MONDAY, now=at(MONDAY + dt.timedelta(days=2), 14))}
+    row = days[friday]
+    # 30 × 11.00 = 330.00 forecast (300.00 at the menu price, without the modifiers); 6 h × 12.00 = 72.00
+    # → 72 / 330 = 21.8 %; 330.00 / 6 h = 55.00 an hour
+    assert (row["forecast_sales"], row["labour_pct_of_forecast"], row["sales_per_labour_hour"]) == (
+        Decimal("330.00"),
+        Decimal("21.8"),
+        Decimal("55.00"),
+    )

@@ -189,6 +189,41 @@ def test_z_report_balances_to_the_cent_with_the_drawer_count(shop):
 
 
 @pytest.mark.django_db
+def test_the_x_and_z_reports_count_the_modifiers_price(shop):
+    """Takeaway: 2 burgers with cheese (12.00 + 1.50 = 13.50 each) = 27.00 (24.00 without the modifier),
+    tax 10% = 2.70, no service charge on takeaway: 29.70 by card. Float 50.00: cash expected 50.00."""
+    from tests.factories import ModifierFactory, ModifierGroupFactory
+
+    extras = ModifierGroupFactory(store=shop.store)
+    shop.burger.modifier_groups.add(extras)
+    cheese = ModifierFactory(group=extras, name="Cheese", price_delta=D("1.50"))
+    register = RegisterFactory(store=shop.store)
+    drawer = drawer_open(register=register, opening_float=D("50.00"))
+    order = order_place(
+        store=shop.store,
+        channel="till",
+        service_type="takeaway",
+        lines=[LineRequest(item_id=shop.burger.pk, quantity=2, modifier_ids=[cheese.pk])],
+    )
+    payment_take(guest_check=order.guest_check, method="card", amount=D("29.70"), register=register)
+    sales = {
+        "checks": 1,
+        "subtotal": "27.00",
+        "discounts": "0.00",
+        "net_sales": "27.00",
+        "tax": "2.70",
+        "service_charge": "0.00",
+        "total": "29.70",
+        "tips": "0.00",
+    }
+    x = drawer_report(drawer=drawer)
+    assert (x["sales"], x["cash"]["expected"]) == (sales, "50.00")
+    z = drawer_close(drawer=drawer, counted_cash=D("50.00")).z_report
+    assert z["sales"] == sales
+    assert z["tax_rates"] == [{"rate": "0.1000", "lines": 1, "amount": "27.00"}]
+
+
+@pytest.mark.django_db
 def test_a_short_drawer_shows_the_difference(shop):
     register = RegisterFactory(store=shop.store)
     drawer = drawer_open(register=register, opening_float=D("50.00"))
