@@ -344,7 +344,7 @@ def test_forecast_sales_for_labour_price_the_forecast_at_the_last_four_weeks_pri
     burger.modifier_groups.add(extras)
     cheese = ModifierFactory(group=extras, name="Cheese", price_delta=Decimal("2.00"))
     large = ModifierFactory(group=extras, name="Large", price_delta=Decimal("10.00"))
-    # in the 4 weeks before the week (2–29 March): 2 with cheese (12.00) and 2 plain (10.00): 44.00 / 4 = 11.00
+    # in the 4 weeks before the week (2–29 March): 2 with cheese (12.00), 2 plain (10.00): 44.00 / 4 = 11.00
     sell(store, [(burger, 2, [cheese]), (burger, 2)], at(dt.date(2026, 3, 16), 12))
     # before them (27 Feb): 4 large ones at 20.00 — inside the window they would make it 124 / 8 = 15.50
     sell(store, [(burger, 4, [large])], at(dt.date(2026, 2, 27), 12))

@@ -10,7 +10,7 @@ from analytics.analyses import sales
 from analytics.models import Insight
 from orders.services import order_cancel, order_line_void
 from restaurant_ops.models import ClosedDate
-from tests.analytics.conftest import at
+from tests.analytics.conftest import at, two_days_in_new_york_sold
 from tests.factories import DaypartFactory, MenuCategoryFactory, MenuItemFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -292,60 +292,11 @@ def test_refunds_reduce_net_sales_on_their_day_and_lines_and_comps_cost_without_
     assert sales.best_sellers(store, D, D, by="profit")[0]["gross_profit"] == Decimal("24.00")
 
 
-NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
-
-
 @pytest.fixture
-def two_days_in_new_york(sell):
-    """A New York store (UTC−5 on 2 March), window D..D+1. One ingredient x (pcs) at 1.00 until a receipt
-    at 2.00 on D+1. Mains: P 10.00 takes 2 x, 3 x from D+1 (recipe history), and its modifier "Extra"
-    (+1.50) takes 1 x more; Q 8.00 takes 1 x; R 6.00 takes 1 x and sells only on D+2 (outside the
-    window). Drinks: S 3.00 has no recipe (unknown cost).
-    D 23:30 New York (04:30 UTC on D+1, after the 04:00 cutoff: D+1 if the time zone were dropped):
-      P ×2 with Extra, Q ×4.   D+1 12:00: P ×2, Q ×4, S ×3.   D+2 12:00: R ×5."""
-    from inventory import services as inventory
-    from tests.factories import ModifierFactory, ModifierGroupFactory
-    from tests.inventory.factories import IngredientFactory
-
-    store = StoreFactory(time_zone="America/New_York")
-    x = IngredientFactory(store=store, name="X", base_unit="pcs")
-    for day, cost in ((D - dt.timedelta(days=30), "1.00"), (D + dt.timedelta(days=1), "2.00")):
-        inventory.stock_movement_record(
-            store=store,
-            ingredient=x,
-            kind="receipt",
-            quantity=Decimal("1000"),
-            reason="delivery",
-            unit_cost=Decimal(cost),
-            at=at(day, 8, tz=NEW_YORK),
-        )
-    mains, drinks = (
-        MenuCategoryFactory(store=store, name="Mains"),
-        MenuCategoryFactory(store=store, name="Drinks"),
-    )
-    p, q, r = (
-        MenuItemFactory(store=store, category=mains, name=n, price=Decimal(price))
-        for n, price in (("P", "10.00"), ("Q", "8.00"), ("R", "6.00"))
-    )
-    s = MenuItemFactory(store=store, category=drinks, name="S", price=Decimal("3.00"))
-    extras = ModifierGroupFactory(store=store)
-    p.modifier_groups.add(extras)
-    extra = ModifierFactory(group=extras, name="Extra", price_delta=Decimal("1.50"))
-    for owner, pcs in (({"menu_item": p}, "2"), ({"menu_item": q}, "1"), ({"menu_item": r}, "1"),
-                       ({"modifier": extra}, "1")):  # fmt: skip
-        inventory.recipe_line_set(store=store, ingredient=x, quantity=Decimal(pcs), unit="pcs", **owner)
-    inventory.recipe_line_set(
-        store=store,
-        ingredient=x,
-        quantity=Decimal("3"),
-        unit="pcs",
-        menu_item=p,
-        valid_from=D + dt.timedelta(days=1),
-    )
-    sell(store, [(p, 2, [extra]), (q, 4)], at(D, 23, 30, tz=NEW_YORK))
-    sell(store, [(p, 2), (q, 4), (s, 3)], at(D + dt.timedelta(days=1), 12, tz=NEW_YORK))
-    sell(store, [(r, 5)], at(D + dt.timedelta(days=2), 12, tz=NEW_YORK))
-    return {"store": store, "mains": mains, "drinks": drinks}
+def two_days_in_new_york(db):
+    """tests.analytics.conftest.two_days_in_new_york: modifiers, a recipe change, a cost change, a late
+    order that is another day in UTC, a sale outside the window and an item without a recipe."""
+    return two_days_in_new_york_sold(D)
 
 
 def test_menu_engineering_margins_take_modifiers_each_days_recipe_and_cost_and_the_local_window(
