@@ -448,15 +448,22 @@ def generate_history(
     }
 
 
-def write_sales_csv(path, store, *, lines: int, seed: int = 42, days: int = 365) -> int:
+def write_sales_csv(
+    path, store, *, lines: int, seed: int = 42, days: int = 365, shuffled: bool = False, buckets: int = 16
+) -> int:
     """The same kind of year as a POS export for `import_sales`: one row per line (order_id,
-    timestamp in store-local time, item name, quantity, unit_price); cancelled orders left out."""
-    import csv
+    timestamp in store-local time, item name, quantity, unit_price); cancelled orders left out.
 
-    count = 0
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["order_id", "timestamp", "item", "quantity", "unit_price"])
+    Grouped (default): an order's lines together, orders by time. `shuffled`: the same rows in a
+    seeded random order across the whole file, an order's lines anywhere in it (as an export sorted
+    by item, or by anything but the order, gives them). Memory stays bounded: rows are dealt at random
+    into `buckets` temporary files, then each bucket is shuffled in memory and appended."""
+    import csv
+    import tempfile
+
+    header = ["order_id", "timestamp", "item", "quantity", "unit_price"]
+
+    def rows():
         for n, (_day, _placed, local, _c, _s, cancelled, chosen) in enumerate(
             simulate(store, lines=lines, seed=seed, days=days)
         ):
@@ -464,8 +471,34 @@ def write_sales_csv(path, store, *, lines: int, seed: int = 42, days: int = 365)
                 continue
             stamp = local.strftime("%Y-%m-%d %H:%M:%S")
             for item, _position, unit, quantity in chosen:
-                writer.writerow([f"X{n:08d}", stamp, item.name, quantity, unit])
+                yield [f"X{n:08d}", stamp, item.name, quantity, unit]
+
+    count = 0
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        if not shuffled:
+            for row in rows():
+                writer.writerow(row)
                 count += 1
+            return count
+        rng = random.Random(f"{seed}:{store.slug}:shuffle")
+        with tempfile.TemporaryDirectory() as tmp:
+            parts = [open(f"{tmp}/{b}.csv", "w+", newline="", encoding="utf-8") for b in range(buckets)]  # noqa: SIM115
+            try:
+                writers = [csv.writer(part) for part in parts]
+                for row in rows():
+                    writers[rng.randrange(buckets)].writerow(row)
+                    count += 1
+                for part in parts:
+                    part.seek(0)
+                    bucket = part.readlines()
+                    rng.shuffle(bucket)
+                    handle.writelines(bucket)
+                    del bucket
+            finally:
+                for part in parts:
+                    part.close()
     return count
 
 

@@ -10,7 +10,6 @@ one order both stay.
 import csv
 import datetime as dt
 import io
-import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from restaurant_ops.models import Store
@@ -90,11 +88,27 @@ def history_menu_items_create(*, store: Store, items: Iterable[HistoryItem]) -> 
 
 @transaction.atomic
 def history_write(*, store: Store, lines: Iterable[HistoryLine]) -> HistorySummary:
-    """Bulk-writes history lines (grouped by order id, in the order given) and returns what was added.
+    """Bulk-writes history lines and returns what was added. `lines` is consumed once.
 
-    Streams: `lines` is consumed once, and written CHUNK orders at a time, so memory stays bounded
-    whatever the length of the history. Lines of one order are expected together (as POS exports and
-    the demo give them); a line of an order written in an earlier chunk is added to that order."""
+    On PostgreSQL the lines are streamed through COPY into a temporary staging table and then written
+    with a few set-based statements: each new order is inserted once with its totals summed from all
+    its lines, wherever they were in the input (a POS export sorted by time or by item scatters an
+    order's lines across the file). Memory stays bounded by one COPY batch, whatever the length of the
+    history. Elsewhere (the SQLite demo) lines are written CHUNK orders at a time; lines of one order
+    are expected together there, and a line of an order written in an earlier chunk is added to it.
+
+    An order is placed at the earliest of its lines' times. A line without a position takes its
+    ordinal among its order's lines (without a position) in input order."""
+    if _can_copy():
+        summary = _write_staged(store, lines)
+    else:
+        summary = _write_chunked(store, lines)
+    if summary.lines:
+        _refresh_statistics()
+    return summary
+
+
+def _write_chunked(store: Store, lines: Iterable[HistoryLine]) -> HistorySummary:
     summary, days, items = HistorySummary(), set(), set()
     # Lines seen per order id, for the default ordinal (only orders whose lines carry no position).
     seen: dict[str, int] = defaultdict(int)
@@ -113,9 +127,197 @@ def history_write(*, store: Store, lines: Iterable[HistoryLine]) -> HistorySumma
     if buffer:
         _write_batch(store, buffer, summary, days, items)
     summary.days, summary.items = len(days), len(items)
-    if summary.lines:
-        _refresh_statistics()
     return summary
+
+
+STAGE = "orders_history_stage"
+STAGE_BATCH = 50_000  # lines per COPY into the staging table
+STAGE_COLUMNS = (
+    "seq",
+    "external_id",
+    "position",
+    "placed_at",
+    "business_date",
+    "menu_item_id",
+    "name",
+    "quantity",
+    "unit_price",
+    "line_total",
+    "tax_rate",
+    "tax_amount",
+    "net_amount",
+)
+LINE_COLUMNS = STAGE_COLUMNS[5:]
+
+
+def _write_staged(store: Store, lines: Iterable[HistoryLine]) -> HistorySummary:
+    """PostgreSQL: COPY every line into a temporary table, then: match orders already imported, drop
+    lines they already have, insert the new orders with their totals, insert the lines, and re-total
+    only the earlier orders that gained lines (one UPDATE)."""
+    summary = HistorySummary()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{STAGE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGE} (seq bigint, external_id varchar(80), position integer, "
+            "placed_at timestamptz, business_date date, menu_item_id bigint, name varchar(120), "
+            "quantity integer, unit_price numeric, line_total numeric, tax_rate numeric, "
+            "tax_amount numeric, net_amount numeric, order_id bigint, existed boolean NOT NULL DEFAULT false)"
+        )
+        staged = _stage_lines(cursor, store, lines)
+        if not staged:
+            cursor.execute(f"DROP TABLE {STAGE}")
+            return summary
+        cursor.execute(f"ANALYZE {STAGE}")
+        cursor.execute(  # default ordinals, among the order's lines that carry none, in input order
+            f"UPDATE {STAGE} s SET position = r.n - 1 FROM (SELECT seq, row_number() OVER "
+            f"(PARTITION BY external_id ORDER BY seq) AS n FROM {STAGE} WHERE position IS NULL) r "
+            "WHERE s.seq = r.seq"
+        )
+        order_table, line_table = Order._meta.db_table, OrderLine._meta.db_table
+        same_order = "o.store_id = %(store)s AND o.channel = %(channel)s AND o.external_id = s.external_id"
+        params = {"store": store.pk, "channel": Order.Channel.IMPORT}
+        cursor.execute(
+            f"UPDATE {STAGE} s SET order_id = o.id, existed = true FROM {order_table} o WHERE {same_order}",
+            params,
+        )
+        existed = cursor.rowcount
+        cursor.execute(
+            f"DELETE FROM {STAGE} s USING {line_table} l "
+            "WHERE s.existed AND l.order_id = s.order_id AND l.position = s.position"
+        )
+        summary.skipped_lines = cursor.rowcount
+        summary.orders = _insert_select(
+            cursor,
+            Order,
+            {
+                "store_id": "%(store)s",
+                "channel": "%(channel)s",
+                "service_type": "%(dine_in)s",
+                "status": "%(served)s",
+                "external_id": "external_id",
+                "currency": "%(currency)s",
+                "prices_include_tax": "%(inclusive)s",
+                "placed_at": "min(placed_at)",
+                "business_date": "(array_agg(business_date ORDER BY placed_at, seq))[1]",
+                "served_at": "min(placed_at)",
+                "subtotal": "sum(line_total)",
+                "tax": "sum(tax_amount)",
+                "total": "sum(line_total)" + ("" if store.prices_include_tax else " + sum(tax_amount)"),
+                "updated_at": "now()",
+            },
+            f"FROM {STAGE} WHERE order_id IS NULL GROUP BY external_id ORDER BY min(placed_at), external_id",
+            {
+                **params,
+                "dine_in": Order.ServiceType.DINE_IN,
+                "served": Order.Status.SERVED,
+                "currency": store.currency,
+                "inclusive": store.prices_include_tax,
+            },
+        )
+        cursor.execute(
+            f"UPDATE {STAGE} s SET order_id = o.id FROM {order_table} o "
+            f"WHERE s.order_id IS NULL AND {same_order}",
+            params,
+        )
+        _insert_select(
+            cursor,
+            OrderStatusChange,
+            {"order_id": "o.id", "from_status": "''", "to_status": "%(served)s", "at": "o.placed_at"},
+            f"FROM {order_table} o WHERE o.id IN (SELECT order_id FROM {STAGE} WHERE NOT existed) "
+            "ORDER BY o.id",
+            {"served": Order.Status.SERVED},
+        )
+        summary.lines = _insert_select(
+            cursor,
+            OrderLine,
+            {"order_id": "order_id", **{c: c for c in LINE_COLUMNS}, "position": "position"},
+            f"FROM {STAGE} ORDER BY order_id, position",
+            {},
+        )
+        if existed > summary.skipped_lines:  # orders imported before gained lines: re-total them, once
+            _retotal_existing(cursor, store)
+        cursor.execute(
+            f"SELECT count(DISTINCT s.menu_item_id), count(DISTINCT o.business_date) FROM {STAGE} s "
+            f"JOIN {order_table} o ON o.id = s.order_id"
+        )
+        summary.items, summary.days = cursor.fetchone()
+        cursor.execute(f"DROP TABLE {STAGE}")
+    return summary
+
+
+def _retotal_existing(cursor, store: Store) -> None:
+    """Totals of the orders imported before that gained lines in this write, from all their lines."""
+    order_table, line_table = Order._meta.db_table, OrderLine._meta.db_table
+    total = "t.subtotal" if store.prices_include_tax else "t.subtotal + t.tax"
+    cursor.execute(
+        f"UPDATE {order_table} o SET subtotal = t.subtotal, tax = t.tax, total = {total}, "
+        "updated_at = now() FROM (SELECT l.order_id, sum(l.line_total) AS subtotal, "
+        f"sum(l.tax_amount) AS tax FROM {line_table} l WHERE l.order_id IN "
+        f"(SELECT order_id FROM {STAGE} WHERE existed) GROUP BY l.order_id) t WHERE o.id = t.order_id"
+    )
+
+
+def _stage_lines(cursor, store: Store, lines: Iterable[HistoryLine]) -> int:
+    """COPYs the lines into the staging table, STAGE_BATCH at a time; returns how many."""
+    inclusive = store.prices_include_tax
+    taxes: dict[tuple, tuple[Decimal, Decimal]] = {}  # (line total, rate) → (tax, net): prices repeat
+    days: dict[dt.datetime, dt.date] = {}  # placed_at → business day, within a batch
+    sql = f"COPY {STAGE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    count = 0
+    for count, line in enumerate(lines, start=1):  # noqa: B007 - the count is the result
+        rate = line.item.tax_rate
+        line_total = line.unit_price * line.quantity
+        key = (line_total, rate)
+        if key not in taxes:
+            taxes[key] = split_tax(line_total, rate, inclusive=inclusive)
+        tax_amount, net_amount = taxes[key]
+        day = days.get(line.placed_at)
+        if day is None:
+            day = days[line.placed_at] = business_date(store, line.placed_at)
+        writer.writerow(
+            (
+                count,
+                line.order_id,
+                line.position,  # None is written as an empty field: NULL
+                line.placed_at.isoformat(),
+                day,
+                line.item.pk,
+                line.name or line.item.name,
+                line.quantity,
+                line.unit_price,
+                line_total,
+                rate,
+                tax_amount,
+                net_amount,
+            )
+        )
+        if count % STAGE_BATCH == 0:
+            buffer.seek(0)
+            cursor.cursor.copy_expert(sql, buffer)
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            days.clear()
+    buffer.seek(0)
+    cursor.cursor.copy_expert(sql, buffer)
+    return count
+
+
+def _insert_select(cursor, model, given: dict[str, str], tail: str, params: dict) -> int:
+    """INSERT INTO the model's table SELECT the given SQL expressions (by column) and, for every other
+    column but the id, the field's default as the ORM would write it. Returns the rows inserted."""
+    fixed = [f for f in model._meta.concrete_fields if not f.primary_key and f.column not in given]
+    defaults = {f"default_{f.column}": f.get_db_prep_save(f.get_default(), connection) for f in fixed}
+    columns = list(given) + [f.column for f in fixed]
+    values = list(given.values()) + [f"%(default_{f.column})s" for f in fixed]
+    quote = connection.ops.quote_name
+    cursor.execute(
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"SELECT {', '.join(values)} {tail}",
+        {**params, **defaults},
+    )
+    return cursor.rowcount
 
 
 def _refresh_statistics() -> None:
@@ -204,10 +406,7 @@ def _write_batch(
             }
         )
 
-    if _can_copy():
-        _copy_orders(store, new_orders)
-    else:
-        _create_orders(store, new_orders)
+    _create_orders(store, new_orders)
     if added:
         OrderLine.objects.bulk_create(
             [OrderLine(order=order, **row) for order, rows in added for row in rows], batch_size=BATCH
@@ -275,63 +474,3 @@ def _create_orders(store: Store, new_orders: list[dict]) -> None:
         ],
         batch_size=BATCH,
     )
-
-
-def _copy_orders(store: Store, new_orders: list[dict]) -> None:
-    """PostgreSQL: COPY the orders (ids reserved from their sequence), their lines and status changes.
-    Columns a row does not give take the field's default, as the ORM would write it."""
-    if not new_orders:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [Order._meta.db_table, len(new_orders)],
-        )
-        ids = sorted(row[0] for row in cursor.fetchall())
-    now = timezone.now()
-    _copy(
-        Order,
-        (
-            {"id": pk, **_order_values(store, data), "updated_at": now}
-            for pk, data in zip(ids, new_orders, strict=True)
-        ),
-    )
-    _copy(
-        OrderLine,
-        ({"order_id": pk, **row} for pk, data in zip(ids, new_orders, strict=True) for row in data["lines"]),
-    )
-    _copy(
-        OrderStatusChange,
-        (
-            {"order_id": pk, "from_status": "", "to_status": Order.Status.SERVED, "at": data["placed_at"]}
-            for pk, data in zip(ids, new_orders, strict=True)
-        ),
-    )
-
-
-def _copy(model, rows: Iterable[dict]) -> None:
-    """COPY rows (CSV, written by the csv module) into the model's table: every concrete column but an
-    id the rows do not give; a column the rows do not give takes the field's default. Strings are
-    quoted, so "" stays an empty string, and None (written as "") is NULL through FORCE_NULL on the
-    nullable columns, which are none of them text."""
-    rows = iter(rows)
-    first = next(rows, None)
-    if first is None:
-        return
-    columns = [f for f in model._meta.concrete_fields if not (f.primary_key and f.attname not in first)]
-    given = [f for f in columns if f.attname in first]
-    fixed = [f for f in columns if f.attname not in first]
-    tail = [f.get_default() for f in fixed]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-    keys = [f.attname for f in given]
-    writer.writerows([[row[key] for key in keys] + tail for row in itertools.chain([first], rows)])
-    buffer.seek(0)
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(f.column) for f in given + fixed)
-    nullable = ", ".join(quote(f.column) for f in given + fixed if f.null)
-    options = f"FORMAT csv, FORCE_NULL ({nullable})" if nullable else "FORMAT csv"
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(
-            f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN WITH ({options})", buffer
-        )

@@ -188,25 +188,18 @@ def _rewindable(stream: TextIO) -> tuple[TextIO, int]:
 
 
 def _history_lines(rows, items: dict[str, MenuItem]) -> Iterator[HistoryLine]:
-    """The good rows as history lines. A line's ordinal is its place among its order's good rows, and
-    every line of an order carries the time of the order's first row."""
-    orders: dict[str, list] = {}  # order id → [good rows so far, time of the first]
+    """The good rows as history lines, in file order: a line's ordinal is its place among its order's
+    good rows, and an order is placed at its earliest row's time (history_write works both out, so
+    nothing here grows with the file)."""
     for _line, parsed in rows:
         if isinstance(parsed, str):
             continue
-        order_id = parsed["order_id"]
-        state = orders.get(order_id)
-        if state is None:
-            state = orders[order_id] = [0, parsed["at"]]
-        position = state[0]
-        state[0] += 1
         yield HistoryLine(
-            order_id=order_id,
-            placed_at=state[1],
+            order_id=parsed["order_id"],
+            placed_at=parsed["at"],
             item=items[normalise_name(parsed["name"])],
             quantity=parsed["quantity"],
             unit_price=parsed["price"],
-            position=position,
             name=parsed["name"],
         )
 
