@@ -148,12 +148,15 @@ STAGE_COLUMNS = (
     "net_amount",
 )
 LINE_COLUMNS = STAGE_COLUMNS[5:]
+# A line's default ordinal: its place among its order's lines that carry no position, in input order.
+ORDINAL = "row_number() OVER (PARTITION BY external_id, position IS NULL ORDER BY seq) - 1"
 
 
 def _write_staged(store: Store, lines: Iterable[HistoryLine]) -> HistorySummary:
-    """PostgreSQL: COPY every line into a temporary table, then: match orders already imported, drop
-    lines they already have, insert the new orders with their totals, insert the lines, and re-total
-    only the earlier orders that gained lines (one UPDATE)."""
+    """PostgreSQL: COPY every line into a temporary table, then: if some of its orders were imported
+    before, drop the lines they already have; insert the new orders with their totals (and their status
+    change) in one statement, the lines joined to their orders in another, and re-total only the earlier
+    orders that gained lines (one UPDATE)."""
     summary = HistorySummary()
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{STAGE}")
@@ -167,27 +170,32 @@ def _write_staged(store: Store, lines: Iterable[HistoryLine]) -> HistorySummary:
         if not staged:
             cursor.execute(f"DROP TABLE {STAGE}")
             return summary
-        cursor.execute(f"ANALYZE {STAGE}")
-        cursor.execute(  # default ordinals, among the order's lines that carry none, in input order
-            f"UPDATE {STAGE} s SET position = r.n - 1 FROM (SELECT seq, row_number() OVER "
-            f"(PARTITION BY external_id ORDER BY seq) AS n FROM {STAGE} WHERE position IS NULL) r "
-            "WHERE s.seq = r.seq"
-        )
         order_table, line_table = Order._meta.db_table, OrderLine._meta.db_table
         same_order = "o.store_id = %(store)s AND o.channel = %(channel)s AND o.external_id = s.external_id"
         params = {"store": store.pk, "channel": Order.Channel.IMPORT}
         cursor.execute(
-            f"UPDATE {STAGE} s SET order_id = o.id, existed = true FROM {order_table} o WHERE {same_order}",
-            params,
+            f"SELECT EXISTS (SELECT 1 FROM {STAGE} s JOIN {order_table} o ON {same_order})", params
         )
-        existed = cursor.rowcount
-        cursor.execute(
-            f"DELETE FROM {STAGE} s USING {line_table} l "
-            "WHERE s.existed AND l.order_id = s.order_id AND l.position = s.position"
-        )
-        summary.skipped_lines = cursor.rowcount
-        summary.orders = _insert_select(
-            cursor,
+        if cursor.fetchone()[0]:  # a re-import, or the rest of an order imported before
+            cursor.execute(
+                f"UPDATE {STAGE} s SET position = r.n FROM (SELECT seq, {ORDINAL} AS n FROM {STAGE}) r "
+                "WHERE s.seq = r.seq AND s.position IS NULL"
+            )
+            cursor.execute(
+                f"UPDATE {STAGE} s SET order_id = o.id, existed = true FROM {order_table} o "
+                f"WHERE {same_order}",
+                params,
+            )
+            cursor.execute(
+                f"DELETE FROM {STAGE} s USING {line_table} l "
+                "WHERE s.existed AND l.order_id = s.order_id AND l.position = s.position"
+            )
+            summary.skipped_lines = cursor.rowcount
+            existed = True
+        else:
+            existed = False
+        # New orders with their totals from all their lines, and their status change, in one statement.
+        columns, values, defaults = _insert_parts(
             Order,
             {
                 "store_id": "%(store)s",
@@ -205,40 +213,50 @@ def _write_staged(store: Store, lines: Iterable[HistoryLine]) -> HistorySummary:
                 "total": "sum(line_total)" + ("" if store.prices_include_tax else " + sum(tax_amount)"),
                 "updated_at": "now()",
             },
-            f"FROM {STAGE} WHERE order_id IS NULL GROUP BY external_id ORDER BY min(placed_at), external_id",
+        )
+        change_columns, change_values, change_defaults = _insert_parts(
+            OrderStatusChange,
+            {"order_id": "id", "from_status": "''", "to_status": "%(served)s", "at": "placed_at"},
+        )
+        cursor.execute(
+            f"WITH new AS (INSERT INTO {order_table} ({columns}) SELECT {values} FROM {STAGE} "
+            "WHERE NOT existed GROUP BY external_id ORDER BY min(placed_at), external_id "
+            f"RETURNING id, placed_at) INSERT INTO {OrderStatusChange._meta.db_table} ({change_columns}) "
+            f"SELECT {change_values} FROM new ORDER BY id",
             {
                 **params,
+                **defaults,
+                **change_defaults,
                 "dine_in": Order.ServiceType.DINE_IN,
                 "served": Order.Status.SERVED,
                 "currency": store.currency,
                 "inclusive": store.prices_include_tax,
             },
         )
-        cursor.execute(
-            f"UPDATE {STAGE} s SET order_id = o.id FROM {order_table} o "
-            f"WHERE s.order_id IS NULL AND {same_order}",
-            params,
-        )
-        _insert_select(
-            cursor,
-            OrderStatusChange,
-            {"order_id": "o.id", "from_status": "''", "to_status": "%(served)s", "at": "o.placed_at"},
-            f"FROM {order_table} o WHERE o.id IN (SELECT order_id FROM {STAGE} WHERE NOT existed) "
-            "ORDER BY o.id",
-            {"served": Order.Status.SERVED},
-        )
-        summary.lines = _insert_select(
-            cursor,
+        summary.orders = cursor.rowcount
+        # The lines, each joined to its order (new or earlier); a line without a position takes its
+        # ordinal in input order.
+        ordinal = ORDINAL.replace("external_id", "s.external_id").replace("position", "s.position")
+        columns, values, defaults = _insert_parts(
             OrderLine,
-            {"order_id": "order_id", **{c: c for c in LINE_COLUMNS}, "position": "position"},
-            f"FROM {STAGE} ORDER BY order_id, position",
-            {},
+            {
+                "order_id": "o.id",
+                **{c: f"s.{c}" for c in LINE_COLUMNS},
+                "position": f"coalesce(s.position, {ordinal})",
+            },
         )
-        if existed > summary.skipped_lines:  # orders imported before gained lines: re-total them, once
+        cursor.execute(
+            f"INSERT INTO {line_table} ({columns}) SELECT {values} "
+            f"FROM {STAGE} s JOIN {order_table} o ON {same_order} ORDER BY o.id, s.seq",
+            {**params, **defaults},
+        )
+        summary.lines = cursor.rowcount
+        if existed:  # orders imported before gained lines: re-total them from all their lines, once
             _retotal_existing(cursor, store)
         cursor.execute(
             f"SELECT count(DISTINCT s.menu_item_id), count(DISTINCT o.business_date) FROM {STAGE} s "
-            f"JOIN {order_table} o ON o.id = s.order_id"
+            f"JOIN {order_table} o ON {same_order}",
+            params,
         )
         summary.items, summary.days = cursor.fetchone()
         cursor.execute(f"DROP TABLE {STAGE}")
@@ -304,20 +322,17 @@ def _stage_lines(cursor, store: Store, lines: Iterable[HistoryLine]) -> int:
     return count
 
 
-def _insert_select(cursor, model, given: dict[str, str], tail: str, params: dict) -> int:
-    """INSERT INTO the model's table SELECT the given SQL expressions (by column) and, for every other
-    column but the id, the field's default as the ORM would write it. Returns the rows inserted."""
+def _insert_parts(model, given: dict[str, str]) -> tuple[str, str, dict]:
+    """For an INSERT INTO the model's table SELECT: the column list, the select list (the given SQL
+    expressions by column, then for every other column but the id a parameter holding the field's default
+    as the ORM would write it) and those parameters."""
     fixed = [f for f in model._meta.concrete_fields if not f.primary_key and f.column not in given]
-    defaults = {f"default_{f.column}": f.get_db_prep_save(f.get_default(), connection) for f in fixed}
-    columns = list(given) + [f.column for f in fixed]
-    values = list(given.values()) + [f"%(default_{f.column})s" for f in fixed]
+    prefix = model._meta.db_table
+    defaults = {f"{prefix}_{f.column}": f.get_db_prep_save(f.get_default(), connection) for f in fixed}
     quote = connection.ops.quote_name
-    cursor.execute(
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-        f"SELECT {', '.join(values)} {tail}",
-        {**params, **defaults},
-    )
-    return cursor.rowcount
+    columns = ", ".join(quote(c) for c in [*given, *(f.column for f in fixed)])
+    values = ", ".join([*given.values(), *(f"%({prefix}_{f.column})s" for f in fixed)])
+    return columns, values, defaults
 
 
 def _refresh_statistics() -> None:
