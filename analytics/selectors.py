@@ -9,7 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import (
     Case,
     CharField,
-    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -30,7 +29,7 @@ from django.db.models.functions import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.models import MenuItem, Order, OrderLine, OrderLineModifier, Payment, RefundLine
+from orders.models import MenuItem, Order, OrderLine, OrderLineModifier, Payment, RefundLine, SalesRollup
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import ClosedDate, Daypart, Store
 from restaurant_ops.timeutils import is_open_at
@@ -63,11 +62,73 @@ def _daypart_case(store: Store, dayparts: list[Daypart], placed_at: str = "order
     return local_time, Case(*whens, default=Value(""), output_field=CharField())
 
 
+def rollup(store: Store, first: dt.date, last: dt.date) -> QuerySet[SalesRollup]:
+    """The store's sales rollup rows over business days first..last (orders' `SalesRollup`: the counted
+    orders and lines, net of discounts and comps, with refunds on their own business day and hour)."""
+    return SalesRollup.objects.filter(store=store, business_date__gte=first, business_date__lte=last)
+
+
+def hour_dayparts(store: Store, dayparts: list[Daypart] | None = None) -> dict[int, str] | None:
+    """Local clock hour → the daypart it lies in ("" outside every one), as `_daypart_case` names a
+    moment, when every daypart starts and ends on the hour (so a whole hour lies in one); else None:
+    the hourly rollup cannot tell, and the reader goes to the order lines."""
+    dayparts = list(Daypart.objects.filter(store=store)) if dayparts is None else dayparts
+    if any(t.minute or t.second or t.microsecond for part in dayparts for t in (part.starts, part.ends)):
+        return None
+    named = {}
+    for hour in range(24):
+        moment = dt.time(hour)
+        named[hour] = next((part.name for part in dayparts if part.contains(moment)), "")
+    return named
+
+
+def _cent(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
 def item_sales(
     store: Store, first: dt.date, last: dt.date, *, by_daypart: bool = False, category_id: int | None = None
 ) -> list[dict]:
-    """Quantity and revenue per item (and daypart) over business days first..last inclusive.
-    Rows: menu_item_id, name, category_id, category, [daypart], quantity, revenue."""
+    """Quantity and revenue per item (and daypart) over business days first..last inclusive, from the
+    sales rollup (by daypart only when the dayparts fall on whole hours; else from the order lines).
+    Rows: menu_item_id, name, category_id, category, [daypart], quantity, revenue — revenue net of the
+    refunds given in the window (on the refund's day and hour); an item that only had refunds there has
+    no row."""
+    named = hour_dayparts(store) if by_daypart else {}
+    if named is None:
+        return _item_sales_from_lines(store, first, last, by_daypart=by_daypart, category_id=category_id)
+    cells = rollup(store, first, last).filter(menu_item__isnull=False)
+    if category_id is not None:
+        cells = cells.filter(menu_item__category_id=category_id)
+    keys = ["menu_item_id", "menu_item__name", "menu_item__category_id", "menu_item__category__name"]
+    found: dict[tuple, dict] = {}
+    for r in (
+        cells.values(*keys, *(["hour"] if by_daypart else []))
+        .annotate(quantity=Sum("quantity"), revenue=Sum("net_sales"))
+        .order_by()
+    ):
+        daypart = named[r["hour"]] if by_daypart else None
+        row = found.setdefault(
+            (r["menu_item_id"], daypart),
+            {
+                "menu_item_id": r["menu_item_id"],
+                "name": r["menu_item__name"],
+                "category_id": r["menu_item__category_id"],
+                "category": r["menu_item__category__name"],
+                **({"daypart": daypart} if by_daypart else {}),
+                "quantity": 0,
+                "revenue": ZERO,
+            },
+        )
+        row["quantity"] += r["quantity"]
+        row["revenue"] += r["revenue"]
+    return [{**row, "revenue": _cent(row["revenue"])} for row in found.values() if row["quantity"] > 0]
+
+
+def _item_sales_from_lines(
+    store: Store, first: dt.date, last: dt.date, *, by_daypart: bool = False, category_id: int | None = None
+) -> list[dict]:
+    """`item_sales` from the order lines: for dayparts that split an hour."""
     lines = counted_lines(store).filter(order__business_date__gte=first, order__business_date__lte=last)
     if category_id is not None:
         lines = lines.filter(menu_item__category_id=category_id)
@@ -226,63 +287,65 @@ def with_refunds(items: list[dict], given_back: list[dict]) -> list[dict]:
 
 
 def sales_by_period(store: Store, first: dt.date, last: dt.date, period: str) -> list[dict]:
-    """Orders and revenue per business day, week (starting Monday) or month."""
-    orders = counted_orders(store).filter(business_date__gte=first, business_date__lte=last)
-    lines = counted_lines(store).filter(order__business_date__gte=first, order__business_date__lte=last)
-    if period == "day":
-        order_key, line_key = F("business_date"), F("order__business_date")
-    elif period == "week":
-        order_key, line_key = TruncWeek("business_date"), TruncWeek("order__business_date")
-    else:
-        order_key, line_key = TruncMonth("business_date"), TruncMonth("order__business_date")
-    counts = {
-        r["period"]: r["orders"]
-        for r in orders.annotate(period=order_key).values("period").annotate(orders=Count("id")).order_by()
+    """Orders, quantity and revenue (net of the refunds given in it) per business day, week (starting
+    Monday) or month, from the sales rollup: one aggregate query."""
+    key = {
+        "day": F("business_date"),
+        "week": TruncWeek("business_date"),
+        "month": TruncMonth("business_date"),
     }
-    money = {
-        r["period"]: r
-        for r in lines.annotate(period=line_key)
+    rows = (
+        rollup(store, first, last)
+        .annotate(period=key.get(period, key["month"]))
         .values("period")
-        .annotate(revenue=Coalesce(Sum("net_amount"), ZERO), quantity=Sum("quantity"))
-        .order_by()
-    }
-    # refunds reduce net sales of the period their business day falls in
-    for refund in refunds(store, first, last):
-        day = refund["day"]
-        key = {"day": day, "week": day - dt.timedelta(days=day.weekday()), "month": day.replace(day=1)}[
-            period
-        ]
-        key = next((k for k in money if (k.date() if isinstance(k, dt.datetime) else k) == key), key)
-        row = money.setdefault(key, {"revenue": ZERO, "quantity": 0})
-        row["revenue"] = (row["revenue"] + refund["revenue"]).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    out = []
-    for key in sorted(set(counts) | set(money)):
-        start = key.date() if isinstance(key, dt.datetime) else key
-        out.append(
-            {
-                "period": start,
-                "orders": counts.get(key, 0),
-                "quantity": money.get(key, {}).get("quantity") or 0,
-                "revenue": money.get(key, {}).get("revenue", ZERO),
-            }
-        )
-    return out
+        .annotate(orders=Sum("orders"), quantity=Sum("quantity"), revenue=Sum("net_sales"))
+        .order_by("period")
+    )
+    return [
+        {
+            "period": r["period"].date() if isinstance(r["period"], dt.datetime) else r["period"],
+            "orders": r["orders"],
+            "quantity": r["quantity"],
+            "revenue": _cent(r["revenue"]),
+        }
+        for r in rows
+        if r["orders"] or r["quantity"] or r["revenue"]
+    ]
+
+
+def _order_hours(store: Store, first: dt.date, last: dt.date) -> QuerySet[SalesRollup]:
+    return rollup(store, first, last).filter(menu_item__isnull=True)
 
 
 def order_cells(store: Store, first: dt.date, last: dt.date) -> list[dict]:
-    """Orders per (business day, local clock hour)."""
+    """Orders per (business day, local clock hour), from the sales rollup."""
     return list(
-        counted_orders(store)
-        .filter(business_date__gte=first, business_date__lte=last)
-        .annotate(hour=ExtractHour("placed_at", tzinfo=store.tz))
+        _order_hours(store, first, last)
         .values("business_date", "hour")
-        .annotate(orders=Count("id"))
+        .annotate(orders=Sum("orders"))
+        .filter(orders__gt=0)
         .order_by()
     )
 
 
 def item_cells(store: Store, first: dt.date, last: dt.date) -> list[dict]:
-    """Quantity per (item, business day, local clock hour, daypart); daypart "" outside every one."""
+    """Quantity per (item, business day, local clock hour, daypart); daypart "" outside every one. From
+    the sales rollup when the dayparts fall on whole hours, else from the order lines."""
+    named = hour_dayparts(store)
+    if named is None:
+        return _item_cells_from_lines(store, first, last)
+    return [
+        {**r, "daypart": named[r["hour"]]}
+        for r in rollup(store, first, last)
+        .filter(menu_item__isnull=False)
+        .values("menu_item_id", "hour", day=F("business_date"))
+        .annotate(quantity=Sum("quantity"))
+        .filter(quantity__gt=0)
+        .order_by()
+    ]
+
+
+def _item_cells_from_lines(store: Store, first: dt.date, last: dt.date) -> list[dict]:
     local_time, case = _daypart_case(store, list(Daypart.objects.filter(store=store)))
     return list(
         counted_lines(store)
@@ -297,40 +360,35 @@ def item_cells(store: Store, first: dt.date, last: dt.date) -> list[dict]:
 
 
 def busy_hour_cells(store: Store, first: dt.date, last: dt.date) -> list[dict]:
-    """Orders per (ISO weekday 1–7 of the business day, local hour), plus trading days per weekday."""
-    orders = counted_orders(store).filter(business_date__gte=first, business_date__lte=last)
-    cells = list(
-        orders.annotate(
-            weekday=ExtractIsoWeekDay("business_date"), hour=ExtractHour("placed_at", tzinfo=store.tz)
-        )
+    """Orders per (ISO weekday 1–7 of the business day, local hour), from the sales rollup."""
+    return list(
+        _order_hours(store, first, last)
+        .annotate(weekday=ExtractIsoWeekDay("business_date"))
         .values("weekday", "hour")
-        .annotate(orders=Count("id"))
+        .annotate(orders=Sum("orders"))
+        .filter(orders__gt=0)
         .order_by("weekday", "hour")
     )
-    return cells
+
+
+def trading_days(store: Store, first: dt.date, last: dt.date) -> set[dt.date]:
+    """Business days with at least one counted order."""
+    return set(
+        _order_hours(store, first, last)
+        .values("business_date")
+        .annotate(orders=Sum("orders"))
+        .filter(orders__gt=0)
+        .values_list("business_date", flat=True)
+        .order_by()
+    )
 
 
 def trading_days_per_weekday(store: Store, first: dt.date, last: dt.date) -> dict[int, int]:
     """ISO weekday → number of business days with at least one counted order."""
-    rows = (
-        counted_orders(store)
-        .filter(business_date__gte=first, business_date__lte=last)
-        .annotate(weekday=ExtractIsoWeekDay("business_date"))
-        .values("weekday")
-        .annotate(days=Count("business_date", distinct=True))
-        .order_by()
-    )
-    return {r["weekday"]: r["days"] for r in rows}
-
-
-def trading_days(store: Store, first: dt.date, last: dt.date) -> set[dt.date]:
-    return set(
-        counted_orders(store)
-        .filter(business_date__gte=first, business_date__lte=last)
-        .values_list("business_date", flat=True)
-        .distinct()
-        .order_by()
-    )
+    out: dict[int, int] = defaultdict(int)
+    for day in trading_days(store, first, last):
+        out[day.isoweekday()] += 1
+    return dict(out)
 
 
 def closed_dates(store: Store, first: dt.date, last: dt.date) -> set[dt.date]:
@@ -340,8 +398,16 @@ def closed_dates(store: Store, first: dt.date, last: dt.date) -> set[dt.date]:
 
 
 def first_sale_date(store: Store) -> dt.date | None:
-    row = counted_orders(store).order_by("business_date").values_list("business_date", flat=True).first()
-    return row
+    """The first business day with a counted order."""
+    return (
+        SalesRollup.objects.filter(store=store, menu_item__isnull=True)
+        .values("business_date")
+        .annotate(orders=Sum("orders"))
+        .filter(orders__gt=0)
+        .order_by("business_date")
+        .values_list("business_date", flat=True)
+        .first()
+    )
 
 
 def items_of(store: Store) -> dict[int, dict]:

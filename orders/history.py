@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date
 
-from .models import MenuCategory, MenuItem, Order, OrderLine, OrderStatusChange
+from .models import MenuCategory, MenuItem, Order, OrderLine, OrderStatusChange, SalesRollup
 from .services.pricing import split_tax
+from .services.rollup import sales_rollup_history_rows, sales_rollup_partitions_ensure
 
 BATCH = 2000
 CHUNK = 5000  # orders held in memory and written at a time
@@ -359,7 +360,7 @@ def _write_batch(
         o.external_id: o
         for o in Order.objects.filter(
             store=store, channel=Order.Channel.IMPORT, external_id__in=list(batch)
-        ).only("id", "external_id", "business_date")
+        ).only("id", "external_id", "business_date", "placed_at")
     }
     present = defaultdict(set)
     if existing:
@@ -439,8 +440,29 @@ def _write_batch(
             order.total = order.subtotal if inclusive else order.subtotal + order.tax
         Order.objects.bulk_update(list(touched.values()), ["subtotal", "tax", "total"], batch_size=BATCH)
 
+    _write_rollup(store, new_orders, added)
+
     summary.orders += len(new_orders)
     summary.lines += sum(len(o["lines"]) for o in new_orders) + sum(len(rows) for _order, rows in added)
+
+
+def _write_rollup(store: Store, new_orders: list[dict], added: list[tuple[Order, list[dict]]]) -> None:
+    """The chunk's deltas in the sales rollup: COPY on PostgreSQL (into the month partitions, made
+    first if missing), bulk inserts elsewhere."""
+    rows = sales_rollup_history_rows(
+        store=store, orders=((o["placed_at"], o["business_date"], o["lines"]) for o in new_orders), new=True
+    ) + sales_rollup_history_rows(
+        store=store, orders=((o.placed_at, o.business_date, rows) for o, rows in added), new=False
+    )
+    if not rows:
+        return
+    if not _can_copy():
+        SalesRollup.objects.bulk_create(rows, batch_size=BATCH)
+        return
+    days = [row.business_date for row in rows]
+    sales_rollup_partitions_ensure(first=min(days), last=max(days))
+    fields = [f.attname for f in SalesRollup._meta.concrete_fields if not f.primary_key]
+    _copy(SalesRollup, ({name: getattr(row, name) for name in fields} for row in rows))
 
 
 def _can_copy() -> bool:

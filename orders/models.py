@@ -726,3 +726,53 @@ class SalesImportError(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"
+
+
+class SalesRollup(models.Model):
+    """Sales per store × item × business day × local hour, as insert-only deltas (docs/sales-rollup.md).
+
+    The order service, voids, cancellations, refunds, check recalculations (discounts, comps) and the
+    history writer each insert what they changed; `sales_rollup_compact` (beat) folds a cell's deltas
+    into one row. A cell's figures are the sum of its rows. Item rows carry quantity and net sales (a
+    refund's row: its business day and hour, quantity 0, the net sales given back); the row without an
+    item carries the orders (an order of two items is one order). Cost is not kept: recipes have
+    history and receipts are back-dated, so readers cost the quantities at read time.
+
+    On PostgreSQL the table is partitioned by month of `business_date` (migration 0012); Django knows
+    nothing of that: `id` is unique per partition with `business_date` in the primary key."""
+
+    # No foreign-key constraints (a partitioned table's rows are deltas, written where speed matters) and
+    # no index of their own: `rollup_store_day` leads with the store. An item with rows has order lines,
+    # which protect it from deletion, so nothing cascades to the rollup but its store.
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    menu_item = models.ForeignKey(
+        MenuItem,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    business_date = models.DateField()
+    hour = models.PositiveSmallIntegerField()  # the local clock hour, 0–23
+    quantity = models.IntegerField(default=0)
+    # Refunds by amount are spread pro rata over a check's lines: keep their fractions of a cent, so a
+    # cell's sum rounds once, like the reads on the order lines did.
+    net_sales = models.DecimalField(max_digits=20, decimal_places=6, default=Decimal("0"))
+    orders = models.IntegerField(default=0)
+    compacted = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["store", "business_date"], name="rollup_store_day"),
+            # what compaction looks for: the cells with deltas not yet folded
+            models.Index(
+                fields=["store", "business_date"], condition=models.Q(compacted=False), name="rollup_fresh"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.menu_item_id} {self.business_date} {self.hour}h"

@@ -34,6 +34,7 @@ from .pricing import (
     service_charge_rate,
     split_tax,
 )
+from .rollup import sales_rollup_net_changed
 from .table_sessions import table_session_close, table_session_open
 
 
@@ -131,6 +132,7 @@ def check_recalculate(*, guest_check: Check, known_lines: list[OrderLine] = ()) 
 
     subtotal = discount_total = net_sales = tax = due = Decimal("0")
     changed = []
+    counted_before = []  # (line, net amount before) of counted lines whose net amount moves: the rollup's
     for line in lines:
         amount = line.line_total - discounts[line.pk]
         line_tax, line_net = split_tax(amount, line.tax_rate, inclusive=line.order.prices_include_tax)
@@ -145,6 +147,8 @@ def check_recalculate(*, guest_check: Check, known_lines: list[OrderLine] = ()) 
             line_tax,
             line_net,
         ):
+            if line.pk not in known and line.net_amount != line_net:  # the order service adds known ones
+                counted_before.append((line, line.net_amount))
             line.discount_amount, line.tax_amount, line.net_amount = discounts[line.pk], line_tax, line_net
             changed.append(line)
     # Lines that left the check's active set (voided, cancelled, moved) keep no discount share.
@@ -154,13 +158,24 @@ def check_recalculate(*, guest_check: Check, known_lines: list[OrderLine] = ()) 
         .exclude(discount_amount=0)
         .select_related("order")
     ):
+        before = line.net_amount
         line.discount_amount = Decimal("0")
         line.tax_amount, line.net_amount = split_tax(
             line.line_total, line.tax_rate, inclusive=line.order.prices_include_tax
         )
+        # still counted (moved to another check), unlike a voided line or a cancelled order's, which
+        # left the rollup at the amount they were counted at
+        if (
+            line.voided_at is None
+            and line.order.status != Order.Status.CANCELLED
+            and before != line.net_amount
+        ):
+            counted_before.append((line, before))
         changed.append(line)
     if changed:
         OrderLine.objects.bulk_update(changed, ["discount_amount", "tax_amount", "net_amount"])
+    if counted_before:
+        sales_rollup_net_changed(store=check.store, changes=counted_before)
 
     service_charge = money(net_sales * service_charge_rate(check))
     paid = Payment.objects.filter(guest_check=check).aggregate(

@@ -29,6 +29,7 @@ from ..models import (
 )
 from .checks import check_for_table, check_locked, check_open, check_recalculate, check_require_settleable
 from .pricing import price_line, price_totals
+from .rollup import sales_rollup_line_voided, sales_rollup_order_cancelled, sales_rollup_order_placed
 from .table_sessions import table_order_throttle, table_session_current
 
 MAX_LINES = 100
@@ -298,6 +299,7 @@ def order_place(
         _prefetched(line, "modifiers", chosen)
     if not new_check:  # other orders, discounts and payments share the check: total it again
         check_recalculate(guest_check=guest_check, known_lines=order_lines)
+    sales_rollup_order_placed(store=store, order=order, lines=order_lines)  # after its discount shares
     events.order_placed.send(sender=Order, order=order, lines=order_lines)
     return order
 
@@ -350,6 +352,8 @@ def order_set_status(*, order: Order, status: str, by=None, reason: str = "") ->
         at=now,
         by=acting_user(by),
     )
+    if status == Order.Status.CANCELLED:  # its counted lines leave the rollup at what they were counted
+        sales_rollup_order_cancelled(store=order.store, order=order)
     if status == Order.Status.CANCELLED and order.guest_check_id:  # its lines leave the check's total
         check_recalculate(
             guest_check=Check.objects.select_for_update().select_related("store").get(pk=order.guest_check_id)
@@ -390,6 +394,7 @@ def order_line_void(*, line: OrderLine, reason: str, by=None, approved_by=None) 
         check_require_settleable(check)
     line.voided_at, line.void_reason = timezone.now(), reason.strip()[:200]
     line.save(update_fields=["voided_at", "void_reason"])
+    sales_rollup_line_voided(store=line.order.store, line=line)
     if check is not None:
         check = check_recalculate(guest_check=check)
         if check.total < check.paid_total:

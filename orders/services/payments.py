@@ -17,6 +17,7 @@ from .checks import check_locked, check_recalculate, check_require_settleable, c
 from .drawers import drawer_current
 from .orders import MAX_LINES
 from .pricing import amount_checked, line_charged, money
+from .rollup import sales_rollup_refunded
 
 
 @transaction.atomic
@@ -152,7 +153,13 @@ def payment_refund(
     RefundLine.objects.bulk_create(
         [RefundLine(refund=refund, line=line, quantity=q, amount=share) for line, q, share in refunded]
     )
-    check_recalculate(guest_check=check)
+    check = check_recalculate(guest_check=check)
+    sales_rollup_refunded(
+        store=check.store,
+        refund=refund,
+        lines=[(line, q) for line, q, _s in refunded],
+        check_total=check.total,
+    )
     audit_record(
         store=check.store,
         action="refund",

@@ -1,0 +1,218 @@
+"""The sales rollup (orders' insert-only deltas per store × item × business day × hour) through every
+writer: the order service, a comp, a discount, a void, a cancellation, a refund by amount, the history
+import; then compaction, and the monthly partitions on PostgreSQL.
+
+The `shop` (Berlin, 10% tax on top, 10% service charge on dine-in; burger 12.00, soda 3.50), on
+Monday D1 = 10 March 2025 and Tuesday D2 = 11 March, Berlin time:
+
+  D1 09:30  history H1: 3 burgers at 11.00                      burger 3, 33.00
+  D1 12:10  O1 table T1: 2 burgers + 1 soda, paid 33.00 by card  burger 2, 24.00; soda 1, 3.50
+            (check: 27.50 + 2.75 tax + 2.75 service = 33.00)
+  D1 12:40  O2 takeaway: 1 burger + 2 sodas, the sodas comped    burger 1, 12.00; soda 2, 0.00
+  D1 19:05  O3 takeaway: 1 burger (voided) + 1 soda              soda 1, 3.50
+  D1 20:00  O5 takeaway: 1 burger, cancelled                     nothing
+  D2 11:15  history H2: 2 sodas at 3.50                          soda 2, 7.00
+  D2 12:05  O4 table T2: 1 burger, 10% off the check             burger 1, 10.80
+  D2 13:20  refund of 11.00 on O1's payment, by amount: pro rata over O1's lines, amount × line net /
+            check total: burger −11 × 24.00 / 33.00 = −8.00, soda −11 × 3.50 / 33.00 = −1.166667
+
+  D1: 4 orders (H1, O1, O2, O3); burger 6, 33 + 24 + 12 = 69.00; soda 4, 3.50 + 0 + 3.50 = 7.00;
+      net sales 76.00
+  D2: 2 orders (H2, O4); burger 1, 10.80 − 8.00 = 2.80; soda 2, 7.00 − 1.166667 = 5.833333;
+      net sales 8.633333 → 8.63
+"""
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+
+from orders.history import HistoryLine, history_write
+from orders.models import SalesRollup
+from orders.services import (
+    LineRequest,
+    check_comp_line,
+    check_discount,
+    order_cancel,
+    order_line_void,
+    order_place,
+    payment_refund,
+    payment_take,
+)
+from orders.services.rollup import (
+    sales_rollup_compact,
+    sales_rollup_partitions_ahead,
+    sales_rollup_rebuild,
+)
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
+D1, D2 = dt.date(2025, 3, 10), dt.date(2025, 3, 11)
+NOW = dt.datetime(2025, 3, 11, 20, 0, tzinfo=BERLIN)
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=BERLIN)
+
+
+def _clock(moment):
+    return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+@pytest.fixture
+def day_and_a_half(shop):
+    store, burger, soda = shop.store, shop.burger, shop.soda
+    assert store.time_zone == "Europe/Berlin"
+
+    def place(moment, lines, **kwargs):
+        with _clock(moment):
+            return order_place(
+                store=store,
+                channel="till",
+                placed_at=moment,
+                lines=[LineRequest(item_id=item.pk, quantity=q) for item, q in lines],
+                **kwargs,
+            )
+
+    history_write(
+        store=store,
+        lines=[
+            HistoryLine("H1", at(D1, 9, 30), burger, 3, D("11.00")),
+            HistoryLine("H2", at(D2, 11, 15), soda, 2, D("3.50")),
+        ],
+    )
+    o1 = place(at(D1, 12, 10), [(burger, 2), (soda, 1)], table=shop.table)
+    with _clock(at(D1, 13)):
+        paid = payment_take(guest_check=o1.guest_check, method="card", amount=D("33.00"))
+    o2 = place(at(D1, 12, 40), [(burger, 1), (soda, 2)], service_type="takeaway")
+    with _clock(at(D1, 12, 45)):
+        check_comp_line(line=o2.lines.get(name="Soda"), reason="Waited too long")
+    o3 = place(at(D1, 19, 5), [(burger, 1), (soda, 1)], service_type="takeaway")
+    with _clock(at(D1, 19, 10)):
+        order_line_void(line=o3.lines.get(name="Burger"), reason="Out of buns")
+    o5 = place(at(D1, 20), [(burger, 1)], service_type="takeaway")
+    with _clock(at(D1, 20, 5)):
+        order_cancel(order=o5, reason="Guest left")
+    o4 = place(at(D2, 12, 5), [(burger, 1)], table=shop.table2)
+    with _clock(at(D2, 12, 30)):
+        check_discount(guest_check=o4.guest_check, reason="Regular", percent=D("10"))
+    with _clock(at(D2, 13, 20)):
+        payment_refund(payment=paid, amount=D("11.00"), reason="Cold fries")
+    return shop
+
+
+def cells(store) -> dict[tuple, tuple]:
+    """(item name or None, day, hour) → (quantity, net sales, orders), summed over the rows."""
+    names = {None: None}
+    out = {}
+    for row in (
+        SalesRollup.objects.filter(store=store)
+        .values("menu_item_id", "menu_item__name", "business_date", "hour")
+        .annotate(quantity=Sum("quantity"), net=Sum("net_sales"), orders=Sum("orders"))
+    ):
+        names[row["menu_item_id"]] = row["menu_item__name"]
+        if row["quantity"] or row["net"] or row["orders"]:
+            key = (row["menu_item__name"], row["business_date"], row["hour"])
+            out[key] = (row["quantity"], row["net"], row["orders"])
+    return out
+
+
+# Every cell, by hand from the table in the module's docstring.
+EXPECTED = {
+    (None, D1, 9): (0, D("0"), 1),  # H1
+    ("Burger", D1, 9): (3, D("33.000000"), 0),
+    (None, D1, 12): (0, D("0"), 2),  # O1, O2
+    ("Burger", D1, 12): (3, D("36.000000"), 0),  # 24.00 + 12.00
+    ("Soda", D1, 12): (3, D("3.500000"), 0),  # O1's 3.50, O2's two comped at 0.00
+    (None, D1, 19): (0, D("0"), 1),  # O3 (its burger voided; O5 at 20:00 cancelled: no cell)
+    ("Soda", D1, 19): (1, D("3.500000"), 0),
+    (None, D2, 11): (0, D("0"), 1),  # H2
+    ("Soda", D2, 11): (2, D("7.000000"), 0),
+    (None, D2, 12): (0, D("0"), 1),  # O4
+    ("Burger", D2, 12): (1, D("10.800000"), 0),  # 12.00 less 10%
+    ("Burger", D2, 13): (0, D("-8.000000"), 0),  # the refund: −11 × 24.00 / 33.00
+    ("Soda", D2, 13): (0, D("-1.166667"), 0),  # −11 × 3.50 / 33.00 = −1.1666…
+}
+
+
+def _endpoints(client, store) -> dict:
+    period = {"store": store.slug, "start": D1.isoformat(), "end": D2.isoformat()}
+    with _clock(NOW):
+        return {
+            "sales": client.get("/api/v1/analytics/sales/", {**period, "period": "day"}).json(),
+            "best": client.get("/api/v1/analytics/best-sellers/", {**period, "by": "revenue"}).json(),
+            "busy": client.get("/api/v1/analytics/busy-hours/", period).json(),
+            "overview": client.get("/api/v1/analytics/overview/", period).json(),
+        }
+
+
+def test_every_writer_adds_its_delta_and_compaction_keeps_the_figures(day_and_a_half, client):
+    shop = day_and_a_half
+    store = shop.store
+    client.force_login(shop.manager)
+    assert cells(store) == EXPECTED
+    assert SalesRollup.objects.filter(store=store, compacted=False).count() > len(EXPECTED)  # deltas
+    before = _endpoints(client, store)
+
+    # What the endpoints answer, by hand (the docstring's day totals).
+    sales = {r["period"]: (r["orders"], r["quantity"], r["revenue"]) for r in before["sales"]}
+    assert sales == {"2025-03-10": (4, 10, "76.00"), "2025-03-11": (2, 3, "8.63")}
+    best = [(r["name"], r["quantity"], r["revenue"]) for r in before["best"]]
+    # burger 69.00 + 2.80 = 71.80 (7 sold); soda 7.00 + 5.833333 = 12.83 (6 sold)
+    assert best == [("Burger", 7, "71.80"), ("Soda", 6, "12.83")]
+    busy = {(r["weekday"], r["hour"]): r["orders"] for r in before["busy"]}
+    assert busy == {(0, 9): 1, (0, 12): 2, (0, 19): 1, (1, 11): 1, (1, 12): 1}
+    trend = {r["day"]: (r["sales"], r["orders"]) for r in before["overview"]["trend"]}
+    assert trend == {"2025-03-10": ("76.00", 4), "2025-03-11": ("8.63", 2)}
+
+    assert sales_rollup_compact() == 2  # (store, D1) and (store, D2)
+    assert cells(store) == EXPECTED
+    # one row per cell, all compacted; the cancelled order's cell (+1 −1) is gone
+    assert SalesRollup.objects.filter(store=store).count() == len(EXPECTED)
+    assert not SalesRollup.objects.filter(store=store, compacted=False).exists()
+    assert _endpoints(client, store) == before
+    assert sales_rollup_compact() == 0  # nothing new to fold
+
+    # The same cells derived from the order tables alone.
+    incremental = cells(store)
+    sales_rollup_rebuild(store_id=store.pk, time_zone=store.time_zone)
+    assert cells(store) == incremental
+
+
+def test_a_delta_written_after_compaction_is_folded_by_the_next_run(day_and_a_half):
+    shop = day_and_a_half
+    sales_rollup_compact()
+    with _clock(at(D2, 18)):
+        order_place(
+            store=shop.store,
+            channel="till",
+            placed_at=at(D2, 18),
+            service_type="takeaway",
+            lines=[LineRequest(item_id=shop.soda.pk, quantity=2)],
+        )
+    assert cells(shop.store)[("Soda", D2, 18)] == (2, D("7.000000"), 0)
+    assert sales_rollup_compact() == 1  # only D2 had a new delta
+    assert SalesRollup.objects.filter(store=shop.store, business_date=D2, hour=18).count() == 2  # order, soda
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions are PostgreSQL's")
+def test_partitions_by_month_and_the_default_partition_emptied(day_and_a_half):
+    def count(table):
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT count(*) FROM "{table}" WHERE store_id = %s', [day_and_a_half.store.pk])
+            return cursor.fetchone()[0]
+
+    # The history import made March 2025's partition and moved the month's rows out of the default
+    # partition; the orders placed after it went straight there.
+    assert (
+        count("orders_salesrollup_2025_03") == SalesRollup.objects.filter(store=day_and_a_half.store).count()
+    )
+    assert count("orders_salesrollup_default") == 0
+    made = sales_rollup_partitions_ahead(today=D2)
+    assert made == ["orders_salesrollup_2025_04", "orders_salesrollup_2025_05", "orders_salesrollup_2025_06"]
+    assert sales_rollup_partitions_ahead(today=D2) == []
