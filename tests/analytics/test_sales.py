@@ -355,3 +355,18 @@ def test_best_sellers_by_profit_take_modifiers_recipe_history_local_days_and_unk
         ("Q", 4, Decimal("32.00")),
         ("P", 2, Decimal("23.00")),
     ]
+
+
+def test_trending_compares_up_to_the_same_local_clock_time(store, menu, sell):
+    soup = menu["soup"]
+    today = dt.date(2026, 3, 30)  # a Monday, summer time in Berlin (UTC+2); the past Mondays are UTC+1
+    for day_of_month in (23, 16, 9, 2):
+        sell(store, [(soup, 5)], at(dt.date(2026, 3, day_of_month), 13, 30))  # 12:30 UTC
+    sell(store, [(soup, 2)], at(today, 12))
+    # At 14:00 Berlin (12:00 UTC) the usual up to 14:00 on past Mondays is (4 + 3 + 2 + 1) × 5 / 10 = 5.00;
+    # today 2: lift 0.40 ≤ 0.7 with a usual ≥ 5 → falling. Cut at 12:00 (UTC's clock) or 12:00 UTC
+    # (13:00 there), the 13:30 sales would drop out: usual 0, and 2 units are no trend.
+    assert [
+        (r["name"], r["today"], r["usual"], r["lift"], r["direction"])
+        for r in sales.trending(store, at(today, 14))
+    ] == [("Soup", 2, Decimal("5.00"), Decimal("0.40"), "down")]
