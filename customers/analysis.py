@@ -12,7 +12,10 @@ Definitions, exactly as implemented (all days are store-local business days; `as
   small store has one; monetary must be > 0; ties broken by the older customer id); *new* (exactly 1
   visit, recency ≤ 30 days); otherwise *regular*.
 - **Value at risk** (the follow-up ranking) = monthly monetary × min(1, churn risk ÷ 4), monthly
-  monetary being the 180-day monetary ÷ 6. Customers without a churn risk have none.
+  monetary being the 180-day monetary ÷ 6. Customers without a churn risk have none. The follow-up
+  list holds only the customers *at risk* or *lapsed* with a value at risk, highest first (see
+  docs/customer-analyses.md for why: a regular back on time has a value at risk too, but no reason
+  to be called).
 - **Store churn rate** for a month = of the customers with a visit in the 90 days before the month's
   first day, the share with no visit from its first to its last day.
 - **Churn warning**: the month's rate is above its trailing band, the mean + 2 standard deviations

@@ -91,10 +91,15 @@ def segment_counts(*, store: Store) -> dict[str, int]:
     return {value: counts.get(value, 0) for value in CustomerScore.Segment.values}
 
 
+FOLLOW_UP_SEGMENTS = (CustomerScore.Segment.AT_RISK, CustomerScore.Segment.LAPSED)
+
+
 def follow_up(*, store: Store) -> QuerySet[CustomerScore]:
-    """Value at risk, highest first: who is worth a call or a message now."""
+    """Who is worth a call or a message now: the customers at risk or lapsed (away more than twice
+    their usual gap, or 90 days), by value at risk, highest first. A regular back on time has a value
+    at risk too (risk 0.8 counts for a fifth of their spend) but no reason to be called."""
     return (
-        CustomerScore.objects.filter(store=store, value_at_risk__gt=0)
+        CustomerScore.objects.filter(store=store, value_at_risk__gt=0, segment__in=FOLLOW_UP_SEGMENTS)
         .select_related("customer")
         .order_by("-value_at_risk", "customer_id")
     )
@@ -112,7 +117,14 @@ def churn_warning(*, store: Store) -> dict | None:
     band = analysis.churn_band([r.rate for r in trend[:-1]])
     if band is None or trend[-1].rate <= band:
         return None
-    return {"month": trend[-1].month, "rate": trend[-1].rate, "band": band, "base": trend[-1].base}
+    return {
+        "month": trend[-1].month,
+        "rate": trend[-1].rate,
+        "band": band,
+        "base": trend[-1].base,
+        "rate_pct": f"{trend[-1].rate * 100:.1f}",
+        "band_pct": f"{band * 100:.1f}",
+    }
 
 
 # --- feedback and complaints ---------------------------------------------------------------------

@@ -241,6 +241,12 @@ def _page(request, store_slug, perm=Perm.SEE_CUSTOMERS):
     return store, membership
 
 
+def _with_pct(ranking: dict) -> dict:
+    """The complaint rate as the pages say it: a percentage with one decimal."""
+    rate = ranking["rate"]
+    return {**ranking, "rate_pct": None if rate is None else f"{rate * 100:.1f}"}
+
+
 @login_required
 def overview(request, store_slug):
     """Customers by segment, who to follow up, the churn trend, and complaints at a glance."""
@@ -259,13 +265,14 @@ def overview(request, store_slug):
                 for value, label in CustomerScore.Segment.choices
             ],
             "follow_up": selectors.follow_up(store=store)[:20],
+            "follow_up_count": selectors.follow_up(store=store).count(),
             "trend": trend,
             "trend_json": {
                 "months": [r.month.strftime("%Y-%m") for r in trend],
                 "rates": [float(r.rate) * 100 if r.rate is not None else None for r in trend],
             },
             "warning": selectors.churn_warning(store=store),
-            "ranking": selectors.complaint_ranking(store=store, first=first, last=today),
+            "ranking": _with_pct(selectors.complaint_ranking(store=store, first=first, last=today)),
             "first": first,
             "last": today,
             "customers_total": Customer.objects.filter(store=store).count(),
@@ -364,7 +371,7 @@ def complaints(request, store_slug):
         {
             "store": store,
             "page": "complaints",
-            "ranking": selectors.complaint_ranking(store=store, first=first, last=today),
+            "ranking": _with_pct(selectors.complaint_ranking(store=store, first=first, last=today)),
             "spikes": [
                 {
                     **spike,

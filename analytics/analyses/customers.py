@@ -1,7 +1,8 @@
 """Customer insights, read from the customers app's selectors (analytics may read every app; customers
 never imports analytics): a churn warning when the last month's churn rate rose above its trailing
 band, and a complaint spike per category with its likely cause. The figures themselves (scores, monthly
-churn rates) are the customers app's own nightly job; this one turns them into advice.
+churn rates) are the customers app's (its nightly job); this one has them computed as of its own day
+when they are not yet, then turns them into advice.
 
 A slow-service spike in hours short of staff carries next week's staffing suggestion for the same
 weekday and hours, so the owner adds the shift in one click (through staffing's service); the insight
@@ -14,6 +15,7 @@ from django.db.models import Sum
 from django.utils.formats import date_format
 
 from customers import selectors as customer_selectors
+from customers import services as customer_services
 from customers.models import Feedback
 from kitchen.models import KitchenItem
 from orders.models import MenuItem, OrderLine
@@ -24,10 +26,6 @@ from staffing.models import Position
 
 from ..insights import Finding, insights_sync
 from ..models import Insight
-
-
-def _pct(rate) -> str:
-    return f"{rate * 100:.1f}"
 
 
 def churn_finding(store: Store) -> Finding | None:
@@ -41,11 +39,11 @@ def churn_finding(store: Store) -> Finding | None:
         severity=Insight.Severity.WARNING,
         numbers={
             "month": f"{warning['month']:%Y-%m}",
-            "rate_pct": _pct(warning["rate"]),
-            "band_pct": _pct(warning["band"]),
+            "rate_pct": warning["rate_pct"],
+            "band_pct": warning["band_pct"],
             "customers": warning["base"],
-            # Those at risk now (not yet lapsed): the ones a call or a message can still bring back.
-            "follow_up": customer_selectors.segment_counts(store=store)["at_risk"],
+            # The follow-up list's length: the at-risk and lapsed customers with money at stake.
+            "follow_up": customer_selectors.follow_up(store=store).count(),
         },
         metric="churn_rate",
         window_days=30,
@@ -179,6 +177,8 @@ def spike_findings(store: Store, today: dt.date) -> list[Finding]:
 
 
 def run_customer_insights(*, store: Store, now: dt.datetime, job_run=None) -> dict:
+    # The customers' figures as of this run's day first (a run as of a past moment judges that day).
+    customer_services.customers_analyse_if_stale(store=store, now=now)
     today = business_date(store, now)
     churn = churn_finding(store)
     spikes = spike_findings(store, today)

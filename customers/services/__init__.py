@@ -35,7 +35,7 @@ from .members import (
     unsubscribe_token,
 )
 from .message_rules import MAX_HOLDOUT, MAX_TEMPLATE, RULE_FIELDS, message_rule_data, message_rule_save
-from .scores import churn_rates_refresh, customers_analyse, scores_refresh
+from .scores import churn_rates_refresh, customers_analyse, customers_analyse_if_stale, scores_refresh
 
 __all__ = [
     "COMPLAINT_MAX_RATING",
@@ -58,6 +58,7 @@ __all__ = [
     "customer_join",
     "customer_update",
     "customers_analyse",
+    "customers_analyse_if_stale",
     "feedback_leave",
     "feedback_record_facts",
     "feedback_token",

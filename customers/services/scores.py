@@ -10,7 +10,7 @@ from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date
 
 from .. import analysis, selectors
-from ..models import ChurnRate, CustomerScore
+from ..models import ChurnRate, Customer, CustomerScore
 
 
 @transaction.atomic
@@ -39,9 +39,11 @@ def scores_refresh(*, store: Store, as_of: dt.date) -> int:
 
 @transaction.atomic
 def churn_rates_refresh(*, store: Store, as_of: dt.date, months: int = 12) -> list[ChurnRate]:
-    """Upserts the churn rate of the last `months` completed months before `as_of`'s month."""
+    """Upserts the churn rate of the last `months` completed months before `as_of`'s month; months
+    not complete as of that day (left by a later run) go, so the latest row is the latest month."""
     visits = {cid: set(days) for cid, days in selectors.visit_days(store=store, until=as_of).items()}
     month = as_of.replace(day=1)
+    ChurnRate.objects.filter(store=store, month__gte=month).delete()
     out = []
     for _i in range(months):
         month = (month - dt.timedelta(days=1)).replace(day=1)
@@ -61,3 +63,16 @@ def customers_analyse(*, store: Store, now: dt.datetime | None = None) -> dict:
     scored = scores_refresh(store=store, as_of=today)
     rates = churn_rates_refresh(store=store, as_of=today)
     return {"customers": scored, "months": len(rates), "as_of": today.isoformat()}
+
+
+def customers_analyse_if_stale(*, store: Store, now: dt.datetime) -> dict | None:
+    """The figures as of `now`'s business day, computed unless they already are (so analytics' runs,
+    every few minutes or as of a past moment, read figures of the day they judge, and pay for it once
+    a day). A store without customers has nothing to compute."""
+    today = business_date(store, now)
+    if not Customer.objects.filter(store=store).exists():
+        return None
+    scores = CustomerScore.objects.filter(store=store)
+    if scores.filter(as_of=today).exists() and not scores.exclude(as_of=today).exists():
+        return None
+    return customers_analyse(store=store, now=now)

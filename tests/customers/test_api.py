@@ -119,11 +119,15 @@ def test_follow_up_is_ranked_by_value_at_risk(store):
         visit(big, dt.date(2026, 6, day), "100")
         visit(small, dt.date(2026, 6, day), "10")
     services.scores_refresh(store=store, as_of=dt.date(2026, 7, 11))
+    # Gap 10, recency 20 → risk 2.00: not above 2, so not at risk, and nobody to follow up yet.
+    assert _session(store, Role.MANAGER).get(f"{URL}follow-up/").json()["results"] == []
+    services.scores_refresh(store=store, as_of=dt.date(2026, 7, 12))
     rows = _session(store, Role.MANAGER).get(f"{URL}follow-up/").json()["results"]
-    # Gap 10, recency 20 → risk 2.00; big: 300/6 × 0.5 = 25.00; small: 30/6 × 0.5 = 2.50.
+    # A day later recency 21 → risk 2.10 (at risk); big: 300/6 × 2.10/4 = 50 × 0.525 = 26.25;
+    # small: 30/6 × 0.525 = 2.625 → 2.63 (half up).
     assert [(r["customer"]["id"], r["value_at_risk"]) for r in rows] == [
-        (big.pk, "25.00"),
-        (small.pk, "2.50"),
+        (big.pk, "26.25"),
+        (small.pk, "2.63"),
     ]
 
 

@@ -211,3 +211,41 @@ def test_a_dish_quality_spike_pauses_the_dish_in_one_click(client, store):
     soup.refresh_from_db()
     insight.refresh_from_db()
     assert soup.sold_out_manual and (insight.state, insight.action_type) == ("acted", "dish_paused")
+
+
+def test_the_customers_job_computes_the_figures_as_of_its_own_day_once(store):
+    from analytics.registry import run_analysis
+    from customers.models import CustomerScore
+
+    from .factories import CustomerFactory, visit
+
+    ana = CustomerFactory(store=store)
+    for day in (1, 11, 21):
+        visit(ana, dt.date(2026, 6, day), "60")
+    # As of 20 July (no figures stored yet): gap 10, recency 29 → churn risk 2.90, at risk;
+    # value 180/6 × 2.90/4 = 30 × 0.725 = 21.75. Churn rates for the 12 months before July.
+    run_analysis(store=store, job="customers", now=_at(store, dt.date(2026, 7, 20), 9))
+    score = CustomerScore.objects.get(customer=ana)
+    assert (score.as_of, score.churn_risk, score.value_at_risk, score.segment) == (
+        dt.date(2026, 7, 20),
+        Decimal("2.90"),
+        Decimal("21.75"),
+        "at_risk",
+    )
+    months = list(ChurnRate.objects.filter(store=store).values_list("month", flat=True))
+    assert (months[0], months[-1], len(months)) == (dt.date(2025, 7, 1), dt.date(2026, 6, 1), 12)
+    # The same day again (the 5-minute runs): the figures are already of that day, nothing recomputed.
+    computed = ChurnRate.objects.get(store=store, month=dt.date(2026, 6, 1)).computed_at
+    run_analysis(store=store, job="customers", now=_at(store, dt.date(2026, 7, 20), 21))
+    assert ChurnRate.objects.get(store=store, month=dt.date(2026, 6, 1)).computed_at == computed
+    # As of an earlier moment (a what-if, or an imported history): figures of that day. On 25 June:
+    # recency 4, risk 0.40, value 30 × 0.10 = 3.00; the months from June on are not complete then.
+    run_analysis(store=store, job="customers", now=_at(store, dt.date(2026, 6, 25), 9))
+    score.refresh_from_db()
+    assert (score.as_of, score.churn_risk, score.value_at_risk, score.segment) == (
+        dt.date(2026, 6, 25),
+        Decimal("0.40"),
+        Decimal("3.00"),
+        "vip",
+    )
+    assert ChurnRate.objects.filter(store=store).latest("month").month == dt.date(2026, 5, 1)

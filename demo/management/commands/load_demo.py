@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from analytics.tasks import run_store_analyses
-from customers.tasks import analyse_store
 from demo import loader
 
 
@@ -35,8 +34,7 @@ class Command(BaseCommand):
                 raise CommandError("--now needs a UTC offset, e.g. 2026-11-15T18:30+08:00")
         store = loader.load(now=now, log=self.stdout.write)
         if not options["no_jobs"]:
-            # Customers' figures first: analytics' churn and complaint insights read them.
-            transaction.on_commit(lambda: analyse_store.delay(store.pk))
+            # The customers' figures are computed by analytics' customers job before its insights.
             transaction.on_commit(lambda: run_store_analyses.delay(store.pk))
             self.stdout.write("Analyses queued: a running worker produces the insights within a minute.")
         self.stdout.write(self.style.SUCCESS(f"Demo store '{store.name}' ready (slug {store.slug})."))
