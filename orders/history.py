@@ -24,7 +24,7 @@ from restaurant_ops.timeutils import business_date
 
 from .models import MenuCategory, MenuItem, Order, OrderLine, OrderStatusChange, SalesRollup
 from .services.pricing import split_tax
-from .services.rollup import sales_rollup_history_rows, sales_rollup_partitions_ensure
+from .services.rollup import sales_rollup_history_rows, sales_rollup_insert_select
 
 BATCH = 2000
 CHUNK = 5000  # orders held in memory and written at a time
@@ -254,6 +254,14 @@ def _write_staged(store: Store, lines: Iterable[HistoryLine]) -> HistorySummary:
         summary.lines = cursor.rowcount
         if existed:  # orders imported before gained lines: re-total them from all their lines, once
             _retotal_existing(cursor, store)
+        # The sales rollup's deltas of what was written: the lines, and the new orders counted once.
+        sales_rollup_insert_select(
+            cursor,
+            store=store,
+            source=f"SELECT o.id AS order_id, s.menu_item_id, s.quantity, s.net_amount, NOT s.existed AS "
+            f"new_order FROM {STAGE} s JOIN {order_table} o ON {same_order}",
+            params=params,
+        )
         cursor.execute(
             f"SELECT count(DISTINCT s.menu_item_id), count(DISTINCT o.business_date) FROM {STAGE} s "
             f"JOIN {order_table} o ON {same_order}",
@@ -447,22 +455,13 @@ def _write_batch(
 
 
 def _write_rollup(store: Store, new_orders: list[dict], added: list[tuple[Order, list[dict]]]) -> None:
-    """The chunk's deltas in the sales rollup: COPY on PostgreSQL (into the month partitions, made
-    first if missing), bulk inserts elsewhere."""
+    """The chunk's deltas in the sales rollup (the staged path writes its own in one statement)."""
     rows = sales_rollup_history_rows(
         store=store, orders=((o["placed_at"], o["business_date"], o["lines"]) for o in new_orders), new=True
     ) + sales_rollup_history_rows(
         store=store, orders=((o.placed_at, o.business_date, rows) for o, rows in added), new=False
     )
-    if not rows:
-        return
-    if not _can_copy():
-        SalesRollup.objects.bulk_create(rows, batch_size=BATCH)
-        return
-    days = [row.business_date for row in rows]
-    sales_rollup_partitions_ensure(first=min(days), last=max(days))
-    fields = [f.attname for f in SalesRollup._meta.concrete_fields if not f.primary_key]
-    _copy(SalesRollup, ({name: getattr(row, name) for name in fields} for row in rows))
+    SalesRollup.objects.bulk_create(rows, batch_size=BATCH)
 
 
 def _can_copy() -> bool:

@@ -149,6 +149,36 @@ def sales_rollup_history_rows(
     return cells.rows()
 
 
+def sales_rollup_insert_select(cursor, *, store: Store, source: str, params: dict | None = None) -> int:
+    """PostgreSQL, for a set-based import: the deltas of the lines that `source` names, written by one
+    INSERT … SELECT. `source` is SQL for a relation with the columns order_id (an order already
+    written), menu_item_id, quantity, net_amount and new_order (true when this write created the
+    order: it then counts as an order). Business day and hour are the order's. Returns rows written."""
+    rollup, orders = SalesRollup._meta.db_table, Order._meta.db_table
+    hour = "extract(hour FROM o.placed_at AT TIME ZONE %(rollup_tz)s)::smallint"
+    args = {**(params or {}), "rollup_store": store.pk, "rollup_tz": store.time_zone}
+    cursor.execute(
+        f"SELECT min(o.business_date), max(o.business_date) FROM ({source}) s JOIN {orders} o "
+        "ON o.id = s.order_id",
+        args,
+    )
+    first, last = cursor.fetchone()
+    if first is None:
+        return 0
+    sales_rollup_partitions_ensure(first=first, last=last)
+    cursor.execute(
+        f"INSERT INTO {rollup} (store_id, menu_item_id, business_date, hour, quantity, net_sales, orders, "
+        f"compacted) SELECT %(rollup_store)s, s.menu_item_id, o.business_date, {hour}, sum(s.quantity), "
+        f"sum(s.net_amount), 0, false FROM ({source}) s JOIN {orders} o ON o.id = s.order_id "
+        "GROUP BY s.menu_item_id, o.business_date, 4 "
+        f"UNION ALL SELECT %(rollup_store)s, NULL, o.business_date, {hour}, 0, 0, count(*), false "
+        f"FROM {orders} o WHERE o.id IN (SELECT order_id FROM ({source}) s WHERE s.new_order) "
+        "GROUP BY o.business_date, 4",
+        args,
+    )
+    return cursor.rowcount
+
+
 # --- rebuilding from the order tables -----------------------------------------------------------------
 
 

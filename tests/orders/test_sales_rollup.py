@@ -216,3 +216,45 @@ def test_partitions_by_month_and_the_default_partition_emptied(day_and_a_half):
     made = sales_rollup_partitions_ahead(today=D2)
     assert made == ["orders_salesrollup_2025_04", "orders_salesrollup_2025_05", "orders_salesrollup_2025_06"]
     assert sales_rollup_partitions_ahead(today=D2) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="set-based imports are PostgreSQL's")
+def test_a_set_based_import_writes_its_deltas_in_one_statement(shop):
+    """What a staged import calls once its orders and lines are written: H3 new (2 burgers at 11.00 and
+    a soda, Berlin 21:40 on D1: hour 21), and a line of 1 soda added to H1, which existed (09:30)."""
+    from orders.models import Order
+    from orders.services.rollup import sales_rollup_insert_select
+
+    history_write(store=shop.store, lines=[HistoryLine("H1", at(D1, 9, 30), shop.burger, 1, D("11.00"))])
+    history_write(store=shop.store, lines=[HistoryLine("H3", at(D1, 21, 40), shop.soda, 1, D("3.00"))])
+    h1, h3 = (Order.objects.get(external_id=x) for x in ("H1", "H3"))
+    SalesRollup.objects.filter(store=shop.store).delete()  # only what the statement writes below
+    source = (
+        "SELECT * FROM (VALUES (%(h3)s, %(burger)s, 2, 22.00, true), (%(h3)s, %(soda)s, 1, 3.00, true), "
+        "(%(h1)s, %(soda)s, 1, 3.50, false)) AS v (order_id, menu_item_id, quantity, net_amount, new_order)"
+    )
+    params = {"h1": h1.pk, "h3": h3.pk, "burger": shop.burger.pk, "soda": shop.soda.pk}
+    with connection.cursor() as cursor:
+        assert sales_rollup_insert_select(cursor, store=shop.store, source=source, params=params) == 4
+    assert cells(shop.store) == {
+        (None, D1, 21): (0, D("0"), 1),  # H3 is new; H1 is not counted again
+        ("Burger", D1, 21): (2, D("22.000000"), 0),
+        ("Soda", D1, 21): (1, D("3.000000"), 0),
+        ("Soda", D1, 9): (1, D("3.500000"), 0),
+    }
+
+
+def test_a_reimport_counts_only_the_lines_it_adds(shop):
+    """H1 imported with a burger (11.00), then again with that burger and a soda (3.00) after it: the
+    second import adds the soda alone, and H1 stays one order (Berlin 09:30 on D1: hour 9)."""
+    burger = HistoryLine("H1", at(D1, 9, 30), shop.burger, 1, D("11.00"), position=0)
+    history_write(store=shop.store, lines=[burger])
+    history_write(
+        store=shop.store,
+        lines=[burger, HistoryLine("H1", at(D1, 9, 30), shop.soda, 1, D("3.00"), position=1)],
+    )
+    assert cells(shop.store) == {
+        (None, D1, 9): (0, D("0"), 1),
+        ("Burger", D1, 9): (1, D("11.000000"), 0),
+        ("Soda", D1, 9): (1, D("3.000000"), 0),
+    }
