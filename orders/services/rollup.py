@@ -18,7 +18,6 @@ from django.db import connection, transaction
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.db.models.functions import ExtractHour
 
-from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import local
 
@@ -266,9 +265,13 @@ def sales_rollup_compact(*, days: int = 50) -> int:
     for store_id, day in pending:
         try:
             _compact_day(store_id, day)
-        except DomainError:
+        except _FoldedMeanwhile:
             continue  # another compaction folded it first
     return len(pending)
+
+
+class _FoldedMeanwhile(Exception):
+    """Another compaction deleted some of the rows read: roll this one back."""
 
 
 @transaction.atomic
@@ -284,7 +287,7 @@ def _compact_day(store_id: int, day: dt.date) -> None:
     ids = [row[0] for row in rows]
     deleted, _by_model = SalesRollup.objects.filter(business_date=day, pk__in=ids).delete()
     if deleted != len(ids):
-        raise DomainError("rollup", "compacted_meanwhile", "Another compaction folded these rows.")
+        raise _FoldedMeanwhile
     SalesRollup.objects.bulk_create(cells.rows(compacted=True))
 
 
