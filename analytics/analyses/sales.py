@@ -206,7 +206,7 @@ def menu_engineering(
     Profitable when above the category's quantity-weighted average margin of the items whose cost is
     known. An item whose cost is unknown has margin and class None (`quadrant` "unknown")."""
     book = costing.recipes(store)
-    rows = costing.costed_sales(store, first, last, book=book) if book is not None else []
+    rows = costing.costed_sales(store, first, last, book=book)
     sold = costing.totals(rows)
     menu = MenuItem.objects.filter(store=store).filter(
         Q(is_active=True) | Q(pk__in=[item_id for (item_id,) in sold])

@@ -43,13 +43,10 @@ def labour_target_pct(store: Store) -> Decimal | None:
 
 def _food_cost_by_day(
     store: Store, first: dt.date, last: dt.date, until: dt.datetime | None = None
-) -> dict[dt.date, dict] | None:
+) -> dict[dt.date, dict]:
     """Per business day: food cost and the revenue it belongs to, over the sales whose cost is known
-    (`costing`: modifiers and the day's recipe included), and the share of revenue with a known cost.
-    None without inventory."""
+    (`costing`: modifiers and the day's recipe included), and the share of revenue with a known cost."""
     rows = costing.costed_sales(store, first, last, until=until)
-    if rows is None:
-        return None
     out: dict[dt.date, dict] = {}
     for row in rows:
         cell = out.setdefault(row["day"], {"known_revenue": ZERO, "food_cost": ZERO, "rows": []})
@@ -135,7 +132,7 @@ def overview(
     usual_days = [d for d in same_weekdays if d in traded]
     # Margin and labour % for partial days: the food cost of the items sold so far is not known per
     # hour here, so today's margin uses the whole day's lines so far (they are the same lines).
-    food_today = (_food_cost_by_day(store, today, today, until=day_start + elapsed) or {}).get(today)
+    food_today = _food_cost_by_day(store, today, today, until=day_start + elapsed).get(today)
     today_fig = _figures(
         so_far[today]["sales"], so_far[today]["orders"], food_today, _labour_so_far(store, today, now)
     )
@@ -188,12 +185,10 @@ def stores_side_by_side(stores: list[Store], now: dt.datetime, days: int) -> lis
         totals = selectors.rollup(store, first, last).aggregate(sales=Sum("net_sales"), orders=Sum("orders"))
         sales, orders = q(Decimal(totals["sales"] or 0)), totals["orders"] or 0
         food_days = _food_cost_by_day(store, first, last)
-        food = None
-        if food_days is not None:
-            known = sum((d["known_revenue"] for d in food_days.values()), ZERO)
-            cost = sum((d["food_cost"] for d in food_days.values()), ZERO)
-            share = (known / sales).quantize(Decimal("0.0001")) if sales else None
-            food = {"known_revenue": known, "food_cost": cost, "known_share": share}
+        known = sum((d["known_revenue"] for d in food_days.values()), ZERO)
+        cost = sum((d["food_cost"] for d in food_days.values()), ZERO)
+        share = (known / sales).quantize(Decimal("0.0001")) if sales else None
+        food = {"known_revenue": known, "food_cost": cost, "known_share": share}
         # Labour as the store's overview counts it: the days before today from their shifts, today from
         # the hours elapsed by `now`; no figure at all when nobody was scheduled.
         labour_parts = list(labour_cost_by_day(store, first, last - dt.timedelta(days=1)).values())
@@ -266,7 +261,7 @@ def daily_trend(store: Store, first: dt.date, last: dt.date) -> list[dict]:
         figures = _figures(
             sales,
             orders,
-            None if food is None else food.get(day),
+            food.get(day),
             labour.get(day),  # None on a day without shifts: "—", not 0%
         )
         out.append(
