@@ -46,6 +46,7 @@ from . import costing
 
 ZERO = Decimal("0")
 Q3 = Decimal("0.001")
+RUNS_OUT_HORIZON_DAYS = 3650  # a stock lasting longer has no run-out date
 CENT = Decimal("0.01")
 OPEN_PO = ("draft", "sent", "partially_received")
 ORDERED = ("sent", "partially_received")
@@ -169,7 +170,10 @@ def stock_status(store: Store, now: dt.datetime) -> list[dict]:
                 "days_left": days_left.quantize(Decimal("0.1"), ROUND_HALF_UP)
                 if days_left is not None
                 else None,
-                "runs_out_at": (now + dt.timedelta(days=float(days_left))) if days_left is not None else None,
+                # Beyond any horizon anyone plans for (and past year 9999 with a huge stock): never.
+                "runs_out_at": (now + dt.timedelta(days=float(days_left)))
+                if days_left is not None and days_left <= RUNS_OUT_HORIZON_DAYS
+                else None,
                 "per_day": per_day,
                 "supplier_item": supplier_item,
                 "unit_price": prices.get((supplier_item.supplier_id, j)) if supplier_item else None,

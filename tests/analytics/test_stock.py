@@ -500,3 +500,17 @@ def test_usage_history_takes_each_days_recipe_and_the_forecast_todays(store, sel
     assert row["reorder_point"] == Decimal("14.667")
     # L + R = 8: 10 + 7 × 10 = 80, + 1.65 × √8 × √8 = 13.2 → 93.200
     assert row["par"] == Decimal("93.200")
+
+
+def test_a_stock_lasting_beyond_ten_years_has_no_run_out_date(store, wings):
+    inventory.stock_movement_record(
+        store=store,
+        ingredient=wings,
+        kind="receipt",
+        quantity=Decimal("100000000"),
+        reason="a warehouse",
+        unit_cost=Decimal("0.50"),
+    )
+    (row,) = stock.stock_status(store, at(TODAY, 10))
+    # (40 + 100,000,000) pcs at 20 a day = 5,000,002 days: past year 9999, so no date at all
+    assert (row["days_left"], row["runs_out_at"]) == (Decimal("5000002.0"), None)
