@@ -875,73 +875,152 @@ def bench_close_of_day(results: Results, cfg: dict) -> None:
 # --- import and dashboard (as those features land) ------------------------------------------------
 
 
-def bench_import(results: Results, cfg: dict) -> None:
-    """`manage.py import_sales` on a year's CSV beside PostgreSQL's COPY of the same file into a bare
-    table."""
+IMPORT_SECONDS_PER_MILLION = 180  # target: 1M lines in 3 minutes, either arrangement
+IMPORT_MEMORY_GROWTH = 2  # target: peak memory of the full file ÷ that of a 1,000-line file
+
+
+def _import_child(path: Path, slug: str) -> dict:
+    """`manage.py import_sales` in a process of its own: wall time, its CPU time (wait4) and peak
+    resident memory."""
     import tempfile
 
-    from django.core.management import call_command, get_commands
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        began = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "import_sales", str(path), "--store", slug],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=err,
+        )
+        # Peak memory: VmHWM of the process, read until it exits (ru_maxrss would carry the forking
+        # parent's size across exec).
+        peak_kb = 0
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            with (
+                contextlib.suppress(OSError, StopIteration, ValueError),
+                open(f"/proc/{process.pid}/status") as f,
+            ):
+                peak_kb = max(peak_kb, int(next(x for x in f if x.startswith("VmHWM:")).split()[1]))
+            time.sleep(0.1)
+        wall = time.perf_counter() - began
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode:
+            raise RuntimeError(f"import_sales failed: {err.read().decode()[-2000:]}")
+        return {
+            "wall_s": round(wall, 2),
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+            "peak_rss_mb": round(peak_kb / 1024, 1),
+            "output": out.read().decode().strip(),
+        }
+
+
+def bench_import(results: Results, cfg: dict) -> None:
+    """`manage.py import_sales` on a year's CSV, its lines grouped by order and shuffled across the
+    file, each beside PostgreSQL's COPY of the same file into a bare table."""
+    import itertools
+    import tempfile
+
+    from django.core.management import get_commands
     from django.db import connection
+    from django.db.models import Count, Sum
 
     from bench import baselines
     from bench.generate import build_store, write_sales_csv
-    from orders.models import OrderLine
+    from orders.models import Order, OrderLine
     from restaurant_ops.models import Store
 
     n = cfg["import_lines"]
-    print(f"Import of {n} CSV lines through import_sales, beside COPY", flush=True)
+    print(f"Import of {n} CSV lines through import_sales, grouped and shuffled, beside COPY", flush=True)
     if "import_sales" not in get_commands():
-        results.pending("import.vs_copy", "import_sales does not exist yet")
+        results.pending("import.grouped.vs_copy", "import_sales does not exist yet")
         return
     template = Store.objects.filter(slug="bench-import-menu").first() or build_store(
         slug="bench-import-menu", seed=5
     )
+    limit_s = IMPORT_SECONDS_PER_MILLION * n / 1_000_000
+    details: dict = {"limit_s": limit_s}
+    sums = {}
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "sales.csv"
-        written = write_sales_csv(path, template, lines=n, seed=5)
-        size_mb = path.stat().st_size / 1e6
-        with connection.cursor() as cursor:
-            cursor.execute(baselines.IMPORT_BARE_TABLE)
-            cursor.execute("TRUNCATE bench_import_bare")
-            began = time.perf_counter()
-            with open(path, encoding="utf-8") as handle:
-                cursor.cursor.copy_expert(baselines.IMPORT_COPY, handle)
-            t_copy = time.perf_counter() - began
-            cursor.execute("TRUNCATE bench_import_bare")
-        # A fresh store with the same menu each run: importing into it is the first import.
-        slug = f"bench-import-{uuid.uuid4().hex[:6]}"
-        store = build_store(slug=slug, seed=5)
-        began = time.perf_counter()
-        call_command("import_sales", str(path), store=slug, stdout=open(os.devnull, "w"))  # noqa: SIM115
-        t_import = time.perf_counter() - began
-    imported = OrderLine.objects.filter(order__store=store).count()
-    limit_s = 180 * n / 1_000_000
-    results.details["import"] = {
-        "lines": written,
-        "imported": imported,
-        "csv_mb": round(size_mb, 1),
-        "import_s": round(t_import, 2),
-        "copy_s": round(t_copy, 3),
-        "limit_s": limit_s,
-    }
+        for arrangement in ("grouped", "shuffled"):
+            path = Path(tmp) / f"sales-{arrangement}.csv"
+            written = write_sales_csv(path, template, lines=n, seed=5, shuffled=arrangement == "shuffled")
+            with connection.cursor() as cursor:
+                cursor.execute(baselines.IMPORT_BARE_TABLE)
+                cursor.execute("TRUNCATE bench_import_bare")
+                began = time.perf_counter()
+                with open(path, encoding="utf-8") as handle:
+                    cursor.cursor.copy_expert(baselines.IMPORT_COPY, handle)
+                t_copy = time.perf_counter() - began
+                cursor.execute("TRUNCATE bench_import_bare")
+            if arrangement == "grouped":  # memory baseline: the same command on the file's first 1,000 lines
+                small = Path(tmp) / "sales-small.csv"
+                with open(path, encoding="utf-8") as src, open(small, "w", encoding="utf-8") as dst:
+                    dst.writelines(itertools.islice(src, min(1_001, n // 2)))
+                small_slug = f"bench-import-{uuid.uuid4().hex[:6]}"
+                build_store(slug=small_slug, seed=5)
+                details["small"] = _import_child(small, small_slug)
+            # A fresh store with the same menu each run: importing into it is the first import.
+            slug = f"bench-import-{uuid.uuid4().hex[:6]}"
+            store = build_store(slug=slug, seed=5)
+            run = _import_child(path, slug)
+            lines = OrderLine.objects.filter(order__store=store)
+            imported = lines.count()
+            sums[arrangement] = Order.objects.filter(store=store).aggregate(
+                orders=Count("id"), subtotal=Sum("subtotal"), tax=Sum("tax"), total=Sum("total")
+            )
+            details[arrangement] = {
+                **run,
+                "lines": written,
+                "imported": imported,
+                "csv_mb": round(path.stat().st_size / 1e6, 1),
+                "copy_s": round(t_copy, 3),
+                **{k: str(v) for k, v in sums[arrangement].items()},
+            }
+            print(
+                f"  {arrangement:8} {run['wall_s']:7.1f} s wall, {run['cpu_s']:6.1f} s CPU in import_sales, "
+                f"peak {run['peak_rss_mb']} MB; COPY {t_copy:.2f} s",
+                flush=True,
+            )
+            results.ratio(
+                f"import.{arrangement}.within_limit",
+                product=run["wall_s"],
+                baseline=limit_s,
+                limit=1,
+                target=f"≤ 1 (within {limit_s:g} s = 3 min scaled to {n} lines)",
+                what=f"import_sales of {written} {arrangement} lines ÷ the time limit",
+            )
+            results.ratio(
+                f"import.{arrangement}.vs_copy",
+                product=run["wall_s"],
+                baseline=t_copy,
+                limit=None,
+                target="reported",
+                what=f"import_sales ÷ COPY of the same {arrangement} file into a bare table",
+            )
+            if imported != written:
+                results.diagnoses[f"import.{arrangement}.lines"] = (
+                    f"{written} CSV lines written but {imported} imported"
+                )
     results.ratio(
-        "import.within_limit",
-        product=t_import,
-        baseline=limit_s,
-        limit=1,
-        target=f"≤ 1 (within {limit_s:g} s = 3 min scaled to {n} lines)",
-        what=f"import_sales of {written} lines ÷ the time limit",
+        "import.memory_growth",
+        product=details["shuffled"]["peak_rss_mb"],
+        baseline=details["small"]["peak_rss_mb"],
+        limit=IMPORT_MEMORY_GROWTH,
+        unit="MB",
+        target=f"≤ {IMPORT_MEMORY_GROWTH} (memory bounded: not growing with the file)",
+        what=f"peak memory of import_sales on {n} shuffled lines ÷ on the first 1,000 lines",
     )
-    results.ratio(
-        "import.vs_copy",
-        product=t_import,
-        baseline=t_copy,
-        limit=None,
-        target="reported",
-        what="import_sales ÷ COPY of the same file into a bare table",
-    )
-    if imported != written:
-        results.diagnoses["import.lines"] = f"{written} CSV lines written but {imported} imported"
+    if sums["grouped"] != sums["shuffled"]:
+        results.diagnoses["import.same_orders"] = f"grouped {sums['grouped']} ≠ shuffled {sums['shuffled']}"
+    details["same_orders"] = sums["grouped"] == sums["shuffled"]
+    results.details["import"] = details
 
 
 DASHBOARD_API = [
@@ -1119,6 +1198,27 @@ def bench_realtime(results: Results, cfg: dict) -> None:
     run(results, cfg, gunicorn)
 
 
+def bench_fanout(results: Results, cfg: dict) -> None:
+    """The nightly run of the chain on 1 and 2 real Celery workers (bench/fanout.py)."""
+    from bench.fanout import bench_fanout as run
+
+    run(results, cfg)
+
+
+def bench_peak(results: Results, cfg: dict) -> None:
+    """A mixed peak hour: API, guests, kitchen displays, tills and the owner at once (bench/peak.py)."""
+    from bench.peak import bench_peak as run
+
+    run(results, cfg, gunicorn)
+
+
+def bench_capacity(results: Results, cfg: dict) -> None:
+    """The 200-store capacity model from this run's measurements (bench/capacity.py); runs last."""
+    from bench.capacity import bench_capacity as run
+
+    run(results, cfg)
+
+
 SECTIONS = {
     "placement": bench_placement,
     "analyses": bench_analyses,
@@ -1126,6 +1226,9 @@ SECTIONS = {
     "import": bench_import,
     "dashboard": bench_dashboard,
     "realtime": bench_realtime,
+    "peak": bench_peak,
+    "fanout": bench_fanout,
+    "capacity": bench_capacity,
 }
 
 

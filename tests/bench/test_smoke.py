@@ -39,7 +39,9 @@ def test_every_section_runs_on_tiny_data(bench_database, tmp_path):
         "chain.one_store.sales_by_day",
         "close_of_day.z_report",
         "close_of_day.close",
-        "import.within_limit",
+        "import.grouped.within_limit",
+        "import.shuffled.within_limit",
+        "import.memory_growth",
         "dashboard.overview.cold_p95",
         "dashboard.busy-hours.warm_p95",
         "dashboard.overview_page.warm_p95",
@@ -47,11 +49,20 @@ def test_every_section_runs_on_tiny_data(bench_database, tmp_path):
         "realtime.api.p99",
         "realtime.page.p50",
         "realtime.page.p99",
+        "fanout.nightly.speedup_2_workers",
+        "peak.api_order.p99_over_p50",
+        "peak.guest_menu.p99_over_p50",
+        "peak.guest_order.p99_over_p50",
+        "peak.kitchen_board.p99_over_p50",
+        "peak.till_payment.p99_over_p50",
+        "peak.owner_dashboard.p99_over_p50",
     ):
         assert figures[key]["ratio"] > 0, key
         assert figures[key]["met"] in (True, False), key
-    assert figures["import.vs_copy"]["ratio"] > 0
-    assert payload["details"]["import"]["imported"] == payload["details"]["import"]["lines"]
+    assert figures["import.shuffled.vs_copy"]["ratio"] > 0
+    imports = payload["details"]["import"]
+    assert imports["grouped"]["imported"] == imports["grouped"]["lines"] == imports["shuffled"]["imported"]
+    assert imports["same_orders"] is True
     dashboard = payload["details"]["dashboard"]["endpoints"]
     assert all(s["warm"]["errors"] == 0 == s["cold"]["errors"] for s in dashboard.values()), dashboard
     placement = payload["details"]["placement"]
@@ -62,8 +73,15 @@ def test_every_section_runs_on_tiny_data(bench_database, tmp_path):
     )
     realtime = payload["details"]["realtime"]
     assert (realtime["api"]["crossings"], realtime["page"]["crossings"]) == (3, 2)
+    peak = payload["details"]["peak"]["pages"]
+    assert all(p["errors"] == 0 and p["requests"] > 0 for p in peak.values()), peak
+    fanout = payload["details"]["fanout"]["runs"]
+    assert [(r["job_runs"], r["failed"], r["timed_out"]) for r in fanout.values()] == [(14, 0, False)] * 2
+    capacity = payload["details"]["capacity"]
+    assert len(capacity["rows"]) >= 4 and capacity["missing"] == [], capacity
     markdown = (tmp_path / "BENCHMARKS.md").read_text()
     assert "def bare_insert" in markdown and "SUM(l.net_amount)" in markdown
+    assert "## Capacity model" in markdown and "## Targets" in markdown and "## Mixed peak" in markdown
     assert results.figures == figures
 
 
