@@ -380,6 +380,29 @@ def _cell() -> dict:
     }
 
 
+# Σ minutes × hourly cost of shift or time-clock rows (each row's snapshot of the cost); ÷ 60 is money.
+MINUTE_COST = ExpressionWrapper(
+    F("minutes") * F("hourly_cost"), output_field=DecimalField(max_digits=16, decimal_places=2)
+)
+
+
+def scheduled_cost_by_day(*, store: Store, first: dt.date, last: dt.date) -> dict[dt.date, Decimal]:
+    """Scheduled labour cost per business day, as the labour page totals it: each position's cost of
+    the day (Σ minutes × hourly cost / 60, to the cent) added up, so every page shows the same cents.
+    Days without shifts are absent (no figure, not 0)."""
+    rows = (
+        Shift.objects.filter(store=store, business_date__range=(first, last))
+        .values("business_date", "position_id")
+        .order_by()
+        .annotate(cost_sum=Sum(MINUTE_COST))
+    )
+    costs: dict[dt.date, Decimal] = {}
+    for row in rows:
+        day = row["business_date"]
+        costs[day] = costs.get(day, Decimal("0.00")) + _cost(row["cost_sum"])
+    return costs
+
+
 def labour_figures(*, store: Store, week_start: dt.date) -> dict:
     """Scheduled and actual hours and cost per business day and for the week, per position, beside the
     required hours (sum of needed staff over the week's requirement hours).
@@ -396,14 +419,11 @@ def labour_figures(*, store: Store, week_start: dt.date) -> dict:
     The week's flag compares required hours with the scheduled hours of the positions that have
     requirements (a position the plan does not cover, say a manager, does not skew it)."""
     days = week_days(week_start)
-    minute_cost = ExpressionWrapper(
-        F("minutes") * F("hourly_cost"), output_field=DecimalField(max_digits=14, decimal_places=2)
-    )
     scheduled = (
         Shift.objects.filter(store=store, business_date__range=(days[0], days[-1]))
         .values("position_id", "business_date")
         .order_by()
-        .annotate(minutes_sum=Sum("minutes"), cost_sum=Sum(minute_cost))
+        .annotate(minutes_sum=Sum("minutes"), cost_sum=Sum(MINUTE_COST))
     )
     actual = (
         TimeClockEntry.objects.filter(
@@ -411,7 +431,7 @@ def labour_figures(*, store: Store, week_start: dt.date) -> dict:
         )
         .values("position_id", "business_date")
         .order_by()
-        .annotate(minutes_sum=Sum("minutes"), cost_sum=Sum(minute_cost))
+        .annotate(minutes_sum=Sum("minutes"), cost_sum=Sum(MINUTE_COST))
     )
     lower, upper = business_range_bounds(store, days[0], days[-1])
     required = dict(

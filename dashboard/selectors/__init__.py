@@ -21,7 +21,6 @@ from .insights import (
 from .overview import (
     daily_trend,
     gross_profit_change,
-    labour_cost_by_day,
     labour_target_pct,
     overview,
     stores_side_by_side,
@@ -36,7 +35,6 @@ __all__ = [
     "insight_cards",
     "insights_ranked",
     "insights_version",
-    "labour_cost_by_day",
     "labour_target_pct",
     "margin_by_item_month",
     "open_insight_cards",

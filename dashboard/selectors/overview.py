@@ -4,7 +4,7 @@ stores side by side, and the gross-profit change the overview leads with."""
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
 from analytics import selectors
@@ -12,26 +12,10 @@ from analytics.analyses import costing, margin
 from analytics.models import Insight
 from restaurant_ops.models import Store
 from restaurant_ops.timeutils import business_date, business_day_bounds
-from staffing.models import Shift, StaffingTarget
-from staffing.selectors import labour_so_far
+from staffing.models import StaffingTarget
+from staffing.selectors import labour_so_far, scheduled_cost_by_day
 
 from .numbers import TENTH, ZERO, pct, q
-
-# --- labour cost per business day (scheduled shifts; staffing's snapshot of the hourly cost) ------------
-
-
-def labour_cost_by_day(store: Store, first: dt.date, last: dt.date) -> dict[dt.date, Decimal]:
-    """Scheduled labour cost per business day = Σ minutes × hourly cost / 60 of the day's shifts."""
-    minute_cost = ExpressionWrapper(
-        F("minutes") * F("hourly_cost"), output_field=DecimalField(max_digits=16, decimal_places=2)
-    )
-    rows = (
-        Shift.objects.filter(store=store, business_date__range=(first, last))
-        .values("business_date")
-        .order_by()
-        .annotate(cost=Sum(minute_cost))
-    )
-    return {r["business_date"]: q(Decimal(r["cost"] or 0) / 60) for r in rows}
 
 
 def labour_target_pct(store: Store) -> Decimal | None:
@@ -191,7 +175,9 @@ def stores_side_by_side(stores: list[Store], now: dt.datetime, days: int) -> lis
         food = {"known_revenue": known, "food_cost": cost, "known_share": share}
         # Labour as the store's overview counts it: the days before today from their shifts, today from
         # the hours elapsed by `now`; no figure at all when nobody was scheduled.
-        labour_parts = list(labour_cost_by_day(store, first, last - dt.timedelta(days=1)).values())
+        labour_parts = list(
+            scheduled_cost_by_day(store=store, first=first, last=last - dt.timedelta(days=1)).values()
+        )
         if (today_labour := _labour_so_far(store, last, now)) is not None:
             labour_parts.append(today_labour)
         labour = sum(labour_parts, ZERO) if labour_parts else None
@@ -245,7 +231,7 @@ def daily_trend(store: Store, first: dt.date, last: dt.date) -> list[dict]:
     history_first = first - dt.timedelta(days=28)
     rows = {r["period"]: r for r in selectors.sales_by_period(store, history_first, last, "day")}
     food = _food_cost_by_day(store, first, last)
-    labour = labour_cost_by_day(store, first, last)
+    labour = scheduled_cost_by_day(store=store, first=first, last=last)
     out = []
     day = first
     while day <= last:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from dashboard.selectors import daily_trend
 from restaurant_ops.api.errors import status_for
 from restaurant_ops.errors import DomainError, DomainErrors
 from staffing import selectors
@@ -206,3 +207,14 @@ def test_copy_last_week_skips_conflicts_and_publish_shows_shifts(open_store, ann
     assert list(OutboxEvent.objects.filter(topic="shift.published").values_list("subject", flat=True)) == [
         f"week:{WEEK.isoformat()}"
     ]
+
+
+def test_the_labour_page_and_the_dashboard_trend_show_the_same_cents(open_store, cashier, cook):
+    odd = StaffMemberFactory(store=open_store, hourly_cost=D("12.03"), positions=[cashier, cook])
+    shift_create(store=open_store, staff=odd, position=cashier, start=at(MON, 11), end=at(MON, 11, 10))
+    shift_create(store=open_store, staff=odd, position=cook, start=at(MON, 11, 10), end=at(MON, 11, 20))
+    # Each position: 10 min × 12.03 / 60 = 2.005 → 2.01; the day is the two added: 4.02 (rounding the
+    # day's 20 minutes at once would say 4.01, a cent the labour page does not show).
+    page = labour_figures(store=open_store, week_start=WEEK)["totals"]["days"][MON]["scheduled_cost"]
+    trend = {row["day"]: row["labour_cost"] for row in daily_trend(open_store, MON, MON)}
+    assert (page, trend[MON]) == (D("4.02"), D("4.02"))
