@@ -149,3 +149,20 @@ def test_staff_log_a_complaint_and_the_owner_sees_it_with_its_category(client, s
     client.force_login(owner)
     page = client.get(reverse("customers:complaints", args=[store.slug])).content.decode()
     assert "Cold food" in page and "soup cold" in page
+
+
+def test_a_complaint_spike_on_the_complaints_page_links_to_where_the_owner_acts(client, store, user_owner):
+    from django.utils import timezone
+
+    now = timezone.now()
+    # Four slow-service complaints in the last two days, none in the 4 weeks before: 4 ≥ 4 and
+    # 4 ≥ 2 × 0.00, a spike; one logged by phone without a check says it has none.
+    for hours in (2, 5, 26, 30):
+        services.complaint_log(store=store, tags=["slow"], occurred_at=now - dt.timedelta(hours=hours))
+    client.force_login(user_owner)
+    page = client.get(reverse("customers:complaints", args=[store.slug])).content.decode()
+    assert "Slow service: 4 complaints this week, against 0.00 a week before" in page
+    assert f'href="{reverse("dashboard:insights", args=[store.slug])}"' in page
+    assert "Act on it: add the shift, prep ahead or review the dish" in page
+    assert "No check linked, and no operational issue on record for that hour." in page
+    assert "(complaint rate" not in page  # no settled checks: no rate to show
