@@ -167,7 +167,9 @@ def test_an_ingredient_without_a_supplier_is_flagged(store):
     assert PurchaseOrder.objects.count() == 0
 
 
-def test_price_change_alert_from_the_goods_received_event(store):
+def test_a_receipt_line_up_12_percent_is_high_and_one_up_3_percent_is_nothing(store):
+    """The thresholds on a receipt's lines (the goods_received event reaching this check is tested in
+    tests/analytics/test_realtime.py and tests/connections/test_outbox.py)."""
     from analytics.analyses.prices import check_receipt
 
     lines = [
