@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, F, Max, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,42 +81,28 @@ def movements_post(
     at: dt.datetime | None = None,
     on_short=None,
     set_to: dict[int, Decimal] | None = None,
-) -> dict[int, Ingredient]:
+) -> None:
     """Locks the ingredients (id order), appends the movements, updates on-hand, refreshes
     availability where it may have changed. `on_short(ingredient, new_on_hand)` is called for an
-    ingredient that would go below zero and may raise to refuse. A fixed number of queries, whatever
-    the number of movements."""
-    ids = sorted({m.ingredient_id for m in moves})
-    if not ids:
-        return {}
-    at = at or timezone.now()
-    day = business_date(store, at)
-    # The largest portion any item's or modifier's recipe takes of each: while on hand stays at or above
-    # it before and after, no sold-out flag can flip, and availability needs no look.
-    largest = RecipeLine.objects.filter(ingredient=OuterRef("pk")).order_by("-base_quantity")
-    locked = {
-        i.pk: i
-        for i in Ingredient.objects.select_for_update()
-        .filter(store=store, pk__in=ids)
-        .annotate(largest_portion=Subquery(largest.values("base_quantity")[:1]))
-        .order_by("pk")
-    }
+    ingredient that would go below zero and may raise to refuse (it gets the ingredient's id, name and
+    new on hand). Two statements on PostgreSQL (plus the availability refresh when a flag may flip),
+    whatever the number of movements."""
     delta: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for move in moves:
         delta[move.ingredient_id] += move.quantity
+    if not delta:
+        return
+    at = at or timezone.now()
+    day = business_date(store, at)
+    rows = _add_on_hand(store=store, delta=delta, set_to=set_to)
     may_flip = []
-    for ingredient_id in ids:
-        ingredient = locked[ingredient_id]
-        new = ingredient.on_hand + delta[ingredient_id]
-        if (
-            ingredient.largest_portion is not None
-            and min(ingredient.on_hand, new) < ingredient.largest_portion
-        ):
+    for ingredient_id, name, before, after, largest_portion in rows:
+        # While on hand stays at or above the largest portion any item's or modifier's recipe takes of
+        # it, before and after, no sold-out flag can flip, and availability needs no look.
+        if largest_portion is not None and min(before, after) < largest_portion:
             may_flip.append(ingredient_id)
-        if new < 0 and delta[ingredient_id] < 0 and on_short is not None:
-            on_short(ingredient, new)
-        ingredient.on_hand = new
-        ingredient.updated_at = timezone.now()
+        if after < 0 and delta[ingredient_id] < 0 and on_short is not None:
+            on_short(Ingredient(pk=ingredient_id, store=store, name=name, on_hand=after), after)
     actor = by if by is not None and getattr(by, "is_authenticated", False) else None
     StockMovement.objects.bulk_create(
         [
@@ -137,18 +124,76 @@ def movements_post(
             if m.quantity != 0
         ]
     )
-    fields = ["on_hand", "updated_at"]
-    if set_to is not None or any(i.on_hand < 0 for i in locked.values()):
-        fields.append("needs_count")
-        for ingredient in locked.values():
-            if ingredient.on_hand < 0:
-                ingredient.needs_count = True
-            elif set_to is not None and ingredient.pk in set_to:
-                ingredient.needs_count = False
-    Ingredient.objects.bulk_update(list(locked.values()), fields)
     if may_flip:
         availability_refresh(store=store, ingredient_ids=may_flip)
-    return locked
+
+
+# PostgreSQL: lock the rows in id order (two orders never deadlock), add each delta and flag what went
+# below zero, in one statement; returns each row's (id, name, on hand before, after, largest portion).
+_ADD_ON_HAND_SQL = """
+WITH locked AS MATERIALIZED (
+    SELECT id FROM inventory_ingredient WHERE store_id = %(store)s AND id = ANY(%(ids)s)
+    ORDER BY id FOR UPDATE
+), delta AS (
+    SELECT * FROM unnest(%(ids)s::bigint[], %(deltas)s::numeric[]) AS d(id, quantity)
+)
+UPDATE inventory_ingredient AS i
+SET on_hand = i.on_hand + delta.quantity,
+    updated_at = %(now)s,
+    needs_count = CASE
+        WHEN i.on_hand + delta.quantity < 0 THEN true
+        WHEN i.id = ANY(%(set_to)s) THEN false
+        ELSE i.needs_count
+    END
+FROM locked JOIN delta ON delta.id = locked.id
+WHERE i.id = locked.id
+RETURNING i.id, i.name, i.on_hand - delta.quantity, i.on_hand, (
+    SELECT max(r.base_quantity) FROM inventory_recipeline AS r
+    WHERE r.ingredient_id = i.id AND r.valid_until IS NULL
+)
+"""
+
+
+def _add_on_hand(
+    *, store: Store, delta: dict[int, Decimal], set_to: dict[int, Decimal] | None
+) -> list[tuple[int, str, Decimal, Decimal, Decimal | None]]:
+    """Adds `delta` to the store's ingredients' on hand, holding their row locks to the end of the
+    transaction: an ingredient that goes below zero needs a count, one in `set_to` (a count just
+    fixed it) no longer does. Rows in id order."""
+    ids = sorted(delta)
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _ADD_ON_HAND_SQL,
+                {
+                    "store": store.pk,
+                    "ids": ids,
+                    "deltas": [delta[i] for i in ids],
+                    "now": now,
+                    "set_to": sorted(set_to or ()),
+                },
+            )
+            return sorted(cursor.fetchall())
+    # Elsewhere (the SQLite demo: one writer at a time) the same through the ORM.
+    largest = RecipeLine.objects.filter(ingredient=OuterRef("pk")).order_by("-base_quantity")
+    locked = list(
+        Ingredient.objects.select_for_update()
+        .filter(store=store, pk__in=ids)
+        .annotate(largest_portion=Subquery(largest.values("base_quantity")[:1]))
+        .order_by("pk")
+    )
+    rows = []
+    for ingredient in locked:
+        before, ingredient.on_hand = ingredient.on_hand, ingredient.on_hand + delta[ingredient.pk]
+        ingredient.updated_at = now
+        if ingredient.on_hand < 0:
+            ingredient.needs_count = True
+        elif set_to is not None and ingredient.pk in set_to:
+            ingredient.needs_count = False
+        rows.append((ingredient.pk, ingredient.name, before, ingredient.on_hand, ingredient.largest_portion))
+    Ingredient.objects.bulk_update(locked, ["on_hand", "updated_at", "needs_count"])
+    return rows
 
 
 def availability_refresh(*, store: Store, ingredient_ids: Iterable[int] | None = None) -> list[MenuItem]:

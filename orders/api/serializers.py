@@ -19,7 +19,7 @@ from orders.models import (
 )
 from orders.services import MAX_LINE_QUANTITY, MAX_LINES
 from restaurant_ops.api import fields as bounded
-from restaurant_ops.api.serializers import InputSerializer
+from restaurant_ops.api.serializers import FieldsBuiltOnce, InputSerializer
 
 
 class ModifierSerializer(serializers.ModelSerializer):
@@ -97,7 +97,7 @@ class TableSerializer(serializers.ModelSerializer):
         fields = ["id", "store", "name", "seats", "external_id", "is_active"]
 
 
-class OrderLineModifierSerializer(serializers.ModelSerializer):
+class OrderLineModifierSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     modifier_id = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -105,7 +105,7 @@ class OrderLineModifierSerializer(serializers.ModelSerializer):
         fields = ["modifier_id", "name", "price_delta"]
 
 
-class OrderLineSerializer(serializers.ModelSerializer):
+class OrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     item = serializers.IntegerField(source="menu_item_id", read_only=True)
     item_external_id = serializers.CharField(source="menu_item.external_id", read_only=True)
     modifiers = OrderLineModifierSerializer(many=True, read_only=True)
@@ -130,7 +130,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
         ]
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     table = serializers.IntegerField(source="table_id", read_only=True, allow_null=True)
     check = serializers.IntegerField(

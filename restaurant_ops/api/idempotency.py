@@ -13,7 +13,7 @@ import json
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.response import Response
 
@@ -49,17 +49,23 @@ def _fingerprint(request) -> str:
 
 
 def _claim(scope: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
-    """Inserts the record; on a clash returns the earlier one (expired ones are replaced)."""
+    """Inserts the record; on a clash returns the earlier one (expired ones are replaced). One
+    statement when the key is new: INSERT … ON CONFLICT DO NOTHING (no savepoint), which waits for a
+    concurrent claim of the same key to commit or roll back."""
+    table = IdempotencyRecord._meta.db_table
+    claim_sql = (
+        f"INSERT INTO {table} (scope, {connection.ops.quote_name('key')}, request_hash, created_at) "
+        "VALUES (%s, %s, %s, %s) ON CONFLICT (scope, key) DO NOTHING"
+    )
     for _attempt in range(2):
-        try:
-            with transaction.atomic():
-                IdempotencyRecord.objects.create(scope=scope, key=key, request_hash=fingerprint)
-            return None
-        except IntegrityError:
-            existing = IdempotencyRecord.objects.get(scope=scope, key=key)
-            if existing.created_at >= timezone.now() - dt.timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS):
-                return existing
-            existing.delete()
+        with connection.cursor() as cursor:
+            cursor.execute(claim_sql, [scope, key, fingerprint, timezone.now()])
+            if cursor.rowcount == 1:
+                return None
+        existing = IdempotencyRecord.objects.get(scope=scope, key=key)
+        if existing.created_at >= timezone.now() - dt.timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS):
+            return existing
+        existing.delete()
     raise DomainError(HEADER, "conflict", "Could not claim the idempotency key; retry.")
 
 

@@ -28,6 +28,11 @@ def accessible_stores(request, perm: Perm | None = None) -> QuerySet[Store]:
 
 def resolve_store(request, slug: str | None, field: str = "store") -> Store:
     """The store a write is for: the API key's own, the slug given, or the user's only store."""
+    auth = getattr(request, "auth", None)
+    if isinstance(auth, ApiKey) and auth.store_id is not None and not auth.is_account:  # its store
+        if slug and slug != auth.store.slug:
+            raise DomainError(field, "not_found", _("No store %(slug)s that you can use.") % {"slug": slug})
+        return auth.store
     stores = accessible_stores(request)
     if slug:
         store = stores.filter(slug=slug).first()
