@@ -96,20 +96,28 @@ def write_markdown(payload: dict, path: Path) -> None:
             f"{payload['config']['workers']} of them) + PostgreSQL, closed-loop clients on 127.0.0.1, "
             f"{payload['config']['seconds']} s per level "
             f"(at most {payload['config']['max_requests']} requests). "
-            "An API order is `POST /api/v1/orders/` with an API key, an Idempotency-Key and 1–4 lines "
+            "An API order is `POST /api/v1/orders/` with an API key, an Idempotency-Key and 1–3 lines "
             "spread over a 64-item menu with recipes and three kitchen stations: the order, its lines, the "
             "check, the stock movements and the kitchen tickets are written in one transaction. The bare "
             "endpoint parses the same kind of JSON body and inserts one row, through the same middleware, "
-            "settings and server, in the same run.",
+            "settings and server, in the same run. CPU per request is read from /proc before and after "
+            "each level: the gunicorn master and workers (web) and the server's PostgreSQL backends "
+            "(db); the load average beside it says how shared the machine was.",
             "",
-            "| endpoint | clients | requests | req/s | p50 ms | p95 ms | p99 ms | errors |",
-            "|---|---|---|---|---|---|---|---|",
+            "Targets (issue #16, fixed in `bench/run.py`): at 8 clients ≥ 100 orders/s, web CPU ≤ 12 ms "
+            "per order, p99 < 3 × p50; database CPU per order is reported.",
+            "",
+            "| endpoint | clients | requests | req/s | p50 ms | p95 ms | p99 ms | web CPU ms/req | "
+            "db CPU ms/req | load | errors |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for key, r in d["placement"].items():
             name = key.split("_c")[0]
+            load = (r.get("load_average") or ["—"])[0]
             out.append(
                 f"| {name} | {r['clients']} | {r['requests']} | {r['throughput']} | {r['p50_ms']} | "
-                f"{r['p95_ms']} | {r['p99_ms']} | {r['errors']} |"
+                f"{r['p95_ms']} | {r['p99_ms']} | {r.get('web_cpu_ms_per_request', '—')} | "
+                f"{r.get('db_cpu_ms_per_request', '—')} | {load} | {r['errors']} |"
             )
         out += [
             "",
