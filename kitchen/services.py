@@ -5,7 +5,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,27 +132,32 @@ def kitchen_routes_set(*, store: Store, routes: dict[int, int | None]) -> int:
 # --- tickets ----------------------------------------------------------------------------------
 
 
+# The stations of the order's items (menu item id, station id), and the store's default station (None,
+# its id): one statement on the order path.
+_ROUTES_SQL = (
+    f"SELECT menu_item_id, station_id FROM {KitchenItem._meta.db_table} "
+    "WHERE station_id IS NOT NULL AND menu_item_id IN (%s) "
+    "UNION ALL SELECT NULL, id FROM ("
+    f"SELECT id FROM {Station._meta.db_table} WHERE store_id = %%s "
+    "ORDER BY is_default DESC, position, id LIMIT 1) AS default_station"
+)
+
+
 def tickets_create_for_order(*, order: Order, lines: list[OrderLine] | None = None) -> list[Ticket]:
     """One ticket per station the order's lines are routed to; `lines` are the order's lines as
     written (with their modifiers), carried by the event (read here when not given). A fixed number
-    of queries."""
+    of queries: the routes, the tickets and their lines."""
     if order.served_at is not None:  # sent after it was served (a till that was offline): nothing to cook
         return []
     if lines is None:
         lines = list(order.lines.filter(voided_at__isnull=True).prefetch_related("modifiers"))
     if not lines:
         return []
-    routes = dict(
-        KitchenItem.objects.filter(
-            menu_item_id__in={line.menu_item_id for line in lines}, station__isnull=False
-        ).values_list("menu_item_id", "station_id")
-    )
-    default = (
-        Station.objects.filter(store_id=order.store_id)
-        .order_by("-is_default", "position", "id")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    item_ids = sorted({line.menu_item_id for line in lines})
+    with connection.cursor() as cursor:
+        cursor.execute(_ROUTES_SQL % ", ".join(["%s"] * len(item_ids)), [*item_ids, order.store_id])
+        routes = dict(cursor.fetchall())
+    default = routes.pop(None, None)
     per_station = defaultdict(list)
     for line in lines:
         station_id = routes.get(line.menu_item_id, default)

@@ -3,9 +3,10 @@ order path does not drift back: 40 statements before the work of issue #16, 25 a
 transaction's begin and commit, here a savepoint and its release inside the test's transaction), and
 26 since webhooks (#19): the outbox looks up the store's endpoints subscribed to "order.placed" so
 their deliveries are written in the order's transaction; 27 since the sales rollup (#16): the order's
-one bulk insert of its deltas. 23 after the second round of #16: the ingredient locks and on-hand
-update are one statement, the idempotency claim is an INSERT … ON CONFLICT (no savepoint), and a store
-key's store is the one loaded with the key."""
+one bulk insert of its deltas. 22 after the second round of #16: the ingredient locks and on-hand
+update are one statement, the idempotency claim is an INSERT … ON CONFLICT (no savepoint), a store
+key's store is the one loaded with the key, and the kitchen reads the items' stations and the default
+station in one statement."""
 
 import pytest
 from django.db import connection
@@ -14,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.bench.order_setup import stocked_items
 
 pytestmark = pytest.mark.django_db
-BUDGET = 23
+BUDGET = 22
 
 
 def test_an_api_order_stays_within_its_statement_budget(store, key_client):
