@@ -217,28 +217,35 @@ def _open_hours(day: dt.date) -> list[int]:
 
 
 def _orders_per_day(rng: random.Random, day: dt.date) -> int:
-    return round(story.ORDERS_PER_DAY[day.weekday()] * rng.uniform(0.97, 1.03))
+    return round(story.ORDERS_PER_DAY[day.weekday()] * rng.uniform(*story.ORDER_JITTER))
 
 
 def _order_times(
     store: Store, rng: random.Random, day: dt.date, total: int, until: dt.datetime | None = None
 ):
-    """`total` order moments on one business day, following the hour pattern; those before `until`."""
+    """`total` order moments on one business day, following the hour pattern; those before `until`.
+    Drawn at random by the weights, or (`story.ORDERS_SPREAD`) spread: each hour gets its share of the
+    day's orders (largest remainder), the k-th of an hour's n orders at minute 60·k // n."""
     hours = _open_hours(day)
     weights = [story.HOUR_WEIGHTS[h] for h in hours]
-    moments = []
-    for _ in range(total):
-        hour = rng.choices(hours, weights)[0]
-        moment = _local(store, day, hour, rng.randrange(60))
-        if until is None or moment < until:
-            moments.append(moment)
-    return sorted(moments)
+    if story.ORDERS_SPREAD:
+        shares = [Decimal(total * w) / sum(weights) for w in weights]
+        counts = [int(share) for share in shares]
+        by_remainder = sorted(range(len(hours)), key=lambda i: (-(shares[i] - counts[i]), i))
+        for i in by_remainder[: total - sum(counts)]:
+            counts[i] += 1
+        slots = [(hour, 60 * k // n) for hour, n in zip(hours, counts, strict=True) for k in range(n)]
+    else:
+        slots = [(rng.choices(hours, weights)[0], rng.randrange(60)) for _ in range(total)]
+    moments = [_local(store, day, hour, minute) for hour, minute in slots]
+    return sorted(m for m in moments if until is None or m < until)
 
 
 def _basket(rng: random.Random, names: list[str], weights: list[float]) -> dict[str, int]:
     basket: dict[str, int] = defaultdict(int)
-    for _ in range(rng.choices([1, 2, 3, 4], [30, 40, 20, 10])[0]):
-        basket[rng.choices(names, weights)[0]] += rng.choices([1, 2], [85, 15])[0]
+    sizes, quantities = story.BASKET_SIZES, story.LINE_QUANTITIES
+    for _ in range(rng.choices(list(sizes), list(sizes.values()))[0]):
+        basket[rng.choices(names, weights)[0]] += rng.choices(list(quantities), list(quantities.values()))[0]
     return basket
 
 
@@ -250,16 +257,17 @@ def _history(
     last_day: dt.date,
     now: dt.datetime,
 ) -> list[HistoryLine]:
-    """Past orders. The margin analysis's current period gets as many orders as its previous period:
-    in the story volume did not change, the drumstick cost did (without this, which weekdays fall in
-    "the same days of last month" would move profit by a few percent on its own)."""
+    """Past orders. With `story.EQUAL_PERIOD_ORDERS` the margin analysis's current period gets as many
+    orders as its previous period: in the story volume did not change, the drumstick cost did (without
+    this, which weekdays fall in "the same days of last month" would move profit by a few percent on its
+    own)."""
     days = [first_day + dt.timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     counts = {day: _orders_per_day(rng, day) for day in days}
     (first0, last0), (first1, last1) = periods(store, now)
     previous = sum(n for day, n in counts.items() if first0 <= day <= last0)
     current_days = [day for day in days if first1 <= day <= last1]
     current = sum(counts[day] for day in current_days)
-    if previous and current:
+    if story.EQUAL_PERIOD_ORDERS and previous and current:
         for day in current_days:
             counts[day] = round(counts[day] * previous / current)
     names = list(story.MENU)
@@ -380,10 +388,13 @@ class _Drawers:
         return drawer
 
 
-def _usage_per_day(history: list[HistoryLine], days: int) -> dict[str, Decimal]:
+def _usage_per_day(store: Store, history: list[HistoryLine], today: dt.date, days: int) -> dict[str, Decimal]:
+    """Each ingredient's mean daily usage over the `days` whole days before today (closed days count)."""
+    first = today - dt.timedelta(days=days)
     per_item: dict[str, int] = defaultdict(int)
     for line in history:
-        per_item[line.item.name] += line.quantity
+        if business_date(store, line.placed_at) >= first:
+            per_item[line.item.name] += line.quantity
     usage: dict[str, Decimal] = defaultdict(Decimal)
     for item_name, quantity in per_item.items():
         for ingredient_name, amount, unit in story.MENU[item_name][6]:
@@ -394,13 +405,16 @@ def _usage_per_day(history: list[HistoryLine], days: int) -> dict[str, Decimal]:
 
 def _price_rise(store: Store, history: list[HistoryLine], now: dt.datetime) -> tuple[dt.date, Decimal]:
     """When the drumstick price rose (the first delivery in the last days of last month) and to what:
-    sized on the generated sales so that gross profit in the margin analysis's current period is the
-    story's 7% below its previous period, whatever the weekday mix of the two periods."""
+    `PRICE_RISE["price"]` when the story sets it, else sized on the generated sales so that gross profit
+    in the margin analysis's current period is the story's 7% below its previous period, whatever the
+    weekday mix of the two periods."""
     (first0, last0), (first1, last1) = periods(store, now)
     rise_day = first1 - dt.timedelta(days=4)
     while rise_day.weekday() not in DELIVERY_DAYS:
         rise_day += dt.timedelta(days=1)
     rise_name = story.PRICE_RISE["ingredient"]
+    if "price" in story.PRICE_RISE:
+        return rise_day, story.PRICE_RISE["price"]
     old_costs = {name: _old_price(name) for name in story.INGREDIENTS}
     profit, affected = [Decimal(0), Decimal(0)], [Decimal(0), Decimal(0)]
     for line in history:
@@ -626,7 +640,7 @@ def load(*, now: dt.datetime, log=print) -> Store:
     summary = history_write(store=store, lines=history)
     log(f"History: {summary}")
 
-    usage = _usage_per_day(history[-len(history) // 3 :], story.HISTORY_DAYS // 3)
+    usage = _usage_per_day(store, history, today, story.USAGE_DAYS)
     rise = _price_rise(store, history, now)
     _deliveries(store, ingredients, usage, first_day, today, rise, users)
     log(

@@ -179,7 +179,8 @@ INGREDIENTS = {
         D("8"),
     ),
 }
-# The story's price rise: the preferred poultry supplier's drumstick price, last month.
+# The story's price rise: the preferred poultry supplier's drumstick price, last month, sized by the
+# loader so that gross profit falls by the target (a story may instead fix the new "price" per base unit).
 PRICE_RISE = {
     "ingredient": "Chicken drumsticks",
     "supplier": "Fresh Poultry Co.",
@@ -319,6 +320,16 @@ HOUR_WEIGHTS = {
 }
 HISTORY_DAYS = 90
 SEED = 20261127
+# How the history is drawn: each day's order count within ±3% of the weekday's, hours drawn by the
+# weights (ORDERS_SPREAD = True spreads them exactly instead), baskets of 1–4 picks of 1 or 2 portions.
+ORDER_JITTER = (0.97, 1.03)
+ORDERS_SPREAD = False
+BASKET_SIZES = {1: 30, 2: 40, 3: 20, 4: 10}
+LINE_QUANTITIES = {1: 85, 2: 15}
+# The margin's current period gets as many orders as its previous one (see loader._history).
+EQUAL_PERIOD_ORDERS = True
+# Deliveries and the opening count are sized on the mean daily usage of the last 4 weeks.
+USAGE_DAYS = 28
 
 TABLES = [f"T{n}" for n in range(1, 13)]
 
