@@ -96,7 +96,12 @@ def _prep_for(store: Store, today: dt.date, spike: dict) -> dict | None:
         )
     )
     lines = OrderLine.objects.filter(guest_check_id__in=spike["check_ids"], menu_item_id__in=prep_ahead)
-    top = lines.values("menu_item_id", "menu_item__name").annotate(n=Sum("quantity")).order_by("-n").first()
+    top = (  # ties as `ranking` breaks them: the name A–Z, then the id
+        lines.values("menu_item_id", "menu_item__name")
+        .annotate(n=Sum("quantity"))
+        .order_by("-n", "menu_item__name", "menu_item_id")
+        .first()
+    )
     if top is None:
         return None
     day = today - dt.timedelta(days=(today.weekday() - spike["weekday"]) % 7)  # within the spike's week
