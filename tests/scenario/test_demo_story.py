@@ -1,7 +1,9 @@
 """The acceptance story of PRODUCT.md, end to end: the demo restaurant is built at fixed moments
 (mid-month at dinner, the last day of a month at lunch, the 1st before opening) and the real
 analyses run on it. Given the data, when the jobs run, then each story insight exists, points to
-its job run, and its numbers add up."""
+its job run, and its numbers add up. The demo's baskets are random, so its figures are checked by how
+they relate; `test_story_by_hand` builds the same story with the randomness switched off by the story's
+parameters and asserts each figure as a literal worked by hand."""
 
 import datetime as dt
 import math
