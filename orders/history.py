@@ -9,6 +9,7 @@ one order both stay.
 
 import csv
 import datetime as dt
+import functools
 import io
 from collections import defaultdict
 from collections.abc import Iterable
@@ -284,10 +285,15 @@ def _retotal_existing(cursor, store: Store) -> None:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _tax_split(line_total: Decimal, rate: Decimal, inclusive: bool) -> tuple[Decimal, Decimal]:
+    """(tax, net) of a line total, remembered: an export repeats its prices over and over."""
+    return split_tax(line_total, rate, inclusive=inclusive)
+
+
 def _stage_lines(cursor, store: Store, lines: Iterable[HistoryLine]) -> int:
     """COPYs the lines into the staging table, STAGE_BATCH at a time; returns how many."""
     inclusive = store.prices_include_tax
-    taxes: dict[tuple, tuple[Decimal, Decimal]] = {}  # (line total, rate) → (tax, net): prices repeat
     days: dict[dt.datetime, dt.date] = {}  # placed_at → business day, within a batch
     sql = f"COPY {STAGE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
     buffer = io.StringIO()
@@ -296,10 +302,7 @@ def _stage_lines(cursor, store: Store, lines: Iterable[HistoryLine]) -> int:
     for count, line in enumerate(lines, start=1):  # noqa: B007 - the count is the result
         rate = line.item.tax_rate
         line_total = line.unit_price * line.quantity
-        key = (line_total, rate)
-        if key not in taxes:
-            taxes[key] = split_tax(line_total, rate, inclusive=inclusive)
-        tax_amount, net_amount = taxes[key]
+        tax_amount, net_amount = _tax_split(line_total, rate, inclusive)
         day = days.get(line.placed_at)
         if day is None:
             day = days[line.placed_at] = business_date(store, line.placed_at)
@@ -377,7 +380,6 @@ def _write_batch(
         ):
             present[order_id].add(position)
 
-    taxes: dict[tuple, tuple[Decimal, Decimal]] = {}  # (line total, rate) → (tax, net): prices repeat
     new_orders: list[dict] = []  # order fields, and its lines
     added: list[tuple[Order, list[dict]]] = []  # lines missing from orders written before
     for external_id, lines in batch.items():
@@ -390,10 +392,7 @@ def _write_batch(
                 continue
             rate = line.item.tax_rate
             line_total = line.unit_price * line.quantity
-            key = (line_total, rate)
-            if key not in taxes:
-                taxes[key] = split_tax(line_total, rate, inclusive=inclusive)
-            tax_amount, net_amount = taxes[key]
+            tax_amount, net_amount = _tax_split(line_total, rate, inclusive)
             rows.append(
                 {
                     "menu_item_id": line.item.pk,
