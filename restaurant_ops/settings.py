@@ -167,6 +167,9 @@ if REDIS_URL:
             "BACKEND": "restaurant_ops.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            # One Redis may serve several databases (staging beside production, a benchmark beside the
+            # tests): cached recipes and marks are facts of one database, so its name prefixes them.
+            "KEY_PREFIX": str(DATABASES["default"]["NAME"]),
         }
     }
 else:

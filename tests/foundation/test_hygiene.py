@@ -147,3 +147,13 @@ def test_who_may_read_the_api_map_is_decided_per_request(client, settings):
     assert client.get("/api/schema/").status_code in (401, 403)
     client.force_login(MembershipFactory().user)
     assert client.get("/api/schema/").status_code == 200
+
+
+def test_two_databases_sharing_one_redis_keep_their_cache_keys_apart():
+    probe = f"{SETUP}; from django.core.cache import cache; print(cache.make_key('inventory:recipe:item:1'))"
+    redis = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+    keys = [
+        run(probe, DATABASE_URL=f"postgres://x@db/{name}", REDIS_URL=redis).stdout.strip()
+        for name in ("ops", "ops_staging")
+    ]
+    assert keys == ["ops:1:inventory:recipe:item:1", "ops_staging:1:inventory:recipe:item:1"]
