@@ -228,6 +228,25 @@ def _burger(store, *, lead_time_days, pack="1", price="0.01", ingredient_name="P
     return ingredient
 
 
+def _burger_on_patties(store, *, opening: str):
+    """A Burger of one patty (lead time 1 day), with `opening` patties received 20 days ago."""
+    patty = _burger(store, lead_time_days=1)
+    burger = MenuItemFactory(store=store, name="Burger")
+    inventory.recipe_line_set(
+        store=store, ingredient=patty, quantity=Decimal("1"), unit="pcs", menu_item=burger
+    )
+    inventory.stock_movement_record(
+        store=store,
+        ingredient=patty,
+        kind="receipt",
+        quantity=Decimal(opening),
+        reason="opening",
+        unit_cost=Decimal("1.00"),
+        at=at(TODAY - dt.timedelta(days=20), 12),
+    )
+    return patty, burger
+
+
 def _forecast(store, item, per_hour: dict[int, str]):
     DemandForecast.objects.bulk_create(
         [
@@ -286,20 +305,7 @@ def test_an_ingredient_only_modifiers_use_is_forecast_and_reordered_with_its_sig
 
 
 def test_pace_compares_the_same_hours_on_both_sides_and_today_is_not_counted_twice(store, sell):
-    patty = _burger(store, lead_time_days=1)
-    burger = MenuItemFactory(store=store, name="Burger")
-    inventory.recipe_line_set(
-        store=store, ingredient=patty, quantity=Decimal("1"), unit="pcs", menu_item=burger
-    )
-    inventory.stock_movement_record(
-        store=store,
-        ingredient=patty,
-        kind="receipt",
-        quantity=Decimal("50"),
-        reason="opening",
-        unit_cost=Decimal("1.00"),
-        at=at(TODAY - dt.timedelta(days=20), 12),
-    )
+    patty, burger = _burger_on_patties(store, opening="50")
     sell(store, [(burger, 8)], at(TODAY - dt.timedelta(days=7), 12))
     sell(store, [(burger, 12)], at(TODAY - dt.timedelta(days=1), 12))
     _forecast(store, burger, {11: "2", 12: "2", 13: "2", 19: "4"})  # 10 a day
@@ -464,20 +470,7 @@ def test_the_stock_page_flags_low_by_the_insights_reorder_point(store, wings, cl
 
 
 def test_usage_history_takes_each_days_recipe_and_the_forecast_todays(store, sell):
-    patty = _burger(store, lead_time_days=1)
-    burger = MenuItemFactory(store=store, name="Burger")
-    inventory.recipe_line_set(
-        store=store, ingredient=patty, quantity=Decimal("1"), unit="pcs", menu_item=burger
-    )
-    inventory.stock_movement_record(
-        store=store,
-        ingredient=patty,
-        kind="receipt",
-        quantity=Decimal("100"),
-        reason="opening",
-        unit_cost=Decimal("1.00"),
-        at=at(TODAY - dt.timedelta(days=20), 12),
-    )
+    patty, burger = _burger_on_patties(store, opening="100")
     sell(store, [(burger, 4)], at(TODAY - dt.timedelta(days=7), 12))  # single patty then: 4 pcs
     inventory.recipe_line_set(
         store=store,
