@@ -102,6 +102,8 @@ def _owner_words(site) -> set[str]:
     for model in (MenuItem, MenuCategory, Table, Ingredient, Supplier, Station, Register, TaxCategory):
         names += model.objects.filter(store=store).values_list("name", flat=True)
     names += Customer.objects.filter(store=store).values_list("name", flat=True)
+    # Membership codes are random letters and digits: all-letter ones ("PXEZRYCB") are data, not English.
+    names += Customer.objects.filter(store=store).values_list("membership_code", flat=True)
     names += [s.email for s in Supplier.objects.filter(store=store)]
     names += Store.objects.values_list("name", flat=True)
     # The column names the importers read are what the owner's file must say, in any language.
