@@ -39,7 +39,7 @@ def celery_workers(n: int):
 
     broker = os.environ.get("CELERY_BROKER_URL", "")
     if not broker.startswith("redis://"):
-        raise SystemExit("The fan-out benchmark needs a real broker: set CELERY_BROKER_URL=redis://...")
+        raise SystemExit("The fan-out benchmark needs a real broker: set BENCH_BROKER_URL=redis://...")
     with app.connection_for_write() as connection:
         connection.default_channel.queue_purge("analytics")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}

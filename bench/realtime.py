@@ -53,7 +53,7 @@ def celery_worker():
 
     broker = os.environ.get("CELERY_BROKER_URL", "")
     if not broker.startswith("redis://"):
-        raise SystemExit("The real-time benchmark needs a real broker: set CELERY_BROKER_URL=redis://...")
+        raise SystemExit("The real-time benchmark needs a real broker: set BENCH_BROKER_URL=redis://...")
     with app.connection_for_write() as connection:
         for queue in ("analytics", "default"):
             connection.default_channel.queue_purge(queue)

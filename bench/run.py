@@ -31,6 +31,9 @@ from django.db import transaction
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/ops_bench"
+# The real-time and fan-out sections start real Celery workers and purge their queues first, so the bench
+# has a broker of its own (a Redis DB nobody else uses by default), as it has a database of its own.
+DEFAULT_BROKER = "redis://127.0.0.1:6379/12"
 
 MODES = {
     "tiny": {
@@ -86,8 +89,11 @@ MODES["full"] = {**MODES["default"], "sizes": [100_000, 1_000_000, 5_000_000]}
 
 def configure(database_url: str | None = None) -> None:
     """Points Django at the bench database (never the product's DATABASE_URL: --database-url, else
-    BENCH_DATABASE_URL, else the default), creating and migrating it."""
+    BENCH_DATABASE_URL, else the default), creating and migrating it, and at the bench broker (never
+    the product's CELERY_BROKER_URL, whose queues the worker sections purge: BENCH_BROKER_URL, else the
+    default)."""
     os.environ["DATABASE_URL"] = database_url or os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DB
+    os.environ["CELERY_BROKER_URL"] = os.environ.get("BENCH_BROKER_URL") or DEFAULT_BROKER
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     if not os.environ["DATABASE_URL"].startswith("postgres"):
         raise SystemExit("The benchmarks run on PostgreSQL: set DATABASE_URL=postgres://...")
@@ -692,15 +698,19 @@ def _time_analyses(results, cfg, store, info, prefix, timings, lines, only=None)
         t_sql = median_time(lambda s=sql, p=params: run_sql(s, p), cfg["repeat"])
         t_app = median_time(call, cfg["repeat"])
         timings.setdefault(name, {})[lines] = (t_app, t_sql)
+        # Issue #16 holds "analyses other than the forecast" to 2 × their raw SQL: the forecast fits and
+        # back-tests models in Python over a few weeks of that SQL's rows, so its ratio is reported and
+        # its target is the nightly run's wall time (the `fanout` section) and its growth with data.
+        limit = None if name == "forecast" else 2
         figure = results.ratio(
             f"{prefix}.{name}",
             product=t_app,
             baseline=t_sql,
-            limit=2,
-            target="≤ 2",
+            limit=limit,
+            target="reported (timed in `fanout`)" if limit is None else "≤ 2",
             what=f"{name} ÷ its raw SQL, {info['lines']} lines",
         )
-        if not figure["met"] and not (cfg.get("diagnose_once") and results.diagnoses):
+        if figure["met"] is False and not (cfg.get("diagnose_once") and results.diagnoses):
             queries = profile_queries(call)
             slowest = queries[0]["sql"] if queries else ""
             results.diagnoses[f"{prefix}.{name}"] = (
