@@ -2,16 +2,18 @@
 history import is the only bulk path. Status moves, cancel, line voids and the guest's order."""
 
 import datetime as dt
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from restaurant_ops import db
 from restaurant_ops.errors import DomainError, DomainErrors
-from restaurant_ops.models import Store
+from restaurant_ops.models import Store, TaxCategory
 from restaurant_ops.services import acting_user, audit_record
 from restaurant_ops.timeutils import business_date
 
@@ -19,8 +21,10 @@ from .. import events
 from ..models import (
     CashDrawerSession,
     Check,
+    MenuCategory,
     MenuItem,
     Modifier,
+    ModifierGroup,
     Order,
     OrderLine,
     OrderLineModifier,
@@ -47,23 +51,56 @@ class LineRequest:
     note: str = ""
 
 
+# The order's menu items with their tax category and modifier groups, one row per (item, group). Written
+# out because the ORM's version (select_related + prefetch_related, then the same for external ids)
+# cost about a fifth of an order's web CPU in building and compiling two queries; the order path runs
+# it on every order. Ordered as the ORM orders items (the last of duplicate external ids wins) and
+# groups (the order of choice-count errors).
+@functools.cache
+def _items_sql() -> str:
+    return (
+        f"SELECT {db.columns(MenuItem, 'i')}, {db.columns(TaxCategory, 't')}, "
+        f"{db.columns(ModifierGroup, 'g')} "
+        f"FROM {MenuItem._meta.db_table} i "
+        f"JOIN {MenuCategory._meta.db_table} c ON c.id = i.category_id "
+        f"LEFT JOIN {TaxCategory._meta.db_table} t ON t.id = i.tax_category_id "
+        f"LEFT JOIN {MenuItem.modifier_groups.through._meta.db_table} mg ON mg.menuitem_id = i.id "
+        f"LEFT JOIN {ModifierGroup._meta.db_table} g ON g.id = mg.modifiergroup_id "
+        "WHERE i.store_id = %s AND i.is_active = %s "
+        "AND (i.id IN ({ids}) OR i.external_id IN ({external_ids})) "
+        "ORDER BY c.position, i.position, i.name, i.id, g.position, g.name, g.id"
+    )
+
+
 def _resolve_items(store: Store, lines: list[LineRequest]) -> tuple[dict, dict]:
+    """The active items the lines ask for, by id and (lines without an id) by external id, each with
+    its tax category and modifier groups loaded."""
     ids = {line.item_id for line in lines if line.item_id is not None}
     external_ids = {line.item_external_id for line in lines if line.item_id is None and line.item_external_id}
-    items = (
-        MenuItem.objects.filter(store=store, is_active=True)
-        .filter(pk__in=ids)
-        .select_related("tax_category")
-        .prefetch_related("modifier_groups")
-    )
-    by_external = (
-        MenuItem.objects.filter(store=store, is_active=True, external_id__in=external_ids)
-        .select_related("tax_category")
-        .prefetch_related("modifier_groups")
-        if external_ids
-        else []
-    )
-    return {item.pk: item for item in items}, {item.external_id: item for item in by_external}
+    sql = _items_sql().format(ids=db.placeholders(ids), external_ids=db.placeholders(external_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [store.pk, True, *db.in_params(ids), *db.in_params(external_ids)])
+        rows = cursor.fetchall()
+    tax_at, group_at = db.width(MenuItem), db.width(MenuItem) + db.width(TaxCategory)
+    items: dict[int, MenuItem] = {}
+    groups: dict[int, list[ModifierGroup]] = {}
+    for row in rows:
+        item_id = row[0]  # the item's id is its first column
+        if item_id not in items:
+            item = items[item_id] = db.instance(MenuItem, row)
+            item.tax_category = db.instance(TaxCategory, row, tax_at)
+            groups[item_id] = []
+        group = db.instance(ModifierGroup, row, group_at)
+        if group is not None:
+            groups[item_id].append(group)
+    by_id, by_external = {}, {}
+    for item_id, item in items.items():
+        _prefetched(item, "modifier_groups", groups[item_id])
+        if item_id in ids:
+            by_id[item_id] = item
+        if item.external_id in external_ids:
+            by_external[item.external_id] = item
+    return by_id, by_external
 
 
 def _validate_lines(
@@ -75,12 +112,16 @@ def _validate_lines(
         raise DomainError("lines", "too_many", _("An order has at most %(n)d lines.") % {"n": MAX_LINES})
     by_id, by_external = _resolve_items(store, lines)
     modifier_ids = {mid for line in lines for mid in line.modifier_ids}
-    modifiers = {
-        m.pk: m
-        for m in Modifier.objects.filter(
-            pk__in=modifier_ids, is_active=True, group__store=store
-        ).select_related("group")
-    }
+    modifiers = (
+        {
+            m.pk: m
+            for m in Modifier.objects.filter(
+                pk__in=modifier_ids, is_active=True, group__store=store
+            ).select_related("group")
+        }
+        if modifier_ids
+        else {}  # most orders choose none: not even the queryset is built
+    )
     errors: list[DomainError] = []
     resolved = []
     for index, line in enumerate(lines):
