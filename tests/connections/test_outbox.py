@@ -3,8 +3,10 @@ drain (leading edge, then coalesced per store), and survives a broker that canno
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 
 from analytics.models import AnalysisSettings, Insight, JobRun
 from connections import services
@@ -180,3 +182,55 @@ def test_an_item_selling_out_and_coming_back_is_announced_and_checked_at_once_th
     assert topics() == [("item.sold_out", f"item:{item.pk}", LOW_STOCK)]
     assert run_outbox(now=T0 + dt.timedelta(minutes=5)) == 1  # a new window's leading edge: at once
     assert Insight.objects.get(store=store, kind="low_stock", state="new").numbers["on_hand"] == "1.000"
+
+
+DRAIN = "connections.tasks.outbox_drain"
+
+
+@pytest.fixture
+def sent_tasks(monkeypatch):
+    """Names and countdowns of what reaches the broker (the drain's own sends included). The pending
+    nudge's mark lives in Redis (without it every commit nudges)."""
+    if not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL")
+    sent = []
+
+    def send_task(name, args=None, kwargs=None, **options):
+        sent.append((name, options.get("countdown")))
+        return SimpleNamespace(id=f"task-{len(sent)}")
+
+    monkeypatch.setattr(app, "send_task", send_task)
+    return sent
+
+
+def test_a_rush_of_orders_nudges_the_worker_once_until_its_drain_starts(
+    store, sent_tasks, django_capture_on_commit_callbacks
+):
+    item = MenuItemFactory(store=store)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            _order(store, item)
+    # three commits, one nudge: its drain has not started, so it will read all three orders' rows
+    assert [s for s in sent_tasks if s[0] == DRAIN] == [(DRAIN, None)]
+    services.outbox_drain()  # a drain starting clears the mark: the next commit must nudge again
+    with django_capture_on_commit_callbacks(execute=True):
+        _order(store, item)
+    assert [s for s in sent_tasks if s[0] == DRAIN] == [(DRAIN, None), (DRAIN, None)]
+
+
+def test_a_delayed_nudge_always_goes_and_a_failed_one_leaves_no_mark(monkeypatch, sent_tasks):
+    assert services.outbox_nudge()
+    assert services.outbox_nudge(countdown=30)  # a window's end is not the pending wake-up call
+    assert sent_tasks == [(DRAIN, None), (DRAIN, 30)]
+    services.outbox_drain()
+
+    def broker_down(name, **options):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(app, "send_task", broker_down)
+    assert not services.outbox_nudge()  # nothing went out ...
+    monkeypatch.undo()
+    sent_again = []
+    monkeypatch.setattr(app, "send_task", lambda name, **options: sent_again.append(name))
+    assert services.outbox_nudge()  # ... so the next commit's nudge is not skipped
+    assert sent_again == [DRAIN]
