@@ -142,7 +142,7 @@ class OrderListCreateView(generics.ListAPIView):
             ],
         )
         # The order as written, with its lines and modifiers: no need to read it back.
-        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+        return Response(OrderSerializer.represent(order), status=status.HTTP_201_CREATED)
 
 
 class OrderDetailView(generics.RetrieveAPIView):

@@ -2,6 +2,7 @@
 so a typo (`recieved_at`) or a field the server computes (`price`) never silently drops data."""
 
 import copy
+import threading
 from collections.abc import Mapping
 
 from django.utils.translation import gettext_lazy as _
@@ -47,3 +48,16 @@ class FieldsBuiltOnce:
         if "_fields_built" not in cls.__dict__:
             cls._fields_built = super().get_fields()
         return copy.deepcopy(cls._fields_built)
+
+    @classmethod
+    def represent(cls, instance) -> dict:
+        """`cls(instance).data` (without context) from one serializer per thread, made once: even the
+        deep copy of its fields (and its nested serializers') cost about a tenth of an API order's web
+        CPU. Safe to reuse because representing stores nothing on the serializer; validating does,
+        so this is for output only."""
+        local = cls.__dict__.get("_per_thread")
+        if local is None:
+            local = cls._per_thread = threading.local()
+        if (serializer := getattr(local, "serializer", None)) is None:
+            serializer = local.serializer = cls()
+        return serializer.to_representation(instance)

@@ -170,6 +170,26 @@ def test_updated_since_and_cursor_pagination(key_client, store, menu):
     assert sorted(ids, reverse=True) == ids and len(set(ids)) == 4
 
 
+def test_the_answer_to_each_placement_is_the_order_as_read_back(key_client, menu):
+    # The answer is serialised from the order in memory, by a serializer reused across requests: two
+    # different orders in a row must each answer exactly what reading them back gives.
+    bodies = [
+        {
+            "table": menu["table"].pk,
+            "lines": [{"item": menu["burger"].pk, "quantity": 1, "modifiers": [menu["large"].pk]}],
+        },
+        {
+            "note": "no ice",
+            "lines": [{"item": menu["soda"].pk, "quantity": 3}, {"item": menu["soda"].pk, "quantity": 1}],
+        },
+    ]
+    for body in bodies:
+        placed = key_client.post("/api/v1/orders/", body, format="json")
+        assert placed.status_code == 201, placed.content
+        assert placed.json() == key_client.get(f"/api/v1/orders/{placed.json()['id']}/").json()
+    assert [line["quantity"] for line in placed.json()["lines"]] == [3, 1]  # the second order's lines
+
+
 def test_status_moves_are_checked_and_timestamped(key_client, menu):
     order = key_client.post(
         "/api/v1/orders/", {"lines": [{"item": menu["soda"].pk, "quantity": 1}]}, format="json"
