@@ -18,6 +18,7 @@ from collections import defaultdict
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from restaurant_ops.celery import app as celery_app
@@ -100,6 +101,11 @@ def _window_seconds(task, store_id: int | None) -> float:
     return float(window or 0) if store_id else 0.0
 
 
+# Batches a drain takes at most: each is one transaction of up to `limit` rows; the beat's periodic drain
+# and the next nudge take the rest.
+DRAIN_BATCHES = 5
+
+
 def outbox_drain(*, now: dt.datetime | None = None, limit: int = 500) -> int:
     """Hands pending work to the broker; returns how many tasks it sent. Rows are locked with SKIP
     LOCKED, so two drains never send the same row; a failed send rolls back and the rows stay
@@ -107,15 +113,34 @@ def outbox_drain(*, now: dt.datetime | None = None, limit: int = 500) -> int:
 
     A task with an `outbox_window` runs at once for the first event of a store (leading edge); events
     within the window after that are coalesced into one run at the window's end, which judges the
-    latest state. A rush costs two runs, not hundreds, and none waits a fixed window first."""
+    latest state. A rush costs two runs, not hundreds, and none waits a fixed window first.
+
+    Rows waiting for a booked window's end are not read again before it: a store in a rush (or with a
+    backlog after an outage) would otherwise fill every batch with rows that cannot go yet, and no
+    other store's check would be sent until that store's backlog cleared."""
     now = now or timezone.now()
     sent = 0
     if _nudge_marks():
         cache.delete(NUDGE_PENDING_KEY)  # before reading: a commit from now on nudges again (outbox_nudge)
+    for _batch in range(DRAIN_BATCHES):
+        batch_sent, taken = _drain_batch(now=now, limit=limit)
+        sent += batch_sent
+        if taken < limit:
+            break
+    return sent
+
+
+def _drain_batch(*, now: dt.datetime, limit: int) -> tuple[int, int]:
+    """One batch of the drain in its own transaction: (tasks sent, rows taken)."""
+    waiting = OutboxWindow.objects.filter(
+        task_name=OuterRef("task_name"), store_id=OuterRef("store_id"), trailing_at__gt=now
+    )
+    sent = 0
     with transaction.atomic():
         rows = list(
             OutboxDispatch.objects.select_for_update(skip_locked=True)
             .filter(state=OutboxDispatch.State.PENDING)
+            .exclude(Exists(waiting))
             .order_by("id")[:limit]
         )
         groups: dict[tuple[str, int | None], list[OutboxDispatch]] = defaultdict(list)
@@ -147,7 +172,7 @@ def outbox_drain(*, now: dt.datetime | None = None, limit: int = 500) -> int:
             sent += 1
             state.last_sent_at, state.trailing_at = now, None
             state.save(update_fields=["last_sent_at", "trailing_at"])
-    return sent
+    return sent, len(rows)
 
 
 def _send(task, store_id: int | None, rows: list[OutboxDispatch]) -> None:

@@ -84,6 +84,28 @@ def test_the_drain_runs_the_check_at_once_then_coalesces_the_rush_into_one_more_
     assert services.outbox_drain(now=T0 + dt.timedelta(seconds=31)) == 0
 
 
+def test_a_store_waiting_for_its_window_does_not_hold_up_another_stores_check(store, other_store):
+    """A backlog (a rush, or orders taken while the worker was down) of one store in its window filled
+    each batch of the drain, in id order, so another store's first order was never reached."""
+    AnalysisSettings.objects.create(store=store, low_stock_debounce_seconds=30)
+    item = MenuItemFactory(store=store)
+    _order(store, item)
+    assert services.outbox_drain(now=T0) == 1  # this store's leading edge
+    for _ in range(6):  # its rush: six rows, twice the batch of three below
+        _order(store, item)
+    other_order = _order(other_store, MenuItemFactory(store=other_store))
+    # one drain: batch 1 (three of the rush) books the window's end; batch 2 skips the rows that wait
+    # for it and takes the rest of the rush and the other store's row: its first check goes at once
+    assert services.outbox_drain(now=T0 + dt.timedelta(seconds=3), limit=3) == 1
+    sent = OutboxDispatch.objects.get(store=other_store)
+    assert (sent.state, sent.event.subject) == ("sent", f"order:{other_order.pk}")
+    assert OutboxDispatch.objects.filter(store=store, state="pending").count() == 6
+    # the window's end: one run for the rush's first batch; its second batch opens the next window (a run
+    # judges the latest state, so a batch of `limit` events per window loses nothing)
+    assert services.outbox_drain(now=T0 + dt.timedelta(seconds=30), limit=3) == 1
+    assert OutboxDispatch.objects.filter(store=store, state="pending").count() == 3
+
+
 def _received(store, supplier, ingredient, unit_price: Decimal):
     po = inventory.purchase_order_create_draft(
         store=store, supplier=supplier, lines=[{"ingredient": ingredient, "quantity": Decimal("10")}]
