@@ -73,7 +73,9 @@ class _OneClientPerPool(RedisCacheClient):
 class FailOpenRedisCache(RedisCache):
     """settings.CACHES backend when REDIS_URL is set."""
 
-    _class = _OneClientPerPool
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _OneClientPerPool  # RedisCache sets its own client class here
 
 
 for _name in FALLBACKS:
