@@ -29,7 +29,7 @@ from restaurant_ops.forms import form_decimal
 from restaurant_ops.models import Membership
 from restaurant_ops.permissions import Perm, role_has
 from restaurant_ops.selectors import store_for_user
-from restaurant_ops.timeutils import business_date
+from restaurant_ops.timeutils import business_date, minute_end
 from staffing import selectors as staffing_selectors
 from staffing import services as staffing_services
 
@@ -168,7 +168,7 @@ def stores_overview(request):
     if not stores:
         raise Http404
     period = request.GET.get("days") if request.GET.get("days") in CHAIN_PERIODS else "7"
-    rows = selectors.stores_side_by_side(stores, timezone.now(), int(period))
+    rows = selectors.stores_side_by_side(stores, minute_end(timezone.now()), int(period))  # as the overview
     return render(
         request,
         "dashboard/stores.html",

@@ -48,3 +48,12 @@ def is_open_at(store: Store, moment: dt.datetime) -> bool:
 def use_store_time(zone: str) -> None:
     """Times written for the rest of this request are in `zone` (StoreTimeZoneMiddleware undoes it)."""
     timezone.activate(zoneinfo.ZoneInfo(zone))
+
+
+def minute_end(now: dt.datetime) -> dt.datetime:
+    """The last instant of the current minute: the moment the "so far" figures (today so far, today's
+    labour) count up to, so that they are one per minute wherever they are shown, and an answer holding
+    them can be cached for that minute (analytics/api/answer_cache.py). The end, not the start, so
+    nothing already placed or clocked is left out; the last microsecond, not the next minute, so the
+    minute before a business day's start still belongs to the day that is ending."""
+    return now.replace(second=0, microsecond=0) + dt.timedelta(minutes=1, microseconds=-1)
