@@ -21,9 +21,10 @@ from restaurant_ops.errors import DomainError
 from restaurant_ops.models import Role
 from restaurant_ops.permissions import Perm, role_has
 from restaurant_ops.services import acting_user
-from restaurant_ops.timeutils import business_date
+from restaurant_ops.timeutils import business_date, minute_end
 
 from . import serializers as s
+from .answer_cache import cached_answer
 from .filters import InsightFilter
 
 PERIOD_PARAMS = [
@@ -72,16 +73,23 @@ class BestSellersView(AnalysisView):
     )
     def get(self, request):
         store, first, last, p = self.parse(request)
-        rows = sales.best_sellers(
-            store,
-            first,
-            last,
-            by=p["by"],
-            limit=p["limit"],
-            category_id=p.get("category"),
-            by_daypart=p["by_daypart"],
+        options = {
+            "by": p["by"],
+            "limit": p["limit"],
+            "category_id": p.get("category"),
+            "by_daypart": p["by_daypart"],
+        }
+        return Response(
+            cached_answer(
+                request,
+                store=store,
+                endpoint="best-sellers",
+                params={"first": first, "last": last, **options},
+                compute=lambda: (
+                    s.BestSellerRow(sales.best_sellers(store, first, last, **options), many=True).data
+                ),
+            )
         )
-        return Response(s.BestSellerRow(rows, many=True).data)
 
 
 class SalesView(AnalysisView):
@@ -97,7 +105,16 @@ class SalesView(AnalysisView):
     )
     def get(self, request):
         store, first, last, p = self.parse(request)
-        return Response(s.SalesRow(sales.sales(store, first, last, p["period"]), many=True).data)
+        period = p["period"]
+        return Response(
+            cached_answer(
+                request,
+                store=store,
+                endpoint="sales",
+                params={"first": first, "last": last, "period": period},
+                compute=lambda: s.SalesRow(sales.sales(store, first, last, period), many=True).data,
+            )
+        )
 
 
 class BusyHoursView(AnalysisView):
@@ -110,7 +127,15 @@ class BusyHoursView(AnalysisView):
     @extend_schema(parameters=PERIOD_PARAMS, responses=s.BusyHourRow(many=True))
     def get(self, request):
         store, first, last, _p = self.parse(request)
-        return Response(s.BusyHourRow(sales.busy_hours(store, first, last), many=True).data)
+        return Response(
+            cached_answer(
+                request,
+                store=store,
+                endpoint="busy-hours",
+                params={"first": first, "last": last},
+                compute=lambda: s.BusyHourRow(sales.busy_hours(store, first, last), many=True).data,
+            )
+        )
 
 
 class ForecastView(AnalysisView):
@@ -129,22 +154,35 @@ class ForecastView(AnalysisView):
     )
     def get(self, request):
         store, _first, _last, _p = self.parse(request)
-        cells = DemandForecast.objects.filter(store=store).order_by("menu_item_id", "weekday", "hour")
-        if item := request.query_params.get("item"):
-            cells = cells.filter(menu_item_id=item if item.isdigit() else -1)
-        data = {
-            "cells": [
-                {"menu_item": c.menu_item_id, "weekday": c.weekday, "hour": c.hour, "quantity": c.quantity}
-                for c in cells
-            ],
-            "accuracy": list(
-                ForecastAccuracy.objects.filter(store=store).values(
-                    "level", "method", "wape", "mase", "served", "weeks_of_history"
-                )
-            ),
-            "quality": selectors.forecast_quality(store),
-        }
-        return Response(s.ForecastResponse(data).data)
+        item = request.query_params.get("item")
+        return Response(
+            cached_answer(
+                request,
+                store=store,
+                endpoint="forecast",
+                params={"item": item},
+                compute=lambda: s.ForecastResponse(_forecast(store, item)).data,
+            )
+        )
+
+
+def _forecast(store, item: str | None) -> dict:
+    """The stored forecast cells (of one item if asked), its back-tested accuracy and the sentences."""
+    cells = DemandForecast.objects.filter(store=store).order_by("menu_item_id", "weekday", "hour")
+    if item:
+        cells = cells.filter(menu_item_id=item if item.isdigit() else -1)
+    return {
+        "cells": [
+            {"menu_item": c.menu_item_id, "weekday": c.weekday, "hour": c.hour, "quantity": c.quantity}
+            for c in cells
+        ],
+        "accuracy": list(
+            ForecastAccuracy.objects.filter(store=store).values(
+                "level", "method", "wape", "mase", "served", "weeks_of_history"
+            )
+        ),
+        "quality": selectors.forecast_quality(store),
+    }
 
 
 class MenuEngineeringView(AnalysisView):
@@ -159,10 +197,20 @@ class MenuEngineeringView(AnalysisView):
     def get(self, request):
         store, first, last, _p = self.parse(request)
         category = request.query_params.get("category")
-        rows = sales.menu_engineering(
-            store, first, last, category_id=int(category) if category and category.isdigit() else None
+        category_id = int(category) if category and category.isdigit() else None
+        return Response(
+            cached_answer(
+                request,
+                store=store,
+                endpoint="menu-engineering",
+                params={"first": first, "last": last, "category": category_id},
+                compute=lambda: (
+                    s.MenuEngineeringRow(
+                        sales.menu_engineering(store, first, last, category_id=category_id), many=True
+                    ).data
+                ),
+            )
         )
-        return Response(s.MenuEngineeringRow(rows, many=True).data)
 
 
 class InsightListView(generics.ListAPIView):
@@ -396,7 +444,15 @@ class LabourView(APIView):
         query.is_valid(raise_exception=True)
         store = resolve_store(request, query.validated_data.get("store"))
         require(request, store, Perm.SEE_COSTS)
-        day = query.validated_data.get("week") or business_date(store, timezone.now())
+        now = minute_end(timezone.now())  # today's labour "so far" is counted per minute (answer_cache)
+        day = query.validated_data.get("week") or business_date(store, now)
+        week_start = day - dt.timedelta(days=day.weekday())
         return Response(
-            s.LabourRow(operations.labour(store, day - dt.timedelta(days=day.weekday())), many=True).data
+            cached_answer(
+                request,
+                store=store,
+                endpoint="labour",
+                params={"week": week_start, "as_of": now},
+                compute=lambda: s.LabourRow(operations.labour(store, week_start, now=now), many=True).data,
+            )
         )

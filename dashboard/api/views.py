@@ -11,12 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics.analyses import margin
+from analytics.api.answer_cache import cached_answer
 from dashboard import selectors
 from restaurant_ops.api.permissions import HasStoreAccess
 from restaurant_ops.api.replica import ReplicaReadsMixin
 from restaurant_ops.api.scoping import require, resolve_store
 from restaurant_ops.permissions import Perm
-from restaurant_ops.timeutils import business_date
+from restaurant_ops.timeutils import business_date, minute_end
 
 from . import serializers as s
 
@@ -49,7 +50,16 @@ class OverviewView(_DashboardView):
     )
     def get(self, request):
         store, start, end, _query = self.parse(request)
-        return Response(s.OverviewOut(selectors.overview(store, timezone.now(), start, end)).data)
+        now = minute_end(timezone.now())  # "so far" per minute, as on every page: cacheable for it
+        return Response(
+            cached_answer(
+                request,
+                store=store,
+                endpoint="overview",
+                params={"start": start, "end": end, "as_of": now},
+                compute=lambda: s.OverviewOut(selectors.overview(store, now, start, end)).data,
+            )
+        )
 
 
 class TicketTimesView(_DashboardView):
@@ -62,7 +72,15 @@ class TicketTimesView(_DashboardView):
     )
     def get(self, request):
         store, start, end, _query = self.parse(request)
-        return Response(s.TicketTimeRow(selectors.ticket_times(store, start, end), many=True).data)
+        return Response(
+            cached_answer(
+                request,
+                store=store,
+                endpoint="ticket-times",
+                params={"start": start, "end": end},
+                compute=lambda: s.TicketTimeRow(selectors.ticket_times(store, start, end), many=True).data,
+            )
+        )
 
 
 class SupplierPriceHistoryView(_DashboardView):
@@ -78,8 +96,18 @@ class SupplierPriceHistoryView(_DashboardView):
     )
     def get(self, request):
         store, start, end, query = self.parse(request)
-        data = selectors.supplier_price_history(store, start, end, query.get("ingredient"))
-        return Response(s.PriceHistoryOut(data).data)
+        ingredient = query.get("ingredient")
+        return Response(
+            cached_answer(
+                request,
+                store=store,
+                endpoint="supplier-prices",
+                params={"start": start, "end": end, "ingredient": ingredient},
+                compute=lambda: (
+                    s.PriceHistoryOut(selectors.supplier_price_history(store, start, end, ingredient)).data
+                ),
+            )
+        )
 
 
 class StaffingPlanView(_DashboardView):
@@ -95,7 +123,15 @@ class StaffingPlanView(_DashboardView):
     def get(self, request):
         store, _start, _end, query = self.parse(request)
         week = query.get("week") or business_date(store, timezone.now()) + dt.timedelta(days=7)
-        return Response(s.StaffingPlanOut(selectors.staffing_plan(store, week)).data)
+        return Response(
+            cached_answer(
+                request,
+                store=store,
+                endpoint="staffing-plan",
+                params={"week": week},
+                compute=lambda: s.StaffingPlanOut(selectors.staffing_plan(store, week)).data,
+            )
+        )
 
 
 class MarginByItemMonthView(_DashboardView):
@@ -114,4 +150,14 @@ class MarginByItemMonthView(_DashboardView):
         periods = None
         if not query.get("start") and not query.get("end"):
             periods = list(margin.periods(store, timezone.now()))
-        return Response(s.MarginOut(selectors.margin_by_item_month(store, start, end, periods=periods)).data)
+        return Response(
+            cached_answer(
+                request,
+                store=store,
+                endpoint="margin-by-item-month",
+                params={"start": start, "end": end, "periods": periods},
+                compute=lambda: (
+                    s.MarginOut(selectors.margin_by_item_month(store, start, end, periods=periods)).data
+                ),
+            )
+        )
