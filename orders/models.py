@@ -776,3 +776,40 @@ class SalesRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id} {self.menu_item_id} {self.business_date} {self.hour}h"
+
+
+class ModifierRollup(models.Model):
+    """Portions sold with a modifier chosen, per store × item × modifier × business day × local hour: the
+    modifier side of `SalesRollup`, kept by the same writers as insert-only deltas and compacted the same
+    way (docs/sales-rollup.md). A cell's `quantity` is the sum over the counted lines of the item with
+    that modifier of their quantity (what costing multiplies the modifier's recipe by). Apart from the
+    sales rollup, so that nothing summing that table's quantities meets these rows.
+
+    Partitioned by month of `business_date` on PostgreSQL like the sales rollup (migration 0014)."""
+
+    # No foreign-key constraints or indexes of their own, as on the sales rollup: an item or modifier
+    # with rows has order lines that protect it from deletion.
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    menu_item = models.ForeignKey(
+        MenuItem, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    modifier = models.ForeignKey(
+        Modifier, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    business_date = models.DateField()
+    hour = models.PositiveSmallIntegerField()  # the local clock hour, 0–23
+    quantity = models.IntegerField(default=0)
+    compacted = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["store", "business_date"], name="modrollup_store_day"),
+            models.Index(
+                fields=["store", "business_date"], condition=models.Q(compacted=False), name="modrollup_fresh"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.menu_item_id} {self.modifier_id} {self.business_date} {self.hour}h"

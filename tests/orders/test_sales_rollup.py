@@ -30,9 +30,10 @@ from unittest import mock
 import pytest
 from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 
 from orders.history import HistoryLine, history_write
-from orders.models import SalesRollup
+from orders.models import ModifierRollup, SalesRollup
 from orders.services import (
     LineRequest,
     check_comp_line,
@@ -48,6 +49,7 @@ from orders.services.rollup import (
     sales_rollup_partitions_ahead,
     sales_rollup_rebuild,
 )
+from tests.factories import ModifierFactory, ModifierGroupFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -214,7 +216,10 @@ def test_partitions_by_month_and_the_default_partition_emptied(day_and_a_half):
     )
     assert count("orders_salesrollup_default") == 0
     made = sales_rollup_partitions_ahead(today=D2)
-    assert made == ["orders_salesrollup_2025_04", "orders_salesrollup_2025_05", "orders_salesrollup_2025_06"]
+    assert made == [  # both rollups' months, the modifier rollup's beside the sales rollup's
+        *(f"orders_salesrollup_2025_{m:02}" for m in (4, 5, 6)),
+        *(f"orders_modifierrollup_2025_{m:02}" for m in (4, 5, 6)),
+    ]
     assert sales_rollup_partitions_ahead(today=D2) == []
 
 
@@ -258,3 +263,82 @@ def test_a_reimport_counts_only_the_lines_it_adds(shop):
         ("Burger", D1, 9): (1, D("11.000000"), 0),
         ("Soda", D1, 9): (1, D("3.000000"), 0),
     }
+
+
+# --- the modifier rollup ---------------------------------------------------------------------------------
+
+
+def modifier_cells(store) -> dict[tuple, int]:
+    """(item name, modifier name, day, hour) → portions, summed over the rows (cells at 0 left out)."""
+    out = {}
+    for row in (
+        ModifierRollup.objects.filter(store=store)
+        .values("menu_item__name", "modifier__name", "business_date", "hour")
+        .annotate(quantity=Sum("quantity"))
+    ):
+        if row["quantity"]:
+            out[(row["menu_item__name"], row["modifier__name"], row["business_date"], row["hour"])] = row[
+                "quantity"
+            ]
+    return out
+
+
+def test_modifiers_chosen_are_counted_by_every_writer(shop):
+    """Burgers with cheese and bacon (Berlin):
+
+    D1 12:10 M1: 2 burgers with cheese and bacon, 1 burger with cheese, 1 soda
+    D1 12:40 M2: 3 burgers with bacon, the line voided at 12:50
+    D1 19:05 M3: 1 burger with cheese, the order cancelled at 19:10
+    D2 12:05 M4: 4 burgers with cheese
+
+    cheese D1 12h: 2 + 1 = 3    bacon D1 12h: 2 + 3 − 3 = 2    cheese D1 19h: 1 − 1 = 0 (no cell)
+    cheese D2 12h: 4
+    """
+    store, burger, soda = shop.store, shop.burger, shop.soda
+    group = ModifierGroupFactory(store=store, name="Extras")
+    cheese = ModifierFactory(group=group, name="Cheese", price_delta=D("1.50"))
+    bacon = ModifierFactory(group=group, name="Bacon", price_delta=D("2.00"))
+    burger.modifier_groups.add(group)
+
+    def place(moment, lines):
+        with _clock(moment):
+            return order_place(
+                store=store,
+                channel="till",
+                placed_at=moment,
+                service_type="takeaway",
+                lines=[
+                    LineRequest(item_id=i.pk, quantity=q, modifier_ids=[m.pk for m in ms])
+                    for i, q, ms in lines
+                ],
+            )
+
+    with CaptureQueriesContext(connection) as placing:
+        place(at(D1, 12, 10), [(burger, 2, [cheese, bacon]), (burger, 1, [cheese]), (soda, 1, [])])
+    writes = [q["sql"] for q in placing.captured_queries if "rollup" in q["sql"]]
+    if connection.vendor == "postgresql":  # both rollups' deltas in the order's one insert
+        assert len(writes) == 1 and "orders_modifierrollup" in writes[0] and "orders_salesrollup" in writes[0]
+    m2 = place(at(D1, 12, 40), [(burger, 3, [bacon])])
+    with _clock(at(D1, 12, 50)):
+        order_line_void(line=m2.lines.get(), reason="Dropped")
+    m3 = place(at(D1, 19, 5), [(burger, 1, [cheese])])
+    with _clock(at(D1, 19, 10)):
+        order_cancel(order=m3, reason="Guest left")
+    place(at(D2, 12, 5), [(burger, 4, [cheese])])
+
+    expected = {
+        ("Burger", "Cheese", D1, 12): 3,
+        ("Burger", "Bacon", D1, 12): 2,
+        ("Burger", "Cheese", D2, 12): 4,
+    }
+    assert modifier_cells(store) == expected
+    # the burgers' own cell: 2 + 1 + 3 − 3 = 3 portions on D1 at 12h (modifier rows are apart)
+    assert cells(store)[("Burger", D1, 12)][0] == 3
+
+    assert sales_rollup_compact() == 2  # (store, D1) and (store, D2), both rollups
+    assert modifier_cells(store) == expected
+    assert ModifierRollup.objects.filter(store=store).count() == 3  # one row per cell, M3's 0 gone
+    assert not ModifierRollup.objects.filter(store=store, compacted=False).exists()
+
+    sales_rollup_rebuild(store_id=store.pk, time_zone=store.time_zone)
+    assert modifier_cells(store) == expected
