@@ -29,10 +29,19 @@ from django.db.models.functions import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.models import MenuItem, Order, OrderLine, OrderLineModifier, Payment, RefundLine, SalesRollup
+from orders.models import (
+    MenuItem,
+    ModifierRollup,
+    Order,
+    OrderLine,
+    OrderLineModifier,
+    Payment,
+    RefundLine,
+    SalesRollup,
+)
 from restaurant_ops.errors import DomainError
 from restaurant_ops.models import ClosedDate, Daypart, Store
-from restaurant_ops.timeutils import is_open_at
+from restaurant_ops.timeutils import business_date, business_day_bounds, is_open_at, local
 from staffing import selectors as staffing_selectors
 
 from .models import AnalysisSettings, ForecastAccuracy, Insight
@@ -182,11 +191,110 @@ def item_day_sales(
     by_daypart: bool = False,
     money: bool = True,
 ) -> tuple[list[dict], list[dict]]:
-    """What costing needs, in two aggregate queries over business days first..last (and orders placed
-    before `until`, when given): per (menu_item_id, day[, daypart]) the quantity and revenue (net of
-    refunds, on the refund's day; `money=False` leaves refunds out), and per
-    (menu_item_id, modifier_id, day[, daypart]) the portions sold with that modifier chosen."""
+    """What costing needs over business days first..last (orders placed and refunds given before `until`,
+    when given): per (menu_item_id, day[, daypart]) the quantity and revenue (net of refunds, on the
+    refund's day; `money=False`: the quantity only), and per (menu_item_id, modifier_id, day[, daypart])
+    the portions sold with that modifier chosen.
+
+    From the sales and modifier rollups (two aggregate queries) when the dayparts fall on whole hours;
+    with `until`, the rollups up to the start of its local hour and the order lines from there to
+    `until` (four more, none when `until` is on the hour). Dayparts that split an hour: the order lines
+    alone, as `item_sales` does."""
+    named = hour_dayparts(store) if by_daypart else {}
+    if named is None:
+        return _day_rows(
+            *_line_day_sales(store, first, last, until=until, by_daypart=True, money=money), money
+        )
+    cells = Q(business_date__gte=first, business_date__lte=last)
+    lines_since = None  # the order lines from then to `until`, the rollups before
+    if until is not None:
+        day, hours, cut = _rollup_cut(store, until)
+        if day < first:
+            return [], []  # `until` comes before the first day starts
+        if day <= last:
+            cells &= Q(business_date__lt=day) | Q(business_date=day, hour__in=hours)
+            lines_since = cut if cut < until else None
+    items, modifiers = _rollup_day_sales(store, cells, named, money)
+    if lines_since is not None:
+        more_items, more_modifiers = _line_day_sales(
+            store, day, day, since=lines_since, until=until, by_daypart=by_daypart, money=money
+        )
+        items += more_items
+        modifiers += more_modifiers
+    return _day_rows(items, modifiers, money)
+
+
+def _rollup_cut(store: Store, until: dt.datetime) -> tuple[dt.date, list[int], dt.datetime]:
+    """The business day `until` falls in, the local clock hours of that day that lie wholly before the
+    start of until's own local hour, and that start (the cut): the rollups hold what came before the
+    cut, the order lines what came from it to `until`. When an hour of the day lies on both sides of the
+    cut (a business-day cutoff off the hour, the hour a DST change repeats), no hours and the day's
+    start: the order lines then hold the whole day up to `until`. The day is walked in quarter hours
+    (every zone's offset is a multiple of one)."""
+    day = business_date(store, until)
+    start, end = (moment.astimezone(dt.UTC) for moment in business_day_bounds(store, day))
+    cut = local(store, until).replace(minute=0, second=0, microsecond=0).astimezone(dt.UTC)
+    cutoff = store.business_day_cutoff
+    if cutoff.minute or cutoff.second or cutoff.microsecond or cut < start:
+        return day, [], start
+    before: set[int] = set()
+    after: set[int] = set()
+    moment = start
+    while moment < end:
+        (before if moment < cut else after).add(local(store, moment).hour)
+        moment += dt.timedelta(minutes=15)
+    if before & after:
+        return day, [], start
+    return day, sorted(before), cut
+
+
+def _rollup_day_sales(
+    store: Store, cells: Q, named: dict[int, str], money: bool
+) -> tuple[list[dict], list[dict]]:
+    """`item_day_sales` rows from the rollups' cells matching `cells` (revenue unrounded); `named` maps
+    an hour to its daypart (empty: no dayparts)."""
+    hour = ["hour"] if named else []
+
+    def keyed(row: dict) -> dict:
+        out = {"menu_item_id": row["menu_item_id"], "day": row["business_date"]}
+        if named:
+            out["daypart"] = named[row["hour"]]
+        return out
+
+    items = [
+        {**keyed(r), "quantity": r["quantity"], **({"revenue": r["revenue"]} if money else {})}
+        for r in SalesRollup.objects.filter(store=store, menu_item__isnull=False)
+        .filter(cells)
+        .values("menu_item_id", "business_date", *hour)
+        .annotate(quantity=Sum("quantity"), revenue=Sum("net_sales"))
+        .order_by()
+    ]
+    modifiers = [
+        {**keyed(r), "modifier_id": r["modifier_id"], "quantity": r["quantity"]}
+        for r in ModifierRollup.objects.filter(store=store)
+        .filter(cells)
+        .values("menu_item_id", "modifier_id", "business_date", *hour)
+        .annotate(quantity=Sum("quantity"))
+        .order_by()
+    ]
+    return items, modifiers
+
+
+def _line_day_sales(
+    store: Store,
+    first: dt.date,
+    last: dt.date,
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    by_daypart: bool = False,
+    money: bool = True,
+) -> tuple[list[dict], list[dict]]:
+    """`item_day_sales` rows from the order lines placed (and refunds given) in [since, until): four
+    aggregate queries, two without `money` (revenue unrounded, the refunds as rows of their own)."""
     lines = counted_lines(store).filter(order__business_date__gte=first, order__business_date__lte=last)
+    if since is not None:
+        lines = lines.filter(order__placed_at__gte=since)
     if until is not None:
         lines = lines.filter(order__placed_at__lt=until)
     chosen = OrderLineModifier.objects.filter(line__in=lines.values("pk"))
@@ -211,19 +319,61 @@ def item_day_sales(
         .order_by()
     ]
     if not money:  # quantities only (stock usage): refunds give money back, not food
-        return items, modifiers
-    return with_refunds(items, refunds(store, first, last, until=until, by_daypart=by_daypart)), modifiers
+        return [{k: v for k, v in row.items() if k != "revenue"} for row in items], modifiers
+    given_back = refunds(store, first, last, since=since, until=until, by_daypart=by_daypart)
+    return items + [{**row, "quantity": 0} for row in given_back], modifiers
+
+
+def _day_rows(items: list[dict], modifiers: list[dict], money: bool) -> tuple[list[dict], list[dict]]:
+    """Rows of the same key summed (the rollups' and the order lines', a sale's and its refunds'); revenue
+    to the cent, half up, once summed. A row of quantity 0 is kept only for the money a refund gave back
+    on a day the item did not sell."""
+
+    def key(row: dict) -> tuple:
+        return row["menu_item_id"], row["day"], row.get("daypart"), row.get("modifier_id")
+
+    summed: dict[tuple, dict] = {}
+    for row in items + modifiers:
+        found = summed.get(key(row))
+        if found is None:
+            summed[key(row)] = dict(row)
+        else:
+            found["quantity"] += row["quantity"]
+            if money and "modifier_id" not in row:
+                found["revenue"] += row["revenue"]
+    out_items, out_modifiers = [], []
+    for row in summed.values():
+        if "modifier_id" in row:
+            if row["quantity"]:
+                out_modifiers.append(row)
+        elif not money:
+            if row["quantity"]:
+                out_items.append(row)
+        else:
+            row["revenue"] = Decimal(row["revenue"]).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            if row["quantity"] or row["revenue"]:
+                out_items.append(row)
+    return out_items, out_modifiers
 
 
 def refunds(
-    store: Store, first: dt.date, last: dt.date, *, until: dt.datetime | None = None, by_daypart: bool = False
+    store: Store,
+    first: dt.date,
+    last: dt.date,
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    by_daypart: bool = False,
 ) -> list[dict]:
-    """Net sales given back by refunds over business days first..last, on *the refund's* business day (and
-    daypart, by the refund's time), per (menu_item_id, day[, daypart]): revenue < 0, quantity 0 (the
-    portions were sold; a refund gives money back). A refund by line takes the refunded share of those
-    lines' net amount (quantity refunded / quantity); a refund by amount is spread over its check's lines
-    pro rata: each line's net share of it = amount × line net / check total. Two aggregate queries."""
+    """Net sales given back by refunds over business days first..last (given in [since, until), when
+    given), on *the refund's* business day (and daypart, by the refund's time), per
+    (menu_item_id, day[, daypart]): revenue < 0, quantity 0 (the portions were sold; a refund gives money
+    back). A refund by line takes the refunded share of those lines' net amount (quantity refunded /
+    quantity); a refund by amount is spread over its check's lines pro rata: each line's net share of it
+    = amount × line net / check total. Two aggregate queries."""
     given = Payment.objects.filter(store=store, kind=Payment.Kind.REFUND, business_date__range=(first, last))
+    if since is not None:
+        given = given.filter(created_at__gte=since)
     if until is not None:
         given = given.filter(created_at__lt=until)
     money = DecimalField(max_digits=20, decimal_places=6)
@@ -265,25 +415,6 @@ def refunds(
         .order_by()
     )
     return rows
-
-
-def with_refunds(items: list[dict], given_back: list[dict]) -> list[dict]:
-    """Item rows (menu_item_id, day[, daypart], quantity, revenue) with the refund rows' revenue added on
-    their own key (a refund on a day the item did not sell is a row of quantity 0); cents, half up."""
-    keyed = {(r["menu_item_id"], r["day"], r.get("daypart")): r for r in items}
-    for refund in given_back:
-        key = (refund["menu_item_id"], refund["day"], refund.get("daypart"))
-        row = keyed.get(key)
-        if row is None:
-            row = keyed[key] = {
-                **{k: v for k, v in refund.items() if k != "revenue"},
-                "quantity": 0,
-                "revenue": ZERO,
-            }
-        row["revenue"] += refund["revenue"]
-    for row in keyed.values():
-        row["revenue"] = Decimal(row["revenue"]).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return list(keyed.values())
 
 
 def sales_by_period(store: Store, first: dt.date, last: dt.date, period: str) -> list[dict]:

@@ -85,8 +85,9 @@ def costed_sales(
     costs: dict | None = None,
 ) -> list[dict]:
     """Counted sales over business days first..last (orders placed before `until`, when given), per
-    (menu_item_id, day[, daypart]): quantity, revenue, `uses` and `food_cost` (see `with_uses`). Five
-    aggregate queries, three given `book` and `costs` (from `recipes` and `ingredient_costs`)."""
+    (menu_item_id, day[, daypart]): quantity, revenue, `uses` and `food_cost` (see `with_uses`). The sales
+    from the rollups (`selectors.item_day_sales`: two aggregate queries, four more for the hour `until`
+    falls in), plus the recipes and ingredient costs unless given (`recipes`, `ingredient_costs`)."""
     book = book or recipes(store)
     rows = with_uses(book, *selectors.item_day_sales(store, first, last, until=until, by_daypart=by_daypart))
     if costs is None:
