@@ -150,27 +150,37 @@ def period_data(store: Store, first: dt.date, last: dt.date, book: costing.Recip
     costs = costing.ingredient_costs(book.ingredient_ids(), days)
     rows = costing.costed_sales(store, first, last, book=book, costs=costs)
     known = [r for r in rows if r["food_cost"] is not None]
-    spent: dict = defaultdict(Fraction)
     used: dict = defaultdict(lambda: ZERO)
+    # Usage summed per ingredient and unit cost first (exact in Decimal, as `used` is), then priced: one
+    # exact product per cost an ingredient had in the period, not one per item, day and ingredient.
+    at_cost: dict = defaultdict(lambda: ZERO)
     for row in known:
+        day = row["day"]
         for j, quantity in row["uses"].items():
             used[j] += quantity
-            spent[j] += Fraction(quantity) * Fraction(costs[(j, row["day"])])
+            at_cost[(j, costs[(j, day)])] += quantity
+    spent: dict = defaultdict(Fraction)
+    for (j, cost), quantity in at_cost.items():
+        spent[j] += Fraction(quantity) * Fraction(cost)
+    totals = costing.totals(known)
     items = {
         item_id: {"q": cell["quantity"], "revenue": cell["revenue"]}
-        for (item_id,), cell in costing.totals(known).items()
+        for (item_id,), cell in totals.items()
         if cell["quantity"]
     }
     recipes = {
         item_id: {j: Fraction(q) / items[item_id]["q"] for j, q in cell["uses"].items()}
-        for (item_id,), cell in costing.totals(known).items()
+        for (item_id,), cell in totals.items()
         if item_id in items
     }
     u = {j: spent[j] / Fraction(used[j]) for j in used if used[j]}
+    daily: dict = defaultdict(list)  # an unused ingredient's known daily costs
+    for (j, _day), cost in costs.items():
+        if cost is not None and j not in u:
+            daily[j].append(Fraction(cost))
     for j in book.ingredient_ids() - set(u):
-        known_costs = [Fraction(c) for (jj, _d), c in costs.items() if jj == j and c is not None]
-        if known_costs:
-            u[j] = sum(known_costs, Fraction(0)) / len(known_costs)
+        if daily[j]:
+            u[j] = sum(daily[j], Fraction(0)) / len(daily[j])
     return {
         "items": items,
         "recipes": recipes,
