@@ -111,9 +111,7 @@ class OrderListCreateView(generics.ListAPIView):
     @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer})
     @idempotent
     def post(self, request):
-        data = OrderCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        payload = data.validated_data
+        payload = OrderCreateSerializer.validated(request.data)
         store = resolve_store(request, payload.get("store"))
         require(request, store, Perm.TAKE_ORDERS)
         table = None

@@ -31,7 +31,22 @@ class StrictInput:
 
 
 class InputSerializer(StrictInput, serializers.Serializer):
-    pass
+    @classmethod
+    def validated(cls, data) -> dict:
+        """`cls(data=data)`, `is_valid(raise_exception=True)` and its `validated_data`, from one
+        serializer per thread whose fields are built once (for the order API: building them for every
+        order cost about a twentieth of its web CPU). Validating stores only the data, the result and
+        the errors on the serializer, and this starts each call without them."""
+        local = cls.__dict__.get("_per_thread")
+        if local is None:
+            local = cls._per_thread = threading.local()
+        if (serializer := getattr(local, "serializer", None)) is None:
+            serializer = local.serializer = cls(data=data)
+        serializer.initial_data = data
+        serializer.__dict__.pop("_validated_data", None)
+        serializer.__dict__.pop("_errors", None)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
 
 
 class ModelInputSerializer(StrictInput, serializers.ModelSerializer):

@@ -190,6 +190,26 @@ def test_the_answer_to_each_placement_is_the_order_as_read_back(key_client, menu
     assert [line["quantity"] for line in placed.json()["lines"]] == [3, 1]  # the second order's lines
 
 
+def test_each_request_is_validated_on_its_own(key_client, menu):
+    # The input serializer is reused across requests: a refused body leaves nothing behind for the
+    # next, and an accepted one none of its values.
+    def post(body):
+        return key_client.post("/api/v1/orders/", body, format="json")
+
+    def fields(response):
+        return [error["field"] for error in response.json()["errors"]]
+
+    refused = post({"lines": [{"item": menu["soda"].pk, "quantity": 0}]})
+    assert refused.status_code == 400 and fields(refused) == ["lines[0].quantity"]
+    placed = post({"note": "first", "lines": [{"item": menu["soda"].pk, "quantity": 2}]})
+    assert placed.status_code == 201 and placed.json()["note"] == "first"
+    refused = post({"lines": [], "tip": "1.00"})
+    assert refused.status_code == 400 and sorted(fields(refused)) == ["lines", "tip"]
+    placed = post({"lines": [{"item": menu["soda"].pk, "quantity": 1}]})
+    assert placed.status_code == 201 and placed.json()["note"] == ""  # not the first order's note
+    assert [line["quantity"] for line in placed.json()["lines"]] == [1]
+
+
 def test_status_moves_are_checked_and_timestamped(key_client, menu):
     order = key_client.post(
         "/api/v1/orders/", {"lines": [{"item": menu["soda"].pk, "quantity": 1}]}, format="json"
