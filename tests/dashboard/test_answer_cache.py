@@ -25,6 +25,7 @@ from inventory.services import (
     supplier_item_upsert,
     supplier_price_add,
 )
+from kitchen.models import Ticket
 from orders.history import HistoryLine, history_write
 from orders.models import MenuItem, SalesRollup
 from orders.services import LineRefund, menu_item_set_price, order_line_void, payment_refund, payment_take
@@ -35,6 +36,7 @@ from tests.dashboard.conftest import NOW, TODAY, at, sell
 from tests.dashboard.test_api import _shift as _add_shift
 from tests.factories import MembershipFactory, UserFactory
 from tests.inventory.factories import IngredientFactory, SupplierFactory
+from tests.kitchen.factories import StationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -315,6 +317,17 @@ def _forecast(shop):
     )
 
 
+def _ticket_ready(shop):
+    station = StationFactory(store=shop["store"])
+    first, second = (
+        Ticket.objects.create(store=o.store, order=o, station=station) for o in shop["orders"][:2]
+    )
+    # the first is made ready by a transaction stamped before the second's latest stamp, committed after
+    return lambda: Ticket.objects.filter(pk=first.pk).update(
+        status="ready", ready_at=timezone.now(), updated_at=second.updated_at - dt.timedelta(seconds=1)
+    )
+
+
 @pytest.mark.parametrize(
     "given",
     [
@@ -332,6 +345,7 @@ def _forecast(shop):
         _shift,
         _shift_deleted,
         _forecast,
+        _ticket_ready,
     ],
     ids=lambda f: f.__name__.strip("_"),
 )
