@@ -53,6 +53,13 @@ _PARTS: list[tuple[str, str]] = [
         "SELECT MAX(id) || ':' || (SELECT MAX(id) || ':' || COUNT(*) FROM orders_salesrollup "
         "WHERE store_id = %s AND NOT compacted) FROM orders_salesrollup WHERE store_id = %s",
     ),
+    # the modifiers' portions (costed sales): its deltas come with sales-rollup deltas, but a rebuild
+    # (`manage.py sales_rollup_rebuild`) writes it alone
+    (
+        "modifier rollup",
+        "SELECT MAX(id) || ':' || (SELECT MAX(id) || ':' || COUNT(*) FROM orders_modifierrollup "
+        "WHERE store_id = %s AND NOT compacted) FROM orders_modifierrollup WHERE store_id = %s",
+    ),
     ("orders", "SELECT MAX(updated_at) FROM orders_order WHERE store_id = %s"),
     # ticket times count ready tickets: a ticket made ready leaves the open ones (ticket_store_open index)
     (

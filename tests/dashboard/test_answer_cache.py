@@ -27,14 +27,14 @@ from inventory.services import (
 )
 from kitchen.models import Ticket
 from orders.history import HistoryLine, history_write
-from orders.models import MenuItem, SalesRollup
+from orders.models import MenuItem, ModifierRollup, SalesRollup
 from orders.services import LineRefund, menu_item_set_price, order_line_void, payment_refund, payment_take
 from restaurant_ops.services import store_update
 from restaurant_ops.timeutils import minute_end
 from staffing.models import Shift, StaffingTarget
 from tests.dashboard.conftest import NOW, TODAY, at, sell
 from tests.dashboard.test_api import _shift as _add_shift
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, ModifierFactory, ModifierGroupFactory, UserFactory
 from tests.inventory.factories import IngredientFactory, SupplierFactory
 from tests.kitchen.factories import StationFactory
 
@@ -214,6 +214,22 @@ def _void(shop):
     return lambda: order_line_void(line=shop["orders"][1].lines.get(), reason="wrong item")
 
 
+def _modifier_rollup(shop):
+    modifier = ModifierFactory(group=ModifierGroupFactory(store=shop["store"]))
+    return lambda: ModifierRollup.objects.bulk_create(  # as a rebuild writes it, with no sales delta
+        [
+            ModifierRollup(
+                store=shop["store"],
+                menu_item=shop["a"],
+                modifier=modifier,
+                business_date=TODAY,
+                hour=11,
+                quantity=1,
+            )
+        ]
+    )
+
+
 def _recipe(shop):
     flour = IngredientFactory(store=shop["store"])
     return lambda: RecipeLine.objects.bulk_create(
@@ -334,6 +350,7 @@ def _ticket_ready(shop):
         _order,
         _void,
         _rollup_delta,
+        _modifier_rollup,
         _recipe,
         _recipe_edited,
         _menu_price,
