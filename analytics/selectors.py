@@ -215,6 +215,8 @@ def item_day_sales(
             cells &= Q(business_date__lt=day) | Q(business_date=day, hour__in=hours)
             lines_since = cut if cut < until else None
     items, modifiers = _rollup_day_sales(store, cells, named, money)
+    if lines_since is None and not named:
+        return _finished(items, modifiers, money)  # one row per key already
     if lines_since is not None:
         more_items, more_modifiers = _line_day_sales(
             store, day, day, since=lines_since, until=until, by_daypart=by_daypart, money=money
@@ -325,9 +327,8 @@ def _line_day_sales(
 
 
 def _day_rows(items: list[dict], modifiers: list[dict], money: bool) -> tuple[list[dict], list[dict]]:
-    """Rows of the same key summed (the rollups' and the order lines', a sale's and its refunds'); revenue
-    to the cent, half up, once summed. A row of quantity 0 is kept only for the money a refund gave back
-    on a day the item did not sell."""
+    """Rows of the same key summed (the rollups' hours of one daypart, the rollups' and the order lines',
+    a sale's and its refunds'), then `_finished`."""
 
     def key(row: dict) -> tuple:
         return row["menu_item_id"], row["day"], row.get("daypart"), row.get("modifier_id")
@@ -341,19 +342,23 @@ def _day_rows(items: list[dict], modifiers: list[dict], money: bool) -> tuple[li
             found["quantity"] += row["quantity"]
             if money and "modifier_id" not in row:
                 found["revenue"] += row["revenue"]
-    out_items, out_modifiers = [], []
-    for row in summed.values():
-        if "modifier_id" in row:
-            if row["quantity"]:
-                out_modifiers.append(row)
-        elif not money:
-            if row["quantity"]:
-                out_items.append(row)
-        else:
-            row["revenue"] = Decimal(row["revenue"]).quantize(Decimal("0.01"), ROUND_HALF_UP)
-            if row["quantity"] or row["revenue"]:
-                out_items.append(row)
-    return out_items, out_modifiers
+    rows = list(summed.values())
+    return _finished(
+        [r for r in rows if "modifier_id" not in r], [r for r in rows if "modifier_id" in r], money
+    )
+
+
+def _finished(items: list[dict], modifiers: list[dict], money: bool) -> tuple[list[dict], list[dict]]:
+    """One row per key: revenue to the cent, half up, once summed; a row of quantity 0 kept only for the
+    money a refund gave back on a day the item did not sell."""
+    if money:
+        cent = Decimal("0.01")
+        for row in items:
+            row["revenue"] = Decimal(row["revenue"]).quantize(cent, ROUND_HALF_UP)
+        items = [row for row in items if row["quantity"] or row["revenue"]]
+    else:
+        items = [row for row in items if row["quantity"]]
+    return items, [row for row in modifiers if row["quantity"]]
 
 
 def refunds(

@@ -98,8 +98,9 @@ def costed_sales(
 
 
 def with_uses(book: Recipes, items: list[dict], modifiers: list[dict]) -> list[dict]:
-    """The item rows of `selectors.item_day_sales` with `uses` = {ingredient: base quantity these portions
-    and their chosen modifiers took, by the recipes in force that day} (None without a recipe)."""
+    """The item rows of `selectors.item_day_sales`, each given (in place) `uses` = {ingredient: base
+    quantity these portions and their chosen modifiers took, by the recipes in force that day} (None
+    without a recipe)."""
 
     def key(row: dict) -> tuple:
         return row["menu_item_id"], row["day"], row.get("daypart")
@@ -107,18 +108,20 @@ def with_uses(book: Recipes, items: list[dict], modifiers: list[dict]) -> list[d
     rows = {}
     for row in items:
         recipe = book.item(row["menu_item_id"], row["day"])
-        if not row["quantity"]:
-            uses = {}  # a refund on a day the item did not sell: money back, no food
+        quantity = row["quantity"]
+        if not quantity:
+            row["uses"] = {}  # a refund on a day the item did not sell: money back, no food
         else:
-            uses = None if recipe is None else {j: q * row["quantity"] for j, q in recipe.items()}
-        rows[key(row)] = {**row, "uses": uses}
+            row["uses"] = None if recipe is None else {j: q * quantity for j, q in recipe.items()}
+        if modifiers:
+            rows[key(row)] = row
     for chosen in modifiers:
         row = rows.get(key(chosen))
         if row is None or row["uses"] is None:
             continue
         for j, q in book.modifier(chosen["modifier_id"], chosen["day"]).items():
             row["uses"][j] = row["uses"].get(j, ZERO) + q * chosen["quantity"]
-    return list(rows.values())
+    return items
 
 
 def totals(rows: list[dict], keys: tuple[str, ...] = ("menu_item_id",)) -> dict[tuple, dict]:
@@ -126,19 +129,27 @@ def totals(rows: list[dict], keys: tuple[str, ...] = ("menu_item_id",)) -> dict[
     `uses`. An item whose cost is unknown on one day of the window has an unknown cost for the window:
     a partial cost would overstate its profit."""
     out: dict[tuple, dict] = {}
+    one = keys[0] if len(keys) == 1 else None
     for row in rows:
-        cell = out.setdefault(
-            tuple(row.get(k) for k in keys),
-            {"quantity": 0, "revenue": ZERO, "food_cost": ZERO, "uses": defaultdict(lambda: ZERO)},
-        )
+        found = (row.get(one),) if one else tuple([row.get(k) for k in keys])
+        cell = out.get(found)
+        if cell is None:
+            cell = out[found] = {
+                "quantity": 0,
+                "revenue": ZERO,
+                "food_cost": ZERO,
+                "uses": defaultdict(lambda: ZERO),
+            }
         cell["quantity"] += row["quantity"]
         cell["revenue"] += row["revenue"]
         if cell["food_cost"] is not None and row["food_cost"] is not None:
             cell["food_cost"] += row["food_cost"]
         else:
             cell["food_cost"] = None
-        for j, q in (row["uses"] or {}).items():
-            cell["uses"][j] += q
+        if row["uses"]:
+            uses = cell["uses"]
+            for j, q in row["uses"].items():
+                uses[j] += q
     return out
 
 
