@@ -206,9 +206,15 @@ def margin_by_item_month(
             periods.append((max(month, first), min(following - dt.timedelta(days=1), last)))
             month = following
     names = {pk: item["name"] for pk, item in selectors.items_of(store).items()}
+    # The recipes and every day's ingredient costs read once for all the periods, as the margin report does.
+    book = costing.recipes(store)
+    days = {start + dt.timedelta(days=n) for start, end in periods for n in range((end - start).days + 1)}
+    costs = costing.ingredient_costs(book.ingredient_ids(), days)
     rows = []
     for start, end in periods:
-        rows += [{**r, "month": start} for r in costing.costed_sales(store, start, end)]
+        for row in costing.costed_sales(store, start, end, book=book, costs=costs):
+            row["month"] = start
+            rows.append(row)
     return _margin_table(rows, names, dict(periods))
 
 
