@@ -129,23 +129,73 @@ _PARTS: list[tuple[str, str]] = [
     ("insights", _edited("analytics_insight")),
 ]
 
+# What each endpoint reads, where that is a few tables; the others (everything costed through recipes,
+# prices and receipts: overview, best-sellers, menu-engineering, margin-by-item-month) take every part.
+# A smaller version is a cheaper statement on every warm request. tests/dashboard/test_answer_cache.py
+# holds each list to the tables the endpoint's computation actually reads.
+READS: dict[str, tuple[str, ...]] = {
+    "sales": ("sales rollup", "store settings"),
+    "busy-hours": ("sales rollup", "forecast", "store settings", "hours", "closed dates"),
+    "forecast": ("forecast", "forecast accuracy", "store settings"),
+    "ticket-times": ("tickets", "stations", "orders", "store settings"),
+    "staffing-plan": (
+        "store settings",
+        "hours",
+        "closed dates",
+        "positions",
+        "staff",
+        "shifts",
+        "staffing requirements",
+        "labour target",
+    ),
+    "labour": (
+        "sales rollup",
+        "forecast",
+        "menu items",
+        "categories",
+        "taxes",
+        "store settings",
+        "positions",
+        "staff",
+        "shifts",
+        "time clock",
+        "staffing requirements",
+    ),
+    "supplier-prices": (
+        "store settings",
+        "ingredients",
+        "suppliers",
+        "supplier items",
+        "supplier prices",
+        "stock movements",
+        "purchase orders",
+        "purchase order lines",
+    ),
+}
+
 # On PostgreSQL the sum of the epochs (exact numerics): a max would miss an edit stamped earlier but
 # committed later than the newest one seen. SQLite (the demo) has one writer at a time: the max will do.
 _STAMP = {"postgresql": "SUM(EXTRACT(EPOCH FROM {}))", "sqlite": "MAX({})"}
 
 
 @functools.cache
-def _version_sql(vendor: str) -> str:
+def _version_sql(vendor: str, endpoint: str | None = None) -> str:
     stamp = _STAMP.get(vendor, _STAMP["sqlite"])
-    parts = [re.sub(r"STAMP\(([\w.]+)\)", lambda m: stamp.format(m.group(1)), sql) for _label, sql in _PARTS]
+    labels = READS.get(endpoint) if endpoint else None
+    parts = [
+        re.sub(r"STAMP\(([\w.]+)\)", lambda m: stamp.format(m.group(1)), sql)
+        for label, sql in _PARTS
+        if labels is None or label in labels
+    ]
     return "SELECT " + ", ".join(f"({sql})" for sql in parts)
 
 
-def data_version(store: Store) -> str:
-    """The store's data version: one statement; any write these endpoints can see changes it. Read from
-    the database the endpoint's own reads use (the replica inside `replica_reads()`)."""
+def data_version(store: Store, endpoint: str | None = None) -> str:
+    """The store's data version (for `endpoint`, over the tables it reads): one statement; any write it
+    can see changes it. Read from the database the endpoint's own reads use (the replica inside
+    `replica_reads()`)."""
     connection = connections[router.db_for_read(Store)]
-    sql = _version_sql(connection.vendor)
+    sql = _version_sql(connection.vendor, endpoint)
     with connection.cursor() as cursor:
         cursor.execute(sql, [store.pk] * sql.count("%s"))
         row = cursor.fetchone()
@@ -176,12 +226,12 @@ def cached_answer(
         **params,
     }
     fingerprint = hashlib.sha256(json.dumps(resolved, sort_keys=True, default=str).encode()).hexdigest()
-    version = data_version(store)
+    version = data_version(store, endpoint)
     key = f"answer:{endpoint}:{store.pk}:{fingerprint[:32]}:{version}"
     answer = cache.get(key)
     if answer is not None:
         return answer
     answer = compute()
-    if data_version(store) == version:
+    if data_version(store, endpoint) == version:
         cache.set(key, answer, TIMEOUT_SECONDS)
     return answer

@@ -5,16 +5,20 @@ answer; viewers and languages never share an entry; a cache outage computes inst
 Given the `shop` of conftest (Wed 19.03: 11:00 A×2, 12:30 B×1, 13:30 A×1 → 34.00 on the day)."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from analytics.analyses import sales
-from analytics.api.answer_cache import data_version
+from analytics.api.answer_cache import _PARTS, READS, data_version
 from analytics.models import DemandForecast, Insight
 from inventory.models import RecipeLine, StockMovement, SupplierPrice
 from inventory.services import (
@@ -447,3 +451,27 @@ def test_the_so_far_endpoints_count_to_the_end_of_the_minute():
     assert minute_end(dt.datetime(2025, 3, 19, 12, 0, 30, tzinfo=dt.UTC)) == dt.datetime(
         2025, 3, 19, 12, 0, 59, 999999, tzinfo=dt.UTC
     )
+
+
+PLUMBING = {"auth_user", "django_session", "restaurant_ops_membership", "restaurant_ops_store", "cache_table"}
+
+
+def _tables(sql: str) -> set[str]:
+    return set(re.findall(r'(?<!EPOCH )(?:FROM|JOIN)\s+"?(\w+)"?', sql))  # not EXTRACT(EPOCH FROM column)
+
+
+@pytest.mark.parametrize("endpoint", sorted(READS))
+def test_an_endpoint_with_its_own_version_reads_only_what_it_covers(owner_client, shop, endpoint):
+    """An endpoint whose version covers only some tables must read nothing else: every table its
+    computation touches (cache cleared, with shifts, clocked time and a forecast to read) is in one of
+    its parts."""
+    unknown = set(READS[endpoint]) - {label for label, _sql in _PARTS}
+    assert not unknown
+    covered = set().union(*(_tables(sql) for label, sql in _PARTS if label in READS[endpoint]))
+    _add_shift(shop["store"], TODAY, 9, 12, Decimal("11.00"))
+    _forecast(shop)()
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        _get(owner_client, shop, reverse(f"analytics-{endpoint}"))
+    read = set().union(*(_tables(q["sql"]) for q in queries.captured_queries))
+    assert read - PLUMBING <= covered, sorted(read - PLUMBING - covered)
