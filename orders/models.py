@@ -233,6 +233,9 @@ class Order(models.Model):
             models.Index(fields=["store", "business_date"], name="order_store_day"),
             models.Index(fields=["store", "placed_at"], name="order_store_placed"),
             models.Index(fields=["store", "status"], name="order_store_status"),
+            # the store's latest order write (the answer cache's data version, docs/answer-cache.md): a
+            # warm dashboard request read every order of the store for MAX(updated_at) without it
+            models.Index(fields=["store", "updated_at"], name="order_store_updated"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -772,6 +775,9 @@ class SalesRollup(models.Model):
             models.Index(
                 fields=["store", "business_date"], condition=models.Q(compacted=False), name="rollup_fresh"
             ),
+            # the store's newest row (the answer cache's data version, docs/answer-cache.md): without it
+            # MAX(id) walks every partition's primary key backwards past other stores' newer rows
+            models.Index(fields=["store", "id"], name="rollup_store_id"),
         ]
 
     def __str__(self) -> str:
@@ -809,6 +815,7 @@ class ModifierRollup(models.Model):
             models.Index(
                 fields=["store", "business_date"], condition=models.Q(compacted=False), name="modrollup_fresh"
             ),
+            models.Index(fields=["store", "id"], name="modrollup_store_id"),  # as rollup_store_id
         ]
 
     def __str__(self) -> str:
