@@ -77,8 +77,8 @@ def write_markdown(payload: dict, path: Path) -> None:
         out.append(f"| {key.replace('_', ' ')} | {value} |")
     out += [
         "",
-        "The machine has 2 cores shared with other work (other agents' test suites were running during "
-        "this run: see the load average), so absolute times are noisy; the ratios are what to read.",
+        "The load average before and after the run says whether other work shared the machine's cores "
+        "with it; absolute times move with that load, so the ratios are what to read.",
         "",
         "## Figures",
         "",
