@@ -32,7 +32,9 @@ def test_analytics_reads_go_to_the_replica_and_writes_to_the_primary():
         response = client.get(f"/api/v1/analytics/best-sellers/?store={store.slug}&by=quantity")
     assert response.status_code == 200, response.content
     assert [(row["name"], row["quantity"]) for row in response.json()] == [("Soup", 3)]
-    assert _touches(replica.captured_queries, "orders_orderline")
+    # best sellers read the sales rollup (docs/sales-rollup.md), and the answer cache's data version too
+    assert _touches(replica.captured_queries, "orders_salesrollup")
+    assert not _touches(primary.captured_queries, "orders_salesrollup")
     assert not _touches(primary.captured_queries, "orders_orderline")
 
     with (
