@@ -34,6 +34,10 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/ops_bench"
 # The real-time and fan-out sections start real Celery workers and purge their queues first, so the bench
 # has a broker of its own (a Redis DB nobody else uses by default), as it has a database of its own.
 DEFAULT_BROKER = "redis://127.0.0.1:6379/12"
+# And a cache of its own on Redis, as the product is deployed (docker-compose): the database cache (the
+# fallback without REDIS_URL) costs a query per read, which is not what a warm answer costs in production.
+# The dashboard's "cold" requests clear it, so it is never the product's.
+DEFAULT_CACHE = "redis://127.0.0.1:6379/13"
 
 MODES = {
     "tiny": {
@@ -89,11 +93,13 @@ MODES["full"] = {**MODES["default"], "sizes": [100_000, 1_000_000, 5_000_000]}
 
 def configure(database_url: str | None = None) -> None:
     """Points Django at the bench database (never the product's DATABASE_URL: --database-url, else
-    BENCH_DATABASE_URL, else the default), creating and migrating it, and at the bench broker (never
-    the product's CELERY_BROKER_URL, whose queues the worker sections purge: BENCH_BROKER_URL, else the
-    default)."""
+    BENCH_DATABASE_URL, else the default), creating and migrating it, at the bench broker (never the
+    product's CELERY_BROKER_URL, whose queues the worker sections purge: BENCH_BROKER_URL, else the
+    default) and at the bench cache (never the product's REDIS_URL, which the dashboard section clears:
+    BENCH_REDIS_URL, else the default)."""
     os.environ["DATABASE_URL"] = database_url or os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DB
     os.environ["CELERY_BROKER_URL"] = os.environ.get("BENCH_BROKER_URL") or DEFAULT_BROKER
+    os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL") or DEFAULT_CACHE
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     if not os.environ["DATABASE_URL"].startswith("postgres"):
         raise SystemExit("The benchmarks run on PostgreSQL: set DATABASE_URL=postgres://...")
@@ -104,7 +110,6 @@ def configure(database_url: str | None = None) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-    call_command("createcachetable", verbosity=0)  # the cache when REDIS_URL is not set
 
 
 def _create_database(url: str) -> None:
