@@ -328,19 +328,7 @@ def test_pace_compares_the_same_hours_on_both_sides_and_today_is_not_counted_twi
 
 
 def test_a_day_selling_exactly_on_forecast_has_pace_one_at_the_start_of_an_hour(store, sell):
-    patty = _burger(store, lead_time_days=1)
-    burger = MenuItemFactory(store=store, name="Burger")
-    inventory.recipe_line_set(
-        store=store, ingredient=patty, quantity=Decimal("1"), unit="pcs", menu_item=burger
-    )
-    inventory.stock_movement_record(
-        store=store,
-        ingredient=patty,
-        kind="receipt",
-        quantity=Decimal("50"),
-        reason="opening",
-        unit_cost=Decimal("1"),
-    )
+    _patty, burger = _burger_on_patties(store, opening="50")
     _forecast(store, burger, {11: "2", 12: "2", 13: "2"})
     for hour, minute in ((11, 15), (12, 30), (13, 0)):
         sell(store, [(burger, 2)], at(TODAY, hour, minute))
